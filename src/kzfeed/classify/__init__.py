@@ -1,0 +1,27 @@
+"""The keywords classifier: multilingual topic tagging and Kazakhstan–EU relevance, with evidence.
+
+Public API::
+
+    from kzfeed.classify import KeywordClassifier
+    classifier = KeywordClassifier.from_options({"threshold": 0.5})
+    classification = classifier.classify(Document(title=..., text=...))
+
+``load_vocabulary`` and ``load_gazetteer`` return the packaged data (plus the user's additions)
+for tools that want to show or check it; ``detect_language`` is the offline detector it uses.
+"""
+
+from kzfeed.classify._classifier import KeywordClassifier
+from kzfeed.classify._gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
+from kzfeed.classify._lang import detect_language
+from kzfeed.classify._vocabulary import TopicVocabulary, Vocabulary, load_vocabulary
+
+__all__ = [
+    "Gazetteer",
+    "GazetteerEntry",
+    "KeywordClassifier",
+    "TopicVocabulary",
+    "Vocabulary",
+    "detect_language",
+    "load_gazetteer",
+    "load_vocabulary",
+]

@@ -1,0 +1,146 @@
+"""The term syntax shared by topics and gazetteer, compiled into an index looked up once per word.
+
+A term is one or more words, matched in sequence. Each word is one element:
+
+* ``word*`` — any word starting with ``word`` (casefolded; at least three letters);
+* ``=word`` — exactly this word (casefolded), never stemmed;
+* ``WORD`` in capitals (two or more characters) — exactly this word, case-sensitive (acronyms:
+  EU, UE, ЕС, ЕО never match inside another word or in lower case);
+* any other word — depends on the list it is in: Snowball-stemmed (``stem``), a prefix if it
+  has four or more letters (``prefix``, for Kazakh), or exact (``exact``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from kzfeed.classify._text import fold
+
+__all__ = [
+    "CASE",
+    "EXACT",
+    "PREFIX",
+    "STEM",
+    "Element",
+    "Pattern",
+    "PatternIndex",
+    "matches_rest",
+    "parse_term",
+]
+
+EXACT, PREFIX, STEM, CASE = 0, 1, 2, 3
+Element = tuple[int, str]
+Mode = Literal["stem", "prefix", "exact"]
+P = TypeVar("P")
+
+_WORD_RE = re.compile(r"(=?)(\w+)(\*?)")
+_MIN_PREFIX = 3
+_KAZAKH_PREFIX_FROM = 4
+
+
+def parse_term(term: str, mode: Mode, stem: Callable[[str], str] | None = None) -> tuple[Element, ...]:
+    """Compile one term into its elements; raise ``ValueError`` saying what is wrong with it."""
+    elements: list[Element] = []
+    for exact, word, star in _WORD_RE.findall(term):
+        if exact and star:
+            raise ValueError(f"term {term!r}: a word cannot be both =exact and a prefix*")
+        form = fold(word)
+        if exact:
+            elements.append((EXACT, form))
+        elif star:
+            if len(form) < _MIN_PREFIX:
+                raise ValueError(f"term {term!r}: prefix {word!r}* is shorter than {_MIN_PREFIX} letters")
+            elements.append((PREFIX, form))
+        elif len(word) >= 2 and word.isupper():
+            elements.append((CASE, word))
+        elif mode == "stem" and stem is not None:
+            elements.append((STEM, stem(form)))
+        elif mode == "prefix" and len(form) >= _KAZAKH_PREFIX_FROM:
+            elements.append((PREFIX, form))
+        else:
+            elements.append((EXACT, form))
+    if not elements:
+        raise ValueError(f"term {term!r} has no words")
+    return tuple(elements)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern(Generic[P]):
+    """A compiled term and what it stands for (several payloads when terms coincide)."""
+
+    elements: tuple[Element, ...]
+    payloads: tuple[P, ...]
+
+
+class PatternIndex(Generic[P]):
+    """Patterns indexed by their first element, so each distinct word costs a few dict lookups."""
+
+    __slots__ = ("_by_case", "_by_form", "_by_prefix", "_by_stem", "size")
+
+    def __init__(
+        self, entries: Iterable[tuple[tuple[Element, ...], P]], key: Callable[[P], object] | None = None
+    ) -> None:
+        """Index ``(elements, payload)`` pairs. Terms that compile alike ("visa", "visas") share one
+        pattern; of their payloads, only the first with each ``key(payload)`` is kept."""
+        merged: dict[tuple[Element, ...], list[P]] = defaultdict(list)
+        keys: dict[tuple[Element, ...], set[object]] = defaultdict(set)
+        for elements, payload in entries:
+            k = key(payload) if key is not None else payload
+            if k not in keys[elements]:
+                keys[elements].add(k)
+                merged[elements].append(payload)
+        self._by_case: dict[str, list[Pattern[P]]] = defaultdict(list)
+        self._by_form: dict[str, list[Pattern[P]]] = defaultdict(list)
+        self._by_stem: dict[str, list[Pattern[P]]] = defaultdict(list)
+        self._by_prefix: dict[str, list[Pattern[P]]] = defaultdict(list)
+        buckets = {CASE: self._by_case, EXACT: self._by_form, STEM: self._by_stem}
+        for elements, payloads in merged.items():
+            kind, value = elements[0]
+            pattern = Pattern(elements, tuple(payloads))
+            if kind == PREFIX:
+                self._by_prefix[value[:_MIN_PREFIX]].append(pattern)
+            else:
+                buckets[kind][value].append(pattern)
+        self.size = len(merged)
+
+    def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
+        """Patterns whose first element matches this word, longest first."""
+        found: list[Pattern[P]] = []
+        if token in self._by_case:
+            found.extend(self._by_case[token])
+        if form in self._by_form:
+            found.extend(self._by_form[form])
+        if stem in self._by_stem:
+            found.extend(self._by_stem[stem])
+        key = form[:_MIN_PREFIX]
+        if key in self._by_prefix:
+            found.extend(p for p in self._by_prefix[key] if form.startswith(p.elements[0][1]))
+        if len(found) > 1:
+            found.sort(key=lambda p: -len(p.elements))
+        return tuple(found)
+
+
+# which part of a word's info each element kind compares: (token, form, stem, ...)
+_SLOT = {EXACT: 1, PREFIX: 1, STEM: 2, CASE: 0}
+
+
+def matches_rest(
+    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, object, object]], start: int
+) -> bool:
+    """Whether elements[1:] match the words after ``start`` (the first is already known to match).
+
+    ``infos`` holds, per position, ``(token, casefolded form, stem, ...)``.
+    """
+    if start + len(elements) > len(infos):
+        return False
+    position = start
+    for kind, value in elements[1:]:
+        position += 1
+        word = str(infos[position][_SLOT[kind]])
+        if not (word.startswith(value) if kind == PREFIX else word == value):
+            return False
+    return True

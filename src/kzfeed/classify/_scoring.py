@@ -1,0 +1,351 @@
+"""Scores: how strongly a document pairs Kazakhstan with the EU side, and which topics it develops.
+
+Matches carry their field (0 title, 1 lead, 2 body), sentence and position; docs/classifier.md
+explains the formulas. This runs once per document, so it is written for speed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kzfeed.classify._gazetteer import GazetteerEntry
+from kzfeed.models import Entity, Evidence, TopicTag
+
+__all__ = [
+    "FIELDS",
+    "FIELD_WEIGHTS",
+    "EntityRef",
+    "Hit",
+    "Mention",
+    "Relevance",
+    "TermRef",
+    "score_relevance",
+    "score_topics",
+]
+
+FIELDS = ("title", "lead", "body")
+#: the title and the lead say what an article is about; the body counts once per mention
+FIELD_WEIGHTS = (3.0, 2.0, 1.0)
+
+# --- relevance ---
+#: weighted mentions at which a side's strength is 1 - 1/e (strength = 1 - e^(-w/scale))
+SIDE_SCALE = 3.0
+#: weighted KZ+EU pairings (same paragraph; title and lead count as one) at which the link is 1 - 1/e
+LINK_SCALE = 2.0
+#: EU-side mentions in a sentence that also names two or more other foreign partners (a list of
+#: bidders, of trade partners) are worth this much
+LIST_DISCOUNT = 0.3
+#: the most that generic mentions ("Europe", "European") add to the EU side
+GENERIC_CAP = 1.0
+#: how much of a rival's weight (China for the EU side, Uzbekistan for the KZ side) dilutes focus
+RIVAL_FACTOR = {"eu": 0.5, "kz": 1.0}
+#: a side whose focus is at least 1 - FOCUS_FLOOR loses nothing to rivals
+FOCUS_FLOOR = 0.35
+
+# --- topics ---
+#: the raw topic score (weighted term mentions) that gives a topic score of 0.5
+TOPIC_SCALE = 3.0
+#: terms of three or more topics in one run, a few words apart ("cooperation in energy,
+#: transport and education"), are a passing list: each is worth this much
+TOPIC_LIST_DISCOUNT = 0.35
+TOPIC_LIST_MIN = 3
+#: the most words between two terms of one run
+TOPIC_LIST_GAP = 3
+
+_SIDE_ORDER = {"kz": 0, "eu": 1, "other": 2}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TermRef:
+    """What a compiled topic term stands for. One object per (topic, term): compared by identity."""
+
+    topic: str
+    term: str
+    weight: float
+
+
+class EntityRef:
+    """A gazetteer entry as the scorer reads it, with what it needs precomputed."""
+
+    __slots__ = ("competes", "entry", "generic", "group", "kind", "name", "side", "term", "weight")
+
+    def __init__(self, entry: GazetteerEntry) -> None:
+        self.entry = entry
+        self.name, self.kind, self.side = entry.name, entry.kind, entry.side
+        self.weight, self.generic, self.competes = entry.weight, entry.generic, entry.competes
+        #: what the entity stands for in a reason line: its country, else its name
+        self.group = entry.country or entry.name
+        #: how it appears in relevance evidence: "side:name" ("eu:France")
+        self.term = f"{entry.side}:{entry.name}"
+
+
+#: (entity, field, sentence, unit); the unit is the paragraph, the title and lead counting as one
+Mention = tuple[EntityRef, int, int, int]
+#: (term, field, sentence, start, end) with token positions
+Hit = tuple[TermRef, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relevance:
+    relevant: bool
+    score: float
+    evidence: tuple[Evidence, ...]
+    entities: tuple[Entity, ...]
+    reason: str
+
+
+# Evidence and Entity values repeat across documents ("kz:Kazakhstan" in the body, 3 times) and
+# are immutable: share them instead of building thousands of equal objects.
+_EVIDENCE: dict[tuple[str, int, int, float], Evidence] = {}
+_ENTITIES: dict[tuple[str, str, int], Entity] = {}
+_SHARED_LIMIT = 100_000
+
+
+def _round3(value: float) -> float:
+    return int(value * 1000 + 0.5) / 1000  # values here are never negative
+
+
+def _evidence(term: str, field: int, count: int, weight: float) -> Evidence:
+    key = (term, field, count, _round3(weight))
+    found = _EVIDENCE.get(key)
+    if found is None:
+        if len(_EVIDENCE) > _SHARED_LIMIT:
+            _EVIDENCE.clear()
+        found = _EVIDENCE[key] = Evidence(term=term, field=FIELDS[field], count=count, weight=key[3])
+    return found
+
+
+def _entity(name: str, kind: str, mentions: int) -> Entity:
+    key = (name, kind, mentions)
+    found = _ENTITIES.get(key)
+    if found is None:
+        if len(_ENTITIES) > _SHARED_LIMIT:
+            _ENTITIES.clear()
+        found = _ENTITIES[key] = Entity(name=name, kind=kind, mentions=mentions)
+    return found
+
+
+def _saturate(value: float, scale: float) -> float:
+    return 1.0 - math.exp(-value / scale)
+
+
+def _names(weights: dict[str, float], limit: int = 2) -> str:
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return ", ".join(name for name, _ in ranked)
+
+
+def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
+    """Decide whether the document is about Kazakhstan working with the EU side."""
+    kz = eu = generic = eu_listed = link = 0.0
+    rivals: dict[str, dict[str, float]] = {"eu": defaultdict(float), "kz": defaultdict(float)}
+    partners: dict[int, set[str]] = defaultdict(set)  # sentence -> other partners named in it
+    kz_units: dict[int, int] = {}  # unit -> best field with a KZ-side name
+    slots: dict[tuple[EntityRef, int], list[float]] = {}
+    counts: dict[EntityRef, int] = defaultdict(int)
+    eu_mentions: list[Mention] = []
+    for mention in mentions:
+        ref, field, sentence, unit = mention
+        counts[ref] += 1
+        side = ref.side
+        if side == "eu":
+            eu_mentions.append(mention)  # weighed below, once lists and links are known
+            continue
+        if side == "none":
+            continue
+        weight = FIELD_WEIGHTS[field] * ref.weight
+        if side == "kz":
+            kz += weight
+            if kz_units.get(unit, 3) > field:
+                kz_units[unit] = field
+        else:
+            rivals[ref.competes][ref.group] += weight
+            if ref.competes == "eu":
+                partners[sentence].add(ref.group)
+        slot = slots.get((ref, field))
+        if slot is None:
+            slots[(ref, field)] = [1, weight]
+        else:
+            slot[0] += 1
+            slot[1] += weight
+
+    linked: set[int] = set()
+    eu_groups: dict[str, float] = defaultdict(float)
+    for ref, field, sentence, unit in eu_mentions:
+        weight = FIELD_WEIGHTS[field] * ref.weight
+        if ref.generic:
+            weight = min(weight, max(0.0, GENERIC_CAP - generic))
+            generic += weight
+        elif len(partners.get(sentence, ())) >= 2:  # one name in a list of foreign partners
+            weight *= LIST_DISCOUNT
+            eu_listed += weight
+        else:
+            eu_groups[ref.group] += weight
+            if unit in kz_units and unit not in linked:
+                linked.add(unit)
+                link += FIELD_WEIGHTS[min(field, kz_units[unit])]
+        eu += weight
+        slot = slots.get((ref, field))
+        if slot is None:
+            slots[(ref, field)] = [1, weight]
+        else:
+            slot[0] += 1
+            slot[1] += weight
+
+    s_kz, s_eu, s_link = _saturate(kz, SIDE_SCALE), _saturate(eu, SIDE_SCALE), _saturate(link, LINK_SCALE)
+    # another Central Asian state in Kazakhstan's place, or China/Russia/... in the EU's place
+    kz_rivals, eu_rivals = sum(rivals["kz"].values()), sum(rivals["eu"].values())
+    focus_kz = kz / (kz + RIVAL_FACTOR["kz"] * kz_rivals) if kz else 0.0
+    focus_eu = eu / (eu + RIVAL_FACTOR["eu"] * eu_rivals) if eu else 0.0
+    score = (
+        math.sqrt(s_kz * s_eu)
+        * (0.5 + 0.5 * s_link)
+        * min(1.0, FOCUS_FLOOR + focus_kz)
+        * min(1.0, FOCUS_FLOOR + focus_eu)
+    )
+    score = round(score, 4)
+    relevant = score >= threshold
+    reason = _reason(
+        relevant=relevant,
+        score=score,
+        threshold=threshold,
+        kz=kz,
+        eu=eu,
+        eu_named=_names(eu_groups, 3) or ("Europe" if generic else ""),
+        eu_listed=eu_listed,
+        eu_groups=eu_groups,
+        rivals=rivals,
+        focus_kz=focus_kz,
+        focus_eu=focus_eu,
+    )
+    ranked = sorted(
+        (_SIDE_ORDER[ref.side], -weight, ref.term, field, int(count))
+        for (ref, field), (count, weight) in slots.items()
+    )
+    # the same name may be listed twice (a user's extra spellings): count mentions by name
+    by_name: dict[str, int] = defaultdict(int)
+    kinds: dict[str, str] = {}
+    for ref, n in counts.items():
+        by_name[ref.name] += n
+        kinds.setdefault(ref.name, ref.kind)
+    by_count = sorted((-n, name) for name, n in by_name.items())
+    return Relevance(
+        relevant=relevant,
+        score=score,
+        evidence=tuple(
+            _evidence(term, field, count, -weight) for _side, weight, term, field, count in ranked
+        ),
+        entities=tuple(_entity(name, kinds[name], -n) for n, name in by_count),
+        reason=reason,
+    )
+
+
+def _reason(
+    *,
+    relevant: bool,
+    score: float,
+    threshold: float,
+    kz: float,
+    eu: float,
+    eu_named: str,
+    eu_listed: float,
+    eu_groups: dict[str, float],
+    rivals: dict[str, dict[str, float]],
+    focus_kz: float,
+    focus_eu: float,
+) -> str:
+    """One line a person can read: why the document is (not) relevant."""
+    if relevant:
+        return f"relevant: Kazakhstan with {eu_named} (score {score:.2f})"
+    if kz == 0 and eu == 0:
+        others = _names({**rivals["eu"], **rivals["kz"]})
+        return "not relevant: no Kazakhstan or EU side" + (f" (mentions {others})" if others else "")
+    if kz == 0:
+        others = _names(rivals["kz"])
+        if others:
+            return f"not relevant: {eu_named} with {others}, no Kazakhstan side"
+        return f"not relevant: {eu_named} only, no Kazakhstan side"
+    if not eu_groups and not eu_listed:
+        others = _names(rivals["eu"])
+        side = "only Europe in general" if eu else "no EU side"
+        return (
+            f"not relevant: Kazakhstan with {others} only, {side}"
+            if others
+            else f"not relevant: Kazakhstan, {side}"
+        )
+    if not eu_groups:
+        return f"not relevant: EU side only in a list alongside {_names(rivals['eu'])}"
+    if focus_kz < 1 - FOCUS_FLOOR:
+        return f"not relevant: mainly {_names(rivals['kz'])} with {eu_named}; Kazakhstan only in passing"
+    if focus_eu < 1 - FOCUS_FLOOR:
+        return f"not relevant: mainly Kazakhstan with {_names(rivals['eu'])}; {eu_named} only in passing"
+    return (
+        f"not relevant: Kazakhstan and {eu_named} only loosely linked (score {score:.2f} < {threshold:.2f})"
+    )
+
+
+def _listed_hits(hits: list[Hit]) -> set[int]:
+    """Indexes of hits that sit in a passing list of topics (``hits`` are in text order)."""
+    listed: set[int] = set()
+    run_start, topics = 0, set[str]()
+    last_sentence, last_end = -1, -(10**9)
+    for i, (ref, _field, sentence, start, end) in enumerate(hits):
+        if sentence != last_sentence or start - last_end > TOPIC_LIST_GAP:
+            if len(topics) >= TOPIC_LIST_MIN:
+                listed.update(range(run_start, i))
+            run_start, topics = i, set()
+        if ref.weight >= 1.0:
+            topics.add(ref.topic)
+        last_sentence, last_end = sentence, end
+    if len(topics) >= TOPIC_LIST_MIN:
+        listed.update(range(run_start, len(hits)))
+    return listed
+
+
+def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...]:
+    """Tag the topics the document develops (``hits`` in text order)."""
+    listed = _listed_hits(hits)
+    per_term: dict[TermRef, list[tuple[float, int]]] = {}
+    for i, (ref, field, _sentence, _start, _end) in enumerate(hits):
+        value = FIELD_WEIGHTS[field] * ref.weight
+        if listed and i in listed:
+            value *= TOPIC_LIST_DISCOUNT
+        values = per_term.get(ref)
+        if values is None:
+            per_term[ref] = [(value, field)]
+        else:
+            values.append((value, field))
+
+    raw: dict[str, float] = defaultdict(float)
+    terms_of: dict[str, list[TermRef]] = defaultdict(list)
+    for ref, values in per_term.items():
+        terms_of[ref.topic].append(ref)
+        if len(values) == 1:
+            raw[ref.topic] += values[0][0]
+        else:
+            # repeating one term adds less and less: 1, 1/2, 1/3, ...
+            values.sort(reverse=True)
+            raw[ref.topic] += sum(value / rank for rank, (value, _f) in enumerate(values, start=1))
+
+    tags = []
+    for topic, total in raw.items():
+        score = round(1.0 - 2.0 ** (-total / TOPIC_SCALE), 4)
+        if score < topic_threshold:
+            continue
+        slots: dict[tuple[str, int], list[float]] = {}
+        for ref in terms_of[topic]:
+            for rank, (value, field) in enumerate(per_term[ref], start=1):
+                slot = slots.get((ref.term, field))
+                if slot is None:
+                    slots[(ref.term, field)] = [1, value / rank]
+                else:
+                    slot[0] += 1
+                    slot[1] += value / rank
+        ranked = sorted(
+            (-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()
+        )
+        evidence = tuple(_evidence(term, field, count, -weight) for weight, term, field, count in ranked)
+        tags.append(TopicTag(topic=topic, score=score, evidence=evidence))
+    tags.sort(key=lambda t: (-t.score, t.topic))
+    return tuple(tags)

@@ -1,0 +1,162 @@
+"""Text handling for the keywords classifier: Unicode normalisation, tokens, Snowball stems (PyStemmer)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import compress, count
+
+import Stemmer
+
+__all__ = [
+    "BREAKS",
+    "SNOWBALL_LANGUAGES",
+    "Segments",
+    "fold",
+    "make_stemmer",
+    "segment",
+    "strip_accents",
+    "tokenize",
+]
+
+#: words, plus the punctuation that ends a sentence (kept as tokens so phrases never cross it)
+_TOKEN_RE = re.compile(r"\w+|[.!?;\n]")
+BREAKS = frozenset(".!?;\n")
+
+#: language code -> Snowball algorithm in PyStemmer
+SNOWBALL_LANGUAGES: dict[str, str] = {
+    "en": "english",
+    "fr": "french",
+    "de": "german",
+    "ru": "russian",
+    "it": "italian",
+    "es": "spanish",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "da": "danish",
+    "sv": "swedish",
+    "fi": "finnish",
+    "hu": "hungarian",
+    "ro": "romanian",
+    "el": "greek",
+    "lt": "lithuanian",
+    "et": "estonian",
+    "ga": "irish",
+    "cs": "czech",
+    "pl": "polish",
+}
+
+# The lead is the first paragraphs of the text, at least this long, at most _LEAD_MAX characters.
+_LEAD_MIN = 150
+_LEAD_MAX = 600
+
+
+def fold(word: str) -> str:
+    """The form words are compared in: casefolded, with Russian ё read as е."""
+    form = word.casefold()
+    return form.replace("ё", "е") if "ё" in form else form
+
+
+def strip_accents(word: str) -> str:
+    """``word`` without combining accents (Tokaïev -> Tokaiev); for Latin-script aliases only."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def make_stemmer(lang: str) -> Callable[[str], str] | None:
+    """Return a Snowball stemmer for ``lang``, or ``None`` when PyStemmer has none for it.
+
+    A stemmer object is not thread-safe: make one per classifier.
+    """
+    algorithm = SNOWBALL_LANGUAGES.get(lang)
+    if algorithm is None:
+        return None
+    stemmer = Stemmer.Stemmer(algorithm)
+    stem: Callable[[str], str] = stemmer.stemWord
+    return stem
+
+
+class Segments:
+    """A document cut into title, lead and body, as one token list with field boundaries."""
+
+    __slots__ = ("breaks", "lead_end", "newlines", "title_end", "tokens")
+
+    def __init__(self, tokens: list[str], title_end: int, lead_end: int) -> None:
+        self.tokens = tokens
+        #: tokens[:title_end] are the title, tokens[title_end:lead_end] the lead, the rest the body
+        self.title_end = title_end
+        self.lead_end = lead_end
+        #: positions of sentence breaks and of paragraph breaks, ascending
+        self.breaks = list(compress(count(), map(BREAKS.__contains__, tokens)))
+        self.newlines = [i for i in self.breaks if tokens[i] == "\n"]
+
+    def field(self, position: int) -> int:
+        """0 for the title, 1 for the lead, 2 for the body."""
+        if position < self.title_end:
+            return 0
+        return 1 if position < self.lead_end else 2
+
+    def sentence(self, position: int) -> int:
+        return bisect_right(self.breaks, position)
+
+    def unit(self, position: int) -> int:
+        """The paragraph, counting the title and the lead as one: where a story pairs two names."""
+        return 0 if position < self.lead_end else bisect_right(self.newlines, position)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words and sentence-ending marks (``.!?;`` and newlines) of ``text``, in order.
+
+    Same result as ``_TOKEN_RE.findall(text)``, faster: most whitespace-separated chunks are
+    plain words (``isalnum`` is exactly what ``\\w`` means, bar ``_``) and skip the regex.
+    """
+    tokens: list[str] = []
+    append, extend, findall = tokens.append, tokens.extend, _TOKEN_RE.findall
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for number, line in enumerate(lines):
+        for chunk in line.split():
+            if chunk.isalnum():
+                append(chunk)
+            else:
+                extend(findall(chunk))
+        if number != last:
+            append("\n")
+    return tokens
+
+
+def _lead_end(text: str) -> int:
+    end = 0
+    while True:
+        newline = text.find("\n", end)
+        if newline == -1:
+            end = len(text)
+            break
+        end = newline
+        if len(text[:end].strip()) >= _LEAD_MIN:
+            break
+        end = newline + 1
+    if end > _LEAD_MAX:
+        cut = text.rfind(". ", 0, _LEAD_MAX)
+        end = cut + 1 if cut > _LEAD_MIN else _LEAD_MAX
+        # never cut inside a word
+        while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+    return end
+
+
+def segment(title: str, text: str) -> Segments:
+    """Normalise (NFC) and tokenise a document into title, lead and body."""
+    title = unicodedata.normalize("NFC", title)
+    text = unicodedata.normalize("NFC", text)
+    cut = _lead_end(text)
+    tokens = tokenize(title)
+    tokens.append("\n")
+    title_end = len(tokens)
+    tokens.extend(tokenize(text[:cut]))
+    tokens.append("\n")
+    lead_end = len(tokens)
+    tokens.extend(tokenize(text[cut:]))
+    return Segments(tokens, title_end, lead_end)

@@ -1,0 +1,85 @@
+"""What the ``kzfeed`` commands share: the config, plugins and database, made when first needed."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kzfeed.config import Config, load_config
+from kzfeed.plugins import PluginHost, make_plugin_host
+from kzfeed.storage import Store, open_store
+
+__all__ = ["App", "current_app", "progress", "setup_logging"]
+
+log = logging.getLogger("kzfeed")
+
+
+@dataclass(slots=True)
+class App:
+    """What the commands share: the config, plugins and database, each made when first needed."""
+
+    config_path: str | None = None
+    plugins_dirs: tuple[Path, ...] = ()
+    _config: Config | None = None
+    _host: PluginHost | None = None
+    _stores: list[Store] = field(default_factory=list)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def host(self) -> PluginHost:
+        if self._host is None:
+            self._host = make_plugin_host(plugins_dirs=self.plugins_dirs or self.config.plugins_dirs)
+            for failure in self._host.failures:
+                log.error("plugin %r (%s): %s", failure.name, failure.origin, failure.error)
+        return self._host
+
+    def store(self) -> Store:
+        store = open_store(self.config.database)
+        self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self._stores:
+            store.close()
+
+
+class _LogFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"kzfeed: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def setup_logging(verbose: int, quiet: int) -> None:
+    level = logging.WARNING - 10 * verbose + 10 * quiet
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter())
+    root = logging.getLogger("kzfeed")
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL)))
+    root.propagate = False
+
+
+def current_app() -> App:
+    """The ``App`` of the command being run."""
+    return click.get_current_context().find_object(App)  # type: ignore[return-value]
+
+
+@contextmanager
+def progress(label: str, length: int) -> Iterator[Any]:
+    """A progress bar on a terminal; nothing when output goes to a file or cron."""
+    if length > 1 and sys.stderr.isatty():
+        with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+            yield lambda _name: bar.update(1)
+    else:
+        yield None

@@ -1,0 +1,242 @@
+"""The core commands: run, ingest, render, items, show, export, plugins, db."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kzfeed.cli.app import current_app as _app
+from kzfeed.cli.app import progress as _progress
+from kzfeed.models import Item, RunReport, SourceStatus
+
+
+def _print_report(report: RunReport, as_json: bool, written: list[Path] | None = None) -> None:
+    if as_json:
+        data = {
+            "run_id": report.run_id,
+            "started": report.started.isoformat(),
+            "finished": report.finished.isoformat(),
+            "ok": report.ok,
+            "failed_sources": list(report.failed_sources),
+            "totals": {k: report.total(k) for k in ("new", "updated", "unchanged", "failed")},
+            "sources": [
+                {
+                    "name": s.source,
+                    "status": s.status.value,
+                    "new": s.new,
+                    "updated": s.updated,
+                    "unchanged": s.unchanged,
+                    "failed": s.failed,
+                    "warnings": list(s.warnings),
+                    "error": s.error,
+                    "duration_s": round(s.duration_s, 3),
+                }
+                for s in report.sources
+            ],
+            "written": [str(p) for p in written or []],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for s in report.sources:
+        if s.status is SourceStatus.OK:
+            extra = f", {len(s.warnings)} warning(s)" if s.warnings else ""
+            counts = f"{s.new} new, {s.updated} updated, {s.unchanged} unchanged, {s.failed} failed"
+            click.echo(f"{s.source}: {counts}{extra}")
+        else:
+            click.echo(f"{s.source}: {s.status.value}: {s.error}")
+    if written is not None:
+        click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
+
+
+def _ingest(refetch: bool, sources: tuple[str, ...]) -> RunReport:
+    from kzfeed.pipeline import Pipeline, build_sources
+
+    app = _app()
+    pipeline = Pipeline(config=app.config, host=app.host, store=app.store())
+    count = len(sources) or len(build_sources(app.config, app.host))
+    with _progress("Sources", count) as tick:
+        return pipeline.ingest(refetch=refetch, only=sources or None, on_source=tick)
+
+
+def _exit_for(report: RunReport) -> None:
+    if not report.ok:
+        click.echo(f"kzfeed: failed sources: {', '.join(report.failed_sources)}", err=True)
+        sys.exit(1)
+
+
+_refetch = click.option("--refetch", is_flag=True, help="Read again what is already stored.")
+_source = click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
+)
+_json = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+
+
+@click.command()
+@_refetch
+@_source
+@_json
+def run(refetch: bool, sources: tuple[str, ...], as_json: bool) -> None:
+    """Ingest every source, classify, store, and write the feeds.
+
+    Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
+    configuration error.
+    """
+    from kzfeed.pipeline import render
+
+    report = _ingest(refetch, sources)
+    written = render(_app().config, _app().store())
+    _print_report(report, as_json, written)
+    _exit_for(report)
+
+
+@click.command()
+@_refetch
+@_source
+@_json
+def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool) -> None:
+    """Ingest, classify and store, without writing the feeds."""
+    report = _ingest(refetch, sources)
+    _print_report(report, as_json)
+    _exit_for(report)
+
+
+@click.command(name="render")
+def render_cmd() -> None:
+    """Write the feeds and pages from what is stored."""
+    from kzfeed.pipeline import render
+
+    written = render(_app().config, _app().store())
+    click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
+
+
+def _short_date(item: Item) -> str:
+    return item.published.strftime("%Y-%m-%d") if item.published else "----------"
+
+
+@click.command(name="items")
+@click.option("--topic", metavar="TOPIC", help="Only items tagged with this topic.")
+@click.option("--entity", metavar="NAME", help="Only items that mention this person, organisation or place.")
+@click.option("--all", "show_all", is_flag=True, help="Also items left out of the feeds, with the reason.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
+def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int | None) -> None:
+    """List stored items, newest first."""
+    store = _app().store()
+    rows = store.items(relevant=None if show_all else True, topic=topic, entity=entity, limit=limit)
+    if not rows:
+        click.echo("no items" + ("" if show_all else "; 'kzfeed items --all' also shows items left out"))
+        return
+    for item in rows:
+        topics = ",".join(item.topics) or "-"
+        line = f"{item.id[:8]}  {_short_date(item)}  {item.lang or '--'}  {item.title}  [{topics}]"
+        if show_all:
+            mark = "feed" if item.relevant else "out "
+            line = f"{mark}  {line}"
+            if not item.relevant and item.classification:
+                line += f"\n      {item.classification.reason}"
+        click.echo(line)
+
+
+@click.command()
+@click.argument("item_id")
+def show(item_id: str) -> None:
+    """Show one stored item (give its id or the first characters of it)."""
+    item = _app().store().get_item(item_id)
+    c = item.classification
+    fields = [
+        ("id", item.id),
+        ("title", item.title),
+        ("source", item.source),
+        ("url", item.url or "-"),
+        ("outlet", item.outlet or "-"),
+        ("author", item.author or "-"),
+        ("published", item.published.isoformat() if item.published else "unknown (the text gives no date)"),
+        ("language", item.lang or "-"),
+        ("in feeds", "yes" if item.relevant else "no"),
+    ]
+    if c is not None:
+        fields.append(("relevance", f"{c.relevance:.2f} ({c.reason})"))
+        fields.append(("topics", ", ".join(f"{t.topic} ({t.score:.2f})" for t in c.topics) or "-"))
+        fields.append(("entities", ", ".join(e.name for e in c.entities) or "-"))
+    width = max(len(k) for k, _ in fields)
+    for key, value in fields:
+        click.echo(f"{key:<{width}}  {value}")
+    click.echo("")
+    click.echo(item.content_text)
+
+
+def export_record(item: Item) -> dict[str, Any]:
+    """One line of ``kzfeed export``."""
+    c = item.classification
+    return {
+        "id": item.id,
+        "source": item.source,
+        "url": item.url,
+        "title": item.title,
+        "published": item.published.isoformat() if item.published else None,
+        "updated": item.updated.isoformat() if item.updated else None,
+        "lang": item.lang,
+        "outlet": item.outlet,
+        "author": item.author,
+        "summary": item.summary,
+        "text": item.content_text,
+        "relevant": item.relevant,
+        "relevance": round(c.relevance, 4) if c else 0.0,
+        "reason": c.reason if c else "",
+        "topics": list(item.topics),
+        "entities": [e.name for e in c.entities] if c else [],
+    }
+
+
+@click.command()
+@click.option("--all", "export_all", is_flag=True, help="Every stored item, not only those in the feeds.")
+def export(export_all: bool) -> None:
+    """Print stored items as JSON Lines on stdout, one item a line."""
+    for item in _app().store().items(relevant=None if export_all else True):
+        click.echo(json.dumps(export_record(item), ensure_ascii=False))
+
+
+@click.command()
+def plugins() -> None:
+    """List the loaded plugins, the hooks each implements, and what failed to load."""
+    host = _app().host
+    for p in host.loaded:
+        click.echo(f"{p.name}  ({p.origin})")
+        click.echo(f"    hooks: {', '.join(p.hooks) or '-'}")
+    click.echo(f"source types: {', '.join(sorted(host.source_types())) or '-'}")
+    click.echo(f"classifiers: {', '.join(sorted(host.classifiers())) or '-'}")
+    for f in host.failures:
+        click.echo(f"FAILED {f.name}  ({f.origin}): {f.error}")
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply the database migrations (also done whenever kzfeed opens the database)."""
+    from kzfeed.storage.migrate import head_revision
+
+    _app().store()
+    click.echo(f"database is at revision {head_revision()}")
+
+
+@db.command()
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def revision(message: str) -> None:
+    """(For developers) generate a migration from the difference between tables and database."""
+    from alembic import command
+
+    from kzfeed.storage.migrate import alembic_config
+
+    store = _app().store()
+    with store.engine.begin() as conn:
+        command.revision(alembic_config(conn), message=message, autogenerate=True)
+
+
+COMMANDS = [run, ingest, render_cmd, items_cmd, show, export, plugins, db]

@@ -1,0 +1,267 @@
+"""Reading and checking ``kzfeed.toml``; the built-in default when there is no file."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kzfeed.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CONFIG_NAME",
+    "ClassifierConfig",
+    "Config",
+    "FetchConfig",
+    "SourceConfig",
+    "default_config",
+    "find_config_path",
+    "load_config",
+]
+
+DEFAULT_CONFIG_NAME = "kzfeed.toml"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceConfig:
+    """One ``[[sources]]`` table: its name, type and the type's own options."""
+
+    name: str
+    type: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassifierConfig:
+    """The ``[classifier]`` table: which classifier runs and its options."""
+
+    name: str = "keywords"
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchConfig:
+    """The ``[fetch]`` table: politeness and limits of the HTTP client."""
+
+    contact_url: str = "https://github.com/kzfeed/kzfeed"
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_bytes: int = 10_000_000
+    per_host_concurrency: int = 2
+    min_delay: float = 1.0
+    exempt_loopback: bool = False
+    obey_robots: bool = True
+    max_failures: int = 5
+    workers: int = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """The whole configuration. Relative paths are resolved against ``root``."""
+
+    root: Path
+    database: str
+    output_dir: Path
+    base_url: str
+    title: str
+    subtitle: str
+    feed_size: int
+    sources: tuple[SourceConfig, ...]
+    classifier: ClassifierConfig
+    fetch: FetchConfig
+    plugins: Mapping[str, Mapping[str, Any]]
+    plugins_dirs: tuple[Path, ...]
+    path: Path | None = None  # the file it was read from; None for the built-in default
+
+    def plugin_options(self, plugin: str) -> Mapping[str, Any]:
+        return self.plugins.get(plugin, {})
+
+
+_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "database": str,
+    "output_dir": str,
+    "base_url": str,
+    "title": str,
+    "subtitle": str,
+    "feed_size": int,
+    "plugins_dir": (str, list),
+    "sources": list,
+    "classifier": dict,
+    "fetch": dict,
+    "plugins": dict,
+}
+
+_FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
+    "contact_url": str,
+    "connect_timeout": (int, float),
+    "read_timeout": (int, float),
+    "total_timeout": (int, float),
+    "max_bytes": int,
+    "per_host_concurrency": int,
+    "min_delay": (int, float),
+    "exempt_loopback": bool,
+    "obey_robots": bool,
+    "max_failures": int,
+    "workers": int,
+}
+
+
+def _check_type(where: str, key: str, value: Any, expected: type | tuple[type, ...]) -> None:
+    types = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, bool) and bool not in types:
+        ok = False
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        want = " or ".join("table" if t is dict else "array" if t is list else t.__name__ for t in types)
+        raise ConfigError(f"{where}: key {key!r} must be {want}, not {type(value).__name__}")
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _resolve_database(value: str, root: Path) -> str:
+    """Make a relative SQLite path absolute against the config's folder; other URLs pass."""
+    if "://" not in value:
+        raise ConfigError(
+            f"key 'database': {value!r} is not a database URL; "
+            "write e.g. 'sqlite:///var/kzfeed.db' or 'postgresql+psycopg://user@host/kzfeed'"
+        )
+    if value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+        rel = value[len("sqlite:///") :]
+        if rel and rel != ":memory:" and not rel.startswith("file:"):
+            return _sqlite_url((root / rel).resolve())
+    return value
+
+
+def default_config(root: Path | None = None) -> Config:
+    """The configuration used when there is no file: the seeds into SQLite, feeds into public/."""
+    return _build({}, root=(root or Path.cwd()).resolve(), path=None)
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """The config file to read: ``--config``, else ``$KZFEED_CONFIG``, else ./kzfeed.toml if present."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("KZFEED_CONFIG")
+    if env:
+        return Path(env)
+    local = Path.cwd() / DEFAULT_CONFIG_NAME
+    return local if local.is_file() else None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and check a config file; with no file, the built-in default.
+
+    Raises ``ConfigError`` naming the key for unknown keys and bad values.
+    """
+    found = find_config_path(path)
+    if found is None:
+        return default_config()
+    try:
+        raw = tomllib.loads(found.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {str(found)!r} not found; check --config or KZFEED_CONFIG") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {str(found)!r} cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {str(found)!r} is not valid TOML: {exc}") from exc
+    return _build(raw, root=found.resolve().parent, path=found.resolve())
+
+
+def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
+    where = str(path) if path else "default config"
+    for key, value in raw.items():
+        if key not in _TOP_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(sorted(_TOP_KEYS))})")
+        _check_type(where, key, value, _TOP_KEYS[key])
+
+    database = _resolve_database(str(raw.get("database", "sqlite:///var/kzfeed.db")), root)
+    output_dir = (root / str(raw.get("output_dir", "public"))).resolve()
+    base_url = str(raw.get("base_url", "http://127.0.0.1:8080/"))
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise ConfigError(f"{where}: key 'base_url' must be an http(s) URL, not {base_url!r}")
+    if not base_url.endswith("/"):
+        base_url += "/"
+    feed_size = int(raw.get("feed_size", 50))
+    if feed_size < 1:
+        raise ConfigError(f"{where}: key 'feed_size' must be at least 1")
+
+    raw_sources = raw.get("sources")
+    if raw_sources is None:
+        raw_sources = [{"name": "seeds", "type": "files", "path": "seeds"}]
+    sources = tuple(_source(where, i, table) for i, table in enumerate(raw_sources))
+    names = [s.name for s in sources]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{where}: source name {dupes[0]!r} is used twice; names must be unique")
+
+    classifier_raw = dict(raw.get("classifier", {}))
+    classifier_name = classifier_raw.pop("name", "keywords")
+    if not isinstance(classifier_name, str):
+        raise ConfigError(f"{where}: key 'classifier.name' must be str")
+    classifier = ClassifierConfig(name=classifier_name, options=classifier_raw)
+
+    fetch_raw = raw.get("fetch", {})
+    for key, value in fetch_raw.items():
+        if key not in _FETCH_TYPES:
+            raise ConfigError(
+                f"{where}: unknown key 'fetch.{key}' (known keys: {', '.join(sorted(_FETCH_TYPES))})"
+            )
+        _check_type(where, f"fetch.{key}", value, _FETCH_TYPES[key])
+    fetch = FetchConfig(**fetch_raw)
+
+    plugins = raw.get("plugins", {})
+    for name, table in plugins.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: key 'plugins.{name}' must be a table")
+
+    dirs_raw = raw.get("plugins_dir", "plugins")
+    dirs = [dirs_raw] if isinstance(dirs_raw, str) else list(dirs_raw)
+    plugins_dirs = tuple((root / str(d)).resolve() for d in dirs)
+
+    return Config(
+        root=root,
+        database=database,
+        output_dir=output_dir,
+        base_url=base_url,
+        title=str(raw.get("title", "kzfeed — Kazakhstan–EU cooperation")),
+        subtitle=str(
+            raw.get(
+                "subtitle",
+                "News of cooperation between Kazakhstan and the European Union and its member states",
+            )
+        ),
+        feed_size=feed_size,
+        sources=sources,
+        classifier=classifier,
+        fetch=fetch,
+        plugins=plugins,
+        plugins_dirs=plugins_dirs,
+        path=path,
+    )
+
+
+def _source(where: str, index: int, table: Any) -> SourceConfig:
+    at = f"{where}: sources[{index}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{at} must be a table ([[sources]])")
+    options = dict(table)
+    name = options.pop("name", None)
+    type_ = options.pop("type", None)
+    enabled = options.pop("enabled", True)
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ConfigError(f"{at}: key 'name' must be a short name of letters, digits, '-', '_' or '.'")
+    if not isinstance(type_, str) or not type_:
+        raise ConfigError(f'{at} ({name!r}): key \'type\' is missing; e.g. type = "files" or "rss"')
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{at} ({name!r}): key 'enabled' must be true or false")
+    return SourceConfig(name=name, type=type_, options=options, enabled=enabled)

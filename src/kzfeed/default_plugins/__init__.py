@@ -1,0 +1,1 @@
+"""Built-in plugins. They use exactly the hook API that third-party plugins use."""

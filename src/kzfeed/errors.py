@@ -1,0 +1,87 @@
+"""One exception tree for kzfeed, rooted at :class:`KzfeedError`.
+
+::
+
+    KzfeedError
+    ├── ConfigError          bad or missing configuration (CLI exit code 2)
+    ├── InputError           a file, URL or argument the user gave cannot be used (exit code 2)
+    ├── PluginError          a plugin failed to load or raised in a hook
+    ├── SourceError          one source failed; the run goes on with the others
+    │   └── FetchError       an HTTP fetch failed (status, timeout, size limit, ...)
+    └── StorageError         the database cannot be opened or migrated
+
+Every message says what went wrong and what to do next; the cause is chained with
+``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "ConfigError",
+    "FetchError",
+    "InputError",
+    "KzfeedError",
+    "PluginError",
+    "SourceError",
+    "StorageError",
+]
+
+
+class KzfeedError(Exception):
+    """Base class of every error kzfeed raises on purpose."""
+
+    #: exit code the CLI uses when this error reaches it
+    exit_code: int = 1
+
+
+class ConfigError(KzfeedError):
+    """The configuration is missing, unreadable or has a bad key or value."""
+
+    exit_code = 2
+
+
+class InputError(KzfeedError):
+    """A path, URL or argument given by the user cannot be used."""
+
+    exit_code = 2
+
+
+class PluginError(KzfeedError):
+    """A plugin could not be loaded, or raised inside a hook."""
+
+    def __init__(self, plugin: str, message: str) -> None:
+        super().__init__(f"plugin {plugin!r}: {message}")
+        self.plugin = plugin
+
+
+class SourceError(KzfeedError):
+    """One source failed. Carries the source name; the run goes on with the others."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"source {source!r}: {message}")
+        self.source = source
+
+
+class FetchError(SourceError):
+    """An HTTP request failed: a status code, a timeout, a size limit, too many redirects."""
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        retry_after: datetime | None = None,
+    ) -> None:
+        super().__init__(source, message)
+        self.url = url
+        self.status = status
+        #: when the server asked us to come back (Retry-After on 429/503)
+        self.retry_after = retry_after
+
+
+class StorageError(KzfeedError):
+    """The database could not be opened, migrated or written."""

@@ -1,0 +1,267 @@
+"""The plain data kzfeed passes between its stages: frozen, slotted, keyword-only dataclasses.
+
+``RawItem`` is what a source yields; ``Item`` is what the pipeline stores and renders;
+``Classification`` is what a classifier decides about one ``Document``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "TOPICS",
+    "TOPIC_LABELS",
+    "Classification",
+    "Document",
+    "Entity",
+    "Evidence",
+    "Item",
+    "RawItem",
+    "RunReport",
+    "SourceRun",
+    "SourceState",
+    "SourceStatus",
+    "Topic",
+    "TopicTag",
+    "item_id_for",
+    "topic_label",
+]
+
+
+class Topic(StrEnum):
+    """The topic vocabulary of the beat. A feed is written for each."""
+
+    RAW_MATERIALS = "raw_materials"
+    ENERGY = "energy"
+    TRANSPORT_LOGISTICS = "transport_logistics"
+    TRADE_INVESTMENT = "trade_investment"
+    POLITICAL_DIALOGUE = "political_dialogue"
+    SECURITY = "security"
+    EDUCATION_CULTURE = "education_culture"
+    ENVIRONMENT_CLIMATE = "environment_climate"
+    RULE_OF_LAW = "rule_of_law"
+
+
+TOPICS: tuple[str, ...] = tuple(t.value for t in Topic)
+
+#: how each topic is named for people (feed titles, category labels)
+TOPIC_LABELS: dict[str, str] = {
+    Topic.RAW_MATERIALS: "Critical raw materials",
+    Topic.ENERGY: "Energy",
+    Topic.TRANSPORT_LOGISTICS: "Transport and logistics",
+    Topic.TRADE_INVESTMENT: "Trade and investment",
+    Topic.POLITICAL_DIALOGUE: "Political dialogue",
+    Topic.SECURITY: "Security",
+    Topic.EDUCATION_CULTURE: "Education and culture",
+    Topic.ENVIRONMENT_CLIMATE: "Environment and climate",
+    Topic.RULE_OF_LAW: "Rule of law",
+}
+
+
+def topic_label(topic: str) -> str:
+    """The human name of a topic; topics added by users get their slug, capitalised."""
+    return TOPIC_LABELS.get(topic) or topic.replace("_", " ").capitalize()
+
+
+# Item ids are UUIDv5 in this namespace: the same source key gives the same id in any
+# database, on any machine, forever.
+_ITEM_NAMESPACE = uuid.UUID("6f1c2a4e-9d53-5b8e-a7c1-4b2f0e8d9a10")
+
+
+def item_id_for(key: str) -> str:
+    """Return the stable item id for a source key (the canonical URL, or ``type:source:guid``)."""
+    return str(uuid.uuid5(_ITEM_NAMESPACE, key))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawItem:
+    """One article as a source yields it.
+
+    ``guid`` must be stable across runs (the same article gives the same guid).
+    ``text`` is clean plain text with paragraphs separated by a blank line; ``html`` is
+    optional markup of the same content (it is sanitised before it is stored).
+    Dates must be timezone-aware or ``None``; never the time of the run.
+    """
+
+    guid: str
+    title: str
+    text: str
+    url: str | None = None
+    html: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    lang: str | None = None
+    categories: tuple[str, ...] = ()
+    image: str | None = None
+    #: free-form notes a source wants logged with the item (e.g. "no date found")
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """Why a classifier decided something: the term matched and where it matched."""
+
+    term: str
+    field: str  # "title", "lead" or "body"
+    count: int = 1
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicTag:
+    """One topic given to an item, with its score and the evidence for it."""
+
+    topic: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entity:
+    """A person, organisation or place recognised in an item, under its normalised name."""
+
+    name: str
+    kind: str  # "person", "org", "place", "programme"
+    mentions: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """What a classifier reads: a title, the plain text and (if known) the language."""
+
+    title: str
+    text: str
+    lang: str | None = None
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Classification:
+    """A classifier's decision about one document."""
+
+    relevant: bool
+    relevance: float
+    topics: tuple[TopicTag, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    #: relevance evidence (the KZ side and the EU side that were found)
+    evidence: tuple[Evidence, ...] = ()
+    #: one line a person can read: why it is (not) relevant
+    reason: str = ""
+    lang: str | None = None
+    classifier: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One stored article: a ``RawItem`` normalised, identified and classified."""
+
+    id: str
+    source: str
+    guid: str
+    title: str
+    content_text: str
+    content_html: str
+    content_hash: str
+    url: str | None = None
+    canonical_url: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    lang: str | None = None
+    categories: tuple[str, ...] = ()
+    image: str | None = None
+    first_seen: datetime | None = None
+    simhash: int | None = None
+    story_id: str | None = None
+    classification: Classification | None = None
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.classification and self.classification.relevant)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        if self.classification is None:
+            return ()
+        return tuple(t.topic for t in self.classification.topics)
+
+    @property
+    def date(self) -> datetime | None:
+        """The date a reader sees: last update, else publication, else when first seen."""
+        return self.updated or self.published or self.first_seen
+
+
+class SourceStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+    PAUSED = "paused"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceState:
+    """What kzfeed remembers about a source between runs (health and HTTP validators)."""
+
+    name: str
+    type: str = ""
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_attempt: datetime | None = None
+    last_ok: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    items_last_run: int = 0
+    consecutive_failures: int = 0
+    next_due: datetime | None = None
+    paused: bool = False
+    cursor: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceRun:
+    """What one run did for one source."""
+
+    source: str
+    status: SourceStatus
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    http_status: int | None = None
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunReport:
+    """What one ``kzfeed run`` did, source by source."""
+
+    started: datetime
+    finished: datetime
+    sources: tuple[SourceRun, ...] = ()
+    written: tuple[str, ...] = ()
+    run_id: int | None = None
+
+    @property
+    def failed_sources(self) -> tuple[str, ...]:
+        return tuple(s.source for s in self.sources if s.status is SourceStatus.FAILED)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_sources
+
+    def total(self, what: str) -> int:
+        """Sum one counter (``new``, ``updated``, ``unchanged``, ``failed``) over the sources."""
+        return sum(int(getattr(s, what)) for s in self.sources)

@@ -1,0 +1,113 @@
+"""The contracts plugins implement (``Source``, ``Classifier``) and the contexts they are given."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from kzfeed.errors import ConfigError
+from kzfeed.models import Classification, Document, RawItem, SourceState
+
+if TYPE_CHECKING:
+    from kzfeed.fetch import Fetcher
+
+__all__ = [
+    "Classifier",
+    "ItemContext",
+    "Source",
+    "SourceContext",
+    "check_options",
+]
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A source type: built from its config table, yields raw items when fetched.
+
+    ``example_config`` is a config table (without ``name``/``type``) that the contract
+    tests use; ``options`` documents every option as ``{key: help text}``.
+    """
+
+    type_name: ClassVar[str]
+    name: str
+
+    def fetch(self, ctx: SourceContext) -> Iterator[RawItem]: ...
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Decides whether a document is about KZ–EU cooperation and which topics it covers."""
+
+    @property
+    def name(self) -> str: ...
+
+    def classify(self, document: Document) -> Classification: ...
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceContext:
+    """What a source gets when it is fetched.
+
+    ``http`` is the shared polite, caching HTTP client (``None`` when the run has no network
+    layer); ``state`` is what was stored about the source last time; ``warn`` records a
+    warning about one input (it is logged and kept in the run report); ``refetch`` asks the
+    source to read again what it already has.
+    """
+
+    source: str
+    state: SourceState
+    log: logging.Logger
+    http: Fetcher | None = None
+    #: the folder relative paths in the config are resolved against
+    root: Path = field(default_factory=Path.cwd)
+    refetch: bool = False
+    #: guid -> content hash of what is already stored for this source
+    known: Mapping[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    #: values a source wants saved for next time (ETag, cursor, ...), merged into its state
+    cursor: dict[str, Any] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.log.warning("source %r: %s", self.source, message)
+
+
+@dataclass(slots=True, kw_only=True)
+class ItemContext:
+    """What a ``process_item`` hook gets besides the item."""
+
+    source: str
+    options: Mapping[str, Any]
+    log: logging.Logger
+
+
+def check_options(
+    where: str,
+    options: Mapping[str, Any],
+    allowed: Mapping[str, type | tuple[type, ...]],
+    *,
+    required: tuple[str, ...] = (),
+) -> None:
+    """Raise ``ConfigError`` naming the key when ``options`` has an unknown, missing or
+    wrongly typed key. ``where`` names the table, e.g. ``"source 'seeds'"``."""
+    for key in options:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {known})")
+    for key in required:
+        if key not in options:
+            raise ConfigError(f"{where}: missing key {key!r}")
+    for key, value in options.items():
+        expected = allowed[key]
+        # bool is an int subclass; do not accept true where a number is wanted
+        if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):
+            ok = False
+        else:
+            ok = isinstance(value, expected)
+        if not ok:
+            names = expected if isinstance(expected, tuple) else (expected,)
+            want = " or ".join(t.__name__ for t in names)
+            raise ConfigError(f"{where}: key {key!r} must be {want}, not {type(value).__name__}")

@@ -1,0 +1,1 @@
+"""Test kit for kzfeed and its plugins: real components that work offline."""

@@ -1,0 +1,68 @@
+"""Shared fixtures: a project folder with the seeds, a config writer, and the CLI in-process."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest_plugins = ["conftest_http"]
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh folder holding a copy of the seeds, made the current directory."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KZFEED_CONFIG", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def write_config(project: Path) -> Callable[[str], Path]:
+    def write(text: str, name: str = "kzfeed.toml") -> Path:
+        path = project / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def invoke(args: list[str], env: dict[str, str | None] | None = None) -> CliResult:
+    """Run ``kzfeed ARGS`` in this process, as the console script would."""
+    from kzfeed.cli import main
+
+    runner = CliRunner()
+    code = 0
+    with runner.isolation(env=env) as (out, err, _):
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return CliResult(code, stdout, stderr)
+
+
+@pytest.fixture
+def kzfeed(project: Path) -> Iterator[Callable[..., CliResult]]:
+    """``kzfeed("run")`` runs the CLI in the project folder and returns exit code and output."""
+
+    def run(*args: str, env: dict[str, str | None] | None = None) -> CliResult:
+        return invoke(list(args), env=env)
+
+    yield run

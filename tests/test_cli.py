@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import CliResult
+
+Kz = Callable[..., CliResult]
+
+
+def test_bad_config_is_one_line_and_exit_code_2(kzfeed: Kz, write_config: Callable[[str], Path]) -> None:
+    write_config('titel = "typo"\n')
+    result = kzfeed("run")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "unknown key 'titel'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_source_type_is_a_config_error(kzfeed: Kz, write_config: Callable[[str], Path]) -> None:
+    write_config('[[sources]]\nname = "x"\ntype = "rsss"\n')
+    result = kzfeed("run")
+    assert result.exit_code == 2
+    assert "unknown type 'rsss'" in result.stderr and "known types: files" in result.stderr
+
+
+def test_missing_config_file_is_exit_code_2(kzfeed: Kz) -> None:
+    result = kzfeed("--config", "nope.toml", "run")
+    assert result.exit_code == 2
+    assert "config file" in result.stderr and "not found" in result.stderr
+
+
+def test_unknown_source_option_names_the_key(kzfeed: Kz, write_config: Callable[[str], Path]) -> None:
+    write_config('[[sources]]\nname = "s"\ntype = "files"\npaht = "seeds"\n')
+    result = kzfeed("run")
+    assert result.exit_code == 2
+    assert "source 's': unknown key 'paht'" in result.stderr
+
+
+def test_items_show_and_export(kzfeed: Kz) -> None:
+    assert kzfeed("-q", "run").exit_code == 0
+    listing = kzfeed("items")
+    assert listing.exit_code == 0
+    lines = listing.stdout.strip().splitlines()
+    assert len(lines) == 5
+    first_id = lines[0].split()[0]
+    shown = kzfeed("show", first_id)
+    assert shown.exit_code == 0
+    assert "relevance" in shown.stdout and "topics" in shown.stdout
+    records = [json.loads(line) for line in kzfeed("export").stdout.splitlines()]
+    assert len(records) == 5
+    for rec in records:
+        assert {
+            "id",
+            "source",
+            "url",
+            "title",
+            "published",
+            "lang",
+            "text",
+            "relevant",
+            "topics",
+        } <= rec.keys()
+        assert rec["source"] == "seeds" and rec["relevant"] is True and rec["text"]
+        assert "Suivez nous sur" not in rec["text"]
+    topic = kzfeed("items", "--topic", "raw_materials")
+    assert len(topic.stdout.strip().splitlines()) >= 4
+
+
+def test_show_unknown_id_is_a_clear_error(kzfeed: Kz) -> None:
+    kzfeed("-q", "run")
+    result = kzfeed("show", "zzzzzzzz")
+    assert result.exit_code == 2
+    assert "no item with id 'zzzzzzzz'" in result.stderr
+
+
+def test_run_json_summary(kzfeed: Kz) -> None:
+    result = kzfeed("run", "--json")
+    data = json.loads(result.stdout)
+    assert data["ok"] is True
+    assert data["totals"]["new"] == 5
+    assert data["sources"][0]["name"] == "seeds"
+
+
+def test_plugins_lists_builtins_and_hooks(kzfeed: Kz) -> None:
+    result = kzfeed("plugins")
+    assert result.exit_code == 0
+    assert "files  (builtin)" in result.stdout
+    assert "hooks: register_sources" in result.stdout
+    assert "source types: files" in result.stdout
+
+
+def test_plugin_commands_are_added(kzfeed: Kz, project: Path) -> None:
+    (project / "plugins").mkdir()
+    (project / "plugins" / "hello.py").write_text(
+        "import click\nfrom kzfeed import hookimpl\n"
+        "@click.command()\ndef hello():\n    'Say hello.'\n    click.echo('hello from a plugin')\n"
+        "@hookimpl\ndef register_commands(cli):\n    cli.add_command(hello)\n"
+    )
+    result = kzfeed("hello")
+    assert result.exit_code == 0
+    assert "hello from a plugin" in result.stdout
+
+
+def test_db_upgrade(kzfeed: Kz, project: Path) -> None:
+    result = kzfeed("db", "upgrade")
+    assert result.exit_code == 0
+    assert "database is at revision 0001" in result.stdout
+    assert (project / "var" / "kzfeed.db").is_file()
+
+
+def test_render_rewrites_deleted_feeds(kzfeed: Kz, project: Path) -> None:
+    kzfeed("-q", "run")
+    (project / "public" / "feed.atom").unlink()
+    assert kzfeed("render").exit_code == 0
+    assert (project / "public" / "feed.atom").is_file()

@@ -1,0 +1,103 @@
+"""Tests for kzfeed.extract: article extraction from HTML pages (offline fixtures)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kzfeed.errors import InputError
+from kzfeed.extract import extract_article
+from kzfeed.text import NO_DATE_NOTE
+
+HTML = Path(__file__).parent / "data" / "html"
+
+
+def _page(name: str) -> str:
+    return (HTML / name).read_text(encoding="utf-8")
+
+
+def test_french_page_with_navigation_ads_and_comments() -> None:
+    article = extract_article(
+        _page("gazette_fr.html"), url="https://www.lagazette.example/monde/kazakhstan-france-energie"
+    )
+    assert article.title == "Le Kazakhstan et la France renforcent leur partenariat énergétique"
+    assert article.published == datetime(2025, 5, 7, 18, 41, tzinfo=UTC)
+    assert article.outlet == "La Gazette"
+    assert article.author == "Claire Dubois"
+    assert article.lang == "fr"
+    assert article.image == "https://www.lagazette.example/img/astana-paris.jpg"
+    assert article.notes == ()
+    assert len(article.paragraphs) == 5
+    assert article.paragraphs[0].startswith("Le vice-ministre des Affaires étrangères du Kazakhstan")
+    assert article.paragraphs[-1].startswith("En conclusion, les deux pays")
+    for unwanted in ("Publicité", "PUB", "LIRE AUSSI", "Très bonne nouvelle", "Ouzbékistan", "Newsletter",
+                     "Tous droits réservés", "Photo :", "Suivez nous", "PARTAGEZ", "Mots-clés", "Accueil"):  # fmt: skip
+        assert all(unwanted not in p for p in article.paragraphs), unwanted
+
+
+def test_english_page_with_json_ld_metadata() -> None:
+    article = extract_article(_page("astana_en.html"), name="astana_en.html")
+    assert article.title == "EU and Kazakhstan launch Trans-Caspian corridor investment platform"
+    assert article.published == datetime(2024, 11, 5, 5, 0, tzinfo=UTC)
+    assert article.outlet == "The Steppe Courier"
+    assert article.author == "Aigerim Sadykova"
+    assert article.lang == "en"
+    assert article.image == "https://steppecourier.example/media/corridor.jpg"
+    assert len(article.paragraphs) == 4
+    assert article.paragraphs[-1].startswith('"The corridor is a strategic priority')
+    for unwanted in ("Read more", "Advertisement", "Subscribe", "Most read", "cookies", "Share this", "©"):
+        assert all(unwanted not in p for p in article.paragraphs), unwanted
+
+
+def test_russian_page_with_time_element() -> None:
+    article = extract_article(_page("kazinform_ru.html"))
+    assert article.title == "Казахстан и ЕС обсудили поставки критического сырья"
+    assert article.published == datetime(2024, 11, 5, 9, 30, tzinfo=UTC)
+    assert article.outlet == "Степной вестник"
+    assert article.author == "Иван Петров"
+    assert article.lang == "ru"
+    assert len(article.paragraphs) == 3
+    for unwanted in ("Фото:", "Читайте также", "Реклама", "Подписывайтесь", "Главная"):
+        assert all(unwanted not in p for p in article.paragraphs), unwanted
+
+
+def test_page_without_date_gets_a_note() -> None:
+    page = (
+        "<html><head><title>Kazakhstan and the EU talk trade</title></head><body><article>"
+        "<h1>Kazakhstan and the EU talk trade</h1>"
+        "<p>Negotiators from Kazakhstan and the European Union met in Astana to discuss trade in "
+        "critical raw materials, transport links and green hydrogen projects.</p>"
+        "<p>Both sides said they expected to sign a road map before the end of the year, officials said.</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(page)
+    assert article.published is None
+    assert article.notes == (NO_DATE_NOTE,)
+    assert article.title == "Kazakhstan and the EU talk trade"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "",
+        "   ",
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
+    ],
+)
+def test_page_without_article_text_raises(page: str) -> None:
+    with pytest.raises(InputError, match=r"^empty\.html: "):
+        extract_article(page, name="empty.html")
+
+
+def test_heavy_libraries_are_imported_lazily() -> None:
+    code = (
+        "import sys, kzfeed.extract, kzfeed.text, kzfeed.dates, kzfeed.lang\n"
+        "heavy = [m for m in ('trafilatura', 'dateparser', 'py3langid', 'charset_normalizer') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import StatementError
+
+from factories import make_item
+from kzfeed.errors import InputError
+from kzfeed.models import SourceState
+from kzfeed.storage import Store, open_store
+
+T0 = datetime(2025, 5, 7, 18, 41, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = open_store(f"sqlite:///{tmp_path / 'var' / 'kzfeed.db'}")
+    yield s
+    s.close()
+
+
+def save(store: Store, items: list, name: str = "test") -> tuple[int, int, int]:
+    counts = store.save_source(
+        state=SourceState(name=name, type="files"), config_hash="x", batch=items, ok=True
+    )
+    return counts.new, counts.updated, counts.unchanged
+
+
+def test_saving_the_same_items_twice_stores_nothing_new(store: Store) -> None:
+    items = [make_item("a.txt", published=T0), make_item("b.txt", title="Another story")]
+    assert save(store, items) == (2, 0, 0)
+    assert save(store, items) == (0, 0, 2)
+    assert store.count_items() == 2
+
+
+def test_a_changed_article_is_updated_and_keeps_its_first_seen_time(store: Store) -> None:
+    save(store, [make_item("a.txt")])
+    first = store.items()[0].first_seen
+    changed = make_item("a.txt", text="Astana and Brussels agreed on tungsten instead.")
+    assert save(store, [changed]) == (0, 1, 0)
+    (item,) = store.items()
+    assert item.content_text == "Astana and Brussels agreed on tungsten instead."
+    assert item.first_seen == first
+
+
+def test_dates_come_back_timezone_aware_in_utc(store: Store) -> None:
+    plus_one = datetime(2025, 5, 7, 19, 41, tzinfo=UTC).astimezone(tz=None)
+    save(store, [make_item("a.txt", published=plus_one)])
+    (item,) = store.items()
+    assert item.published == plus_one
+    assert item.published is not None and item.published.utcoffset() == timedelta(0)
+
+
+def test_topics_entities_and_evidence_round_trip(store: Store) -> None:
+    save(store, [make_item("a.txt", topics=("raw_materials", "energy"))])
+    (item,) = store.items()
+    assert set(item.topics) == {"raw_materials", "energy"}
+    assert item.classification is not None
+    assert item.classification.topics[0].evidence[0].term == "lithium"
+    assert [e.name for e in item.classification.entities] == ["European Union"]
+    assert [i.title for i in store.items(topic="energy")] == [item.title]
+    assert store.items(topic="security") == []
+    assert [i.id for i in store.items(entity="european union")] == [item.id]
+
+
+def test_irrelevant_items_are_kept_but_only_listed_when_asked(store: Store) -> None:
+    save(store, [make_item("a.txt"), make_item("b.txt", title="China and Kazakhstan", relevant=False)])
+    assert [i.title for i in store.items()] == ["Kazakhstan and the EU sign a raw materials deal"]
+    assert len(store.items(relevant=None)) == 2
+
+
+def test_a_failing_batch_stores_nothing_and_keeps_what_was_there(store: Store) -> None:
+    save(store, [make_item("a.txt")])
+    naive = replace(make_item("c.txt", title="Third"), published=datetime(2025, 1, 1))
+    with pytest.raises(StatementError, match="naive datetime"):
+        save(store, [make_item("b.txt", title="Second"), naive])
+    assert [i.guid for i in store.items()] == ["a.txt"]
+    assert store.source_state("test").type == "files"
+
+
+def test_get_item_by_prefix(store: Store) -> None:
+    save(store, [make_item("a.txt")])
+    (item,) = store.items()
+    assert store.get_item(item.id[:6]).id == item.id
+    with pytest.raises(InputError, match="no item"):
+        store.get_item("ffffffff")
+    with pytest.raises(InputError, match="too short"):
+        store.get_item("ab")
+
+
+def test_source_state_and_pause(store: Store) -> None:
+    state = SourceState(name="feed", type="rss", consecutive_failures=5, paused=True, last_error="HTTP 500")
+    store.save_source(state=state, config_hash="h", batch=[], ok=False)
+    assert store.source_state("feed").paused
+    assert store.set_paused("feed", False)
+    again = store.source_state("feed")
+    assert not again.paused and again.consecutive_failures == 0
+    assert not store.set_paused("nope", False)
+
+
+def test_an_unusable_database_url_is_a_storage_error(tmp_path: Path) -> None:
+    from kzfeed.errors import StorageError
+
+    with pytest.raises(StorageError, match="not valid"):
+        open_store("not a url")
