@@ -26,10 +26,12 @@ _CACHE_LIMIT = 200_000
 
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
-#: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with it)
-TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns]
-_ENTITIES = itemgetter(3)
-_TERMS = itemgetter(4)
+#: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
+#: it, whether there is any)
+TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool]
+
+#: is any pattern starting at this word? (precomputed so the scan can skip words in C)
+_ANY = itemgetter(5)
 
 
 class _WordCache(dict[str, TokenInfo]):
@@ -72,13 +74,9 @@ class _LanguageMatcher:
     def describe(self, token: str) -> TokenInfo:
         form = fold(token)
         stemmed = self.stem(form) if self.stem is not None else form
-        return (
-            token,
-            form,
-            stemmed,
-            self.entities.starting_at(token, form, form),
-            self.terms.starting_at(token, form, stemmed),
-        )
+        entities = self.entities.starting_at(token, form, form)
+        terms = self.terms.starting_at(token, form, stemmed)
+        return (token, form, stemmed, entities, terms, bool(entities or terms))
 
 
 class KeywordClassifier:
@@ -120,7 +118,7 @@ class KeywordClassifier:
 
         Keys: ``threshold`` and ``topic_threshold`` (0..1, default 0.5), ``topics`` (tables
         ``[classifier.topics.<name>]`` extending or replacing a topic's terms, or adding a topic),
-        ``entities`` (``[[classifier.entities]]`` added to the gazetteer). Uninfos keys raise
+        ``entities`` (``[[classifier.entities]]`` added to the gazetteer). Unknown keys raise
         ``ConfigError`` naming the key.
         """
         check_options(
@@ -149,44 +147,39 @@ class KeywordClassifier:
         matcher = self._matcher(lang or "und")
         # one C-level pass of dictionary lookups; words not seen before are described on the way
         infos = list(map(matcher.cache.__getitem__, tokens))
-        everywhere = range(len(infos))
-        title_end, lead_end, breaks, newlines = (
-            segments.title_end,
-            segments.lead_end,
-            segments.breaks,
-            segments.newlines,
-        )
+        title_end, lead_end = segments.title_end, segments.lead_end
+        breaks, newlines = segments.breaks, segments.newlines
 
+        # Entities and topic terms are matched independently, each leftmost-longest without
+        # overlaps; only positions where some pattern starts are visited.
         mentions: list[Mention] = []
-        free = 0
-        for position in compress(everywhere, map(_ENTITIES, infos)):
-            if position < free:  # inside a longer match (leftmost-longest, no overlaps)
-                continue
-            for entity in infos[position][3]:  # longest first
-                size = len(entity.elements)
-                if size == 1 or matches_rest(entity.elements, infos, position):
-                    field = 0 if position < title_end else (1 if position < lead_end else 2)
-                    # the title and the lead are one unit; the body's units are its paragraphs
-                    unit = 0 if field < 2 else bisect_right(newlines, position)
-                    sentence = bisect_right(breaks, position)
-                    for entry in entity.payloads:
-                        mentions.append((entry, field, sentence, unit))
-                    free = position + size
-                    break
         hits: list[Hit] = []
-        free = 0
-        for position in compress(everywhere, map(_TERMS, infos)):
-            if position < free:
-                continue
-            for term in infos[position][4]:
-                size = len(term.elements)
-                if size == 1 or matches_rest(term.elements, infos, position):
-                    field = 0 if position < title_end else (1 if position < lead_end else 2)
-                    sentence = bisect_right(breaks, position)
-                    for ref in term.payloads:
-                        hits.append((ref, field, sentence, position, position + size))
-                    free = position + size
-                    break
+        entities_free = terms_free = 0
+        for position in compress(range(len(infos)), map(_ANY, infos)):
+            _token, _form, _stem, entities, terms, _any = infos[position]
+            if entities and position >= entities_free:
+                for entity in entities:  # longest first
+                    size = len(entity.elements)
+                    if size == 1 or matches_rest(entity.elements, infos, position):
+                        field = 0 if position < title_end else (1 if position < lead_end else 2)
+                        sentence = bisect_right(breaks, position)
+                        # the title and the lead are one unit; the body's units are its paragraphs
+                        unit = 0 if field < 2 else bisect_right(newlines, position)
+                        for ref in entity.payloads:
+                            mentions.append((ref, field, sentence, unit))
+                        entities_free = position + size
+                        break
+            if terms and position >= terms_free:
+                for term in terms:
+                    size = len(term.elements)
+                    if size == 1 or matches_rest(term.elements, infos, position):
+                        field = 0 if position < title_end else (1 if position < lead_end else 2)
+                        sentence = bisect_right(breaks, position)
+                        end = position + size
+                        for topic_term in term.payloads:
+                            hits.append((topic_term, field, sentence, position, end))
+                        terms_free = end
+                        break
 
         relevance = score_relevance(mentions, self.threshold)
         return Classification(

@@ -18,7 +18,7 @@ DETECTABLE_LANGUAGES = (
 
 # py3langid's cost grows with the sample; the start of the text is enough to tell languages apart.
 _SAMPLE_CHARS = 160
-_KAZAKH_WINDOW = 600
+_KAZAKH_WINDOW = 300
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 # letters Kazakh has and Russian does not (і is left out: Ukrainian has it too)
@@ -36,9 +36,9 @@ for _lang, _words in {
 }.items():
     for _word in _words.split():
         _FUNCTION_WORDS[_word] = _lang
-_VOTE_WORDS = 120
-_VOTE_MIN = 8
-_VOTE_MARGIN = 4
+_VOTE_WORDS = 60
+_VOTE_MIN = 6
+_VOTE_MARGIN = 3
 # letters of Cyrillic languages other than Russian and Kazakh (Ukrainian, Belarusian, Serbian, ...)
 _OTHER_CYRILLIC_RE = re.compile(r"[іїєґўђјљњћџ]")
 
@@ -80,19 +80,20 @@ def detect_language(title: str, text: str, words: Sequence[str] | None = None) -
     reading only the start of the text (or the title when there is no text) to stay cheap.
     """
     body = text.lstrip()
-    sample = body[:_SAMPLE_CHARS] if _LETTER_RE.search(body[:_SAMPLE_CHARS]) else title[:_SAMPLE_CHARS]
-    letters = len(_LETTER_RE.findall(sample))
-    if letters == 0:
-        return None
-    cyrillic = len(_CYRILLIC_RE.findall(sample))
-    if cyrillic * 2 > letters:
+    sample = body[:_SAMPLE_CHARS]
+    if not _LETTER_RE.search(sample):
+        sample = title[:_SAMPLE_CHARS]
+        if not _LETTER_RE.search(sample):
+            return None
+    cyrillic = len(_CYRILLIC_RE.findall(sample)) * 3 > len(sample)  # letters are most characters
+    if cyrillic:
         window = f"{title}\n{body[:_KAZAKH_WINDOW]}"
         kazakh = len(_KAZAKH_RE.findall(window))
         if kazakh >= 3 or kazakh * 100 >= len(window):
             return "kk"
     if words is not None and not _OTHER_CYRILLIC_RE.search(sample):
         voted = _vote(words)
-        if voted is not None and (voted == "ru") == (cyrillic * 2 > letters):
+        if voted is not None and (voted == "ru") == cyrillic:
             return voted
     # cut at a word boundary: a broken last word only adds noise
     if len(sample) == _SAMPLE_CHARS and " " in sample:

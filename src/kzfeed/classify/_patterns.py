@@ -124,12 +124,8 @@ class PatternIndex(Generic[P]):
         return tuple(found)
 
 
-# which part of a word's info each element kind compares: (token, form, stem, ...)
-_SLOT = {EXACT: 1, PREFIX: 1, STEM: 2, CASE: 0}
-
-
 def matches_rest(
-    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, object, object]], start: int
+    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, object, object, object]], start: int
 ) -> bool:
     """Whether elements[1:] match the words after ``start`` (the first is already known to match).
 
@@ -140,7 +136,11 @@ def matches_rest(
     position = start
     for kind, value in elements[1:]:
         position += 1
-        word = str(infos[position][_SLOT[kind]])
-        if not (word.startswith(value) if kind == PREFIX else word == value):
+        token, form, stem = infos[position][:3]
+        if kind == PREFIX:
+            ok = form.startswith(value)
+        else:
+            ok = (form if kind == EXACT else stem if kind == STEM else token) == value
+        if not ok:
             return False
     return True

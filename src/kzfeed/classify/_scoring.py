@@ -142,24 +142,21 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
     rivals: dict[str, dict[str, float]] = {"eu": defaultdict(float), "kz": defaultdict(float)}
     partners: dict[int, set[str]] = defaultdict(set)  # sentence -> other partners named in it
     kz_units: dict[int, int] = {}  # unit -> best field with a KZ-side name
+    # (entity, field) -> [mentions, weight]; gives the evidence and the entity list
     slots: dict[tuple[EntityRef, int], list[float]] = {}
-    counts: dict[EntityRef, int] = defaultdict(int)
     eu_mentions: list[Mention] = []
     for mention in mentions:
         ref, field, sentence, unit = mention
-        counts[ref] += 1
         side = ref.side
         if side == "eu":
             eu_mentions.append(mention)  # weighed below, once lists and links are known
-            continue
-        if side == "none":
             continue
         weight = FIELD_WEIGHTS[field] * ref.weight
         if side == "kz":
             kz += weight
             if kz_units.get(unit, 3) > field:
                 kz_units[unit] = field
-        else:
+        elif side == "other":
             rivals[ref.competes][ref.group] += weight
             if ref.competes == "eu":
                 partners[sentence].add(ref.group)
@@ -219,15 +216,17 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
         focus_kz=focus_kz,
         focus_eu=focus_eu,
     )
+    # evidence: the KZ side and the EU side (other partners are named in the reason)
     ranked = sorted(
         (_SIDE_ORDER[ref.side], -weight, ref.term, field, int(count))
         for (ref, field), (count, weight) in slots.items()
+        if ref.side in ("kz", "eu")
     )
-    # the same name may be listed twice (a user's extra spellings): count mentions by name
+    # every entity found, by name (an extra spelling a user added may share a name)
     by_name: dict[str, int] = defaultdict(int)
     kinds: dict[str, str] = {}
-    for ref, n in counts.items():
-        by_name[ref.name] += n
+    for (ref, _field), (count, _weight) in slots.items():
+        by_name[ref.name] += int(count)
         kinds.setdefault(ref.name, ref.kind)
     by_count = sorted((-n, name) for name, n in by_name.items())
     return Relevance(
@@ -303,30 +302,34 @@ def _listed_hits(hits: list[Hit]) -> set[int]:
     return listed
 
 
+def _harmonic(count: int) -> float:
+    """1 + 1/2 + ... + 1/count: each further mention of a term in the same field adds less."""
+    return _HARMONIC[count] if count < len(_HARMONIC) else math.log(count) + 0.5772156649 + 0.5 / count
+
+
+_HARMONIC = [0.0]
+for _n in range(1, 64):
+    _HARMONIC.append(_HARMONIC[-1] + 1 / _n)
+
+
 def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...]:
     """Tag the topics the document develops (``hits`` in text order)."""
     listed = _listed_hits(hits)
-    per_term: dict[TermRef, list[tuple[float, int]]] = {}
+    # how often each term occurs in each field, in a passing list or not
+    groups: dict[tuple[TermRef, int, bool], int] = {}
     for i, (ref, field, _sentence, _start, _end) in enumerate(hits):
-        value = FIELD_WEIGHTS[field] * ref.weight
-        if listed and i in listed:
-            value *= TOPIC_LIST_DISCOUNT
-        values = per_term.get(ref)
-        if values is None:
-            per_term[ref] = [(value, field)]
-        else:
-            values.append((value, field))
+        key = (ref, field, bool(listed) and i in listed)
+        groups[key] = groups.get(key, 0) + 1
 
     raw: dict[str, float] = defaultdict(float)
-    terms_of: dict[str, list[TermRef]] = defaultdict(list)
-    for ref, values in per_term.items():
-        terms_of[ref.topic].append(ref)
-        if len(values) == 1:
-            raw[ref.topic] += values[0][0]
-        else:
-            # repeating one term adds less and less: 1, 1/2, 1/3, ...
-            values.sort(reverse=True)
-            raw[ref.topic] += sum(value / rank for rank, (value, _f) in enumerate(values, start=1))
+    values: dict[tuple[TermRef, int, bool], float] = {}
+    for key, count in groups.items():
+        ref, field, in_list = key
+        value = FIELD_WEIGHTS[field] * ref.weight * _harmonic(count)
+        if in_list:
+            value *= TOPIC_LIST_DISCOUNT
+        values[key] = value
+        raw[ref.topic] += value
 
     tags = []
     for topic, total in raw.items():
@@ -334,14 +337,11 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
         if score < topic_threshold:
             continue
         slots: dict[tuple[str, int], list[float]] = {}
-        for ref in terms_of[topic]:
-            for rank, (value, field) in enumerate(per_term[ref], start=1):
-                slot = slots.get((ref.term, field))
-                if slot is None:
-                    slots[(ref.term, field)] = [1, value / rank]
-                else:
-                    slot[0] += 1
-                    slot[1] += value / rank
+        for (ref, field, _in_list), value in values.items():
+            if ref.topic == topic:
+                slot = slots.setdefault((ref.term, field), [0, 0.0])
+                slot[0] += groups[(ref, field, _in_list)]
+                slot[1] += value
         ranked = sorted(
             (-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()
         )

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import compress, count
 
 import Stemmer
 
@@ -83,14 +82,16 @@ class Segments:
 
     __slots__ = ("breaks", "lead_end", "newlines", "title_end", "tokens")
 
-    def __init__(self, tokens: list[str], title_end: int, lead_end: int) -> None:
+    def __init__(
+        self, tokens: list[str], title_end: int, lead_end: int, breaks: list[int], newlines: list[int]
+    ) -> None:
         self.tokens = tokens
         #: tokens[:title_end] are the title, tokens[title_end:lead_end] the lead, the rest the body
         self.title_end = title_end
         self.lead_end = lead_end
-        #: positions of sentence breaks and of paragraph breaks, ascending
-        self.breaks = list(compress(count(), map(BREAKS.__contains__, tokens)))
-        self.newlines = [i for i in self.breaks if tokens[i] == "\n"]
+        #: positions of sentence breaks (``.!?;`` and newlines) and of newlines, ascending
+        self.breaks = breaks
+        self.newlines = newlines
 
     def field(self, position: int) -> int:
         """0 for the title, 1 for the lead, 2 for the body."""
@@ -113,7 +114,13 @@ def tokenize(text: str) -> list[str]:
     plain words (``isalnum`` is exactly what ``\\w`` means, bar ``_``) and skip the regex.
     """
     tokens: list[str] = []
-    append, extend, findall = tokens.append, tokens.extend, _TOKEN_RE.findall
+    _tokenize_into(text, tokens, [], [])
+    return tokens
+
+
+def _tokenize_into(text: str, tokens: list[str], breaks: list[int], newlines: list[int]) -> None:
+    """Append the tokens of ``text`` to ``tokens``, and the positions of breaks as they come."""
+    append, findall = tokens.append, _TOKEN_RE.findall
     lines = text.split("\n")
     last = len(lines) - 1
     for number, line in enumerate(lines):
@@ -121,10 +128,14 @@ def tokenize(text: str) -> list[str]:
             if chunk.isalnum():
                 append(chunk)
             else:
-                extend(findall(chunk))
+                for part in findall(chunk):
+                    if part in BREAKS:
+                        breaks.append(len(tokens))
+                    append(part)
         if number != last:
+            breaks.append(len(tokens))
+            newlines.append(len(tokens))
             append("\n")
-    return tokens
 
 
 def _lead_end(text: str) -> int:
@@ -147,16 +158,25 @@ def _lead_end(text: str) -> int:
     return end
 
 
+def _paragraph_break(tokens: list[str], breaks: list[int], newlines: list[int]) -> None:
+    breaks.append(len(tokens))
+    newlines.append(len(tokens))
+    tokens.append("\n")
+
+
 def segment(title: str, text: str) -> Segments:
     """Normalise (NFC) and tokenise a document into title, lead and body."""
     title = unicodedata.normalize("NFC", title)
     text = unicodedata.normalize("NFC", text)
     cut = _lead_end(text)
-    tokens = tokenize(title)
-    tokens.append("\n")
+    tokens: list[str] = []
+    breaks: list[int] = []
+    newlines: list[int] = []
+    _tokenize_into(title, tokens, breaks, newlines)
+    _paragraph_break(tokens, breaks, newlines)
     title_end = len(tokens)
-    tokens.extend(tokenize(text[:cut]))
-    tokens.append("\n")
+    _tokenize_into(text[:cut], tokens, breaks, newlines)
+    _paragraph_break(tokens, breaks, newlines)
     lead_end = len(tokens)
-    tokens.extend(tokenize(text[cut:]))
-    return Segments(tokens, title_end, lead_end)
+    _tokenize_into(text[cut:], tokens, breaks, newlines)
+    return Segments(tokens, title_end, lead_end, breaks, newlines)

@@ -1,0 +1,140 @@
+"""Throughput of the keywords classifier on generated 3–5 kB articles, next to a naive baseline.
+
+    .venv/bin/python benchmarks/bench_classifier.py [--articles 2000] [--seed 1]
+
+Articles are built from the labelled dev set (tests/data/classifier/dev.jsonl): a title and
+texts of the same language joined until the article is 3–5 kB. The baseline is what one would
+write first: one ``re.search`` per vocabulary term and gazetteer alias on the casefolded text.
+Rates are articles per second of this process's CPU time (one core; other load on the machine
+does not count), best of a few rounds. The last line times a plain Python loop so that figures
+from different machines can be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kzfeed.classify import KeywordClassifier, load_gazetteer, load_vocabulary
+from kzfeed.evaluate import load_labels
+from kzfeed.models import Document
+
+DEV = Path(__file__).resolve().parent.parent / "tests" / "data" / "classifier" / "dev.jsonl"
+
+
+def make_articles(count: int, seed: int) -> list[Document]:
+    """``count`` articles of 3–5 kB (UTF-8), each a dev title and same-language dev texts."""
+    records = load_labels(DEV)
+    rng = random.Random(seed)
+    by_lang: dict[str | None, list[str]] = {}
+    for record in records:
+        by_lang.setdefault(record.lang, []).append(record.text)
+    articles = []
+    for _ in range(count):
+        first = rng.choice(records)
+        target = rng.randint(3000, 5000)
+        parts = [first.text]
+        while len("\n\n".join(parts).encode()) < target:
+            parts.append(rng.choice(by_lang[first.lang]))
+        text = "\n\n".join(parts).encode()[:target].decode(errors="ignore")
+        articles.append(Document(title=first.title, text=text, lang=first.lang))
+    return articles
+
+
+class NaiveClassifier:
+    """The baseline: every term and alias searched for on its own with ``re.search``."""
+
+    name = "naive"
+
+    def __init__(self) -> None:
+        terms: list[tuple[str, str]] = []
+        for topic in load_vocabulary().topics:
+            for lists in (topic.terms, topic.weak):
+                terms.extend((topic.name, t) for ts in lists.values() for t in ts)
+        aliases = [(e.side, a) for e in load_gazetteer() for a in e.aliases]
+        self.patterns = [(key, _naive_regex(term)) for key, term in terms + aliases]
+
+    def classify(self, document: Document) -> dict[str, int]:
+        text = f"{document.title}\n{document.text}".casefold()
+        found: dict[str, int] = {}
+        for key, pattern in self.patterns:
+            if pattern.search(text):
+                found[key] = found.get(key, 0) + 1
+        return found
+
+
+def _naive_regex(term: str) -> re.Pattern[str]:
+    words = [re.escape(w.strip("=*").casefold()) + (r"\w*" if w.endswith("*") else "") for w in term.split()]
+    return re.compile(r"\b" + r"\W+".join(words) + r"\b")
+
+
+def reference_loop() -> float:
+    """CPU seconds for ten million iterations of an empty loop: how fast this machine runs Python
+    right now (shared and virtual machines vary from minute to minute)."""
+    start = time.process_time()
+    for _ in range(1_000_000):
+        pass
+    return (time.process_time() - start) * 10
+
+
+def throughput(
+    classify: Callable[[Document], object], articles: Sequence[Document], rounds: int
+) -> tuple[float, float]:
+    """Best-of-``rounds`` articles per CPU-second, and the reference loop timed in that round."""
+    best = (0.0, 0.0)
+    for _ in range(rounds):
+        reference = reference_loop()
+        start = time.process_time()
+        for article in articles:
+            classify(article)
+        rate = len(articles) / max(time.process_time() - start, 1e-9)
+        best = max(best, (rate, reference))
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--baseline-articles", type=int, default=100, help="the baseline is slow")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    articles = make_articles(args.articles, args.seed)
+    sizes = [len(a.text.encode()) for a in articles]
+    print(f"{len(articles)} articles, {statistics.mean(sizes) / 1000:.1f} kB on average "
+          f"({min(sizes)}–{max(sizes)} bytes), Python {sys.version.split()[0]}")  # fmt: skip
+
+    start = time.perf_counter()
+    keywords = KeywordClassifier()
+    print(f"keywords classifier built in {time.perf_counter() - start:.2f} s (compiling, language model)")
+    unlabelled = [Document(title=a.title, text=a.text) for a in articles]
+    for article in articles[:200]:  # warm the word cache as a long-running pipeline would
+        keywords.classify(article)
+    naive = NaiveClassifier()
+
+    rows = [
+        ("keywords, language given", throughput(keywords.classify, articles, args.rounds)),
+        ("keywords, language detected", throughput(keywords.classify, unlabelled, args.rounds)),
+        (f"naive re.search per term ({len(naive.patterns)} patterns)",
+         throughput(naive.classify, articles[: args.baseline_articles], 1)),
+    ]  # fmt: skip
+    width = max(len(name) for name, _ in rows)
+    print(f"{'':<{width}}  {'articles/s':>10}  (reference loop, s)")
+    for name, (rate, reference) in rows:
+        print(f"{name:<{width}}  {rate:>10,.0f}  ({reference:.2f})")
+    print(f"speed-up over the baseline: {rows[1][1][0] / rows[2][1][0]:.0f}x (language detected)")
+    print(
+        "rates are per CPU-second on one core; the reference loop is 10M empty iterations timed in the same round"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
