@@ -7,7 +7,6 @@ byline and outlet are read from the header zone only, never from body sentences.
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections import Counter
@@ -15,6 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kzfeed._furniture import (
+    BREADCRUMB_RE,
+    INVISIBLE_RE,
+    PUBLISH_PREFIX_RE,
+    SENTENCE_END_RE,
+    TITLE_SCAN_LINES,
+    WORD_RE,
+    byline_author,
+    fold,
+    is_furniture,
+    is_headline,
+    is_nav,
+    is_prose,
+    named_outlet,
+    place_outlet,
+    words,
+)
 from kzfeed.dates import find_date_line, parse_date
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
@@ -23,7 +39,6 @@ __all__ = [
     "NO_DATE_NOTE",
     "CleanArticle",
     "clean_text_article",
-    "decode_bytes",
     "drop_furniture",
     "sentence_case_headline",
     "summarize",
@@ -55,228 +70,6 @@ class CleanArticle:
         return "\n\n".join(self.paragraphs)
 
 
-# --- furniture patterns (matched on a whole line, case-insensitively) -----------------------
-
-_I = re.IGNORECASE
-_PLATFORM = (
-    r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|viber|vk|vkontakte|odnoklassniki|instagram"
-    r"|youtube|tiktok|reddit|pinterest|flipboard|threads|bluesky|mastodon|xing|e-?mail|mail|rss"
-    r"|print|imprimer|drucken|печать|copy link|copier le lien|link kopieren|копировать ссылку)"
-)
-_SHARE_LEAD = (
-    r"(?:suivez[- ]nous|retrouvez[- ]nous|rejoignez[- ]nous|partagez|partager|partage|follow us"
-    r"|find us|join us|share|folgen sie uns|folge uns|teilen|поделиться|поделитесь|следите за нами"
-    r"|подписывайтесь|мы в соцсетях|бөлісу|бөлісіңіз)"
-)
-_SHARE_FILL = (
-    r"(?:cet|cette|ce|article|story|post|page|this|the|our|notre|nos|on|sur|auf|in|в|на|nous|us|uns"
-    r"|les|réseaux|sociaux|social|media|networks|channel|chaîne|diesen|artikel|sie|статьей|статьёй"
-    r"|новостью|соцсетях|канал|with|friends|avec|vos|amis)"
-)
-_SHARE_RE = re.compile(
-    rf"{_SHARE_LEAD}(?:\s+{_SHARE_FILL}){{0,4}}\s*[:：]?(?:[\s,|/·•]*{_PLATFORM})*[\s,|/·•:.!]*", _I
-)
-_PLATFORMS_ONLY_RE = re.compile(rf"(?:{_PLATFORM}[\s,|/·•]*)+", _I)
-_AD_RE = re.compile(
-    r"(?:publicité|pub|annonces?|contenu sponsorisé|sponsorisé|advertisement|advertising|advert|ads?"
-    r"|sponsored(?: content)?|promoted(?: content)?|partner content|werbung|anzeige|gesponsert"
-    r"|реклама|на правах рекламы|партнерский материал|жарнама)[\s:.\-–—]*",
-    _I,
-)
-_UI_RE = re.compile(
-    r"(?:(?:loading|chargement(?: en cours)?|wird geladen|загрузка|жүктелуде)\s*(?:\.{2,}|…)?"
-    r"|(?:tendances?|trending(?: now)?|à la une|les plus lus|les plus populaires|most read|most popular"
-    r"|popular|top stories|related(?: articles| news| stories| posts)?|articles similaires"
-    r"|sur le même sujet|dans la même rubrique|meistgelesen|ähnliche artikel"
-    r"|das könnte sie auch interessieren|популярное|самое читаемое|похожие новости|похожие статьи"
-    r"|comments?|commentaires?|kommentare|комментарии|leave a (?:comment|reply)"
-    r"|laisse[rz] un commentaire|kommentar schreiben|оставить комментарий|newsletter|infolettre"
-    r"|print|imprimer|drucken|печать)\s*(?:\(\d+\)|\d+)?\s*:?)",
-    _I,
-)
-# a "see more" link, possibly after a short teaser: "L'info de A à Z Voir Plus"
-_MORE_RE = re.compile(
-    r"(?:.{0,60}\s)?(?:voir plus|see more|read more|view more|load more|show more|lire la suite"
-    r"|lire plus|afficher plus|en savoir plus|weiterlesen|mehr lesen|mehr anzeigen|mehr erfahren"
-    r"|читать далее|читать полностью|подробнее|показать (?:ещё|еще)|толығырақ)\s*(?:[»›>→…]|\.{3})?",
-    _I,
-)
-_READ_ALSO_RE = re.compile(
-    r"(?:à lire aussi|a lire aussi|lire aussi|à lire également|lire également|voir aussi"
-    r"|voir également|read also|also read|read more|see also|related(?: article)?|recommended"
-    r"|more on this(?: topic)?|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant"
-    r"|siehe auch|читайте также|читайте (?:ещё|еще)|смотрите также|по теме|сондай-ақ оқыңыз"
-    r"|сондай-ақ қараңыз)(?:\s*[:：»>\-–—|]\s*.*)?",
-    _I,
-)
-_TAGS_RE = re.compile(r"(?:tags?|mots[- ]cl(?:é|e)s|schlagw(?:o|ö)rte|stichworte|теги|тэги|тегтер)\s*:.*", _I)
-_CREDIT_RE = re.compile(
-    r"(?:photo credit|crédits? photo|photos?|photograph|images?|illustrations?|crédits?|credits?"
-    r"|pictures?|foto(?:s|grafie)?|bild(?:er|quelle)?|titelbild|фото(?:графия)?|иллюстрация"
-    r"|изображение|фотосурет|сурет(?:ті)?|source photo)(?P<sep>\s*[:：©/|\-–—]|\s|$)(?P<rest>.*)",
-    _I,
-)
-_SOURCE_RE = re.compile(r"(?:sources?|quelle|источник|дереккөз)\s*:\s*\S.*", _I)
-_COPYRIGHT_RE = re.compile(r"(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))", _I)
-_RIGHTS_RE = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)\s*,?\s*(?P<holder>[^\W\d_][^.|©]{1,50}?)"
-    r"[\s.,]+(?:all rights reserved|tous droits réservés|alle rechte vorbehalten|все права защищены"
-    r"|барлық құқықтар қорғалған)",
-    _I,
-)
-# calls to subscribe: the strong words anywhere in a short line, the weak ones only at its start
-# ("Kazakhstan to sign up for the EU raw materials club" is a headline)
-_NEWSLETTER_RE = re.compile(
-    r"newsletter|infolettre|abonnez[- ]vous|inscrivez[- ]vous|je m'abonne|рассылк"
-    r"|подпишитесь|abonnieren sie|jetzt abonnieren|жазылыңыз",
-    _I,
-)
-_NEWSLETTER_START_RE = re.compile(
-    r"(?:s'abonner|subscribe|sign up|pour rester informé|pour ne rien manquer|ne manquez rien"
-    r"|restez informé|stay informed|stay up to date|stay updated|get the latest|never miss"
-    r"|bleiben sie informiert|verpassen sie nichts|подписаться|будьте в курсе)\b",
-    _I,
-)
-_DISCLAIMER_RE = re.compile(
-    r"publie des articles provenant|publishes articles from|veröffentlicht artikel aus"
-    r"|публикует статьи из|ne sont pas nécessairement celles|are not necessarily those of"
-    r"|do not necessarily (?:reflect|represent)|ne reflètent pas nécessairement"
-    r"|n'engagent que (?:leurs?|son|ses) auteurs?|les opinions exprimées (?:dans|ici)"
-    r"|the (?:views|opinions) expressed (?:in|here)|geben nicht (?:unbedingt|notwendigerweise)"
-    r"|может не совпадать|не обязательно отражает|редакцияның көзқарасы",
-    _I,
-)
-_OUTLET_NAME = r"(?P<outlet>[^\W\d_][\w&.'’ -]{1,40}?)"
-_DISCLAIMER_OUTLET_RES = (
-    re.compile(rf"^{_OUTLET_NAME}\s+(?:publie|publishes|veröffentlicht|публикует)\s"),
-    re.compile(rf"(?:celles|ceux|celle|celui)\s+d(?:e\s+|['’]){_OUTLET_NAME}\s*\.?$"),
-    re.compile(rf"those of\s+{_OUTLET_NAME}\s*\.?$"),
-)
-_PUBLISH_LABEL_RE = re.compile(
-    r"(?:publiée?(?: le)?|mis à jour(?: le)?|published(?: on)?|updated(?: on)?|posted(?: on)?"
-    r"|last updated|veröffentlicht(?: am)?|aktualisiert(?: am)?|zuletzt aktualisiert|опубликовано"
-    r"|обновлено|дата публикации|жарияланды|жаңартылды|on|le|am)\s*:?",
-    _I,
-)
-_PUBLISH_PREFIX_RE = re.compile(
-    r"(?:publiée?|published|posted|veröffentlicht|опубликовано|дата публикации|жарияланды)\b",
-    _I,
-)
-_BYLINE_RE = re.compile(
-    r"(?:written by|écrit par|by|par|von|от|автор|author|auteur|autor|texte?|текст)\s*:?\s+"
-    r"(?P<name>[^\W\d_][\w.'’ -]{1,60}?)",
-    _I,
-)
-_PLACE_OUTLET_RES = (
-    re.compile(r"(?P<place>[^\W\d_][\w.'’ -]{0,30}?)\s*/\s*(?P<outlet>[^\W\d_][\w.'’&! -]{0,40}?)"),
-    re.compile(r"(?P<place>[^\W\d_][\w.'’ -]{0,30}?)\s*\((?P<outlet>[^\W\d_][^()]{1,40})\)"),
-)
-_BREADCRUMB_RE = re.compile(r"[^.!?›»>]{1,40}(?:\s*[›»>]\s*[^.!?›»>]{1,40})+")
-
-_SENTENCE_END_RE = re.compile(r"[.!?…][\"'»”’)\]]*$")
-_INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[\"«“]?[^\W\d_]")
-_WORD_RE = re.compile(r"[^\W\d_]+")
-_INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
-_HEADLINE_MAX_CHARS = 250
-_HEADLINE_MAX_WORDS = 40
-_TITLE_SCAN_LINES = 12
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _is_prose(text: str) -> bool:
-    return _words(text) >= 8 or (_words(text) >= 4 and bool(_SENTENCE_END_RE.search(text)))
-
-
-def _is_nav(text: str, max_words: int = 3) -> bool:
-    """A short line that is not a sentence: a section, category or site name."""
-    return _words(text) <= max_words and not _SENTENCE_END_RE.search(text)
-
-
-def _fold(text: str) -> str:
-    """Compare lines ignoring case, punctuation and spacing."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _is_credit(text: str) -> bool:
-    unwrapped = text.strip("()[] ")
-    if unwrapped.startswith("©"):
-        return _words(unwrapped) <= 12
-    match = _CREDIT_RE.fullmatch(unwrapped)
-    if match is None or _words(unwrapped) > 10:
-        return False
-    rest = match.group("rest")
-    if match.group("sep").strip() or re.search(r"\w\.(?:com|org|net|[a-z]{2})\b|https?://", rest):
-        return True
-    # "Photo AFP", "Illustration Freepik"; not "Images satellites", a subheading
-    return _words(unwrapped) <= 4 and rest[:1].isupper()
-
-
-def _is_furniture(text: str) -> bool:
-    """True for a line that belongs to the web page around the article, not to the article."""
-    key = text.replace("’", "'")
-    if any(
-        pattern.fullmatch(key)
-        for pattern in (_SHARE_RE, _PLATFORMS_ONLY_RE, _AD_RE, _UI_RE, _MORE_RE, _PUBLISH_LABEL_RE)
-    ):
-        return True
-    if _words(key) <= 30 and (_READ_ALSO_RE.fullmatch(key) or _TAGS_RE.fullmatch(key)):
-        return True
-    if _is_credit(key) or (_words(key) <= 8 and _SOURCE_RE.fullmatch(key)):
-        return True
-    if _COPYRIGHT_RE.match(key) and _words(key) <= 15:
-        return True
-    if _words(key) <= 15 and (
-        _NEWSLETTER_START_RE.match(key) or (_NEWSLETTER_RE.search(key) and not _SENTENCE_END_RE.search(key))
-    ):
-        return True
-    return bool(_DISCLAIMER_RE.search(key)) and _words(key) <= 80
-
-
-def _named_outlet(text: str) -> str | None:
-    """The outlet a disclaimer or copyright line names ("EU Reporter publie des articles…")."""
-    if _DISCLAIMER_RE.search(text):
-        for pattern in _DISCLAIMER_OUTLET_RES:
-            match = pattern.search(text)
-            if match and match.group("outlet")[0].isupper():
-                return match.group("outlet").strip()
-    rights = _RIGHTS_RE.match(text)
-    return rights.group("holder").strip() if rights else None
-
-
-def _place_outlet(text: str) -> str | None:
-    """The outlet of a 'Paris / La Gazette' or 'ASTANA (Kazinform)' dateline line."""
-    if _words(text) > 6:
-        return None
-    for pattern in _PLACE_OUTLET_RES:
-        match = pattern.fullmatch(text)
-        if match and match.group("place")[0].isupper() and match.group("outlet")[0].isupper():
-            return match.group("outlet").strip()
-    return None
-
-
-def _byline_author(text: str) -> str | None:
-    for piece in re.split(r"\s*[|•·,]\s*", text):
-        match = _BYLINE_RE.fullmatch(piece)
-        if match is None:
-            continue
-        name = match.group("name").strip()
-        if 1 <= _words(name) <= 4 and all(word[0].isupper() for word in name.split()):
-            return name
-    return None
-
-
-def _is_headline(text: str) -> bool:
-    if not 3 <= _words(text) <= _HEADLINE_MAX_WORDS or len(text) > _HEADLINE_MAX_CHARS:
-        return False
-    if text.endswith(":"):
-        return False
-    # two sentences or more make a paragraph, not a headline
-    return not (_INNER_SENTENCE_RE.search(text) and _SENTENCE_END_RE.search(text))
-
-
 # --- lines ----------------------------------------------------------------------------------
 
 
@@ -302,17 +95,17 @@ class _Header:
         date = find_date_line(text)
         if date is not None:
             self.published = self.published or date
-            self.author = self.author or _byline_author(text)
+            self.author = self.author or byline_author(text)
             return True
-        outlet = _place_outlet(text) if allow_place else None
+        outlet = place_outlet(text) if allow_place else None
         if outlet is not None:
             self.outlet = self.outlet or outlet
             return True
-        author = _byline_author(text) if _words(text) <= 6 else None
+        author = byline_author(text) if words(text) <= 6 else None
         if author is not None:
             self.author = self.author or author
             return True
-        return bool(_BREADCRUMB_RE.fullmatch(text) and _words(text) <= 10)
+        return bool(BREADCRUMB_RE.fullmatch(text) and words(text) <= 10)
 
 
 def _squash(text: str) -> str:
@@ -321,7 +114,7 @@ def _squash(text: str) -> str:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _INVISIBLE_RE.sub("", text.replace("\x0c", "\n"))
+    return INVISIBLE_RE.sub("", text.replace("\x0c", "\n"))
 
 
 def _plain_lines(text: str) -> list[_Line]:
@@ -338,7 +131,7 @@ def _join_wrapped(lines: Sequence[_Line], *, markdown: bool) -> list[str]:
             previous is not None
             and line.index == previous.index + 1
             and not (line.heading or previous.heading or line.item)
-            and (markdown or (not _SENTENCE_END_RE.search(previous.text) and line.text[0].islower()))
+            and (markdown or (not SENTENCE_END_RE.search(previous.text) and line.text[0].islower()))
         )
         if joins:
             paragraphs[-1] = f"{paragraphs[-1]} {line.text}"
@@ -357,13 +150,13 @@ def _find_title(lines: Sequence[_Line], label: str) -> int:
         first_h1 = next((i for i in headings if lines[i].heading == 1), None)
         if first_h1 is not None:
             return first_h1
-        if not any(_is_prose(line.text) for line in lines[: headings[0]]):
+        if not any(is_prose(line.text) for line in lines[: headings[0]]):
             return headings[0]
-    for i, line in enumerate(lines[:_TITLE_SCAN_LINES]):
+    for i, line in enumerate(lines[:TITLE_SCAN_LINES]):
         text = line.text
-        if _words(text) <= 2 or _Header().read(text, allow_place=True):
+        if words(text) <= 2 or _Header().read(text, allow_place=True):
             continue  # a site name, a section, a dateline or a byline
-        if _is_headline(text):
+        if is_headline(text):
             return i
         break
     raise InputError(
@@ -382,7 +175,7 @@ def _learn_casing(paragraphs: Sequence[str]) -> tuple[dict[str, Counter[str]], d
     initial: dict[str, Counter[str]] = {}
     for paragraph in paragraphs:
         end = 0
-        for match in _WORD_RE.finditer(paragraph):
+        for match in WORD_RE.finditer(paragraph):
             gap = paragraph[end : match.start()]
             starts_sentence = end == 0 or bool(re.search(r"[.!?…:]", gap))
             table = initial if starts_sentence else inner
@@ -407,7 +200,7 @@ def sentence_case_headline(title: str, paragraphs: Sequence[str]) -> str:
         acronyms = [form for form in initial.get(word, ()) if len(form) > 1 and form.isupper()]
         return acronyms[0] if acronyms else word
 
-    recased = _WORD_RE.sub(recase, title)
+    recased = WORD_RE.sub(recase, title)
     first = next((i for i, ch in enumerate(recased) if ch.isalpha()), None)
     if first is None:
         return recased
@@ -420,9 +213,9 @@ def drop_furniture(lines: Sequence[str], *, title: str = "") -> list[str]:
     names before the first sentence of the body."""
     kept: list[str] = []
     for text in (_squash(line) for line in lines):
-        if not text or _is_furniture(text) or (title and _fold(text) == _fold(title)):
+        if not text or is_furniture(text) or (title and fold(text) == fold(title)):
             continue
-        if not any(_is_prose(p) for p in kept) and (_Header().read(text, allow_place=True) or _is_nav(text)):
+        if not any(is_prose(p) for p in kept) and (_Header().read(text, allow_place=True) or is_nav(text)):
             continue
         kept.append(text)
     return kept
@@ -523,8 +316,8 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
     header = _Header()
     kept: list[_Line] = []
     for line in lines:
-        if _is_furniture(line.text):
-            if outlet := _named_outlet(line.text):
+        if is_furniture(line.text):
+            if outlet := named_outlet(line.text):
                 header.outlets_named.append(outlet)
             continue
         kept.append(line)
@@ -543,20 +336,20 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
     body: list[_Line] = []
     prose_seen = lines_after_prose = 0
     for line in after:
-        if _fold(line.text) == _fold(title):
+        if fold(line.text) == fold(title):
             continue  # the headline repeated
         # the header zone: up to the first paragraph of prose, and the line right after it
         in_header = prose_seen == 0 or lines_after_prose == 0
         lines_after_prose += prose_seen > 0
         if in_header and header.read(line.text, allow_place=prose_seen == 0):
             continue
-        if prose_seen == 0 and not line.heading and _is_nav(line.text):
+        if prose_seen == 0 and not line.heading and is_nav(line.text):
             continue  # a section or category name between the headline and the body
-        if _PUBLISH_PREFIX_RE.match(line.text) and header.read(line.text, allow_place=False):
+        if PUBLISH_PREFIX_RE.match(line.text) and header.read(line.text, allow_place=False):
             continue  # a "Published …" line further down
-        prose_seen += _is_prose(line.text)
+        prose_seen += is_prose(line.text)
         body.append(line)
-    while body and _is_nav(body[-1].text, max_words=5):
+    while body and is_nav(body[-1].text, max_words=5):
         body.pop()  # section links and teasers after the article
     paragraphs = _join_wrapped(body, markdown=markdown)
     if not paragraphs:
@@ -575,76 +368,6 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
         image=image,
         notes=notes,
     )
-
-
-# --- bytes in, text and HTML out ----------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# the legacy code pages of the beat's languages, most usual first (Western, Cyrillic, Kazakh,
-# then Central European, Greek and Baltic)
-_LEGACY_ENCODINGS = (
-    "cp1252", "cp1251", "iso8859-15", "iso8859-1", "kz1048", "koi8-r", "cp1250", "iso8859-2",
-    "cp1253", "cp1257",
-)  # fmt: skip
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-
-
-def _encoding_rank(encoding: str) -> int:
-    name = codecs.lookup(encoding).name
-    return _LEGACY_ENCODINGS.index(name) if name in _LEGACY_ENCODINGS else len(_LEGACY_ENCODINGS)
-
-
-def decode_bytes(data: bytes, *, name: str) -> tuple[str, str | None]:
-    """Decode a text file; return ``(text, warning)``.
-
-    UTF-8 (with or without BOM) gives no warning; other encodings (Latin-1, cp1252, cp1251,
-    UTF-16/32 with BOM) are detected and decoded with a warning such as ``"<name>: not
-    UTF-8, read as cp1252"``. Raise ``InputError`` for an empty file or binary data.
-    """
-    label = name or "input"
-    empty = InputError(f"{label}: the file is empty; put the article text in it or remove it")
-    binary = InputError(
-        f"{label}: binary data, not text; give a plain-text article (UTF-8) or remove the file"
-    )
-    if not data.strip():
-        raise empty
-    encoding: str | None = None
-    if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    elif bom := next((codec for mark, codec in _BOMS if data.startswith(mark)), None):
-        encoding = bom
-        try:
-            text = data.decode(bom)
-        except UnicodeDecodeError as exc:
-            raise binary from exc
-    elif b"\x00" in data:
-        raise binary
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            from charset_normalizer import from_bytes  # lazy: only needed for non-UTF-8 files
-
-            matches = list(from_bytes(data, cp_isolation=list(_LEGACY_ENCODINGS)))
-            if not matches:
-                raise binary from None
-            # short texts often fit several code pages equally well: prefer the usual one
-            best = min(matches, key=lambda m: (m.chaos, -m.coherence, _encoding_rank(m.encoding)))
-            text = str(best)
-            # name the usual code page among those that read these bytes the same way
-            encoding = codecs.lookup(
-                min([best.encoding, *best.could_be_from_charset], key=_encoding_rank)
-            ).name
-    if len(_CONTROL_RE.findall(text)) > max(2, len(text) // 100):
-        raise binary
-    if not text.replace("\ufeff", "").strip():
-        raise empty
-    return text, (f"{label}: not UTF-8, read as {encoding}" if encoding else None)
 
 
 def summarize(paragraphs: Sequence[str], max_chars: int = 300) -> str:

@@ -60,7 +60,8 @@ class FilesSource:
         )
 
     def fetch(self, ctx: SourceContext) -> Iterator[RawItem]:
-        from kzfeed.text import clean_text_article, decode_bytes
+        from kzfeed.charsets import decode_bytes
+        from kzfeed.text import clean_text_article
 
         root = self.path if self.path.is_absolute() else ctx.root / self.path
         if not root.is_dir():
