@@ -516,11 +516,14 @@ def test_unreadable_robots_txt(
 def test_min_delay_between_requests_to_one_host(
     http_server: LocalHTTPServer, make_fetcher: MakeFetcher
 ) -> None:
-    fetcher = make_fetcher(min_delay=0.2, exempt_loopback=False)
+    fetcher = make_fetcher(min_delay=0.5, exempt_loopback=False)
     fetcher.get(http_server.url("/feed.xml"), source="a")
     fetcher.get(http_server.url("/page.html"), source="b")
     first, second = http_server.requests
-    assert second.arrived - first.arrived >= 0.18  # arrival times jitter by a connection set-up
+    # the delay is kept between the starts of the requests; arrival times at the server jitter
+    # by a connection set-up (more on a loaded machine), so allow a wide margin — without the
+    # delay the gap is a few milliseconds
+    assert second.arrived - first.arrived >= 0.3
 
 
 def test_loopback_can_be_exempted_from_the_delay(
