@@ -27,6 +27,7 @@ __all__ = [
     "assign_stories",
     "distance",
     "group_stories",
+    "recluster",
     "shingles",
     "simhash",
     "story_key",
@@ -154,6 +155,20 @@ def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
         index.add(story_key(item))
         out.append(item)
     return out
+
+
+def recluster(items: Iterable[Item]) -> list[Item]:
+    """Every item's story made again from scratch, in the order kzfeed first saw them."""
+    # among items first seen together, those that started a story keep doing so
+    ordered = sorted(
+        items,
+        key=lambda i: (
+            i.first_seen.timestamp() if i.first_seen else 0.0,
+            i.story_id not in (None, i.id),
+            *_lead_order(i),
+        ),
+    )
+    return assign_stories([replace(i, story_id=None) for i in ordered], StoryIndex())
 
 
 def _lead_order(item: Item) -> tuple[object, ...]:

@@ -144,13 +144,6 @@ def _generator(spec: FeedSpec, stories: Sequence[Story], fallback: datetime | No
         fe.guid(entry_id(story), permalink=False)
         fe.title(item.title)
         fe.link(href=item_link(item, spec.base_url), rel="alternate", type="text/html")
-        for other in story.others:
-            fe.link(
-                href=item_link(other, spec.base_url),
-                rel="related",
-                type="text/html",
-                title=entry_author(other),
-            )
         if item.published is not None:
             fe.published(item.published)
         fe.updated(item.date or updated)
@@ -215,12 +208,21 @@ def render_atom(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime 
     root = etree.fromstring(fg.atom_str(pretty=True))  # type: ignore[attr-defined]
     # feedgen has no per-entry language: mark each entry's xml:lang so readers hyphenate and
     # pick fonts right.
-    langs = {entry_id(s): s.lead.lang for s in stories if s.lead.lang}
+    # feedgen also drops the rel of entry links (it writes every one as an alternate), so the
+    # other reports of a story are linked here, as rel="related".
+    by_id = {entry_id(s): s for s in stories}
     for entry in root.iter(f"{{{_ATOM_NS}}}entry"):
-        id_el = entry.find(f"{{{_ATOM_NS}}}id")
-        lang = langs.get(id_el.text or "") if id_el is not None else None
-        if lang:
-            entry.set(_XML_LANG, lang)
+        story = by_id[entry.findtext(f"{{{_ATOM_NS}}}id") or ""]
+        if story.lead.lang:
+            entry.set(_XML_LANG, story.lead.lang)
+        alternate = entry.find(f"{{{_ATOM_NS}}}link")
+        if alternate is not None:
+            alternate.set("rel", "alternate")
+            alternate.set("type", "text/html")
+        for other in story.others:
+            link = etree.SubElement(entry, f"{{{_ATOM_NS}}}link", rel="related", type="text/html")
+            link.set("href", item_link(other, spec.base_url))
+            link.set("title", entry_author(other))
     return _finish(root, spec, root, spec.atom_path, "application/atom+xml")
 
 
@@ -231,4 +233,6 @@ def render_rss(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime |
     fg.link(href=spec.base_url + spec.path(spec.rss_path), rel="self", type="application/rss+xml")  # type: ignore[attr-defined]
     root = etree.fromstring(fg.rss_str(pretty=True))  # type: ignore[attr-defined]
     channel = root.find("channel")
+    # feedgen makes the channel's <link> the last link given; a person's link is the page
+    channel.find("link").text = spec.base_url + (spec.page_path or "")
     return _finish(root, spec, channel, spec.rss_path, "application/rss+xml")
