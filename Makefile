@@ -19,8 +19,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/kzfeed run
 
+# The feed reader and browser the tests subscribe with (Debian packages). Best effort: where
+# apt-get is missing or fails, those tests skip and say why.
+$(VENV)/.subscribers: | $(BIN)/python
+	-command -v newsboat >/dev/null && command -v chromium >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq newsboat chromium; } >/dev/null 2>&1
+	touch $@
+
 ## test: install the test dependencies and run the whole suite, lint and type checks
-test: $(STAMP)
+test: $(STAMP) $(VENV)/.subscribers
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)

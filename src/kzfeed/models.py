@@ -25,6 +25,8 @@ __all__ = [
     "SourceRun",
     "SourceState",
     "SourceStatus",
+    "Story",
+    "StoryKey",
     "Topic",
     "TopicTag",
     "item_id_for",
@@ -265,3 +267,38 @@ class RunReport:
     def total(self, what: str) -> int:
         """Sum one counter (``new``, ``updated``, ``unchanged``, ``failed``) over the sources."""
         return sum(int(getattr(s, what)) for s in self.sources)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryKey:
+    """What story clustering needs to know about a stored item (see ``kzfeed.dedupe``)."""
+
+    item_id: str
+    story_id: str | None
+    guid: str
+    canonical_url: str | None
+    content_hash: str
+    simhash: int | None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Story:
+    """One story as a subscriber sees it: the report shown (``lead``) and the other reports of
+    the same story (syndicated copies, rewrites), shown as "also reported by"."""
+
+    id: str
+    lead: Item
+    others: tuple[Item, ...] = ()
+
+    @property
+    def date(self) -> datetime | None:
+        return self.lead.date
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics of every report of the story, the lead's first."""
+        seen: dict[str, None] = {}
+        for item in (self.lead, *self.others):
+            seen.update(dict.fromkeys(item.topics))
+        return tuple(seen)

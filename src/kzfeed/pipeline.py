@@ -1,4 +1,4 @@
-"""One run: sources → normalise → classify → process_item → store → render.
+"""One run: sources → normalise → classify → process_item → stories → store → render.
 
 This module is the only one that knows the order of the stages. A source that fails is
 recorded on its health row and the run goes on with the others.
@@ -9,32 +9,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kzfeed.config import Config, SourceConfig
+from kzfeed.dedupe import StoryIndex, assign_stories
 from kzfeed.errors import ConfigError, KzfeedError
-from kzfeed.feeds import FeedSpec, render_atom, render_rss
 from kzfeed.models import (
-    TOPICS,
     Document,
     Item,
     RawItem,
     RunReport,
     SourceRun,
     SourceStatus,
-    topic_label,
 )
 from kzfeed.normalize import normalise
-from kzfeed.pages import render_index, render_item_page
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import Store
+from kzfeed.storage.stories import story_keys
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "render"]
 
@@ -196,8 +192,9 @@ class Pipeline:
             next_due=None,
             cursor={**state.cursor, **ctx.cursor},
         )
+        stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
         counts = self.store.save_source(
-            state=new_state, config_hash=config_hash(sc), batch=list(batch.values()), ok=True, now=now
+            state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
         )
         return SourceRun(
             source=sc.name,
@@ -240,89 +237,8 @@ class Pipeline:
         return render(self.config, self.store)
 
 
-def feed_specs(config: Config, topics: Iterable[str]) -> list[FeedSpec]:
-    """The overall feed and one per topic, in a stable order."""
-    specs = [
-        FeedSpec(
-            key="all",
-            title=config.title,
-            subtitle=config.subtitle,
-            base_url=config.base_url,
-            atom_path="feed.atom",
-            rss_path="feed.rss",
-            page_path="index.html",
-        )
-    ]
-    for topic in topics:
-        specs.append(
-            FeedSpec(
-                key=f"topic:{topic}",
-                title=f"{config.title}: {topic_label(topic)}",
-                subtitle=f"{topic_label(topic)} — {config.subtitle}",
-                base_url=config.base_url,
-                atom_path=f"topics/{topic}.atom",
-                rss_path=f"topics/{topic}.rss",
-                page_path="index.html",
-            )
-        )
-    return specs
-
-
-def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
-    """Every file of ``public/``, as ``{relative path: bytes}``, from the relevant items."""
-    topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
-    specs = feed_specs(config, topics)
-    fallback = max((i.date for i in items if i.date), default=None)
-    outputs: dict[str, bytes] = {}
-    for spec in specs:
-        topic = spec.key.removeprefix("topic:") if spec.key != "all" else None
-        selected = [i for i in items if topic is None or topic in i.topics][: config.feed_size]
-        outputs[spec.atom_path] = render_atom(spec, selected, fallback=fallback)
-        outputs[spec.rss_path] = render_rss(spec, selected, fallback=fallback)
-    for item in items:
-        if not item.url:
-            outputs[f"items/{item.id}.html"] = render_item_page(item, config.base_url).encode()
-    outputs["index.html"] = render_index(
-        config.title, config.subtitle, items[: config.feed_size], specs
-    ).encode()
-    return outputs
-
-
 def render(config: Config, store: Store) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir``. Files whose bytes did not change
-    are left alone (their modification time too); pages of items no longer shown are removed.
-    Returns the files written."""
-    outputs = build_outputs(config, store.items(relevant=True))
-    return write_outputs(config.output_dir, outputs, prune=("items",))
+    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish``)."""
+    from kzfeed.publish import publish
 
-
-def write_outputs(out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterable[str] = ()) -> list[Path]:
-    written = []
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for rel, data in sorted(outputs.items()):
-            path = out_dir / rel
-            if path.is_file() and path.read_bytes() == data:
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, data)
-            written.append(path)
-        for folder in prune:
-            for path in sorted((out_dir / folder).glob("*")):
-                if path.is_file() and path.relative_to(out_dir).as_posix() not in outputs:
-                    path.unlink()
-    except OSError as exc:
-        raise ConfigError(f"cannot write to output folder {str(out_dir)!r}: {exc}; check output_dir") from exc
-    return written
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return publish(config, store)

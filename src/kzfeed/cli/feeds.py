@@ -1,0 +1,56 @@
+"""Commands about what subscribers see: stories (clusters of reports) and serving public/."""
+
+from __future__ import annotations
+
+import click
+
+from kzfeed.cli.app import current_app as _app
+
+
+@click.command()
+@click.option("--all", "show_all", is_flag=True, help="Also stories of one report.")
+@click.option("--rebuild", is_flag=True, help="Cluster every stored item again (after an upgrade).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many stories.")
+def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
+    """List the stories: reports of the same story from several sources, shown as one entry."""
+    from kzfeed.dedupe import group_stories, recluster
+    from kzfeed.storage.stories import save_stories
+
+    store = _app().store()
+    if rebuild:
+        changed = save_stories(store, recluster(store.items(relevant=None)))
+        click.echo(
+            f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
+        )
+    found = [s for s in group_stories(store.items(relevant=True)) if show_all or s.others]
+    if not found:
+        click.echo("no story has more than one report" + ("" if show_all else "; '--all' lists every story"))
+        return
+    for story in found[:limit]:
+        lead = story.lead
+        date = lead.published.strftime("%Y-%m-%d") if lead.published else "----------"
+        click.echo(f"{story.id[:8]}  {date}  {len(story.others) + 1} report(s)  {lead.title}")
+        for item in (lead, *story.others):
+            click.echo(
+                f"    {item.id[:8]}  {item.outlet or item.author or item.source}  {item.url or item.guid}"
+            )
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port.")
+def serve(host: str, port: int) -> None:
+    """Serve the feeds and pages of output_dir over HTTP (ETag, 304, gzip)."""
+    from kzfeed.server import make_server
+
+    config = _app().config
+    server = make_server(config.output_dir, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"serving {config.output_dir} at http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+COMMANDS = [stories, serve]

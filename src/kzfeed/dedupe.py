@@ -1,0 +1,192 @@
+"""Telling when items are one story: exact keys, then SimHash near-duplicates.
+
+Two items are the same story when they share a canonical URL, a URI-like guid or a content
+hash, or when the SimHash fingerprints of the word 2-shingles of their text differ in at most
+``NEAR_DUPLICATE_BITS`` bits (a syndicated copy, a lightly edited rewrite) and their
+publication dates, when both are known, are at most ``STORY_WINDOW`` apart. The threshold
+comes from ``tests/test_dedupe.py``: syndicated copies and rewrites there differ in 2–6 bits;
+different stories about the same minister and topic, and every pair of seed articles, in 20
+or more. The headline is left out of the fingerprint: outlets retitle what they copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from kzfeed.models import Item, Story, StoryKey
+
+__all__ = [
+    "NEAR_DUPLICATE_BITS",
+    "STORY_WINDOW",
+    "StoryIndex",
+    "assign_stories",
+    "distance",
+    "group_stories",
+    "recluster",
+    "shingles",
+    "simhash",
+    "story_key",
+]
+
+#: the largest Hamming distance between two fingerprints of the same story
+NEAR_DUPLICATE_BITS = 12
+#: reports of one story are published within this time of each other
+STORY_WINDOW = timedelta(days=10)
+#: texts with fewer words than this are matched by exact keys only: their fingerprints are noise
+MIN_WORDS = 40
+_SHINGLE = 2
+_BITS = 64
+_MASK = (1 << _BITS) - 1
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(text: str, size: int = _SHINGLE) -> set[str]:
+    """The overlapping runs of ``size`` words of ``text`` (case and punctuation ignored)."""
+    words = _words(text)
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def simhash(text: str) -> int:
+    """A 64-bit SimHash of the word 2-shingles of ``text``, as a signed integer (so that it
+    fits a SQL BIGINT)."""
+    counts = [0] * _BITS
+    for shingle in shingles(text):
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(_BITS):
+            counts[bit] += 1 if h >> bit & 1 else -1
+    value = sum(1 << bit for bit in range(_BITS) if counts[bit] > 0)
+    return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
+
+
+def distance(a: int, b: int) -> int:
+    """How many bits two fingerprints differ in."""
+    return ((a ^ b) & _MASK).bit_count()
+
+
+def _uri_guid(guid: str) -> str | None:
+    # only guids that name the article world-wide (URLs, URNs) say two sources carry the same
+    # one; a file name such as "001.txt" does not
+    return guid if re.match(r"^[a-z][a-z0-9+.-]*:\S", guid, re.I) else None
+
+
+class StoryIndex:
+    """The stored items' story keys, searchable by exact key and by fingerprint."""
+
+    def __init__(self, keys: Iterable[StoryKey] = ()) -> None:
+        self._by_id: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
+        self._prints: list[tuple[int, StoryKey, str]] = []
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: StoryKey) -> str:
+        """Record an item; returns the story it belongs to."""
+        story = key.story_id or key.item_id
+        self._by_id[key.item_id] = story
+        for exact in self._exact_keys(key):
+            self._exact.setdefault(exact, story)
+        if key.simhash is not None:
+            self._prints.append((key.simhash, key, story))
+        return story
+
+    @staticmethod
+    def _exact_keys(key: StoryKey) -> list[str]:
+        keys = [f"hash:{key.content_hash}"]
+        if key.canonical_url:
+            keys.append(f"url:{key.canonical_url}")
+        guid = _uri_guid(key.guid)
+        if guid:
+            keys.append(f"guid:{guid}")
+        return keys
+
+    def find(self, key: StoryKey, *, near: bool = True) -> str | None:
+        """The story an item belongs to, or None when it starts a new one."""
+        if key.item_id in self._by_id:
+            return self._by_id[key.item_id]
+        for exact in self._exact_keys(key):
+            if exact in self._exact:
+                return self._exact[exact]
+        if not near or key.simhash is None:
+            return None
+        best: tuple[int, str] | None = None
+        for fingerprint, other, story in self._prints:
+            d = distance(fingerprint, key.simhash)
+            if d > NEAR_DUPLICATE_BITS or (best is not None and d >= best[0]):
+                continue
+            if key.published and other.published and abs(key.published - other.published) > STORY_WINDOW:
+                continue
+            best = (d, story)
+        return best[1] if best else None
+
+
+def story_key(item: Item) -> StoryKey:
+    return StoryKey(
+        item_id=item.id,
+        story_id=item.story_id,
+        guid=item.guid,
+        canonical_url=item.canonical_url,
+        content_hash=item.content_hash,
+        simhash=item.simhash,
+        published=item.published,
+    )
+
+
+def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
+    """Give each item of ``batch`` its fingerprint and story id, matching it against the
+    stored items in ``index`` and the items before it in the batch (the index is extended)."""
+    out = []
+    for item in batch:
+        long_enough = len(_words(item.content_text)) >= MIN_WORDS
+        fingerprint = simhash(item.content_text) if long_enough else None
+        item = replace(item, simhash=fingerprint)
+        story = index.find(story_key(item), near=long_enough)
+        item = replace(item, story_id=story or item.id)
+        index.add(story_key(item))
+        out.append(item)
+    return out
+
+
+def recluster(items: Iterable[Item]) -> list[Item]:
+    """Every item's story made again from scratch, in the order kzfeed first saw them."""
+    # among items first seen together, those that started a story keep doing so
+    ordered = sorted(
+        items,
+        key=lambda i: (
+            i.first_seen.timestamp() if i.first_seen else 0.0,
+            i.story_id not in (None, i.id),
+            *_lead_order(i),
+        ),
+    )
+    return assign_stories([replace(i, story_id=None) for i in ordered], StoryIndex())
+
+
+def _lead_order(item: Item) -> tuple[object, ...]:
+    seen = item.first_seen.timestamp() if item.first_seen else 0.0
+    date = item.published.timestamp() if item.published else float("inf")
+    return (seen, date, item.id)
+
+
+def group_stories(items: Iterable[Item]) -> list[Story]:
+    """The stories of ``items``, newest first: the report that started the story leads (or,
+    when it is not among ``items``, the first one kzfeed saw); the rest are ``others``."""
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.story_id or item.id, []).append(item)
+    stories = []
+    for story_id, members in groups.items():
+        members.sort(key=lambda i: (i.id != story_id, *_lead_order(i)))
+        stories.append(Story(id=story_id, lead=members[0], others=tuple(members[1:])))
+    stories.sort(key=lambda s: s.id)
+    stories.sort(key=lambda s: s.date.timestamp() if s.date else 0.0, reverse=True)
+    return stories

@@ -1,0 +1,164 @@
+"""Real feed readers subscribe to ``kzfeed serve``: the reader library, and newsboat."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+STORIES = Path(__file__).parent / "data" / "stories"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def site(project: Path, write_config: Callable[..., Path], kzfeed: Callable[..., object]) -> Iterator[str]:
+    """``kzfeed run`` on the seeds and a story reported three times, then ``kzfeed serve``
+    in its own process, as a user would run it."""
+    shutil.copytree(STORIES, project / "news")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    write_config(
+        f'base_url = "{base}"\n[[sources]]\nname = "seeds"\ntype = "files"\npath = "seeds"\n'
+        '[[sources]]\nname = "news"\ntype = "files"\npath = "news"\n'
+    )
+    assert kzfeed("run").exit_code == 0  # type: ignore[attr-defined]
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kzfeed"), "serve", "--port", str(port)],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_reader_library_sees_every_story_once_and_nothing_new_on_update(site: str, tmp_path: Path) -> None:
+    from reader import make_reader
+
+    reader = make_reader(str(tmp_path / "reader.sqlite"))
+    try:
+        for path in ("feed.atom", "feed.rss", "feed.json", "topics/raw_materials.atom"):
+            reader.add_feed(site + path)
+        reader.update_feeds()
+        for feed in reader.get_feeds():
+            assert feed.last_exception is None, (feed.url, feed.last_exception)
+        atom = list(reader.get_entries(feed=site + "feed.atom"))
+        titles = [e.title for e in atom]
+        assert len(titles) == len(set(titles)) == 8
+        assert sum("roadmap" in t for t in titles) == 1  # three reports, one story
+        assert {e.id for e in atom} == {e.id for e in reader.get_entries(feed=site + "feed.rss")}
+        assert {e.id for e in atom} == {e.id for e in reader.get_entries(feed=site + "feed.json")}
+        before = {(e.feed_url, e.id, e.updated) for e in reader.get_entries()}
+        reader.update_feeds()
+        after = {(e.feed_url, e.id, e.updated) for e in reader.get_entries()}
+        assert after == before
+        assert reader.get_entry_counts().total == len(before)
+    finally:
+        reader.close()
+
+
+def _newsboat() -> str:
+    path = shutil.which("newsboat")
+    if path is None:
+        pytest.skip("newsboat is not installed (make test installs it with apt-get where it can)")
+    return path
+
+
+def test_newsboat_sees_every_story_once_and_nothing_new_on_reload(site: str, tmp_path: Path) -> None:
+    newsboat = _newsboat()
+    urls = tmp_path / "urls"
+    urls.write_text(site + "feed.atom\n" + site + "topics/energy.rss\n")
+    cache = tmp_path / "cache.db"
+    config = tmp_path / "config"
+    config.write_text("")
+    args = [newsboat, "-u", str(urls), "-c", str(cache), "-C", str(config), "-x", "reload"]
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    subprocess.run(args, check=True, env=env, timeout=60, capture_output=True)
+    import sqlite3
+
+    def entries() -> list[tuple[str, str]]:
+        with sqlite3.connect(cache) as db:
+            return sorted(db.execute("SELECT feedurl, guid FROM rss_item"))
+
+    first = entries()
+    # newsboat keeps one row per guid: the energy feed's stories are the overall feed's
+    guids = [g for _, g in first]
+    assert len(guids) == len(set(guids)) == 8
+    subprocess.run(args, check=True, env=env, timeout=60, capture_output=True)
+    assert entries() == first
+
+
+def _chromium(url: str, tmp_path: Path) -> str:
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("chromium is not installed (make test installs it with apt-get where it can)")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+    ]
+    done = subprocess.run([browser, *flags, url], capture_output=True, timeout=120, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_index_renders_the_stories_in_chromium_and_its_feed_links_resolve(site: str, tmp_path: Path) -> None:
+    import urllib.request
+
+    from lxml import html
+
+    page = html.fromstring(_chromium(site + "index.html", tmp_path))
+    stories = page.xpath('//ul[@id="stories"]/li')
+    assert len(stories) == 8
+    assert sum("roadmap" in li.text_content() for li in stories) == 1
+    assert any(
+        "Also reported by: EU Reporter" in li.text_content() or "Kazinform" in li.text_content()
+        for li in stories
+    )
+    links = page.xpath('//ul[@id="feeds"]//a/@href') + page.xpath('//link[@rel="alternate"]/@href')
+    assert len(links) >= 30
+    for href in set(links):
+        with urllib.request.urlopen(site + href, timeout=10) as response:
+            assert response.status == 200, href
+    # the topic filter works in a real browser: only stories of that topic stay visible
+    filtered = html.fromstring(_chromium(site + "index.html#topic=education_culture", tmp_path))
+    visible = filtered.xpath('//ul[@id="stories"]/li[not(@hidden)]')
+    assert 0 < len(visible) < 8
+    assert all("education_culture" in li.get("data-topics").split() for li in visible)
+
+
+def test_a_feed_opened_in_chromium_reads_as_a_page(site: str, tmp_path: Path) -> None:
+    from lxml import html
+
+    page = html.fromstring(_chromium(site + "topics/energy.atom", tmp_path))
+    assert page.xpath("//h1")[0].text_content().endswith("Energy")
+    assert len(page.xpath('//ul[@id="entries"]/li')) >= 1
+    assert "This is a web feed" in page.text_content()
