@@ -1,4 +1,8 @@
-"""Shared fixtures: a project folder with the seeds, a config writer, and the CLI in-process."""
+"""Shared fixtures: a project folder with the seeds, a config writer, and the CLI in-process.
+
+The plugin test kit (``kzfeed.testing``, loaded by its pytest11 entry point) provides
+``kzfeed_http``, ``run_source``, ``kzfeed_db``, ``kzfeed_host`` and ``frozen_clock``.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-pytest_plugins = ["conftest_http"]
+from kzfeed.testing.httpserver import LocalHTTPServer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
+HTTP_DATA = Path(__file__).resolve().parent / "data" / "http"
+
+
+@pytest.fixture
+def kzfeed_fixtures_dir() -> Path:
+    """What the kit's ``kzfeed_http`` server serves in kzfeed's own tests."""
+    return HTTP_DATA
+
+
+@pytest.fixture
+def http_server(kzfeed_http: LocalHTTPServer) -> LocalHTTPServer:
+    """The kit's local server on ``tests/data/http`` (the name the fetcher tests use)."""
+    return kzfeed_http
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,6 @@ from kzfeed.fetch import (
 )
 from kzfeed.testing.httpserver import LocalHTTPServer
 
-pytest_plugins = ["conftest_http"]  # the http_server fixture
-
 HTTP_DATA = Path(__file__).parent / "data" / "http"
 CONTACT = "https://example.org/kzfeed-operator"
 UA = default_user_agent(CONTACT)

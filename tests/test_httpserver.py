@@ -13,8 +13,6 @@ import pytest
 
 from kzfeed.testing.httpserver import LocalHTTPServer
 
-pytest_plugins = ["conftest_http"]  # the http_server fixture
-
 HTTP_DATA = Path(__file__).parent / "data" / "http"
 
 

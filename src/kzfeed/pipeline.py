@@ -12,12 +12,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from kzfeed.config import Config, SourceConfig
+from kzfeed import clock
+from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.dedupe import StoryIndex, assign_stories
 from kzfeed.errors import ConfigError, KzfeedError
+from kzfeed.fetch import Fetcher, FetchPolicy, MemoryHttpCache, default_user_agent
 from kzfeed.models import (
     Document,
     Item,
@@ -38,8 +40,7 @@ log = logging.getLogger("kzfeed.pipeline")
 
 
 def _now() -> datetime:
-    # whole seconds: the times end up in feeds, where sub-second digits are noise
-    return datetime.now(UTC).replace(microsecond=0)
+    return clock.now()
 
 
 def config_hash(source: SourceConfig) -> str:
@@ -81,6 +82,22 @@ def build_classifier(config: Config, host: PluginHost) -> Classifier:
     return classifier
 
 
+def make_fetcher(fetch: FetchConfig) -> Fetcher:
+    """The HTTP client sources get as ``ctx.http``, with the politeness of the ``[fetch]`` table."""
+    policy = FetchPolicy(
+        user_agent=default_user_agent(fetch.contact_url),
+        connect_timeout=fetch.connect_timeout,
+        read_timeout=fetch.read_timeout,
+        total_timeout=fetch.total_timeout,
+        max_bytes=fetch.max_bytes,
+        per_host_concurrency=fetch.per_host_concurrency,
+        min_delay=fetch.min_delay,
+        exempt_loopback=fetch.exempt_loopback,
+        obey_robots=fetch.obey_robots,
+    )
+    return Fetcher(policy, cache=MemoryHttpCache())
+
+
 @dataclass(slots=True)
 class Pipeline:
     """Everything one run needs, built once."""
@@ -108,18 +125,19 @@ class Pipeline:
         classifier = build_classifier(self.config, self.host)
         run_id = self.store.start_run(started)
         outcomes = []
-        for sc, source in sources:
-            outcome = self._run_source(sc, source, classifier, refetch=refetch)
-            self.store.record_source_run(run_id, outcome)
-            outcomes.append(outcome)
-            if on_source:
-                on_source(sc.name)
+        with make_fetcher(self.config.fetch) as http:
+            for sc, source in sources:
+                outcome = self._run_source(sc, source, classifier, refetch=refetch, http=http)
+                self.store.record_source_run(run_id, outcome)
+                outcomes.append(outcome)
+                if on_source:
+                    on_source(sc.name)
         report = RunReport(started=started, finished=_now(), sources=tuple(outcomes), run_id=run_id)
         self.store.finish_run(run_id, report)
         return report
 
     def _run_source(
-        self, sc: SourceConfig, source: Source, classifier: Classifier, *, refetch: bool
+        self, sc: SourceConfig, source: Source, classifier: Classifier, *, refetch: bool, http: Fetcher
     ) -> SourceRun:
         state = self.store.source_state(sc.name)
         if state.paused:
@@ -134,6 +152,7 @@ class Pipeline:
             source=sc.name,
             state=state,
             log=logging.getLogger(f"kzfeed.source.{sc.name}"),
+            http=http,
             root=self.config.root,
             refetch=refetch,
             known=self.store.known_hashes(sc.name),

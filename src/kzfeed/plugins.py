@@ -128,7 +128,7 @@ class PluginHost:
             return impl.function(**wanted)
         finally:
             ms = (time.perf_counter() - start) * 1000
-            print(f"[kzfeed trace] {hook_name} <- {plugin_name} ({ms:.2f} ms)", file=sys.stderr)
+            print(f"[kzfeed trace] {hook_name} <- {plugin_name} ({ms:.2f} ms)", file=sys.stderr, flush=True)
 
     def _call_isolated(self, impl: pluggy.HookImpl, plugin_name: str, hook_name: str, **kwargs: Any) -> None:
         try:
@@ -168,7 +168,14 @@ def make_plugin_host(
         try:
             pm.register(plugin, name=name)
         except Exception as exc:  # pluggy raises on bad hookimpl signatures
-            host.failures.append(LoadedPlugin(name=name, origin=origin, error=f"cannot register: {exc}"))
+            host.failures.append(
+                LoadedPlugin(
+                    name=name,
+                    origin=origin,
+                    error=f"cannot register: {exc}; "
+                    "give the hook the arguments of its spec (see docs/plugins.md)",
+                )
+            )
             return
         # pluggy accepts implementations of hooks nobody specified (a spec may come later);
         # for kzfeed that is a misspelt hook that would silently never run.
