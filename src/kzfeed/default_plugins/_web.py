@@ -7,25 +7,16 @@ import re
 
 from kzfeed.errors import FetchError, InputError, SourceError
 from kzfeed.fetch import FetchResult
+from kzfeed.health import CONFIGURED_URL, current_url
 from kzfeed.normalize import split_paragraphs
 from kzfeed.sources import SourceContext
 from kzfeed.text import CleanArticle
 
-__all__ = ["fetch_article", "fetch_main", "html_to_text", "main_url", "reason"]
+__all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]
 
-_CONFIGURED = "configured_url"  # cursor key: the config's URL the stored one replaces
 _BLOCKS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table pre section article header footer figure".split()
 )
-
-
-def main_url(ctx: SourceContext, configured: str) -> str:
-    """The URL to fetch: the one a permanent redirect moved the source to, while the config
-    still says what it said then; else the config's."""
-    stored = ctx.state.url
-    if stored and ctx.state.cursor.get(_CONFIGURED) == configured:
-        return stored
-    return configured
 
 
 def fetch_main(ctx: SourceContext, configured: str, *, check_robots: bool) -> FetchResult | None:
@@ -36,9 +27,9 @@ def fetch_main(ctx: SourceContext, configured: str, *, check_robots: bool) -> Fe
     """
     if ctx.http is None:
         raise SourceError(ctx.source, "this source type needs the network, which this run has none of")
-    url = main_url(ctx, configured)
+    url = current_url(ctx.state, configured)
     ctx.url = url
-    ctx.cursor[_CONFIGURED] = configured
+    ctx.cursor[CONFIGURED_URL] = configured
     try:
         result = ctx.http.get(url, source=ctx.source, check_robots=check_robots, force=ctx.refetch)
     except FetchError as exc:

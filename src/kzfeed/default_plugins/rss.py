@@ -201,10 +201,11 @@ def _link(entry: Any, base: str) -> str | None:
 
 
 def _date(entry: Any, key: str) -> datetime | None:
-    parsed = entry.get(f"{key}_parsed")
+    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
+    parsed = dict.get(entry, f"{key}_parsed")
     if parsed is not None:
         return datetime(*tuple(parsed)[:6]).replace(tzinfo=UTC)
-    raw = entry.get(key)
+    raw = dict.get(entry, key)
     return parse_date(raw) if isinstance(raw, str) and raw.strip() else None
 
 
