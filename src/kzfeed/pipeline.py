@@ -26,6 +26,7 @@ from kzfeed.fetch import Fetcher, FetchPolicy, default_user_agent
 from kzfeed.health import after_failure, after_success, is_due
 from kzfeed.models import (
     TOPICS,
+    Classification,
     Document,
     Item,
     RawItem,
@@ -105,6 +106,27 @@ def fetch_policy(config: FetchConfig) -> FetchPolicy:
     )
 
 
+class _LazyClassifier:
+    """The run's classifier, built when the first item needs it: building it takes longer
+    than a whole run in which every feed answers 304."""
+
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self._config, self._host = config, host
+        self._classifier: Classifier | None = None
+
+    @property
+    def name(self) -> str:
+        return self._get().name
+
+    def _get(self) -> Classifier:
+        if self._classifier is None:
+            self._classifier = build_classifier(self._config, self._host)
+        return self._classifier
+
+    def classify(self, document: Document) -> Classification:
+        return self._get().classify(document)
+
+
 @dataclass(slots=True, kw_only=True)
 class _Collected:
     """What one source's fetch produced, handed from its worker thread to the main thread."""
@@ -126,6 +148,8 @@ class Pipeline:
     config: Config
     host: PluginHost
     store: Store
+    #: processes extracting article pages (default: one per CPU core; 1 = in this process)
+    extract_processes: int | None = None
     #: pages extracted in the last run (for statistics)
     extracted: int = 0
 
@@ -152,7 +176,9 @@ class Pipeline:
             if unknown:
                 raise ConfigError(f"no enabled source named {sorted(unknown)[0]!r}; see 'kzfeed sources'")
             sources = [(sc, s) for sc, s in sources if sc.name in wanted]
-        classifier = build_classifier(self.config, self.host)
+        classifier = _LazyClassifier(self.config, self.host)
+        if self.config.classifier.name not in self.host.classifiers():
+            build_classifier(self.config, self.host)  # raises the ConfigError naming the known ones
         policy = fetch_policy(self.config.fetch)
         run_id = self.store.start_run(started)
         outcomes: dict[str, SourceRun] = {}
@@ -166,12 +192,13 @@ class Pipeline:
         workers = max(1, self.config.fetch.workers)
         with (
             Fetcher(policy, cache=self.store.http_cache()) as fetcher,
-            ArticleExtractor() as extractor,
+            ArticleExtractor(self.extract_processes) as extractor,
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
         ):
             futures = []
+            states = {s.name: s for s in self.store.source_states()}
             for sc, source in sources:
-                state = self.store.source_state(sc.name)
+                state = states.get(sc.name) or SourceState(name=sc.name)
                 waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
                 if waiting is not None:
                     done(waiting)
