@@ -156,9 +156,9 @@ def test_a_source_is_paused_after_too_many_failures_and_reset_by_hand(
 ) -> None:
     write_config('[fetch]\nmax_failures = 2\n[[sources]]\nname = "gone"\ntype = "files"\npath = "nothing"\n')
     assert kzfeed("run").exit_code == 1
-    second = kzfeed("run")
+    second = kzfeed("run", "--source", "gone")  # named: fetched although it is backing off
     assert "paused after 2 failures" in second.stdout
-    third = kzfeed("run")
+    third = kzfeed("run", "--source", "gone")
     assert "gone: paused:" in third.stdout
     assert "kzfeed sources reset gone" in third.stdout
 

@@ -75,12 +75,14 @@ def test_run_source_answers_every_host_from_the_local_server(
 
 
 def test_run_source_names_the_registered_types_when_one_is_unknown(run_source: Any) -> None:
-    with pytest.raises(LookupError, match=r"no source type 'nope' \(registered: files, page-titles\)"):
+    with pytest.raises(
+        LookupError, match=r"no source type 'nope' \(registered: files, html, page-titles, rss\)"
+    ):
         run_source("nope")
 
 
 def test_the_host_has_builtins_and_the_plugins_under_test_only(kzfeed_host: Any) -> None:
-    assert sorted(kzfeed_host.source_types()) == ["files", "page-titles"]
+    assert sorted(kzfeed_host.source_types()) == ["files", "html", "page-titles", "rss"]
     assert all(p.origin in ("builtin", "test") for p in kzfeed_host.loaded)
 
 

@@ -269,6 +269,7 @@ class Fetcher:
                 f"no request before {entry.retry_after.isoformat(timespec='seconds')}, try again after that",
                 url=url,
                 status=entry.last_status,
+                retry_after=entry.retry_after,
             )
         if entry is not None and not force and entry.expires is not None and entry.expires > now:
             return FetchResult(url=url, status=304, not_modified=True, from_cache=True)
@@ -294,7 +295,10 @@ class Fetcher:
                 permanent_url=got.permanent_url,
                 elapsed=got.elapsed,
             )
-        raise FetchError(source, _status_message(source, url, got), url=got.url, status=got.status)
+        retry_at = _retry_after(got.headers, now) if got.status in (429, 503) else None
+        raise FetchError(
+            source, _status_message(source, url, got), url=got.url, status=got.status, retry_after=retry_at
+        )
 
     def _gate(self, host: str) -> _HostGate:
         with self._lock:

@@ -11,21 +11,26 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from kzfeed import clock
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.dedupe import StoryIndex, assign_stories
-from kzfeed.errors import ConfigError, KzfeedError
-from kzfeed.fetch import Fetcher, FetchPolicy, MemoryHttpCache, default_user_agent
+from kzfeed.errors import ConfigError, FetchError, KzfeedError
+from kzfeed.extract_pool import ArticleExtractor
+from kzfeed.fetch import Fetcher, FetchPolicy, default_user_agent
+from kzfeed.health import after_failure, after_success, is_due
 from kzfeed.models import (
+    Classification,
     Document,
     Item,
     RawItem,
     RunReport,
     SourceRun,
+    SourceState,
     SourceStatus,
 )
 from kzfeed.normalize import normalise
@@ -34,7 +39,7 @@ from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import Store
 from kzfeed.storage.stories import story_keys
 
-__all__ = ["Pipeline", "build_classifier", "build_sources", "render"]
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
 log = logging.getLogger("kzfeed.pipeline")
 
@@ -82,20 +87,54 @@ def build_classifier(config: Config, host: PluginHost) -> Classifier:
     return classifier
 
 
-def make_fetcher(fetch: FetchConfig) -> Fetcher:
-    """The HTTP client sources get as ``ctx.http``, with the politeness of the ``[fetch]`` table."""
-    policy = FetchPolicy(
-        user_agent=default_user_agent(fetch.contact_url),
-        connect_timeout=fetch.connect_timeout,
-        read_timeout=fetch.read_timeout,
-        total_timeout=fetch.total_timeout,
-        max_bytes=fetch.max_bytes,
-        per_host_concurrency=fetch.per_host_concurrency,
-        min_delay=fetch.min_delay,
-        exempt_loopback=fetch.exempt_loopback,
-        obey_robots=fetch.obey_robots,
+def fetch_policy(config: FetchConfig) -> FetchPolicy:
+    """The fetcher's policy from the ``[fetch]`` table (User-Agent with the contact URL)."""
+    return FetchPolicy(
+        user_agent=default_user_agent(config.contact_url),
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        total_timeout=config.total_timeout,
+        max_bytes=config.max_bytes,
+        per_host_concurrency=config.per_host_concurrency,
+        min_delay=config.min_delay,
+        exempt_loopback=config.exempt_loopback,
+        obey_robots=config.obey_robots,
     )
-    return Fetcher(policy, cache=MemoryHttpCache())
+
+
+class _LazyClassifier:
+    """The run's classifier, built when the first item needs it: building it takes longer
+    than a whole run in which every feed answers 304."""
+
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self._config, self._host = config, host
+        self._classifier: Classifier | None = None
+
+    @property
+    def name(self) -> str:
+        return self._get().name
+
+    def _get(self) -> Classifier:
+        if self._classifier is None:
+            self._classifier = build_classifier(self._config, self._host)
+        return self._classifier
+
+    def classify(self, document: Document) -> Classification:
+        return self._get().classify(document)
+
+
+@dataclass(slots=True, kw_only=True)
+class _Collected:
+    """What one source's fetch produced, handed from its worker thread to the main thread."""
+
+    sc: SourceConfig
+    state: SourceState
+    ctx: SourceContext
+    raws: list[RawItem]
+    error: str | None = None
+    status: int | None = None
+    retry_after: datetime | None = None
+    duration: float = 0.0
 
 
 @dataclass(slots=True)
@@ -105,6 +144,10 @@ class Pipeline:
     config: Config
     host: PluginHost
     store: Store
+    #: processes extracting article pages (default: one per CPU core; 1 = in this process)
+    extract_processes: int | None = None
+    #: pages extracted in the last run (for statistics)
+    extracted: int = 0
 
     def ingest(
         self,
@@ -113,117 +156,153 @@ class Pipeline:
         only: Iterable[str] | None = None,
         on_source: Callable[[str], None] | None = None,
     ) -> RunReport:
-        """Fetch every enabled source, classify and store what it yields."""
+        """Fetch every enabled source, classify and store what it yields.
+
+        Sources are fetched at once by ``fetch.workers`` threads through one polite
+        ``Fetcher``; article pages are extracted on worker processes; each source is
+        stored in one transaction by this thread. A source waiting out a back-off is
+        skipped unless ``refetch`` is set or it is named in ``only``.
+        """
         started = _now()
         sources = build_sources(self.config, self.host)
+        wanted: set[str] = set()
         if only is not None:
             wanted = set(only)
             unknown = wanted - {sc.name for sc, _ in sources}
             if unknown:
                 raise ConfigError(f"no enabled source named {sorted(unknown)[0]!r}; see 'kzfeed sources'")
             sources = [(sc, s) for sc, s in sources if sc.name in wanted]
-        classifier = build_classifier(self.config, self.host)
+        classifier = _LazyClassifier(self.config, self.host)
+        if self.config.classifier.name not in self.host.classifiers():
+            build_classifier(self.config, self.host)  # raises the ConfigError naming the known ones
+        policy = fetch_policy(self.config.fetch)
         run_id = self.store.start_run(started)
-        outcomes = []
-        with make_fetcher(self.config.fetch) as http:
+        outcomes: dict[str, SourceRun] = {}
+
+        def done(outcome: SourceRun) -> None:
+            self.store.record_source_run(run_id, outcome)
+            outcomes[outcome.source] = outcome
+            if on_source:
+                on_source(outcome.source)
+
+        workers = max(1, self.config.fetch.workers)
+        with (
+            Fetcher(policy, cache=self.store.http_cache()) as fetcher,
+            ArticleExtractor(self.extract_processes) as extractor,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
+        ):
+            futures = []
+            states = {s.name: s for s in self.store.source_states()}
             for sc, source in sources:
-                outcome = self._run_source(sc, source, classifier, refetch=refetch, http=http)
-                self.store.record_source_run(run_id, outcome)
-                outcomes.append(outcome)
-                if on_source:
-                    on_source(sc.name)
-        report = RunReport(started=started, finished=_now(), sources=tuple(outcomes), run_id=run_id)
+                state = states.get(sc.name) or SourceState(name=sc.name)
+                waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
+                if waiting is not None:
+                    done(waiting)
+                    continue
+                futures.append(
+                    pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
+                )
+            for future in as_completed(futures):
+                done(self._commit(future.result(), classifier, policy))
+            self.extracted = extractor.count
+        ordered = tuple(outcomes[sc.name] for sc, _ in sources)
+        report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
         self.store.finish_run(run_id, report)
         return report
 
-    def _run_source(
-        self, sc: SourceConfig, source: Source, classifier: Classifier, *, refetch: bool, http: Fetcher
-    ) -> SourceRun:
-        state = self.store.source_state(sc.name)
-        if state.paused:
-            return SourceRun(
-                source=sc.name,
-                status=SourceStatus.PAUSED,
-                error=f"paused after {state.consecutive_failures} failures ({state.last_error}); "
-                f"run 'kzfeed sources reset {sc.name}' to try again",
-            )
+    def _collect(
+        self,
+        sc: SourceConfig,
+        source: Source,
+        state: SourceState,
+        fetcher: Fetcher,
+        extractor: ArticleExtractor,
+        *,
+        refetch: bool,
+    ) -> _Collected:
+        """Run one source's fetch (in a worker thread): what it yielded, or its error."""
         start = time.perf_counter()
         ctx = SourceContext(
             source=sc.name,
             state=state,
             log=logging.getLogger(f"kzfeed.source.{sc.name}"),
-            http=http,
+            http=fetcher,
             root=self.config.root,
             refetch=refetch,
             known=self.store.known_hashes(sc.name),
+            extractor=extractor,
         )
-        batch: dict[str, Item] = {}
-        failed = 0
-        error: str | None = None
+        got = _Collected(sc=sc, state=state, ctx=ctx, raws=[])
         try:
-            for raw in source.fetch(ctx):
-                try:
-                    item = self._prepare(raw, sc, classifier)
-                except Exception as exc:
-                    failed += 1
-                    ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
-                    continue
-                if item is not None:
-                    batch.setdefault(item.id, item)
+            got.raws.extend(source.fetch(ctx))
+        except FetchError as exc:
+            got.error, got.status, got.retry_after = str(exc), exc.status, exc.retry_after
         except KzfeedError as exc:
-            error = str(exc)
+            got.error = str(exc)
         except Exception as exc:  # a plugin bug must not stop the other sources
-            error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
+            got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
             log.debug("source %r crashed", sc.name, exc_info=True)
+        got.duration = time.perf_counter() - start
+        return got
 
+    def _commit(self, got: _Collected, classifier: Classifier, policy: FetchPolicy) -> SourceRun:
+        """Classify what one source yielded and store it with its health, in one transaction."""
+        sc, state, ctx = got.sc, got.state, got.ctx
         now = _now()
-        duration = time.perf_counter() - start
-        if error is not None:
-            log.error("%s", error)
-            failures = state.consecutive_failures + 1
-            paused = failures >= self.config.fetch.max_failures
-            new_state = replace(
-                state,
-                type=sc.type,
-                last_attempt=now,
-                last_error=error,
-                consecutive_failures=failures,
-                paused=paused,
-                next_due=now + timedelta(minutes=min(2**failures, 360)),
+        if got.error is not None:
+            log.error("%s", got.error)
+            new_state = after_failure(
+                replace(state, type=sc.type),
+                now=now,
+                error=got.error,
+                policy=policy,
+                max_failures=self.config.fetch.max_failures,
+                status=got.status or ctx.http_status,
+                retry_after=got.retry_after,
             )
             self.store.save_source(state=new_state, config_hash=config_hash(sc), batch=[], ok=False)
+            failures = new_state.consecutive_failures
+            paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
             return SourceRun(
                 source=sc.name,
                 status=SourceStatus.FAILED,
-                failed=failed,
                 warnings=tuple(ctx.warnings),
-                error=error + (f"; paused after {failures} failures" if paused else ""),
-                duration_s=duration,
+                error=got.error + paused,
+                http_status=new_state.last_status,
+                duration_s=got.duration,
             )
-        new_state = replace(
-            state,
-            type=sc.type,
-            last_attempt=now,
-            last_ok=now,
-            last_error=None,
-            items_last_run=len(batch),
-            consecutive_failures=0,
-            next_due=None,
-            cursor={**state.cursor, **ctx.cursor},
+        batch: dict[str, Item] = {}
+        failed = 0
+        for raw in got.raws:
+            try:
+                item = self._prepare(raw, sc, classifier)
+            except Exception as exc:
+                failed += 1
+                ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            if item is not None:
+                batch.setdefault(item.id, item)
+        new_state = after_success(
+            replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
+            now=now,
+            items=len(batch),
+            status=ctx.http_status,
+            url=ctx.url,
         )
-        stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
+        stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store))) if batch else []
         counts = self.store.save_source(
             state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
         )
         return SourceRun(
             source=sc.name,
-            status=SourceStatus.OK,
+            status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
             new=counts.new,
             updated=counts.updated,
             unchanged=counts.unchanged,
             failed=failed,
             warnings=tuple(ctx.warnings),
-            duration_s=duration,
+            http_status=ctx.http_status,
+            duration_s=got.duration,
         )
 
     def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
@@ -254,6 +333,26 @@ class Pipeline:
 
     def render(self) -> list[Path]:
         return render(self.config, self.store)
+
+
+def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None:
+    """The outcome of a source that is not fetched this run (paused, or not due), else None."""
+    if state.paused:
+        return SourceRun(
+            source=name,
+            status=SourceStatus.PAUSED,
+            error=f"paused after {state.consecutive_failures} failures ({state.last_error}); "
+            f"run 'kzfeed sources reset {name}' to try again",
+        )
+    if not forced and state.next_due is not None and not is_due(state, _now()):
+        return SourceRun(
+            source=name,
+            status=SourceStatus.SKIPPED,
+            error=f"not due before {state.next_due.isoformat(timespec='seconds')} "
+            f"(backing off after {state.consecutive_failures} failure(s)); "
+            f"'kzfeed run --source {name}' fetches it now",
+        )
+    return None
 
 
 def render(config: Config, store: Store) -> list[Path]:

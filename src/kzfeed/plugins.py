@@ -40,6 +40,8 @@ ENTRY_POINT_GROUP = "kzfeed"
 DEFAULT_PLUGINS = (
     "kzfeed.default_plugins.files",
     "kzfeed.default_plugins.keywords",
+    "kzfeed.default_plugins.rss",
+    "kzfeed.default_plugins.html",
 )
 _TRACE_ENV = "KZFEED_TRACE_PLUGINS"
 

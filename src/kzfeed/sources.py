@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
@@ -13,6 +13,7 @@ from kzfeed.models import Classification, Document, RawItem, SourceState
 
 if TYPE_CHECKING:
     from kzfeed.fetch import Fetcher
+    from kzfeed.text import CleanArticle
 
 __all__ = [
     "Classifier",
@@ -69,10 +70,30 @@ class SourceContext:
     warnings: list[str] = field(default_factory=list)
     #: values a source wants saved for next time (ETag, cursor, ...), merged into its state
     cursor: dict[str, Any] = field(default_factory=dict)
+    #: extracts article pages on the run's worker processes (see :meth:`extract`)
+    extractor: Callable[..., CleanArticle] | None = None
+    #: set by a web source: the URL of its feed or listing page as it will be fetched next
+    #: time (after a permanent redirect, the new one); stored on the source's health row
+    url: str | None = None
+    #: set by a web source: the HTTP status its feed or listing page answered
+    http_status: int | None = None
+    #: set by a web source when its feed or listing page did not change (HTTP 304, or still
+    #: fresh in the cache): nothing was parsed and nothing is stored but the health row
+    not_modified: bool = False
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
         self.log.warning("source %r: %s", self.source, message)
+
+    def extract(self, html: str, *, url: str | None = None) -> CleanArticle:
+        """Extract the article of an HTML page (trafilatura, see ``kzfeed.extract``), on the
+        run's worker processes when there are some. Raises ``InputError`` when the page has
+        no article."""
+        if self.extractor is not None:
+            return self.extractor(html, url=url)
+        from kzfeed.extract import extract_article
+
+        return extract_article(html, url=url)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -33,6 +33,7 @@ def _print_report(report: RunReport, as_json: bool, written: list[Path] | None =
                     "failed": s.failed,
                     "warnings": list(s.warnings),
                     "error": s.error,
+                    "http_status": s.http_status,
                     "duration_s": round(s.duration_s, 3),
                 }
                 for s in report.sources
@@ -42,7 +43,9 @@ def _print_report(report: RunReport, as_json: bool, written: list[Path] | None =
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for s in report.sources:
-        if s.status is SourceStatus.OK:
+        if s.status is SourceStatus.NOT_MODIFIED:
+            click.echo(f"{s.source}: not modified since the last run")
+        elif s.status is SourceStatus.OK:
             extra = f", {len(s.warnings)} warning(s)" if s.warnings else ""
             counts = f"{s.new} new, {s.updated} updated, {s.unchanged} unchanged, {s.failed} failed"
             click.echo(f"{s.source}: {counts}{extra}")

@@ -25,6 +25,7 @@ from kzfeed.models import (
     TopicTag,
 )
 from kzfeed.storage import migrate
+from kzfeed.storage.httpcache import DatabaseHttpCache
 from kzfeed.storage.schema import item_entities, item_topics, items, run_sources, runs, sources
 
 __all__ = ["SaveCounts", "Store", "open_store"]
@@ -147,6 +148,10 @@ class Store:
                 values.update(consecutive_failures=0, next_due=None, last_error=None)
             result = conn.execute(update(sources).where(sources.c.name == name).values(**values))
             return bool(result.rowcount)
+
+    def http_cache(self) -> DatabaseHttpCache:
+        """The fetcher's per-URL validators (ETag, Last-Modified, freshness, Retry-After), stored."""
+        return DatabaseHttpCache(self.engine)
 
     # --- items -------------------------------------------------------------------------------
 

@@ -1,0 +1,245 @@
+"""The ``rss`` source type: an RSS 0.9x/1.0/2.0 or Atom feed (feedparser), with the full text
+of each article fetched from its page when the feed carries only a summary.
+
+Example::
+
+    [[sources]]
+    name = "astana-times"
+    type = "rss"
+    url = "https://astanatimes.com/feed/"
+    full_content = "auto"   # fetch the article page when an entry has only a summary
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from kzfeed.dates import parse_date
+from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
+from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
+from kzfeed.fetch import FetchResult
+from kzfeed.hookspecs import hookimpl
+from kzfeed.models import RawItem
+from kzfeed.sources import SourceContext, check_options
+from kzfeed.urls import canonical_url
+
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
+_IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)
+# an entry whose text is shorter than this is taken for a teaser, not the article
+_SHORT_WORDS = 120
+
+
+class RssSource:
+    """Reads a feed; every entry becomes an item. A feed with errors that feedparser can still
+    read is ingested with a warning; one it cannot read is a source error."""
+
+    type_name: ClassVar[str] = "rss"
+    options: ClassVar[dict[str, str]] = {
+        "url": "address of the RSS or Atom feed (required)",
+        "full_content": '"auto" (default): fetch the article page when an entry carries only a '
+        "summary; true: always; false: never (keep the feed's text)",
+        "max_items": "read at most this many entries per run, the first in the feed (default all)",
+        "outlet": "outlet to record for the items (default: the feed's title)",
+    }
+    example_config: ClassVar[dict[str, Any]] = {"url": "https://astanatimes.com/feed/"}
+    example_fixtures: ClassVar[dict[str, str]] = {"/feed/": "astanatimes/feed.xml"}
+
+    def __init__(self, name: str, options: Mapping[str, Any]) -> None:
+        where = f"source {name!r}"
+        check_options(
+            where,
+            options,
+            {"url": str, "full_content": (str, bool), "max_items": int, "outlet": str},
+            required=("url",),
+        )
+        self.name = name
+        try:
+            self.url = canonical_url(str(options["url"]))
+        except InputError as exc:
+            raise ConfigError(f"{where}: key 'url': {exc}") from exc
+        full = options.get("full_content", "auto")
+        if full not in ("auto", True, False):
+            raise ConfigError(f"{where}: key 'full_content' must be \"auto\", true or false, not {full!r}")
+        self.full_content: str | bool = full
+        self.max_items: int | None = options.get("max_items")
+        if self.max_items is not None and self.max_items < 1:
+            raise ConfigError(f"{where}: key 'max_items' must be at least 1")
+        self.outlet: str | None = options.get("outlet")
+
+    def fetch(self, ctx: SourceContext) -> Iterator[RawItem]:
+        result = fetch_main(ctx, self.url, check_robots=False)  # subscribed feeds: no robots.txt
+        if result is None:
+            return
+        parsed = _parse(result, self.name)
+        if parsed.get("bozo"):
+            problem = parsed.get("bozo_exception")
+            ctx.warn(
+                f"feed {result.url} has errors ({type(problem).__name__}: {problem}); "
+                "ingested what could be read — tell the site if it lasts"
+            )
+        feed = parsed.get("feed", {})
+        lang = _lang(feed.get("language"))
+        outlet = self.outlet or _clean(feed.get("title"))
+        entries = list(parsed.get("entries", []))[: self.max_items]
+        for entry in entries:
+            item = self._item(entry, ctx, base=result.url, lang=lang, outlet=outlet)
+            if item is not None:
+                yield item
+
+    def _item(
+        self, entry: Any, ctx: SourceContext, *, base: str, lang: str | None, outlet: str | None
+    ) -> RawItem | None:
+        link = _link(entry, base)
+        summary_html = str(entry.get("summary") or "")
+        content_html = ""
+        for part in entry.get("content") or []:
+            if len(str(part.get("value") or "")) > len(content_html):
+                content_html = str(part["value"])
+        title = _clean(entry.get("title"))
+        guid = str(entry.get("id") or link or hashlib.sha256(f"{title}{summary_html}".encode()).hexdigest())
+        text = html_to_text(content_html or summary_html)
+        summary = html_to_text(summary_html) if summary_html else None
+        html = content_html or summary_html or None
+        categories = tuple(
+            dict.fromkeys(_clean(t.get("term")) for t in entry.get("tags") or [] if t.get("term"))
+        )
+        image, enclosures = _enclosures(entry, base)
+        author = _clean(entry.get("author"))
+        published = _date(entry, "published")
+        updated = _date(entry, "updated")
+        page_lang = lang
+        wants_page = self.full_content is True or (
+            self.full_content == "auto" and (not content_html or len(text.split()) < _SHORT_WORDS)
+        )
+        if wants_page and link:
+            if guid in ctx.known and not ctx.refetch:
+                return None  # stored with its page already: not fetched again
+            try:
+                article = fetch_article(ctx, link)
+            except (FetchError, InputError) as exc:
+                ctx.warn(f"full text of {link} not fetched, the feed's text is kept: {reason(exc)}")
+            else:
+                text, html = article.text, None
+                title = title or article.title
+                author = author or article.author
+                published = published or article.published
+                image = image or article.image
+                page_lang = article.lang or lang
+        if enclosures:
+            links = "".join(f'<li><a href="{u}">{u.rsplit("/", 1)[-1] or u}</a></li>' for u in enclosures)
+            html = (html or "".join(f"<p>{p}</p>" for p in _escape_paragraphs(text))) + f"<ul>{links}</ul>"
+        if not title:
+            title = " ".join(text.split()[:12]) or link or guid
+        if not text.strip():
+            text = summary or title
+        return RawItem(
+            guid=guid,
+            title=title,
+            text=text,
+            url=link,
+            html=html,
+            summary=summary,
+            author=author,
+            outlet=outlet,
+            published=published,
+            updated=updated,
+            lang=page_lang,
+            categories=tuple(c for c in categories if c),
+            image=image,
+        )
+
+
+def _parse(result: FetchResult, source: str) -> Any:
+    import feedparser  # lazy: only rss sources need it
+
+    # decode_text copes with missing or wrong charsets (cp1251 labelled ISO-8859-1, ...);
+    # feedparser then gets UTF-8 that says so
+    text = _XML_ENCODING.sub(r'\1"utf-8"', result.text, count=1)
+    parsed = feedparser.parse(
+        text.encode("utf-8"),
+        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": result.url},
+    )
+    if not parsed.get("version") and not parsed.get("entries"):
+        problem = parsed.get("bozo_exception")
+        why = f" ({problem})" if problem else ""
+        raise SourceError(
+            source,
+            f"{result.url} is not an RSS or Atom feed that can be read{why}; check the URL in a browser",
+        )
+    return parsed
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(html_to_text(value).split()) if "<" in value or "&" in value else " ".join(value.split())
+    return value or None
+
+
+def _lang(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+def _link(entry: Any, base: str) -> str | None:
+    href = entry.get("link")
+    if not href:
+        for candidate in entry.get("links") or []:
+            if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+                href = candidate["href"]
+                break
+    if not href:
+        return None
+    try:
+        return canonical_url(str(href), base=base)
+    except InputError:
+        return None
+
+
+def _date(entry: Any, key: str) -> datetime | None:
+    # dict.get: feedparser's own get() maps a missing updated_parsed to published_parsed
+    parsed = dict.get(entry, f"{key}_parsed")
+    if parsed is not None:
+        return datetime(*tuple(parsed)[:6]).replace(tzinfo=UTC)
+    raw = dict.get(entry, key)
+    return parse_date(raw) if isinstance(raw, str) and raw.strip() else None
+
+
+def _enclosures(entry: Any, base: str) -> tuple[str | None, list[str]]:
+    """The entry's image (enclosure or media content) and its other enclosures' URLs."""
+    image: str | None = None
+    others: list[str] = []
+    candidates = [*(entry.get("enclosures") or []), *(entry.get("media_content") or [])]
+    for enc in candidates:
+        href = enc.get("href") or enc.get("url")
+        if not href:
+            continue
+        try:
+            url = canonical_url(str(href), base=base)
+        except InputError:
+            continue
+        kind = str(enc.get("type") or enc.get("medium") or "")
+        if image is None and (kind.startswith("image") or _IMAGE.search(url)):
+            image = url
+        elif url not in others and not kind.startswith("image"):
+            others.append(url)
+    for thumb in entry.get("media_thumbnail") or []:
+        if image is None and thumb.get("url"):
+            image = str(thumb["url"])
+    return image, others
+
+
+def _escape_paragraphs(text: str) -> list[str]:
+    from html import escape
+
+    return [escape(p) for p in text.split("\n\n") if p.strip()]
+
+
+@hookimpl
+def register_sources(register: Any) -> None:
+    register("rss", RssSource)
