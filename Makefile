@@ -21,6 +21,7 @@ run: $(STAMP)
 
 ## test: install the test dependencies and run the whole suite, lint and type checks
 test: $(STAMP)
+	@sh scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
