@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ from kzfeed.pages import render_index, render_item_page
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import Store
+from kzfeed.storage.leases import SourceLeases
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "render"]
 
@@ -92,6 +94,10 @@ class Pipeline:
     config: Config
     host: PluginHost
     store: Store
+    #: set by ``kzfeed.rounds``: sources are claimed before they are fetched (several workers)
+    claims: SourceLeases | None = None
+    #: set by a signal: stop after the current source
+    stop: threading.Event | None = None
 
     def ingest(
         self,
@@ -110,10 +116,25 @@ class Pipeline:
                 raise ConfigError(f"no enabled source named {sorted(unknown)[0]!r}; see 'kzfeed sources'")
             sources = [(sc, s) for sc, s in sources if sc.name in wanted]
         classifier = build_classifier(self.config, self.host)
-        run_id = self.store.start_run(started)
+        run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
         outcomes = []
         for sc, source in sources:
+            # --- rounds (kzfeed.rounds): stop on a signal, claim the source, release it after
+            if self.stop is not None and self.stop.is_set():
+                break
+            if self.claims is not None and not self.claims.claim(sc.name):
+                outcomes.append(
+                    SourceRun(
+                        source=sc.name,
+                        status=SourceStatus.SKIPPED,
+                        error="already done in this round (by another worker or an earlier run)",
+                    )
+                )
+                continue
             outcome = self._run_source(sc, source, classifier, refetch=refetch)
+            if self.claims is not None:
+                self.claims.release(sc.name)
+            # --- end rounds
             self.store.record_source_run(run_id, outcome)
             outcomes.append(outcome)
             if on_source:
