@@ -59,7 +59,8 @@ def watch(every: str, jitter: str | None) -> None:
                     raise
                 click.echo(f"kzfeed: error: {exc}", err=True)
             delay = jittered(period, spread)
-            click.echo(f"next run in {delay / 60:.1f} min", err=True)
+            when = f"{delay:.0f} s" if delay < 120 else f"{delay / 60:.1f} min"
+            click.echo(f"next run in {when}", err=True)
             stop.wait(delay)
     click.echo("kzfeed: watch stopped", err=True)
 
