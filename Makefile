@@ -28,6 +28,7 @@ $(VENV)/.subscribers: | $(BIN)/python
 
 ## test: install the test dependencies and run the whole suite, lint and type checks
 test: $(STAMP) $(VENV)/.subscribers
+	@sh scripts/ensure-postgres.sh
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)

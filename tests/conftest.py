@@ -6,6 +6,7 @@ The plugin test kit (``kzfeed.testing``, loaded by its pytest11 entry point) pro
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -83,3 +84,36 @@ def kzfeed(project: Path) -> Iterator[Callable[..., CliResult]]:
         return invoke(list(args), env=env)
 
     yield run
+
+
+# --- PostgreSQL: a throwaway server for the tests that run on both databases -------------------
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "postgresql: a throwaway server under .pg/ is started for the 'postgres' tests when possible"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A PostgreSQL server on 127.0.0.1 for this session, or a skip that says why there is none."""
+    import pgserver
+
+    root = REPO / ".pg" / f"session-{os.getpid()}"  # two sessions at once do not share a cluster
+    started = pgserver.start(root)
+    if isinstance(started, str):
+        pytest.skip(f"PostgreSQL tests skipped: {started}")
+    try:
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, then a PostgreSQL database on the local server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'kzfeed.db'}"
+    server = request.getfixturevalue("pg_server")
+    url: str = server.create_database()
+    return url

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect
 
 from kzfeed.storage import open_store
 from kzfeed.storage.migrate import alembic_config, current_revision, head_revision
-from kzfeed.storage.schema import metadata
+from kzfeed.storage.schema import include_name, metadata
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 def test_migrated_schema_equals_the_tables(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name}),
+            metadata,
+        )
         assert current_revision(conn) == head_revision()
     store.close()
     assert diff == [], f"tables and migrations differ; write a migration: {diff}"

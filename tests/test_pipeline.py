@@ -15,6 +15,28 @@ from kzfeed.storage import open_store
 Kz = Callable[..., CliResult]
 
 
+@pytest.fixture
+def project(project: Path, database_url: str) -> Path:
+    """The seeds project, on SQLite (the built-in default) and on PostgreSQL."""
+    if not database_url.startswith("sqlite"):
+        (project / "kzfeed.toml").write_text(f'database = "{database_url}"\n', encoding="utf-8")
+    return project
+
+
+@pytest.fixture
+def write_config(project: Path, database_url: str) -> Callable[[str], Path]:
+    """Writes kzfeed.toml; on PostgreSQL with the test database's URL in front."""
+
+    def write(text: str, name: str = "kzfeed.toml") -> Path:
+        if not database_url.startswith("sqlite"):
+            text = f'database = "{database_url}"\n' + text
+        path = project / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -62,10 +84,16 @@ def test_second_run_stores_nothing_and_rewrites_identical_files(kzfeed: Kz, proj
     assert snapshot(project / "public") == before
 
 
-def test_rendering_from_a_fresh_database_gives_the_same_entry_ids(kzfeed: Kz, project: Path) -> None:
+def test_rendering_from_a_fresh_database_gives_the_same_entry_ids(
+    kzfeed: Kz, project: Path, database_url: str, request: pytest.FixtureRequest
+) -> None:
     assert kzfeed("run").exit_code == 0
     ids = [e.id for e in parse_feed((project / "public" / "feed.atom").read_bytes()).entries]
-    (project / "var" / "kzfeed.db").unlink()
+    if database_url.startswith("sqlite"):
+        (project / "var" / "kzfeed.db").unlink()
+    else:
+        fresh = request.getfixturevalue("pg_server").create_database()
+        (project / "kzfeed.toml").write_text(f'database = "{fresh}"\n', encoding="utf-8")
     assert kzfeed("run").exit_code == 0
     again = [e.id for e in parse_feed((project / "public" / "feed.atom").read_bytes()).entries]
     assert sorted(again) == sorted(ids)

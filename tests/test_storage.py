@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,8 +17,8 @@ T0 = datetime(2025, 5, 7, 18, 41, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = open_store(f"sqlite:///{tmp_path / 'var' / 'kzfeed.db'}")
+def store(database_url: str) -> Iterator[Store]:
+    s = open_store(database_url)
     yield s
     s.close()
 

@@ -17,6 +17,7 @@ __all__ = [
     "ClassifierConfig",
     "Config",
     "FetchConfig",
+    "OpsConfig",
     "SourceConfig",
     "default_config",
     "find_config_path",
@@ -63,6 +64,26 @@ class FetchConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OpsConfig:
+    """The ``[ops]`` table: scheduled runs, several workers, the operator feed."""
+
+    lock_wait: float = 0.0  # seconds a run waits for another one to finish; 0: exit at once
+    lease_seconds: int = 600  # a worker silent for this long is taken for dead; its sources are taken over
+    worker: str = ""  # this worker's name (default: the host name); workers share sources by leases
+    feed: bool = False  # write public/ops.atom, a feed of sources that keep failing
+    failing_after: int = 3  # consecutive failures after which a source is reported
+
+
+_OPS_TYPES: dict[str, type | tuple[type, ...]] = {
+    "lock_wait": (int, float),
+    "lease_seconds": int,
+    "worker": str,
+    "feed": bool,
+    "failing_after": int,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """The whole configuration. Relative paths are resolved against ``root``."""
 
@@ -79,6 +100,7 @@ class Config:
     plugins: Mapping[str, Mapping[str, Any]]
     plugins_dirs: tuple[Path, ...]
     path: Path | None = None  # the file it was read from; None for the built-in default
+    ops: OpsConfig = field(default_factory=OpsConfig)
 
     def plugin_options(self, plugin: str) -> Mapping[str, Any]:
         return self.plugins.get(plugin, {})
@@ -96,6 +118,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "classifier": dict,
     "fetch": dict,
     "plugins": dict,
+    "ops": dict,
 }
 
 _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -211,13 +234,10 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     classifier = ClassifierConfig(name=classifier_name, options=classifier_raw)
 
     fetch_raw = raw.get("fetch", {})
-    for key, value in fetch_raw.items():
-        if key not in _FETCH_TYPES:
-            raise ConfigError(
-                f"{where}: unknown key 'fetch.{key}' (known keys: {', '.join(sorted(_FETCH_TYPES))})"
-            )
-        _check_type(where, f"fetch.{key}", value, _FETCH_TYPES[key])
+    _check_table(where, "fetch", fetch_raw, _FETCH_TYPES)
     fetch = FetchConfig(**fetch_raw)
+
+    ops = _ops(where, raw.get("ops", {}))
 
     plugins = raw.get("plugins", {})
     for name, table in plugins.items():
@@ -247,7 +267,27 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
         plugins=plugins,
         plugins_dirs=plugins_dirs,
         path=path,
+        ops=ops,
     )
+
+
+def _check_table(
+    where: str, name: str, table: Mapping[str, Any], types: Mapping[str, type | tuple[type, ...]]
+) -> None:
+    for key, value in table.items():
+        if key not in types:
+            raise ConfigError(f"{where}: unknown key '{name}.{key}' (known keys: {', '.join(sorted(types))})")
+        _check_type(where, f"{name}.{key}", value, types[key])
+
+
+def _ops(where: str, table: Mapping[str, Any]) -> OpsConfig:
+    _check_table(where, "ops", table, _OPS_TYPES)
+    ops = OpsConfig(**table)
+    if ops.lock_wait < 0 or ops.lease_seconds < 1 or ops.failing_after < 1:
+        raise ConfigError(
+            f"{where}: keys 'ops.lock_wait', 'ops.lease_seconds' and 'ops.failing_after' must be positive"
+        )
+    return ops
 
 
 def _source(where: str, index: int, table: Any) -> SourceConfig:

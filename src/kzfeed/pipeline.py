@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -37,6 +38,7 @@ from kzfeed.normalize import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import Store
+from kzfeed.storage.leases import SourceLeases
 from kzfeed.storage.stories import story_keys
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
@@ -135,6 +137,8 @@ class _Collected:
     status: int | None = None
     retry_after: datetime | None = None
     duration: float = 0.0
+    #: why the source was not fetched at all (a stop signal, or another worker has it)
+    skipped: str | None = None
 
 
 @dataclass(slots=True)
@@ -148,6 +152,10 @@ class Pipeline:
     extract_processes: int | None = None
     #: pages extracted in the last run (for statistics)
     extracted: int = 0
+    #: set by ``kzfeed.rounds``: sources are claimed before they are fetched (several workers)
+    claims: SourceLeases | None = None
+    #: set by a signal: stop after the current source
+    stop: threading.Event | None = None
 
     def ingest(
         self,
@@ -176,7 +184,7 @@ class Pipeline:
         if self.config.classifier.name not in self.host.classifiers():
             build_classifier(self.config, self.host)  # raises the ConfigError naming the known ones
         policy = fetch_policy(self.config.fetch)
-        run_id = self.store.start_run(started)
+        run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
         outcomes: dict[str, SourceRun] = {}
 
         def done(outcome: SourceRun) -> None:
@@ -197,15 +205,27 @@ class Pipeline:
                 state = states.get(sc.name) or SourceState(name=sc.name)
                 waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
                 if waiting is not None:
+                    # --- rounds: a source not due is done for this round too
+                    if self.claims is not None and self.claims.claim(sc.name):
+                        self.claims.release(sc.name)
                     done(waiting)
                     continue
                 futures.append(
                     pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
                 )
             for future in as_completed(futures):
-                done(self._commit(future.result(), classifier, policy))
+                got = future.result()
+                if got.skipped is not None:
+                    if not self._stopping():  # stopped sources are left for the next run
+                        done(SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped))
+                    continue
+                try:
+                    done(self._commit(got, classifier, policy))
+                finally:
+                    if self.claims is not None:  # --- rounds: stored or failed, done for this round
+                        self.claims.release(got.sc.name)
             self.extracted = extractor.count
-        ordered = tuple(outcomes[sc.name] for sc, _ in sources)
+        ordered = tuple(outcomes[sc.name] for sc, _ in sources if sc.name in outcomes)
         report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
         self.store.finish_run(run_id, report)
         return report
@@ -222,6 +242,12 @@ class Pipeline:
     ) -> _Collected:
         """Run one source's fetch (in a worker thread): what it yielded, or its error."""
         start = time.perf_counter()
+        # --- rounds (kzfeed.rounds): no new source after a stop signal; claim it before fetching
+        skipped = None
+        if self._stopping():
+            skipped = "stopped by a signal before it started"
+        elif self.claims is not None and not self.claims.claim(sc.name):
+            skipped = "already done in this round (by another worker or an earlier run)"
         ctx = SourceContext(
             source=sc.name,
             state=state,
@@ -232,7 +258,9 @@ class Pipeline:
             known=self.store.known_hashes(sc.name),
             extractor=extractor,
         )
-        got = _Collected(sc=sc, state=state, ctx=ctx, raws=[])
+        got = _Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
+        if skipped is not None:
+            return got
         try:
             got.raws.extend(source.fetch(ctx))
         except FetchError as exc:
@@ -244,6 +272,9 @@ class Pipeline:
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
         return got
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
     def _commit(self, got: _Collected, classifier: Classifier, policy: FetchPolicy) -> SourceRun:
         """Classify what one source yielded and store it with its health, in one transaction."""

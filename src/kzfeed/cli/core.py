@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,8 +14,13 @@ from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
 from kzfeed.models import Item, RunReport, SourceStatus
 
+if TYPE_CHECKING:
+    from kzfeed.rounds import RoundResult
 
-def _print_report(report: RunReport, as_json: bool, written: list[Path] | None = None) -> None:
+
+def _print_report(
+    report: RunReport, as_json: bool, written: list[Path] | None = None, *, stopped: bool = False
+) -> None:
     if as_json:
         data = {
             "run_id": report.run_id,
@@ -39,6 +45,8 @@ def _print_report(report: RunReport, as_json: bool, written: list[Path] | None =
                 for s in report.sources
             ],
             "written": [str(p) for p in written or []],
+            "rendered": written is not None,
+            "stopped": stopped,
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -53,16 +61,35 @@ def _print_report(report: RunReport, as_json: bool, written: list[Path] | None =
             click.echo(f"{s.source}: {s.status.value}: {s.error}")
     if written is not None:
         click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
+    if stopped:
+        click.echo("stopped by a signal; the next run does the remaining sources")
 
 
-def _ingest(refetch: bool, sources: tuple[str, ...]) -> RunReport:
-    from kzfeed.pipeline import Pipeline, build_sources
+def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool) -> RoundResult:
+    """One locked round (``kzfeed.rounds``). Another run holding the lock ends this command
+    with one line and exit code 0."""
+    from kzfeed.pipeline import build_sources
+    from kzfeed.rounds import run_round, stop_on_signals
+    from kzfeed.runlock import LockBusy
 
     app = _app()
-    pipeline = Pipeline(config=app.config, host=app.host, store=app.store())
     count = len(sources) or len(build_sources(app.config, app.host))
-    with _progress("Sources", count) as tick:
-        return pipeline.ingest(refetch=refetch, only=sources or None, on_source=tick)
+    with _progress("Sources", count) as tick, stop_on_signals(threading.Event()) as stop:
+        try:
+            return run_round(
+                app.config,
+                app.host,
+                app.store(),
+                refetch=refetch,
+                only=sources or None,
+                render_feeds=render_feeds,
+                wait=wait,
+                stop=stop,
+                on_source=tick,
+            )
+        except LockBusy as exc:
+            click.echo(f"kzfeed: {exc}", err=True)
+            sys.exit(0)
 
 
 def _exit_for(report: RunReport) -> None:
@@ -76,35 +103,44 @@ _source = click.option(
     "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
 )
 _json = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+_wait = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Wait this long for a run in progress to finish (default: ops.lock_wait, 0).",
+)
 
 
 @click.command()
 @_refetch
 @_source
 @_json
-def run(refetch: bool, sources: tuple[str, ...], as_json: bool) -> None:
+@_wait
+def run(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
     """Ingest every source, classify, store, and write the feeds.
 
     Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
-    configuration error.
+    configuration error. A run started while another one runs exits 0 at once (or after
+    --wait) with one line; SIGTERM or Ctrl-C stops it after the current source.
     """
-    from kzfeed.pipeline import render
-
-    report = _ingest(refetch, sources)
-    written = render(_app().config, _app().store())
-    _print_report(report, as_json, written)
-    _exit_for(report)
+    result = _ingest(refetch, sources, wait, render_feeds=True)
+    _print_report(result.report, as_json, result.written, stopped=result.stopped)
+    if result.written is None and not result.stopped and not as_json:
+        click.echo("feeds: left to the worker that finishes this round")
+    _exit_for(result.report)
 
 
 @click.command()
 @_refetch
 @_source
 @_json
-def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool) -> None:
+@_wait
+def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
     """Ingest, classify and store, without writing the feeds."""
-    report = _ingest(refetch, sources)
-    _print_report(report, as_json)
-    _exit_for(report)
+    result = _ingest(refetch, sources, wait, render_feeds=False)
+    _print_report(result.report, as_json, stopped=result.stopped)
+    _exit_for(result.report)
 
 
 @click.command(name="render")

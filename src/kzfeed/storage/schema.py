@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["metadata"]
+__all__ = ["include_name", "metadata"]
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 metadata = MetaData(
@@ -79,6 +79,7 @@ sources = Table(
     Column("cursor", Text, nullable=False, server_default="{}"),
     Column("lease_owner", String(128)),
     Column("lease_expires", UTCDateTime),
+    Column("round_done", Integer),  # the last round (rounds.id) that finished this source
 )
 
 items = Table(
@@ -165,6 +166,18 @@ run_sources = Table(
     Column("warnings", Text, nullable=False, server_default="[]"),
 )
 
+# A round: one pass over the sources, shared by the workers that join it (``kzfeed.rounds``).
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("closed_by", String(128)),
+    Index(None, "scope", "finished_at"),
+)
+
 http_cache = Table(
     "http_cache",
     metadata,
@@ -175,3 +188,9 @@ http_cache = Table(
     Column("retry_after", UTCDateTime),
     Column("last_status", Integer),
 )
+
+
+def include_name(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Whether Alembic compares a table: not the SQLite full-text index ``items_fts`` and its shadow
+    tables, which the migration creates by hand (SQLAlchemy has no virtual tables)."""
+    return not (type_ == "table" and (name or "").startswith("items_fts"))

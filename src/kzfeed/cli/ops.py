@@ -1,0 +1,204 @@
+"""Operator commands: watch, status, prune, search."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import Any
+
+import click
+
+from kzfeed.cli.app import current_app as _app
+from kzfeed.errors import KzfeedError
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+
+@click.command()
+@click.option("--every", required=True, metavar="DURATION", help="How often: e.g. 30m, 1h, 6h.")
+@click.option(
+    "--jitter",
+    metavar="DURATION",
+    default=None,
+    help="Up to this much is added at random to each wait (default: a tenth of --every; 0s for none).",
+)
+def watch(every: str, jitter: str | None) -> None:
+    """Run kzfeed again and again, every DURATION plus a random jitter (for machines without cron).
+
+    Each round is a full 'kzfeed run' (lock, history, feeds); one line says what it did.
+    SIGTERM or Ctrl-C stops after the current source.
+    """
+    from datetime import timedelta
+
+    from kzfeed.rounds import run_round, stop_on_signals
+    from kzfeed.runlock import LockBusy
+    from kzfeed.schedule import jittered, parse_duration
+
+    period = parse_duration(every, what="--every")
+    spread = period / 10 if jitter is None else (timedelta(0) if jitter.strip() in ("0", "0s") else None)
+    if spread is None:
+        spread = parse_duration(str(jitter), what="--jitter")
+    app = _app()
+    with stop_on_signals(threading.Event()) as stop:
+        while not stop.is_set():
+            try:
+                result = run_round(app.config, app.host, app.store(), stop=stop)
+                r = result.report
+                feeds = "feeds rendered" if result.written is not None else "feeds left to another worker"
+                click.echo(
+                    f"{_when(r.finished)}  run {r.run_id}: {r.total('new')} new, {r.total('updated')} updated, "
+                    f"{len(r.failed_sources)} failed source(s); {feeds}"
+                )
+            except LockBusy as exc:
+                click.echo(f"kzfeed: {exc}", err=True)
+            except KzfeedError as exc:
+                if exc.exit_code == 2:  # a configuration error will not fix itself
+                    raise
+                click.echo(f"kzfeed: error: {exc}", err=True)
+            delay = jittered(period, spread)
+            when = f"{delay:.0f} s" if delay < 120 else f"{delay / 60:.1f} min"
+            click.echo(f"next run in {when}", err=True)
+            stop.wait(delay)
+    click.echo("kzfeed: watch stopped", err=True)
+
+
+def _status_data(limit: int) -> dict[str, Any]:
+    from kzfeed.storage.history import last_runs, unhealthy_sources
+
+    app = _app()
+    store = app.store()
+    runs = last_runs(store, limit)
+    bad = unhealthy_sources(store, failing_after=1)
+    return {
+        "runs": [
+            {
+                "id": r.id,
+                "started": r.started.isoformat(),
+                "finished": r.finished.isoformat() if r.finished else None,
+                "status": r.status,
+                "worker": r.worker,
+                "new": r.new,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "failed": r.failed,
+                "sources": [
+                    {
+                        "name": s.source,
+                        "status": s.status,
+                        "http_status": s.http_status,
+                        "new": s.new,
+                        "updated": s.updated,
+                        "unchanged": s.unchanged,
+                        "failed": s.failed,
+                        "duration_ms": s.duration_ms,
+                        "error": s.error,
+                    }
+                    for s in r.sources
+                ],
+            }
+            for r in runs
+        ],
+        "unhealthy_sources": [
+            {
+                "name": s.name,
+                "type": s.type,
+                "consecutive_failures": s.consecutive_failures,
+                "paused": s.paused,
+                "last_error": s.last_error,
+                "last_ok": s.last_ok.isoformat() if s.last_ok else None,
+                "last_attempt": s.last_attempt.isoformat() if s.last_attempt else None,
+            }
+            for s in bad
+        ],
+    }
+
+
+@click.command()
+@click.option("--runs", "limit", type=click.IntRange(min=1), default=10, help="How many recent runs (10).")
+@click.option("--json", "as_json", is_flag=True, help="Print the same as JSON.")
+def status(limit: int, as_json: bool) -> None:
+    """The last runs and the sources that are failing or paused."""
+    data = _status_data(limit)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not data["runs"]:
+        click.echo("no runs yet; start one with 'kzfeed run'")
+    else:
+        click.echo("last runs:")
+    for r in data["runs"]:
+        click.echo(
+            f"  #{r['id']:<5} {r['started'][:19].replace('T', ' ')}  {r['status']:<11} "
+            f"{r['new']} new, {r['updated']} updated, {r['unchanged']} unchanged, {r['failed']} failed"
+            f"  ({len(r['sources'])} source(s){', ' + r['worker'] if r['worker'] else ''})"
+        )
+    if data["unhealthy_sources"]:
+        click.echo("unhealthy sources:")
+        for s in data["unhealthy_sources"]:
+            state = "paused" if s["paused"] else f"{s['consecutive_failures']} failure(s) in a row"
+            click.echo(f"  {s['name']}: {state}; last ok {s['last_ok'] or 'never'}; {s['last_error']}")
+    elif data["runs"]:
+        click.echo("all sources healthy")
+
+
+@click.command()
+@click.option("--older-than", "older_than", required=True, metavar="DURATION", help="e.g. 365d, 26w.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be dropped.")
+def prune(older_than: str, dry_run: bool) -> None:
+    """Drop items (and run history) older than DURATION. Items the feeds still show are kept."""
+    from kzfeed.housekeeping import plan_retention
+    from kzfeed.schedule import parse_duration
+    from kzfeed.storage.retention import apply_prune
+
+    app = _app()
+    store = app.store()
+    plan = plan_retention(app.config, store, parse_duration(older_than, what="--older-than"))
+    verb = "would drop" if dry_run else "dropped"
+    if dry_run:
+        for item in plan.items:
+            click.echo(f"{verb} {item.id[:8]}  {item.date.strftime('%Y-%m-%d')}  {item.title}")
+    else:
+        apply_prune(store, plan)
+    click.echo(
+        f"{verb} {len(plan.items)} item(s) and {plan.runs} run(s) from before {plan.cutoff.date().isoformat()}; "
+        f"kept {plan.kept_shown} older item(s) that the feeds or their archives still show"
+    )
+
+
+@click.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--all", "search_all", is_flag=True, help="Also items left out of the feeds.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, help="At most this many (20).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON Lines: id, title, snippet, source, url, published."
+)
+def search(words: tuple[str, ...], search_all: bool, limit: int, as_json: bool) -> None:
+    """Find stored items by words, ignoring accents and case; best matches first."""
+    from kzfeed.storage.search import search_items
+
+    hits = search_items(_app().store(), " ".join(words), limit=limit, relevant_only=not search_all)
+    for h in hits:
+        if as_json:
+            record = {
+                "id": h.id,
+                "title": h.title,
+                "snippet": h.snippet,
+                "source": h.source,
+                "url": h.url,
+                "published": h.published.isoformat() if h.published else None,
+                "relevant": h.relevant,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            date = h.published.strftime("%Y-%m-%d") if h.published else "----------"
+            click.echo(f"{h.id[:8]}  {date}  {h.title}\n          {h.snippet}")
+    if not hits and not as_json:
+        click.echo(
+            "no match" + ("" if search_all else "; 'kzfeed search --all' also looks at items left out")
+        )
+
+
+COMMANDS = [watch, status, prune, search]
