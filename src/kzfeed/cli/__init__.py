@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kzfeed import __version__
-from kzfeed.cli import core
+from kzfeed.cli import classify, core
 from kzfeed.cli.app import App, setup_logging
 from kzfeed.errors import KzfeedError
 from kzfeed.plugins import make_plugin_host
@@ -72,7 +72,7 @@ def cli(
     ctx.call_on_close(app.close)
 
 
-for _module in (core,):
+for _module in (core, classify):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
