@@ -1,4 +1,4 @@
-"""The keywords classifier's text layer: tokens, normalisation, the term syntax, language detection."""
+"""The keywords classifier's text layer: tokens, normalisation, the term syntax."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from kzfeed.classify import detect_language
 from kzfeed.classify._patterns import CASE, EXACT, PREFIX, STEM, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._text import fold, make_stemmer, segment, strip_accents, tokenize
 
@@ -85,10 +84,10 @@ def test_parse_term_rejects_what_cannot_match_sensibly(bad: str) -> None:
         parse_term(bad, "exact")
 
 
-def _infos(tokens: list[str]) -> list[tuple[str, str, str, object, object, object]]:
+def _infos(tokens: list[str]) -> list[tuple[str, str, str, object, object, object, object]]:
     stem = make_stemmer("en")
     assert stem is not None
-    return [(t, fold(t), stem(fold(t)), None, None, None) for t in tokens]
+    return [(t, fold(t), stem(fold(t)), None, None, False, False) for t in tokens]
 
 
 def test_index_finds_patterns_by_first_word_longest_first() -> None:
@@ -128,42 +127,3 @@ def test_matches_rest_checks_the_following_words() -> None:
     assert matches_rest(elements, infos, 1)
     assert not matches_rest(elements, infos, 5)
     assert not matches_rest(elements, infos[:3], 1)  # runs past the end
-
-
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("Kazakhstan and the European Union signed a memorandum on raw materials and hydrogen.", "en"),
-        ("Le Kazakhstan et l'Union européenne ont signé un mémorandum sur les matières premières.", "fr"),
-        (
-            "Kasachstan und die Europäische Union haben eine Absichtserklärung über Rohstoffe unterzeichnet.",
-            "de",
-        ),
-        ("Казахстан и Европейский союз подписали меморандум о сотрудничестве в сфере сырья.", "ru"),
-        (
-            "Қазақстан мен Еуропалық одақ шикізат саласындағы ынтымақтастық туралы меморандумға қол қойды.",
-            "kk",
-        ),
-        (
-            "La Commissione europea e il Kazakistan hanno firmato un accordo sulle materie prime critiche.",
-            "it",
-        ),
-        ("Польща і Казахстан підписали угоду про співпрацю в енергетиці та логістиці.", "uk"),
-    ],
-)
-def test_detect_language(text: str, lang: str) -> None:
-    assert detect_language("", text) == lang
-    assert detect_language("", text, tokenize(text)) == lang
-
-
-def test_kazakh_is_told_from_russian_by_its_letters() -> None:
-    russian = "Президент Касым-Жомарт Токаев провел переговоры в Астане с делегацией Евросоюза."
-    kazakh = "Президент Қасым-Жомарт Тоқаев Астанада Еуроодақ делегациясымен келіссөз жүргізді."
-    assert detect_language("", russian) == "ru"
-    assert detect_language("", kazakh) == "kk"
-
-
-def test_no_letters_no_language() -> None:
-    assert detect_language("", "") is None
-    assert detect_language("2024", "12 345 — 67 %") is None
-    assert detect_language("Le Kazakhstan et la France renforcent leur coopération", "") == "fr"

@@ -1,9 +1,10 @@
-"""Tests for kzfeed.lang: offline language detection."""
+"""Tests for kzfeed.lang: offline language detection (the pipeline's and the classifier's)."""
 
 from __future__ import annotations
 
 import pytest
 
+from kzfeed.classify._text import tokenize
 from kzfeed.lang import PLAUSIBLE_LANGUAGES, detect_language
 
 
@@ -38,3 +39,46 @@ def test_result_is_always_a_plausible_language() -> None:
     samples = ["Kazakhstan ja Euroopan unioni allekirjoittivat sopimuksen", "Kazachstan i Unia Europejska"]
     for text in samples:
         assert detect_language(text) in PLAUSIBLE_LANGUAGES
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Kazakhstan and the European Union signed a memorandum on raw materials and hydrogen.", "en"),
+        ("Le Kazakhstan et l'Union européenne ont signé un mémorandum sur les matières premières.", "fr"),
+        (
+            "Kasachstan und die Europäische Union haben eine Absichtserklärung über Rohstoffe unterzeichnet.",
+            "de",
+        ),
+        ("Казахстан и Европейский союз подписали меморандум о сотрудничестве в сфере сырья.", "ru"),
+        (
+            "Қазақстан мен Еуропалық одақ шикізат саласындағы ынтымақтастық туралы меморандумға қол қойды.",
+            "kk",
+        ),
+        (
+            "La Commissione europea e il Kazakistan hanno firmato un accordo sulle materie prime critiche.",
+            "it",
+        ),
+        ("Польща і Казахстан підписали угоду про співпрацю в енергетиці та логістиці.", "uk"),
+    ],
+)
+def test_detect_language_of_article_openings(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+    assert detect_language(text, words=tokenize(text)) == lang  # the words a caller already has
+
+
+def test_kazakh_is_told_from_russian_by_its_letters() -> None:
+    russian = "Президент Касым-Жомарт Токаев провел переговоры в Астане с делегацией Евросоюза."
+    kazakh = "Президент Қасым-Жомарт Тоқаев Астанада Еуроодақ делегациясымен келіссөз жүргізді."
+    assert detect_language(russian) == "ru"
+    assert detect_language(kazakh) == "kk"
+
+
+def test_no_letters_no_language_and_the_title_when_the_text_is_too_short() -> None:
+    assert detect_language("") is None
+    assert detect_language("12 345 — 67 %", title="2024") is None
+    assert detect_language("", title="Le Kazakhstan et la France renforcent leur coopération") == "fr"
+    assert (
+        detect_language("Photo: Akorda", title="Le Kazakhstan et la France renforcent leur coopération")
+        == "fr"
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kzfeed.errors import InputError, KzfeedError
+from kzfeed.jsonlines import json_objects
 from kzfeed.models import Document
 from kzfeed.sources import Classifier
 
@@ -152,15 +153,7 @@ def load_labels(path: str | Path) -> list[LabelledArticle]:
         raise InputError(f"cannot read labels file {path}: {exc}") from exc
     records: list[LabelledArticle] = []
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _fail(path, number, f"not valid JSON ({exc.msg})") from exc
-        if not isinstance(raw, dict):
-            raise _fail(path, number, "expected a JSON object")
+    for number, raw in json_objects(lines, str(path)):
         for key, kind in (("id", str), ("title", str), ("text", str), ("relevant", bool), ("topics", list)):
             if key not in raw:
                 raise _fail(path, number, f"missing field {key!r}")

@@ -307,6 +307,8 @@ class Pipeline:
         for raw in got.raws:
             try:
                 item = self._prepare(raw, sc, classifier)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
             except Exception as exc:
                 failed += 1
                 ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")

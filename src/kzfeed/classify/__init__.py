@@ -7,12 +7,11 @@ Public API::
     classification = classifier.classify(Document(title=..., text=...))
 
 ``load_vocabulary`` and ``load_gazetteer`` return the packaged data (plus the user's additions)
-for tools that want to show or check it; ``detect_language`` is the offline detector it uses.
+for tools that want to show or check it. Language detection is :mod:`kzfeed.lang`.
 """
 
 from kzfeed.classify._classifier import KeywordClassifier
 from kzfeed.classify._gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
-from kzfeed.classify._lang import detect_language
 from kzfeed.classify._vocabulary import TopicVocabulary, Vocabulary, load_vocabulary
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "KeywordClassifier",
     "TopicVocabulary",
     "Vocabulary",
-    "detect_language",
     "load_gazetteer",
     "load_vocabulary",
 ]

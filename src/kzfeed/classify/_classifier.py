@@ -6,15 +6,15 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from itertools import compress
 from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
-from kzfeed.classify._lang import detect_language, warm_up
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance, score_topics
-from kzfeed.classify._text import fold, make_stemmer, segment
+from kzfeed.classify._text import BREAKS, chunk_tokens, fold, make_stemmer, read_fields
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
+from kzfeed.lang import detect_language, warm_up
 from kzfeed.models import Classification, Document
 from kzfeed.sources import check_options
 
@@ -27,33 +27,37 @@ _CACHE_LIMIT = 200_000
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
-#: it, whether there is any)
-TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool]
+#: it, whether there is any, whether it ends a sentence)
+TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, bool]
 
-#: is any pattern starting at this word? (precomputed so the scan can skip words in C)
+#: is any pattern starting at this word? does it end a sentence? (read in C by the scan)
 _ANY = itemgetter(5)
+_BREAK = itemgetter(6)
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class _WordCache(dict[str, TokenInfo]):
-    """Word -> what it is to the matcher; a word not seen before is worked out on first lookup."""
+class _Cache(dict[K, V]):
+    """Key -> value worked out on first lookup, so that later lookups stay in C."""
 
     __slots__ = ("describe",)
 
-    def __init__(self, describe: Callable[[str], TokenInfo]) -> None:
+    def __init__(self, describe: Callable[[K], V]) -> None:
         super().__init__()
         self.describe = describe
 
-    def __missing__(self, token: str) -> TokenInfo:
+    def __missing__(self, key: K) -> V:
         if len(self) > _CACHE_LIMIT:  # news vocabulary is bounded, but never grow without end
             self.clear()
-        info = self[token] = self.describe(token)
-        return info
+        value = self[key] = self.describe(key)
+        return value
 
 
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "entities", "stem", "terms")
+    __slots__ = ("cache", "chunks", "entities", "newline", "stem", "terms")
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -69,14 +73,20 @@ class _LanguageMatcher:
                         compiled.append((elements, ref))
         self.terms: PatternIndex[TermRef] = PatternIndex(compiled, key=lambda ref: ref.topic)
         self.entities = entities
-        self.cache = _WordCache(self.describe)
+        self.cache: _Cache[str, TokenInfo] = _Cache(self.describe)
+        #: whitespace-separated chunk of text ("l'UE,") -> what its tokens are to the matcher
+        self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
+        self.newline = self.cache["\n"]
 
     def describe(self, token: str) -> TokenInfo:
         form = fold(token)
         stemmed = self.stem(form) if self.stem is not None else form
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
-        return (token, form, stemmed, entities, terms, bool(entities or terms))
+        return (token, form, stemmed, entities, terms, bool(entities or terms), token in BREAKS)
+
+    def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
+        return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
 
 
 class KeywordClassifier:
@@ -141,45 +151,45 @@ class KeywordClassifier:
 
     def classify(self, document: Document) -> Classification:
         """Decide relevance, topics and entities of one document, with the evidence for each."""
-        segments = segment(document.title, document.text)
-        tokens = segments.tokens
-        lang = _language_code(document.lang) or detect_language(document.title, document.text, tokens)
+        lang = _language_code(document.lang) or detect_language(document.text, title=document.title)
         matcher = self._matcher(lang or "und")
-        # one C-level pass of dictionary lookups; words not seen before are described on the way
-        infos = list(map(matcher.cache.__getitem__, tokens))
-        title_end, lead_end = segments.title_end, segments.lead_end
-        breaks, newlines = segments.breaks, segments.newlines
+        # dictionary lookups of whole chunks, in C; chunks not seen before are described on the way
+        infos, title_end, lead_end, newlines = read_fields(
+            document.title, document.text, matcher.chunks.__getitem__, matcher.newline
+        )
+        size_all = len(infos)
+        breaks = list(compress(range(size_all), map(_BREAK, infos)))
 
         # Entities and topic terms are matched independently, each leftmost-longest without
         # overlaps; only positions where some pattern starts are visited.
         mentions: list[Mention] = []
         hits: list[Hit] = []
         entities_free = terms_free = 0
-        for position in compress(range(len(infos)), map(_ANY, infos)):
-            _token, _form, _stem, entities, terms, _any = infos[position]
+        for position in compress(range(size_all), map(_ANY, infos)):
+            _token, _form, _stem, entities, terms, _any, _break = infos[position]
+            field = 0 if position < title_end else (1 if position < lead_end else 2)
             if entities and position >= entities_free:
                 for entity in entities:  # longest first
-                    size = len(entity.elements)
-                    if size == 1 or matches_rest(entity.elements, infos, position):
-                        field = 0 if position < title_end else (1 if position < lead_end else 2)
-                        sentence = bisect_right(breaks, position)
-                        # the title and the lead are one unit; the body's units are its paragraphs
-                        unit = 0 if field < 2 else bisect_right(newlines, position)
-                        for ref in entity.payloads:
-                            mentions.append((ref, field, sentence, unit))
-                        entities_free = position + size
-                        break
+                    if (second := entity.second) is not None and not _matches(
+                        entity, second, infos, position
+                    ):
+                        continue
+                    sentence = bisect_right(breaks, position)
+                    # the title and the lead are one unit; the body's units are its paragraphs
+                    unit = 0 if field < 2 else bisect_right(newlines, position)
+                    for ref in entity.payloads:
+                        mentions.append((ref, field, sentence, unit))
+                    entities_free = position + entity.size
+                    break
             if terms and position >= terms_free:
                 for term in terms:
-                    size = len(term.elements)
-                    if size == 1 or matches_rest(term.elements, infos, position):
-                        field = 0 if position < title_end else (1 if position < lead_end else 2)
-                        sentence = bisect_right(breaks, position)
-                        end = position + size
-                        for topic_term in term.payloads:
-                            hits.append((topic_term, field, sentence, position, end))
-                        terms_free = end
-                        break
+                    if (second := term.second) is not None and not _matches(term, second, infos, position):
+                        continue
+                    sentence = bisect_right(breaks, position)
+                    end = terms_free = position + term.size
+                    for topic_term in term.payloads:
+                        hits.append((topic_term, field, sentence, position, end))
+                    break
 
         relevance = score_relevance(mentions, self.threshold)
         return Classification(
@@ -192,6 +202,19 @@ class KeywordClassifier:
             lang=lang,
             classifier=self.name,
         )
+
+
+def _matches(
+    pattern: Pattern[Any], second: tuple[int, str, bool], infos: list[TokenInfo], position: int
+) -> bool:
+    """Whether a pattern of two or more words matches at ``position`` (its first word does)."""
+    if position + 1 >= len(infos):
+        return False
+    read, value, prefix = second
+    word: str = infos[position + 1][read]  # type: ignore[assignment]  # read is 0, 1 or 2: a str
+    if not (word.startswith(value) if prefix else word == value):
+        return False
+    return pattern.size == 2 or matches_rest(pattern.elements, infos, position)
 
 
 def _language_code(lang: str | None) -> str | None:

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from kzfeed.classify._text import fold
 
@@ -68,12 +68,28 @@ def parse_term(term: str, mode: Mode, stem: Callable[[str], str] | None = None) 
     return tuple(elements)
 
 
+#: which part of a word's ``(token, casefolded form, stem, ...)`` each kind of element reads
+_READS = {CASE: 0, EXACT: 1, PREFIX: 1, STEM: 2}
+
+
 @dataclass(frozen=True, slots=True)
 class Pattern(Generic[P]):
     """A compiled term and what it stands for (several payloads when terms coincide)."""
 
     elements: tuple[Element, ...]
     payloads: tuple[P, ...]
+    #: the number of words
+    size: int = 0
+    #: the second word as (part read, value, is a prefix), checked inline by the scan; else None
+    second: tuple[int, str, bool] | None = None
+
+
+def _pattern(elements: tuple[Element, ...], payloads: tuple[P, ...]) -> Pattern[P]:
+    second = None
+    if len(elements) > 1:
+        kind, value = elements[1]
+        second = (_READS[kind], value, kind == PREFIX)
+    return Pattern(elements, payloads, len(elements), second)
 
 
 class PatternIndex(Generic[P]):
@@ -100,7 +116,7 @@ class PatternIndex(Generic[P]):
         buckets = {CASE: self._by_case, EXACT: self._by_form, STEM: self._by_stem}
         for elements, payloads in merged.items():
             kind, value = elements[0]
-            pattern = Pattern(elements, tuple(payloads))
+            pattern = _pattern(elements, tuple(payloads))
             if kind == PREFIX:
                 self._by_prefix[value[:_MIN_PREFIX]].append(pattern)
             else:
@@ -125,7 +141,7 @@ class PatternIndex(Generic[P]):
 
 
 def matches_rest(
-    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, object, object, object]], start: int
+    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, Any, Any, Any, Any]], start: int
 ) -> bool:
     """Whether elements[1:] match the words after ``start`` (the first is already known to match).
 

@@ -7,8 +7,10 @@ explains the formulas. This runs once per document, so it is written for speed.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 
 from kzfeed.classify._gazetteer import GazetteerEntry
 from kzfeed.models import Entity, Evidence, TopicTag
@@ -103,12 +105,8 @@ _ENTITIES: dict[tuple[str, str, int], Entity] = {}
 _SHARED_LIMIT = 100_000
 
 
-def _round3(value: float) -> float:
-    return int(value * 1000 + 0.5) / 1000  # values here are never negative
-
-
 def _evidence(term: str, field: int, count: int, weight: float) -> Evidence:
-    key = (term, field, count, _round3(weight))
+    key = (term, field, count, int(weight * 1000 + 0.5) / 1000)  # weights are never negative
     found = _EVIDENCE.get(key)
     if found is None:
         if len(_EVIDENCE) > _SHARED_LIMIT:
@@ -315,21 +313,22 @@ for _n in range(1, 64):
 def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...]:
     """Tag the topics the document develops (``hits`` in text order)."""
     listed = _listed_hits(hits)
-    # how often each term occurs in each field, in a passing list or not
-    groups: dict[tuple[TermRef, int, bool], int] = {}
-    for i, (ref, field, _sentence, _start, _end) in enumerate(hits):
-        key = (ref, field, bool(listed) and i in listed)
-        groups[key] = groups.get(key, 0) + 1
+    # how often each term occurs in each field, in a passing list or not (counted in C)
+    groups: Counter[tuple[TermRef, int, bool]] = Counter()
+    if listed:
+        groups.update((hit[0], hit[1], i in listed) for i, hit in enumerate(hits))
+    else:
+        groups.update(zip(map(itemgetter(0), hits), map(itemgetter(1), hits), repeat(False)))
 
     raw: dict[str, float] = defaultdict(float)
-    values: dict[tuple[TermRef, int, bool], float] = {}
-    for key, count in groups.items():
-        ref, field, in_list = key
+    # topic -> (term, field, count, value) of each group, for the evidence of the topics tagged
+    by_topic: dict[str, list[tuple[str, int, int, float]]] = defaultdict(list)
+    for (ref, field, in_list), count in groups.items():
         value = FIELD_WEIGHTS[field] * ref.weight * _harmonic(count)
         if in_list:
             value *= TOPIC_LIST_DISCOUNT
-        values[key] = value
         raw[ref.topic] += value
+        by_topic[ref.topic].append((ref.term, field, count, value))
 
     tags = []
     for topic, total in raw.items():
@@ -337,10 +336,12 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
         if score < topic_threshold:
             continue
         slots: dict[tuple[str, int], list[float]] = {}
-        for (ref, field, _in_list), value in values.items():
-            if ref.topic == topic:
-                slot = slots.setdefault((ref.term, field), [0, 0.0])
-                slot[0] += groups[(ref, field, _in_list)]
+        for term, field, count, value in by_topic[topic]:
+            slot = slots.get((term, field))
+            if slot is None:
+                slots[(term, field)] = [count, value]
+            else:
+                slot[0] += count
                 slot[1] += value
         ranked = sorted(
             (-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Generic, TypeVar
 
 import Stemmer
 
@@ -13,14 +15,17 @@ __all__ = [
     "BREAKS",
     "SNOWBALL_LANGUAGES",
     "Segments",
+    "chunk_tokens",
     "fold",
     "make_stemmer",
+    "read_fields",
     "segment",
     "strip_accents",
     "tokenize",
 ]
 
 #: words, plus the punctuation that ends a sentence (kept as tokens so phrases never cross it)
+T = TypeVar("T")
 _TOKEN_RE = re.compile(r"\w+|[.!?;\n]")
 BREAKS = frozenset(".!?;\n")
 
@@ -77,13 +82,14 @@ def make_stemmer(lang: str) -> Callable[[str], str] | None:
     return stem
 
 
-class Segments:
-    """A document cut into title, lead and body, as one token list with field boundaries."""
+class Segments(Generic[T]):
+    """A document cut into title, lead and body, as one list of tokens (or of what the caller
+    made of each token) with the field boundaries."""
 
     __slots__ = ("breaks", "lead_end", "newlines", "title_end", "tokens")
 
     def __init__(
-        self, tokens: list[str], title_end: int, lead_end: int, breaks: list[int], newlines: list[int]
+        self, tokens: list[T], title_end: int, lead_end: int, breaks: list[int], newlines: list[int]
     ) -> None:
         self.tokens = tokens
         #: tokens[:title_end] are the title, tokens[title_end:lead_end] the lead, the rest the body
@@ -107,35 +113,34 @@ class Segments:
         return 0 if position < self.lead_end else bisect_right(self.newlines, position)
 
 
+def chunk_tokens(chunk: str) -> list[str]:
+    """The tokens of one whitespace-free chunk of text (``"l'UE,"`` -> ``["l", "UE"]``)."""
+    # most chunks are plain words: isalnum is exactly what \w means, bar "_"
+    return [chunk] if chunk.isalnum() else _TOKEN_RE.findall(chunk)
+
+
 def tokenize(text: str) -> list[str]:
     """Words and sentence-ending marks (``.!?;`` and newlines) of ``text``, in order.
 
-    Same result as ``_TOKEN_RE.findall(text)``, faster: most whitespace-separated chunks are
-    plain words (``isalnum`` is exactly what ``\\w`` means, bar ``_``) and skip the regex.
+    Same result as ``_TOKEN_RE.findall(text)``.
     """
     tokens: list[str] = []
-    _tokenize_into(text, tokens, [], [])
+    _walk_into(text, tokens, chunk_tokens, "\n", [])
     return tokens
 
 
-def _tokenize_into(text: str, tokens: list[str], breaks: list[int], newlines: list[int]) -> None:
-    """Append the tokens of ``text`` to ``tokens``, and the positions of breaks as they come."""
-    append, findall = tokens.append, _TOKEN_RE.findall
-    lines = text.split("\n")
-    last = len(lines) - 1
-    for number, line in enumerate(lines):
-        for chunk in line.split():
-            if chunk.isalnum():
-                append(chunk)
-            else:
-                for part in findall(chunk):
-                    if part in BREAKS:
-                        breaks.append(len(tokens))
-                    append(part)
-        if number != last:
-            breaks.append(len(tokens))
-            newlines.append(len(tokens))
-            append("\n")
+def _walk_into(
+    text: str, out: list[T], expand: Callable[[str], Iterable[T]], newline: T, newlines: list[int]
+) -> None:
+    """Append what ``expand`` makes of each whitespace-separated chunk of ``text`` to ``out``, and
+    ``newline`` between lines (noting its position in ``newlines``)."""
+    extend = out.extend
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            newlines.append(len(out))
+            out.append(newline)
+        # one C-level pass per line: chunks seen before cost a dictionary lookup when ``expand`` is one
+        extend(chain.from_iterable(map(expand, line.split())))
 
 
 def _lead_end(text: str) -> int:
@@ -158,25 +163,31 @@ def _lead_end(text: str) -> int:
     return end
 
 
-def _paragraph_break(tokens: list[str], breaks: list[int], newlines: list[int]) -> None:
-    breaks.append(len(tokens))
-    newlines.append(len(tokens))
-    tokens.append("\n")
+def read_fields(
+    title: str, text: str, expand: Callable[[str], Iterable[T]], newline: T
+) -> tuple[list[T], int, int, list[int]]:
+    """Normalise (NFC) a document and cut it into title, lead and body, chunk by chunk.
 
-
-def segment(title: str, text: str) -> Segments:
-    """Normalise (NFC) and tokenise a document into title, lead and body."""
+    Returns what ``expand`` made of the chunks (with ``newline`` between lines and after the
+    title and the lead), the end of the title, the end of the lead, and the newline positions.
+    """
     title = unicodedata.normalize("NFC", title)
     text = unicodedata.normalize("NFC", text)
     cut = _lead_end(text)
-    tokens: list[str] = []
-    breaks: list[int] = []
+    out: list[T] = []
     newlines: list[int] = []
-    _tokenize_into(title, tokens, breaks, newlines)
-    _paragraph_break(tokens, breaks, newlines)
-    title_end = len(tokens)
-    _tokenize_into(text[:cut], tokens, breaks, newlines)
-    _paragraph_break(tokens, breaks, newlines)
-    lead_end = len(tokens)
-    _tokenize_into(text[cut:], tokens, breaks, newlines)
+    ends = []
+    for part in (title, text[:cut]):
+        _walk_into(part, out, expand, newline, newlines)
+        newlines.append(len(out))  # the title and the lead end a paragraph
+        out.append(newline)
+        ends.append(len(out))
+    _walk_into(text[cut:], out, expand, newline, newlines)
+    return out, ends[0], ends[1], newlines
+
+
+def segment(title: str, text: str) -> Segments[str]:
+    """Normalise (NFC) and tokenise a document into title, lead and body."""
+    tokens, title_end, lead_end, newlines = read_fields(title, text, chunk_tokens, "\n")
+    breaks = [i for i, token in enumerate(tokens) if token in BREAKS]
     return Segments(tokens, title_end, lead_end, breaks, newlines)

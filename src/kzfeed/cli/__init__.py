@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kzfeed import __version__
-from kzfeed.cli import core, feeds, ops, plugin, sources
+from kzfeed.cli import classify, core, feeds, ops, plugin, sources
 from kzfeed.cli.app import App, setup_logging
 from kzfeed.errors import KzfeedError
 from kzfeed.plugins import make_plugin_host
@@ -72,7 +72,7 @@ def cli(
     ctx.call_on_close(app.close)
 
 
-for _module in (core, feeds, plugin, ops, sources):
+for _module in (core, classify, feeds, plugin, ops, sources):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -181,7 +181,8 @@ def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int 
 
 @click.command()
 @click.argument("item_id")
-def show(item_id: str) -> None:
+@click.option("--explain", is_flag=True, help="Also the stored evidence of the relevance and of each topic.")
+def show(item_id: str, explain: bool) -> None:
     """Show one stored item (give its id or the first characters of it)."""
     item = _app().store().get_item(item_id)
     c = item.classification
@@ -203,6 +204,11 @@ def show(item_id: str) -> None:
     width = max(len(k) for k, _ in fields)
     for key, value in fields:
         click.echo(f"{key:<{width}}  {value}")
+    if explain and c is not None:
+        from kzfeed.explain import explain as explain_text
+
+        click.echo("")
+        click.echo(explain_text(c))
     click.echo("")
     click.echo(item.content_text)
 

@@ -15,12 +15,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kzfeed.articles import ARTICLE_SUFFIXES, read_article
 from kzfeed.errors import InputError, SourceError
 from kzfeed.hookspecs import hookimpl
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
-
-_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
 class FilesSource:
@@ -54,32 +53,22 @@ class FilesSource:
             p
             for p in root.glob(pattern)
             if p.is_file()
-            and p.suffix.lower() in _SUFFIXES
+            and p.suffix.lower() in ARTICLE_SUFFIXES
             and not p.name.startswith(".")
             and not any(fnmatch.fnmatch(p.name, pat) for pat in self.exclude)
         )
 
     def fetch(self, ctx: SourceContext) -> Iterator[RawItem]:
-        from kzfeed.charsets import decode_bytes
-        from kzfeed.text import clean_text_article
-
         root = self.path if self.path.is_absolute() else ctx.root / self.path
         if not root.is_dir():
             raise SourceError(self.name, f"folder {str(root)!r} not found; check the source's 'path'")
         for file in self._files(root):
             rel = file.relative_to(root).as_posix()
             try:
-                data = file.read_bytes()
-                text, warning = decode_bytes(data, name=rel)
+                kind = ARTICLE_SUFFIXES[file.suffix.lower()]
+                article, warning = read_article(file.read_bytes(), name=rel, kind=kind)
                 if warning:
                     ctx.warn(warning)
-                kind = _SUFFIXES[file.suffix.lower()]
-                if kind == "html":
-                    from kzfeed.extract import extract_article
-
-                    article = extract_article(text, name=rel)
-                else:
-                    article = clean_text_article(text, name=rel, markdown=kind == "markdown")
             except InputError as exc:
                 ctx.warn(f"{exc}; file skipped")
                 continue

@@ -204,6 +204,31 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(items)).scalar_one())
 
+    # --- re-classifying (kzfeed reclassify) ---------------------------------------------------
+
+    def item_batches(self, size: int = 200) -> Iterator[list[Item]]:
+        """Every stored item, relevant or not, in batches of ``size`` (by id, so that items
+        updated between batches are neither skipped nor read twice)."""
+        last = ""
+        while True:
+            query = select(items).where(items.c.id > last).order_by(items.c.id).limit(size)
+            with self.engine.connect() as conn:
+                batch = _items_from_rows(conn, conn.execute(query).mappings().all())
+            if not batch:
+                return
+            yield batch
+            last = batch[-1].id
+
+    def update_classifications(self, batch: Sequence[tuple[str, Classification]]) -> None:
+        """Replace the stored classification (relevance, reason, evidence, topics, entities) of
+        each ``(item id, classification)``, all in one transaction; the rest of the item stays."""
+        with self.engine.begin() as conn:
+            for item_id, c in batch:
+                conn.execute(update(items).where(items.c.id == item_id).values(**_classification_values(c)))
+                conn.execute(delete(item_topics).where(item_topics.c.item_id == item_id))
+                conn.execute(delete(item_entities).where(item_entities.c.item_id == item_id))
+                _write_classification(conn, item_id, c)
+
     # --- runs --------------------------------------------------------------------------------
 
     def start_run(self, started: datetime, worker: str = "") -> int:
@@ -341,6 +366,12 @@ def _item_values(item: Item) -> dict[str, Any]:
         "image": item.image,
         "simhash": item.simhash,
         "story_id": item.story_id,
+        **_classification_values(c),
+    }
+
+
+def _classification_values(c: Classification) -> dict[str, Any]:
+    return {
         "relevant": c.relevant,
         "relevance": c.relevance,
         "reason": c.reason,
@@ -410,15 +441,17 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
 
 
 def _write_tags(conn: Connection, item: Item) -> None:
-    c = item.classification
-    if c is None:
-        return
+    if item.classification is not None:
+        _write_classification(conn, item.id, item.classification)
+
+
+def _write_classification(conn: Connection, item_id: str, c: Classification) -> None:
     if c.topics:
         conn.execute(
             insert(item_topics),
             [
                 {
-                    "item_id": item.id,
+                    "item_id": item_id,
                     "topic": t.topic,
                     "score": t.score,
                     "evidence": _evidence_json(t.evidence),
@@ -433,7 +466,7 @@ def _write_tags(conn: Connection, item: Item) -> None:
         conn.execute(
             insert(item_entities),
             [
-                {"item_id": item.id, "name": name, "kind": e.kind, "mentions": e.mentions}
+                {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
                 for name, e in entities.items()
             ],
         )

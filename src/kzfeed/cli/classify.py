@@ -1,0 +1,148 @@
+"""Classifier commands: classify one article or JSON Lines, score on labels (eval), reclassify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kzfeed.cli.app import current_app as _app
+from kzfeed.errors import FetchError, InputError
+from kzfeed.models import Document
+from kzfeed.sources import Classifier
+
+
+def _classifier() -> Classifier:
+    from kzfeed.pipeline import build_classifier
+
+    app = _app()
+    return build_classifier(app.config, app.host)
+
+
+def _fetch_article(url: str) -> Document:
+    from kzfeed.articles import article_kind, read_article
+    from kzfeed.fetch import Fetcher, FetchPolicy, default_user_agent
+
+    fetch = _app().config.fetch
+    policy = FetchPolicy(
+        user_agent=default_user_agent(fetch.contact_url),
+        connect_timeout=fetch.connect_timeout,
+        read_timeout=fetch.read_timeout,
+        total_timeout=fetch.total_timeout,
+        max_bytes=fetch.max_bytes,
+        obey_robots=fetch.obey_robots,
+    )
+    try:
+        with Fetcher(policy) as fetcher:
+            page = fetcher.get(url, source="classify", check_robots=True, force=True)
+    except FetchError as exc:
+        raise InputError(f"{url}: {exc}") from exc
+    kind = article_kind(url, page.content_type)
+    article, _warning = read_article(
+        page.content, name=url, kind=kind, url=page.url, content_type=page.headers.get("content-type", "")
+    )
+    return Document(title=article.title, text=article.text, lang=article.lang, id=url)
+
+
+def _read_article(source: str) -> Document:
+    """A document from a file, a URL, or ``-`` (text on stdin)."""
+    from kzfeed.articles import article_kind, read_article
+
+    if source.startswith(("http://", "https://")):
+        return _fetch_article(source)
+    if source == "-":
+        data, name = sys.stdin.buffer.read(), "stdin"
+    else:
+        path = Path(source)
+        try:
+            data, name = path.read_bytes(), str(path)
+        except OSError as exc:
+            raise InputError(
+                f"{source}: cannot be read ({exc.strerror}); give a .txt, .md or .html file"
+            ) from exc
+    article, _warning = read_article(data, name=name, kind=article_kind(name))
+    return Document(title=article.title, text=article.text, lang=article.lang, id=name)
+
+
+def _classify_jsonl(source: str, classifier: Classifier, explain: bool) -> None:
+    from kzfeed.explain import classification_record
+    from kzfeed.jsonlines import read_documents
+
+    if source == "-":
+        lines, name = sys.stdin, "stdin"
+        documents = read_documents(lines, name)
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{source}: cannot be read as UTF-8 JSON Lines ({exc})") from exc
+        documents = read_documents(text.splitlines(), source)
+    for document in documents:
+        record = classification_record(document.id, classifier.classify(document), evidence=explain)
+        click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@click.command()
+@click.argument("source", metavar="FILE|URL|-")
+@click.option(
+    "--jsonl", is_flag=True, help="SOURCE is JSON Lines (id, lang, title, text): one JSON result a line."
+)
+@click.option("--explain", is_flag=True, help="Show the evidence: terms matched, where, and their weight.")
+def classify(source: str, jsonl: bool, explain: bool) -> None:
+    """Classify one article (a .txt, .md or .html file, a URL, or - for text on stdin) with the
+    configured classifier: relevance, topics, entities, and with --explain why."""
+    from kzfeed.explain import explain as explain_text
+    from kzfeed.explain import summary_lines
+
+    classifier = _classifier()
+    if jsonl:
+        _classify_jsonl(source, classifier, explain)
+        return
+    document = _read_article(source)
+    result = classifier.classify(document)
+    rows = [("title", document.title), *summary_lines(result)]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        click.echo(f"{label:<{width}}  {value}")
+    if explain:
+        click.echo("")
+        click.echo(explain_text(result))
+
+
+@click.command(name="eval")
+@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--detect-language", is_flag=True, help="Withhold the labelled language so it is detected too.")
+def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool) -> None:
+    """Score the configured classifier on labelled JSON Lines (id, lang, title, text, relevant,
+    topics): relevance P/R/F1, topic micro/macro F1, per topic and language, misclassified ids."""
+    from kzfeed.evaluate import evaluate, format_report, load_labels, report_as_json
+
+    records = [record for path in labels for record in load_labels(path)]
+    report = evaluate(_classifier(), records, with_lang=not detect_language)
+    click.echo(report_as_json(report) if as_json else format_report(report))
+
+
+@click.command()
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True)
+def reclassify(batch_size: int) -> None:
+    """Classify every stored item again with the configured classifier (after changing the
+    vocabulary), store what changed, and write the feeds."""
+    from kzfeed.pipeline import render
+    from kzfeed.reclassify import reclassify as run_reclassify
+
+    app = _app()
+    classifier = _classifier()
+    store = app.store()
+    report = run_reclassify(store, classifier, batch_size=batch_size)
+    click.echo(
+        f"{report.items} item(s) classified again: {report.changed} changed "
+        f"({report.now_in_feeds} now in the feeds, {report.now_left_out} now left out)"
+    )
+    written = render(app.config, store)
+    click.echo(f"feeds: {len(written)} file(s) changed in {app.config.output_dir}")
+
+
+COMMANDS = [classify, eval_cmd, reclassify]
