@@ -117,3 +117,17 @@ def test_render_rewrites_deleted_feeds(kzfeed: Kz, project: Path) -> None:
     (project / "public" / "feed.atom").unlink()
     assert kzfeed("render").exit_code == 0
     assert (project / "public" / "feed.atom").is_file()
+
+
+def test_quiet_run_prints_nothing_when_all_went_well_and_the_error_when_not(
+    kzfeed: Kz, write_config: Callable[[str], Path]
+) -> None:
+    ok = kzfeed("-q", "run")
+    assert (ok.exit_code, ok.stdout, ok.stderr) == (0, "", "")
+    write_config(
+        '[[sources]]\nname = "seeds"\ntype = "files"\npath = "seeds"\n'
+        '[[sources]]\nname = "gone"\ntype = "files"\npath = "nothing"\n'
+    )
+    failed = kzfeed("-q", "run")
+    assert failed.exit_code == 1 and failed.stdout == ""
+    assert "kzfeed: gone: source 'gone': folder" in failed.stderr

@@ -59,7 +59,7 @@ class KzfeedGroup(click.Group):
     help="Folder of one-off plugin files (default: plugins_dir from the config, 'plugins').",
 )
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug).")
-@click.option("-q", "--quiet", count=True, help="Say less: only errors.")
+@click.option("-q", "--quiet", count=True, help="Say less: only errors (nothing at all when all went well).")
 @click.version_option(__version__, prog_name="kzfeed")
 @click.pass_context
 def cli(
@@ -67,7 +67,11 @@ def cli(
 ) -> None:
     """kzfeed: follow news of Kazakhstan–EU cooperation as Atom and RSS feeds."""
     setup_logging(verbose, quiet)
-    app = App(config_path=config_path, plugins_dirs=tuple(Path(p).resolve() for p in plugins_dir))
+    app = App(
+        config_path=config_path,
+        plugins_dirs=tuple(Path(p).resolve() for p in plugins_dir),
+        quiet=quiet > 0,
+    )
     ctx.obj = app
     ctx.call_on_close(app.close)
 

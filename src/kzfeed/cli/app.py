@@ -27,6 +27,8 @@ class App:
 
     config_path: str | None = None
     plugins_dirs: tuple[Path, ...] = ()
+    #: -q: print nothing when all went well (for cron, which mails any output)
+    quiet: bool = False
     _config: Config | None = None
     _host: PluginHost | None = None
     _stores: list[Store] = field(default_factory=list)

@@ -50,6 +50,11 @@ def _print_report(
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    if _app().quiet:
+        for s in report.sources:
+            if s.status is SourceStatus.FAILED:
+                click.echo(f"kzfeed: {s.source}: {s.error}", err=True)
+        return
     for s in report.sources:
         if s.status is SourceStatus.NOT_MODIFIED:
             click.echo(f"{s.source}: not modified since the last run")
