@@ -160,7 +160,8 @@ class KeywordClassifier:
         # sentence number of each position: the sentence breaks up to it (one pass, in C)
         sentences = list(accumulate(map(_BREAK, infos)))
         size_all = len(infos)
-        last = size_all - 1
+        # a newline after the end: the word after the last one, which no phrase's word matches
+        infos.append(matcher.newline)
 
         # Entities and topic terms are matched independently, each leftmost-longest without
         # overlaps; only positions where some pattern starts are visited.
@@ -173,7 +174,8 @@ class KeywordClassifier:
             if position >= entities_free and (entities := info[3]):
                 for entity in entities:  # longest first
                     if (second := entity.second) is not None and not (
-                        position < last and _matches(entity, second, infos, position)
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (entity.size == 2 or matches_rest(entity.elements, infos, position))
                     ):
                         continue
                     # the title and the lead are one unit; the body's units are its paragraphs
@@ -186,7 +188,8 @@ class KeywordClassifier:
             if position >= terms_free and (terms := info[4]):
                 for term in terms:
                     if (second := term.second) is not None and not (
-                        position < last and _matches(term, second, infos, position)
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (term.size == 2 or matches_rest(term.elements, infos, position))
                     ):
                         continue
                     sentence = sentences[position]
@@ -206,18 +209,6 @@ class KeywordClassifier:
             lang=lang,
             classifier=self.name,
         )
-
-
-def _matches(
-    pattern: Pattern[Any], second: tuple[int, str, bool], infos: list[TokenInfo], position: int
-) -> bool:
-    """Whether a pattern of two or more words matches at ``position`` (its first word does; a
-    word follows it)."""
-    read, value, prefix = second
-    word: str = infos[position + 1][read]  # type: ignore[assignment]  # read is 0, 1 or 2: a str
-    if not (word.startswith(value) if prefix else word == value):
-        return False
-    return pattern.size == 2 or matches_rest(pattern.elements, infos, position)
 
 
 def _language_code(lang: str | None) -> str | None:
