@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from itertools import compress
+from itertools import accumulate, compress
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
@@ -27,8 +27,8 @@ _CACHE_LIMIT = 200_000
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
-#: it, whether there is any, whether it ends a sentence)
-TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, bool]
+#: it, whether there is any, 1 if it ends a sentence else 0)
+TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
 
 #: is any pattern starting at this word? does it end a sentence? (read in C by the scan)
 _ANY = itemgetter(5)
@@ -83,7 +83,7 @@ class _LanguageMatcher:
         stemmed = self.stem(form) if self.stem is not None else form
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
-        return (token, form, stemmed, entities, terms, bool(entities or terms), token in BREAKS)
+        return (token, form, stemmed, entities, terms, bool(entities or terms), int(token in BREAKS))
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
@@ -157,8 +157,11 @@ class KeywordClassifier:
         infos, title_end, lead_end, newlines = read_fields(
             document.title, document.text, matcher.chunks.__getitem__, matcher.newline
         )
+        # sentence number of each position: the sentence breaks up to it (one pass, in C)
+        sentences = list(accumulate(map(_BREAK, infos)))
         size_all = len(infos)
-        breaks = list(compress(range(size_all), map(_BREAK, infos)))
+        # a newline after the end: the word after the last one, which no phrase's word matches
+        infos.append(matcher.newline)
 
         # Entities and topic terms are matched independently, each leftmost-longest without
         # overlaps; only positions where some pattern starts are visited.
@@ -166,26 +169,30 @@ class KeywordClassifier:
         hits: list[Hit] = []
         entities_free = terms_free = 0
         for position in compress(range(size_all), map(_ANY, infos)):
-            _token, _form, _stem, entities, terms, _any, _break = infos[position]
+            info = infos[position]
             field = 0 if position < title_end else (1 if position < lead_end else 2)
-            if entities and position >= entities_free:
+            if position >= entities_free and (entities := info[3]):
                 for entity in entities:  # longest first
-                    if (second := entity.second) is not None and not _matches(
-                        entity, second, infos, position
+                    if (second := entity.second) is not None and not (
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (entity.size == 2 or matches_rest(entity.elements, infos, position))
                     ):
                         continue
-                    sentence = bisect_right(breaks, position)
                     # the title and the lead are one unit; the body's units are its paragraphs
                     unit = 0 if field < 2 else bisect_right(newlines, position)
+                    sentence = sentences[position]
                     for ref in entity.payloads:
                         mentions.append((ref, field, sentence, unit))
                     entities_free = position + entity.size
                     break
-            if terms and position >= terms_free:
+            if position >= terms_free and (terms := info[4]):
                 for term in terms:
-                    if (second := term.second) is not None and not _matches(term, second, infos, position):
+                    if (second := term.second) is not None and not (
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (term.size == 2 or matches_rest(term.elements, infos, position))
+                    ):
                         continue
-                    sentence = bisect_right(breaks, position)
+                    sentence = sentences[position]
                     end = terms_free = position + term.size
                     for topic_term in term.payloads:
                         hits.append((topic_term, field, sentence, position, end))
@@ -202,19 +209,6 @@ class KeywordClassifier:
             lang=lang,
             classifier=self.name,
         )
-
-
-def _matches(
-    pattern: Pattern[Any], second: tuple[int, str, bool], infos: list[TokenInfo], position: int
-) -> bool:
-    """Whether a pattern of two or more words matches at ``position`` (its first word does)."""
-    if position + 1 >= len(infos):
-        return False
-    read, value, prefix = second
-    word: str = infos[position + 1][read]  # type: ignore[assignment]  # read is 0, 1 or 2: a str
-    if not (word.startswith(value) if prefix else word == value):
-        return False
-    return pattern.size == 2 or matches_rest(pattern.elements, infos, position)
 
 
 def _language_code(lang: str | None) -> str | None:

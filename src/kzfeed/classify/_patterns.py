@@ -80,15 +80,18 @@ class Pattern(Generic[P]):
     payloads: tuple[P, ...]
     #: the number of words
     size: int = 0
-    #: the second word as (part read, value, is a prefix), checked inline by the scan; else None
-    second: tuple[int, str, bool] | None = None
+    #: the second word as (part of a word read, test of that part), checked inline by the scan;
+    #: None for a one-word pattern
+    second: tuple[int, Callable[[str], object]] | None = None
 
 
 def _pattern(elements: tuple[Element, ...], payloads: tuple[P, ...]) -> Pattern[P]:
     second = None
     if len(elements) > 1:
         kind, value = elements[1]
-        second = (_READS[kind], value, kind == PREFIX)
+        # both tests run in C: a compiled prefix's match, or str equality
+        test = re.compile(re.escape(value)).match if kind == PREFIX else value.__eq__
+        second = (_READS[kind], test)
     return Pattern(elements, payloads, len(elements), second)
 
 

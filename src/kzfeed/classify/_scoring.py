@@ -6,11 +6,12 @@ explains the formulas. This runs once per document, so it is written for speed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter, neg
 
 from kzfeed.classify._gazetteer import GazetteerEntry
 from kzfeed.models import Entity, Evidence, TopicTag
@@ -66,12 +67,19 @@ class TermRef:
     topic: str
     term: str
     weight: float
+    #: the weight of one mention in the title, the lead and the body
+    weights: tuple[float, ...] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", tuple(w * self.weight for w in FIELD_WEIGHTS))
 
 
 class EntityRef:
     """A gazetteer entry as the scorer reads it, with what it needs precomputed."""
 
-    __slots__ = ("competes", "entry", "generic", "group", "kind", "name", "side", "term", "weight")
+    __slots__ = (
+        "competes", "entry", "generic", "group", "kind", "name", "side", "side_order", "term", "weight", "weights",
+    )  # fmt: skip
 
     def __init__(self, entry: GazetteerEntry) -> None:
         self.entry = entry
@@ -81,6 +89,9 @@ class EntityRef:
         self.group = entry.country or entry.name
         #: how it appears in relevance evidence: "side:name" ("eu:France")
         self.term = f"{entry.side}:{entry.name}"
+        #: the weight of one mention in the title, the lead and the body
+        self.weights = tuple(w * entry.weight for w in FIELD_WEIGHTS)
+        self.side_order = _SIDE_ORDER.get(entry.side, len(_SIDE_ORDER))
 
 
 #: (entity, field, sentence, unit); the unit is the paragraph, the title and lead counting as one
@@ -98,31 +109,40 @@ class Relevance:
     reason: str
 
 
-# Evidence and Entity values repeat across documents ("kz:Kazakhstan" in the body, 3 times) and
-# are immutable: share them instead of building thousands of equal objects.
-_EVIDENCE: dict[tuple[str, int, int, float], Evidence] = {}
-_ENTITIES: dict[tuple[str, str, int], Entity] = {}
+#: (-weight, term, field, count): one line of evidence, in the order evidence is listed
+EvidenceKey = tuple[float, str, int, int]
+
+
+class _SharedEvidence(dict[EvidenceKey, Evidence]):
+    """Evidence values repeat across documents ("kz:Kazakhstan" in the body, 3 times) and are
+    immutable: share them instead of building thousands of equal objects."""
+
+    def __missing__(self, key: EvidenceKey) -> Evidence:
+        if len(self) > _SHARED_LIMIT:
+            self.clear()
+        negative, term, field, count = key
+        weight = int(-negative * 1000 + 0.5) / 1000  # weights are never negative
+        found = self[key] = Evidence(term=term, field=FIELDS[field], count=count, weight=weight)
+        return found
+
+
 _SHARED_LIMIT = 100_000
+_EVIDENCE = _SharedEvidence()
+_REF, _NAME, _KIND = itemgetter(0), attrgetter("name"), attrgetter("kind")
 
 
-def _evidence(term: str, field: int, count: int, weight: float) -> Evidence:
-    key = (term, field, count, int(weight * 1000 + 0.5) / 1000)  # weights are never negative
-    found = _EVIDENCE.get(key)
-    if found is None:
-        if len(_EVIDENCE) > _SHARED_LIMIT:
-            _EVIDENCE.clear()
-        found = _EVIDENCE[key] = Evidence(term=term, field=FIELDS[field], count=count, weight=key[3])
-    return found
+class _SharedEntities(dict[tuple[str, str, int], Entity]):
+    """(name, kind, mentions) -> the Entity, shared like the evidence."""
+
+    def __missing__(self, key: tuple[str, str, int]) -> Entity:
+        if len(self) > _SHARED_LIMIT:
+            self.clear()
+        name, kind, mentions = key
+        found = self[key] = Entity(name=name, kind=kind, mentions=mentions)
+        return found
 
 
-def _entity(name: str, kind: str, mentions: int) -> Entity:
-    key = (name, kind, mentions)
-    found = _ENTITIES.get(key)
-    if found is None:
-        if len(_ENTITIES) > _SHARED_LIMIT:
-            _ENTITIES.clear()
-        found = _ENTITIES[key] = Entity(name=name, kind=kind, mentions=mentions)
-    return found
+_ENTITIES = _SharedEntities()
 
 
 def _saturate(value: float, scale: float) -> float:
@@ -149,7 +169,7 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
         if side == "eu":
             eu_mentions.append(mention)  # weighed below, once lists and links are known
             continue
-        weight = FIELD_WEIGHTS[field] * ref.weight
+        weight = ref.weights[field]
         if side == "kz":
             kz += weight
             if kz_units.get(unit, 3) > field:
@@ -168,7 +188,7 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
     linked: set[int] = set()
     eu_groups: dict[str, float] = defaultdict(float)
     for ref, field, sentence, unit in eu_mentions:
-        weight = FIELD_WEIGHTS[field] * ref.weight
+        weight = ref.weights[field]
         if ref.generic:
             weight = min(weight, max(0.0, GENERIC_CAP - generic))
             generic += weight
@@ -216,24 +236,21 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
     )
     # evidence: the KZ side and the EU side (other partners are named in the reason)
     ranked = sorted(
-        (_SIDE_ORDER[ref.side], -weight, ref.term, field, int(count))
+        (ref.side_order, (-weight, ref.term, field, int(count)))
         for (ref, field), (count, weight) in slots.items()
-        if ref.side in ("kz", "eu")
+        if ref.side_order < 2
     )
-    # every entity found, by name (an extra spelling a user added may share a name)
-    by_name: dict[str, int] = defaultdict(int)
-    kinds: dict[str, str] = {}
-    for (ref, _field), (count, _weight) in slots.items():
-        by_name[ref.name] += int(count)
-        kinds.setdefault(ref.name, ref.kind)
-    by_count = sorted((-n, name) for name, n in by_name.items())
+    # every entity found, by name (an extra spelling a user added may share a name), counted in C;
+    # a name's kind is that of its first slot
+    by_name = Counter(map(_NAME, map(_REF, mentions)))
+    refs = list(map(_REF, reversed(slots)))
+    kinds = dict(zip(map(_NAME, refs), map(_KIND, refs), strict=True))
+    by_count = sorted(zip(map(neg, by_name.values()), by_name, strict=True))
     return Relevance(
         relevant=relevant,
         score=score,
-        evidence=tuple(
-            _evidence(term, field, count, -weight) for _side, weight, term, field, count in ranked
-        ),
-        entities=tuple(_entity(name, kinds[name], -n) for n, name in by_count),
+        evidence=tuple(map(_EVIDENCE.__getitem__, map(itemgetter(1), ranked))),
+        entities=tuple(_ENTITIES[(name, kinds[name], -n)] for n, name in by_count),
         reason=reason,
     )
 
@@ -321,32 +338,38 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
         groups.update(zip(map(itemgetter(0), hits), map(itemgetter(1), hits), repeat(False)))
 
     raw: dict[str, float] = defaultdict(float)
-    # topic -> (term, field, count, value) of each group, for the evidence of the topics tagged
-    by_topic: dict[str, list[tuple[str, int, int, float]]] = defaultdict(list)
+    # topic -> the evidence of each group, for the topics tagged
+    by_topic: dict[str, list[EvidenceKey]] = defaultdict(list)
+    harmonic, known = _HARMONIC, len(_HARMONIC)
     for (ref, field, in_list), count in groups.items():
-        value = FIELD_WEIGHTS[field] * ref.weight * _harmonic(count)
+        value = ref.weights[field] * (harmonic[count] if count < known else _harmonic(count))
         if in_list:
             value *= TOPIC_LIST_DISCOUNT
         raw[ref.topic] += value
-        by_topic[ref.topic].append((ref.term, field, count, value))
+        by_topic[ref.topic].append((-value, ref.term, field, count))
 
     tags = []
     for topic, total in raw.items():
         score = round(1.0 - 2.0 ** (-total / TOPIC_SCALE), 4)
         if score < topic_threshold:
             continue
-        slots: dict[tuple[str, int], list[float]] = {}
-        for term, field, count, value in by_topic[topic]:
-            slot = slots.get((term, field))
-            if slot is None:
-                slots[(term, field)] = [count, value]
-            else:
-                slot[0] += count
-                slot[1] += value
-        ranked = sorted(
-            (-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()
-        )
-        evidence = tuple(_evidence(term, field, count, -weight) for weight, term, field, count in ranked)
+        keys = by_topic[topic]
+        if listed:  # a term both in and out of a passing list in one field: one line of evidence
+            keys = _merge_evidence(keys)
+        evidence = tuple(map(_EVIDENCE.__getitem__, sorted(keys)))
         tags.append(TopicTag(topic=topic, score=score, evidence=evidence))
     tags.sort(key=lambda t: (-t.score, t.topic))
     return tuple(tags)
+
+
+def _merge_evidence(keys: list[EvidenceKey]) -> list[EvidenceKey]:
+    """One key per (term, field): counts and weights added up."""
+    slots: dict[tuple[str, int], list[float]] = {}
+    for negative, term, field, count in keys:
+        slot = slots.get((term, field))
+        if slot is None:
+            slots[(term, field)] = [count, -negative]
+        else:
+            slot[0] += count
+            slot[1] -= negative
+    return [(-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()]
