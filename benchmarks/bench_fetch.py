@@ -167,6 +167,17 @@ def child(config_path: str, processes: int) -> None:
     Fetcher.get = timed("http", Fetcher.get)  # type: ignore[method-assign]
     ArticleExtractor.__call__ = timed("extract", ArticleExtractor.__call__)  # type: ignore[method-assign]
     Pipeline._commit = timed("commit", Pipeline._commit)  # type: ignore[method-assign]
+    workers_peak: list[float] = []
+    close = ArticleExtractor.close
+
+    def close_and_measure(self: ArticleExtractor) -> None:
+        # the pool's processes are children of the forkserver, not of this process: read
+        # their peak memory before they stop
+        pool = self._pool
+        workers_peak.extend(peak_mb(str(pid)) for pid in (getattr(pool, "_processes", None) or {}))
+        close(self)
+
+    ArticleExtractor.close = close_and_measure  # type: ignore[method-assign]
     config = load_config(config_path)
     store = open_store(config.database)
     pipeline = Pipeline(config=config, host=make_plugin_host(entry_points=False), store=store)
@@ -178,7 +189,6 @@ def child(config_path: str, processes: int) -> None:
     cpu = time.process_time() - cpu0
     machine = [after - before for after, before in zip(machine_cpu(), machine0, strict=True)]
     store.close()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # memory only: the pool's processes
     items = report.total("new") + report.total("updated") + report.total("unchanged")
     print(
         json.dumps(
@@ -195,11 +205,23 @@ def child(config_path: str, processes: int) -> None:
                 "main_thread_commit_s": spent["commit"],
                 "http_thread_s": spent["http"],
                 "extract_thread_s": spent["extract"],
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "rss_workers_mb": children.ru_maxrss / 1024,
+                "rss_mb": peak_mb("self"),
+                "rss_workers_mb": max(workers_peak, default=0.0),
             }
         )
     )
+
+
+def peak_mb(pid: str) -> float:
+    """Peak resident memory of a process (``VmHWM``; unlike ``ru_maxrss`` it does not carry
+    the peak of the process that started this one across exec)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -218,7 +240,7 @@ def show(label: str, r: dict[str, float]) -> str:
     rate = r["items"] / r["wall"] if r["wall"] else 0.0
     return (
         f"  {label:<44} {r['wall']:7.2f} s  {rate:8.0f} items/s  peak {r['rss_mb']:5.0f} MB"
-        f" (+ workers {r['rss_workers_mb']:4.0f} MB)  items {r['items']:.0f}, failed sources {r['failed']:.0f}"
+        f" (+ each worker {r['rss_workers_mb']:4.0f} MB)  items {r['items']:.0f}, failed sources {r['failed']:.0f}"
     )
 
 

@@ -402,29 +402,30 @@ def _classification_signature(conn: Connection, item_id: str) -> tuple[Any, ...]
 
 
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
-    new = updated = unchanged = 0
+    # one query finds the stored ones, one statement inserts the new ones (with their tags):
+    # the first run of a source stores all its items new
+    found: dict[str, Any] = {}
+    for chunk in _chunks([item.id for item in batch], 500):
+        query = select(
+            items.c.id,
+            items.c.source,
+            items.c.content_hash,
+            items.c.relevant,
+            items.c.relevance,
+            items.c.title,
+            items.c.published,
+            items.c.updated,
+        ).where(items.c.id.in_(chunk))
+        found.update((row["id"], row) for row in conn.execute(query).mappings())
+    fresh: dict[str, Item] = {}
+    updated = unchanged = 0
     for item in batch:
-        existing = (
-            conn.execute(
-                select(
-                    items.c.id,
-                    items.c.source,
-                    items.c.content_hash,
-                    items.c.relevant,
-                    items.c.relevance,
-                    items.c.title,
-                    items.c.published,
-                    items.c.updated,
-                ).where(items.c.id == item.id)
-            )
-            .mappings()
-            .first()
-        )
-        values = _item_values(item)
+        existing = found.get(item.id)
         if existing is None:
-            conn.execute(insert(items).values(id=item.id, first_seen=now, fetched_at=now, **values))
-            _write_tags(conn, item)
-            new += 1
+            if item.id in fresh:
+                unchanged += 1  # the same article twice in one batch: the first is kept
+            else:
+                fresh[item.id] = item
             continue
         if existing["source"] != item.source:
             # The same article (same canonical URL) reached us through another source: the
@@ -446,12 +447,18 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         if same:
             unchanged += 1
             continue
-        conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **values))
+        conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **_item_values(item)))
         conn.execute(delete(item_topics).where(item_topics.c.item_id == item.id))
         conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))
         _write_tags(conn, item)
         updated += 1
-    return SaveCounts(new=new, updated=updated, unchanged=unchanged)
+    if fresh:
+        conn.execute(
+            insert(items),
+            [{"id": i.id, "first_seen": now, "fetched_at": now, **_item_values(i)} for i in fresh.values()],
+        )
+        _write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
+    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged)
 
 
 def _write_tags(conn: Connection, item: Item) -> None:
@@ -460,30 +467,29 @@ def _write_tags(conn: Connection, item: Item) -> None:
 
 
 def _write_classification(conn: Connection, item_id: str, c: Classification) -> None:
-    if c.topics:
-        conn.execute(
-            insert(item_topics),
-            [
-                {
-                    "item_id": item_id,
-                    "topic": t.topic,
-                    "score": t.score,
-                    "evidence": _evidence_json(t.evidence),
-                }
-                for t in c.topics
-            ],
-        )
-    entities: dict[str, Entity] = {}
-    for e in c.entities:
-        entities.setdefault(e.name[:200], e)
-    if entities:
-        conn.execute(
-            insert(item_entities),
-            [
-                {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
-                for name, e in entities.items()
-            ],
-        )
+    _write_classifications(conn, [(item_id, c)])
+
+
+def _write_classifications(conn: Connection, batch: Sequence[tuple[str, Classification]]) -> None:
+    """The topic and entity rows of several items, one statement per table."""
+    topic_rows = [
+        {"item_id": item_id, "topic": t.topic, "score": t.score, "evidence": _evidence_json(t.evidence)}
+        for item_id, c in batch
+        for t in c.topics
+    ]
+    entity_rows = []
+    for item_id, c in batch:
+        entities: dict[str, Entity] = {}
+        for e in c.entities:
+            entities.setdefault(e.name[:200], e)
+        entity_rows += [
+            {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
+            for name, e in entities.items()
+        ]
+    if topic_rows:
+        conn.execute(insert(item_topics), topic_rows)
+    if entity_rows:
+        conn.execute(insert(item_entities), entity_rows)
 
 
 def _items_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Item]:
