@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.sql import bindparam
 
 from kzfeed.errors import InputError, StorageError
 from kzfeed.models import (
@@ -240,7 +241,7 @@ class Store:
 
     def record_source_run(self, run_id: int, outcome: SourceRun) -> None:
         with self.engine.begin() as conn:
-            _record_source_run(conn, run_id, outcome)
+            _record_source_runs(conn, run_id, [outcome])
 
     def save_quiet_sources(
         self, run_id: int, done: Sequence[tuple[SourceState | None, str, SourceRun]]
@@ -249,10 +250,10 @@ class Store:
         of sources that stored no items, in one transaction: a run where every feed answered
         304 writes a few transactions, not several per source."""
         with self.engine.begin() as conn:
-            for state, config_hash, outcome in done:
-                if state is not None:
-                    _upsert_source(conn, state, config_hash)
-                _record_source_run(conn, run_id, outcome)
+            _upsert_sources(
+                conn, [(state, config_hash) for state, config_hash, _ in done if state is not None]
+            )
+            _record_source_runs(conn, run_id, [outcome for _, _, outcome in done])
 
     def finish_run(self, run_id: int, report: RunReport) -> None:
         with self.engine.begin() as conn:
@@ -273,24 +274,32 @@ class Store:
 # --- row <-> model ---------------------------------------------------------------------------
 
 
-def _record_source_run(conn: Connection, run_id: int, outcome: SourceRun) -> None:
-    conn.execute(
-        delete(run_sources).where((run_sources.c.run_id == run_id) & (run_sources.c.source == outcome.source))
-    )
-    conn.execute(
-        insert(run_sources).values(
-            run_id=run_id,
-            source=outcome.source,
-            status=outcome.status.value,
-            http_status=outcome.http_status,
-            new=outcome.new,
-            updated=outcome.updated,
-            unchanged=outcome.unchanged,
-            failed=outcome.failed,
-            duration_ms=round(outcome.duration_s * 1000),
-            error=outcome.error,
-            warnings=json.dumps(list(outcome.warnings), ensure_ascii=False),
+def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
+    if not outcomes:
+        return
+    names = [o.source for o in outcomes]
+    for chunk in _chunks(names, 500):
+        conn.execute(
+            delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
         )
+    conn.execute(
+        insert(run_sources),
+        [
+            {
+                "run_id": run_id,
+                "source": outcome.source,
+                "status": outcome.status.value,
+                "http_status": outcome.http_status,
+                "new": outcome.new,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "failed": outcome.failed,
+                "duration_ms": round(outcome.duration_s * 1000),
+                "error": outcome.error,
+                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
+            }
+            for outcome in outcomes
+        ],
     )
 
 
@@ -318,7 +327,34 @@ def _state_from_row(row: Any) -> SourceState:
 
 
 def _upsert_source(conn: Connection, state: SourceState, config_hash: str) -> None:
-    values = {
+    _upsert_sources(conn, [(state, config_hash)])
+
+
+def _upsert_sources(conn: Connection, rows: Sequence[tuple[SourceState, str]]) -> None:
+    """Write the health rows of several sources: one statement for those stored, one for new ones."""
+    if not rows:
+        return
+    values = [_source_values(state, config_hash) for state, config_hash in rows]
+    stored: set[str] = set()
+    for chunk in _chunks([v["name"] for v in values], 500):
+        stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
+    known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
+    if known:
+        columns = [k for k in values[0] if k != "name"]
+        statement = (
+            update(sources)
+            .where(sources.c.name == bindparam("b_name"))
+            .values({k: bindparam(k) for k in columns})
+        )
+        conn.execute(statement, known)
+    fresh = [v for v in values if v["name"] not in stored]
+    if fresh:
+        conn.execute(insert(sources), fresh)
+
+
+def _source_values(state: SourceState, config_hash: str) -> dict[str, Any]:
+    return {
+        "name": state.name,
         "type": state.type,
         "config_hash": config_hash,
         "url": state.url,
@@ -334,9 +370,6 @@ def _upsert_source(conn: Connection, state: SourceState, config_hash: str) -> No
         "paused": state.paused,
         "cursor": json.dumps(state.cursor, sort_keys=True, ensure_ascii=False),
     }
-    result = conn.execute(update(sources).where(sources.c.name == state.name).values(**values))
-    if not result.rowcount:
-        conn.execute(insert(sources).values(name=state.name, **values))
 
 
 def _evidence_json(evidence: Iterable[Evidence]) -> str:
