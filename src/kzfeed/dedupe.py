@@ -60,12 +60,16 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 def simhash(text: str) -> int:
     """A 64-bit SimHash of the word 2-shingles of ``text``, as a signed integer (so that it
     fits a SQL BIGINT)."""
-    counts = [0] * _BITS
-    for shingle in shingles(text):
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(_BITS):
-            counts[bit] += 1 if h >> bit & 1 else -1
-    value = sum(1 << bit for bit in range(_BITS) if counts[bit] > 0)
+    # a bit is set when more than half of the shingles' hashes have it; the hashes are counted
+    # column by column as binary strings (C loops: this runs once per item of every run)
+    hashes = [
+        format(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big"), f"0{_BITS}b")
+        for s in shingles(text)
+    ]
+    columns = zip(*hashes, strict=True)  # most significant bit first
+    value = sum(
+        1 << (_BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > len(hashes)
+    )
     return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -18,17 +19,21 @@ from kzfeed.text import CleanArticle
 __all__ = ["ArticleExtractor"]
 
 
-def _extract(html: str, url: str | None) -> CleanArticle | str:
+def _extract(html: str, url: str | None) -> tuple[CleanArticle | str, float]:
     """Runs in a worker: the article, or the message of the ``InputError`` (errors with
-    extra constructor arguments do not survive pickling, a string does)."""
+    extra constructor arguments do not survive pickling, a string does), and the CPU seconds
+    it took (the workers are not children of the caller, so their CPU time is counted here)."""
     from kzfeed.extract import extract_article
 
+    start = time.process_time()
+    result: CleanArticle | str
     try:
-        return extract_article(html, url=url)
+        result = extract_article(html, url=url)
     except InputError as exc:
-        return str(exc)
+        result = str(exc)
     except Exception as exc:  # a trafilatura bug on one page must not break the pool
-        return f"{url or 'page'}: extraction failed ({type(exc).__name__}: {exc})"
+        result = f"{url or 'page'}: extraction failed ({type(exc).__name__}: {exc})"
+    return result, time.process_time() - start
 
 
 class ArticleExtractor:
@@ -44,6 +49,8 @@ class ArticleExtractor:
         self._lock = threading.Lock()
         #: pages extracted, for the run's statistics
         self.count = 0
+        #: CPU seconds spent extracting them (in the worker processes, or in this one)
+        self.cpu_seconds = 0.0
 
     def __enter__(self) -> Self:
         return self
@@ -62,15 +69,16 @@ class ArticleExtractor:
             return self._pool
 
     def __call__(self, html: str, *, url: str | None = None) -> CleanArticle:
-        with self._lock:
-            self.count += 1
         if self.processes == 1:
-            result = _extract(html, url)
+            result, cpu = _extract(html, url)
         else:
             try:
-                result = self._executor().submit(_extract, html, url).result()
+                result, cpu = self._executor().submit(_extract, html, url).result()
             except BrokenProcessPool:  # a worker died (out of memory?): do this page here
-                result = _extract(html, url)
+                result, cpu = _extract(html, url)
+        with self._lock:
+            self.count += 1
+            self.cpu_seconds += cpu
         if isinstance(result, str):
             raise InputError(result)
         return result

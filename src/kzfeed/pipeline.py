@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,13 +37,16 @@ from kzfeed.models import (
 from kzfeed.normalize import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import Store
+from kzfeed.storage import SaveCounts, Store
 from kzfeed.storage.leases import SourceLeases
 from kzfeed.storage.stories import story_keys
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
 log = logging.getLogger("kzfeed.pipeline")
+
+_QUIET_BATCH = 50
+_QUIET_SECONDS = 1.0
 
 
 def _now() -> datetime:
@@ -125,6 +128,29 @@ class _LazyClassifier:
         return self._get().classify(document)
 
 
+class _KnownHashes(Mapping[str, str]):
+    """``{guid: content hash}`` of a source's stored items, read when a source first asks:
+    a feed that answered 304 has no entries to look up, and costs no query."""
+
+    def __init__(self, store: Store, source: str) -> None:
+        self._store, self._source = store, source
+        self._hashes: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = self._store.known_hashes(self._source)
+        return self._hashes
+
+    def __getitem__(self, guid: str) -> str:
+        return self._get()[guid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
 @dataclass(slots=True, kw_only=True)
 class _Collected:
     """What one source's fetch produced, handed from its worker thread to the main thread."""
@@ -150,8 +176,9 @@ class Pipeline:
     store: Store
     #: processes extracting article pages (default: one per CPU core; 1 = in this process)
     extract_processes: int | None = None
-    #: pages extracted in the last run (for statistics)
+    #: pages extracted in the last run and the CPU seconds that took (for statistics)
     extracted: int = 0
+    extract_cpu_s: float = 0.0
     #: set by ``kzfeed.rounds``: sources are claimed before they are fetched (several workers)
     claims: SourceLeases | None = None
     #: set by a signal: stop after the current source
@@ -186,12 +213,23 @@ class Pipeline:
         policy = fetch_policy(self.config.fetch)
         run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
         outcomes: dict[str, SourceRun] = {}
+        # sources that stored no items (304, paused, not due): their health rows and run
+        # records are written a batch at a time (at most _QUIET_BATCH, or _QUIET_SECONDS old)
+        quiet: list[tuple[SourceState | None, str, SourceRun]] = []
+        quiet_since = 0.0
 
-        def done(outcome: SourceRun) -> None:
-            self.store.record_source_run(run_id, outcome)
+        def done(outcome: SourceRun, *, health: tuple[SourceState | None, str] | None = None) -> None:
+            nonlocal quiet_since
+            if health is None:
+                self.store.record_source_run(run_id, outcome)
+            else:
+                quiet_since = quiet_since if quiet else time.monotonic()
+                quiet.append((*health, outcome))
             outcomes[outcome.source] = outcome
             if on_source:
                 on_source(outcome.source)
+            if quiet and (len(quiet) >= _QUIET_BATCH or time.monotonic() - quiet_since > _QUIET_SECONDS):
+                self._flush_quiet(run_id, quiet)
 
         workers = max(1, self.config.fetch.workers)
         with (
@@ -201,30 +239,37 @@ class Pipeline:
         ):
             futures = []
             states = {s.name: s for s in self.store.source_states()}
-            for sc, source in sources:
-                state = states.get(sc.name) or SourceState(name=sc.name)
-                waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
-                if waiting is not None:
-                    # --- rounds: a source not due is done for this round too
-                    if self.claims is not None and self.claims.claim(sc.name):
-                        self.claims.release(sc.name)
-                    done(waiting)
-                    continue
-                futures.append(
-                    pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
-                )
-            for future in as_completed(futures):
-                got = future.result()
-                if got.skipped is not None:
-                    if not self._stopping():  # stopped sources are left for the next run
-                        done(SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped))
-                    continue
-                try:
-                    done(self._commit(got, classifier, policy))
-                finally:
-                    if self.claims is not None:  # --- rounds: stored or failed, done for this round
-                        self.claims.release(got.sc.name)
-            self.extracted = extractor.count
+            try:
+                for sc, source in sources:
+                    state = states.get(sc.name) or SourceState(name=sc.name)
+                    waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
+                    if waiting is not None:
+                        if self.claims is not None:  # --- rounds: not due is done for this round too
+                            self.claims.claim(sc.name)  # released with the batch it is written in
+                        done(waiting, health=(None, ""))
+                        continue
+                    futures.append(
+                        pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
+                    )
+                for future in as_completed(futures):
+                    got = future.result()
+                    if got.skipped is not None:
+                        if not self._stopping():  # stopped sources are left for the next run
+                            done(
+                                SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped)
+                            )
+                        continue
+                    health = None
+                    try:
+                        outcome, health = self._commit(got, classifier, policy)
+                        done(outcome, health=health)
+                    finally:
+                        # --- rounds: stored or failed, done for this round (quiet ones: once written)
+                        if self.claims is not None and health is None:
+                            self.claims.release(got.sc.name)
+            finally:
+                self._flush_quiet(run_id, quiet)
+            self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
         ordered = tuple(outcomes[sc.name] for sc, _ in sources if sc.name in outcomes)
         report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
         self.store.finish_run(run_id, report)
@@ -255,7 +300,7 @@ class Pipeline:
             http=fetcher,
             root=self.config.root,
             refetch=refetch,
-            known=self.store.known_hashes(sc.name),
+            known=_KnownHashes(self.store, sc.name),
             extractor=extractor,
         )
         got = _Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
@@ -276,8 +321,23 @@ class Pipeline:
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
 
-    def _commit(self, got: _Collected, classifier: Classifier, policy: FetchPolicy) -> SourceRun:
-        """Classify what one source yielded and store it with its health, in one transaction."""
+    def _flush_quiet(self, run_id: int, quiet: list[tuple[SourceState | None, str, SourceRun]]) -> None:
+        """Write the batched health rows and run records, then free those sources' leases."""
+        if not quiet:
+            return
+        self.store.save_quiet_sources(run_id, quiet)
+        if self.claims is not None:
+            self.claims.release_many([outcome.source for _, _, outcome in quiet])
+        quiet.clear()
+
+    def _commit(
+        self, got: _Collected, classifier: Classifier, policy: FetchPolicy
+    ) -> tuple[SourceRun, tuple[SourceState, str] | None]:
+        """Classify what one source yielded and store it with its health, in one transaction.
+
+        A source that yielded no items is not written here: its health row is returned, for
+        the caller to write with others' (a run where every feed answered 304 is mostly that).
+        """
         sc, state, ctx = got.sc, got.state, got.ctx
         now = _now()
         if got.error is not None:
@@ -301,7 +361,7 @@ class Pipeline:
                 error=got.error + paused,
                 http_status=new_state.last_status,
                 duration_s=got.duration,
-            )
+            ), None
         batch: dict[str, Item] = {}
         failed = 0
         for raw in got.raws:
@@ -322,11 +382,16 @@ class Pipeline:
             status=ctx.http_status,
             url=ctx.url,
         )
-        stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store))) if batch else []
-        counts = self.store.save_source(
-            state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
-        )
-        return SourceRun(
+        health = None
+        counts = SaveCounts()
+        if batch:
+            stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
+            counts = self.store.save_source(
+                state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
+            )
+        else:
+            health = (new_state, config_hash(sc))
+        outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
             new=counts.new,
@@ -337,6 +402,7 @@ class Pipeline:
             http_status=ctx.http_status,
             duration_s=got.duration,
         )
+        return outcome, health
 
     def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
         item = normalise(raw, source=sc.name, source_type=sc.type)

@@ -130,10 +130,14 @@ class SourceLeases:
 
     def release(self, name: str) -> None:
         """The source is done for this round (stored or failed): free it and mark it done."""
+        self.release_many([name])
+
+    def release_many(self, names: Sequence[str]) -> None:
+        """:meth:`release` for several sources, in one transaction."""
         with self.store.engine.begin() as conn:
             conn.execute(
                 update(sources)
-                .where(sources.c.name == name, sources.c.lease_owner == self.owner)
+                .where(sources.c.name.in_(list(names)), sources.c.lease_owner == self.owner)
                 .values(lease_owner=None, lease_expires=None, round_done=self.round.id)
             )
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.sql import bindparam
 
 from kzfeed.errors import InputError, StorageError
 from kzfeed.models import (
@@ -240,26 +241,19 @@ class Store:
 
     def record_source_run(self, run_id: int, outcome: SourceRun) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                delete(run_sources).where(
-                    (run_sources.c.run_id == run_id) & (run_sources.c.source == outcome.source)
-                )
+            _record_source_runs(conn, run_id, [outcome])
+
+    def save_quiet_sources(
+        self, run_id: int, done: Sequence[tuple[SourceState | None, str, SourceRun]]
+    ) -> None:
+        """The health rows (``(state, config hash)``; no state: none to write) and run records
+        of sources that stored no items, in one transaction: a run where every feed answered
+        304 writes a few transactions, not several per source."""
+        with self.engine.begin() as conn:
+            _upsert_sources(
+                conn, [(state, config_hash) for state, config_hash, _ in done if state is not None]
             )
-            conn.execute(
-                insert(run_sources).values(
-                    run_id=run_id,
-                    source=outcome.source,
-                    status=outcome.status.value,
-                    http_status=outcome.http_status,
-                    new=outcome.new,
-                    updated=outcome.updated,
-                    unchanged=outcome.unchanged,
-                    failed=outcome.failed,
-                    duration_ms=round(outcome.duration_s * 1000),
-                    error=outcome.error,
-                    warnings=json.dumps(list(outcome.warnings), ensure_ascii=False),
-                )
-            )
+            _record_source_runs(conn, run_id, [outcome for _, _, outcome in done])
 
     def finish_run(self, run_id: int, report: RunReport) -> None:
         with self.engine.begin() as conn:
@@ -278,6 +272,35 @@ class Store:
 
 
 # --- row <-> model ---------------------------------------------------------------------------
+
+
+def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
+    if not outcomes:
+        return
+    names = [o.source for o in outcomes]
+    for chunk in _chunks(names, 500):
+        conn.execute(
+            delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
+        )
+    conn.execute(
+        insert(run_sources),
+        [
+            {
+                "run_id": run_id,
+                "source": outcome.source,
+                "status": outcome.status.value,
+                "http_status": outcome.http_status,
+                "new": outcome.new,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "failed": outcome.failed,
+                "duration_ms": round(outcome.duration_s * 1000),
+                "error": outcome.error,
+                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
+            }
+            for outcome in outcomes
+        ],
+    )
 
 
 def _state_from_row(row: Any) -> SourceState:
@@ -304,7 +327,34 @@ def _state_from_row(row: Any) -> SourceState:
 
 
 def _upsert_source(conn: Connection, state: SourceState, config_hash: str) -> None:
-    values = {
+    _upsert_sources(conn, [(state, config_hash)])
+
+
+def _upsert_sources(conn: Connection, rows: Sequence[tuple[SourceState, str]]) -> None:
+    """Write the health rows of several sources: one statement for those stored, one for new ones."""
+    if not rows:
+        return
+    values = [_source_values(state, config_hash) for state, config_hash in rows]
+    stored: set[str] = set()
+    for chunk in _chunks([v["name"] for v in values], 500):
+        stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
+    known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
+    if known:
+        columns = [k for k in values[0] if k != "name"]
+        statement = (
+            update(sources)
+            .where(sources.c.name == bindparam("b_name"))
+            .values({k: bindparam(k) for k in columns})
+        )
+        conn.execute(statement, known)
+    fresh = [v for v in values if v["name"] not in stored]
+    if fresh:
+        conn.execute(insert(sources), fresh)
+
+
+def _source_values(state: SourceState, config_hash: str) -> dict[str, Any]:
+    return {
+        "name": state.name,
         "type": state.type,
         "config_hash": config_hash,
         "url": state.url,
@@ -320,9 +370,6 @@ def _upsert_source(conn: Connection, state: SourceState, config_hash: str) -> No
         "paused": state.paused,
         "cursor": json.dumps(state.cursor, sort_keys=True, ensure_ascii=False),
     }
-    result = conn.execute(update(sources).where(sources.c.name == state.name).values(**values))
-    if not result.rowcount:
-        conn.execute(insert(sources).values(name=state.name, **values))
 
 
 def _evidence_json(evidence: Iterable[Evidence]) -> str:
@@ -388,29 +435,30 @@ def _classification_signature(conn: Connection, item_id: str) -> tuple[Any, ...]
 
 
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
-    new = updated = unchanged = 0
+    # one query finds the stored ones, one statement inserts the new ones (with their tags):
+    # the first run of a source stores all its items new
+    found: dict[str, Any] = {}
+    for chunk in _chunks([item.id for item in batch], 500):
+        query = select(
+            items.c.id,
+            items.c.source,
+            items.c.content_hash,
+            items.c.relevant,
+            items.c.relevance,
+            items.c.title,
+            items.c.published,
+            items.c.updated,
+        ).where(items.c.id.in_(chunk))
+        found.update((row["id"], row) for row in conn.execute(query).mappings())
+    fresh: dict[str, Item] = {}
+    updated = unchanged = 0
     for item in batch:
-        existing = (
-            conn.execute(
-                select(
-                    items.c.id,
-                    items.c.source,
-                    items.c.content_hash,
-                    items.c.relevant,
-                    items.c.relevance,
-                    items.c.title,
-                    items.c.published,
-                    items.c.updated,
-                ).where(items.c.id == item.id)
-            )
-            .mappings()
-            .first()
-        )
-        values = _item_values(item)
+        existing = found.get(item.id)
         if existing is None:
-            conn.execute(insert(items).values(id=item.id, first_seen=now, fetched_at=now, **values))
-            _write_tags(conn, item)
-            new += 1
+            if item.id in fresh:
+                unchanged += 1  # the same article twice in one batch: the first is kept
+            else:
+                fresh[item.id] = item
             continue
         if existing["source"] != item.source:
             # The same article (same canonical URL) reached us through another source: the
@@ -432,12 +480,18 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         if same:
             unchanged += 1
             continue
-        conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **values))
+        conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **_item_values(item)))
         conn.execute(delete(item_topics).where(item_topics.c.item_id == item.id))
         conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))
         _write_tags(conn, item)
         updated += 1
-    return SaveCounts(new=new, updated=updated, unchanged=unchanged)
+    if fresh:
+        conn.execute(
+            insert(items),
+            [{"id": i.id, "first_seen": now, "fetched_at": now, **_item_values(i)} for i in fresh.values()],
+        )
+        _write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
+    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged)
 
 
 def _write_tags(conn: Connection, item: Item) -> None:
@@ -446,30 +500,29 @@ def _write_tags(conn: Connection, item: Item) -> None:
 
 
 def _write_classification(conn: Connection, item_id: str, c: Classification) -> None:
-    if c.topics:
-        conn.execute(
-            insert(item_topics),
-            [
-                {
-                    "item_id": item_id,
-                    "topic": t.topic,
-                    "score": t.score,
-                    "evidence": _evidence_json(t.evidence),
-                }
-                for t in c.topics
-            ],
-        )
-    entities: dict[str, Entity] = {}
-    for e in c.entities:
-        entities.setdefault(e.name[:200], e)
-    if entities:
-        conn.execute(
-            insert(item_entities),
-            [
-                {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
-                for name, e in entities.items()
-            ],
-        )
+    _write_classifications(conn, [(item_id, c)])
+
+
+def _write_classifications(conn: Connection, batch: Sequence[tuple[str, Classification]]) -> None:
+    """The topic and entity rows of several items, one statement per table."""
+    topic_rows = [
+        {"item_id": item_id, "topic": t.topic, "score": t.score, "evidence": _evidence_json(t.evidence)}
+        for item_id, c in batch
+        for t in c.topics
+    ]
+    entity_rows = []
+    for item_id, c in batch:
+        entities: dict[str, Entity] = {}
+        for e in c.entities:
+            entities.setdefault(e.name[:200], e)
+        entity_rows += [
+            {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
+            for name, e in entities.items()
+        ]
+    if topic_rows:
+        conn.execute(insert(item_topics), topic_rows)
+    if entity_rows:
+        conn.execute(insert(item_entities), entity_rows)
 
 
 def _items_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Item]:
