@@ -65,7 +65,7 @@ class KzfeedGroup(click.Group):
 def cli(
     ctx: click.Context, config_path: str | None, plugins_dir: tuple[str, ...], verbose: int, quiet: int
 ) -> None:
-    """kzfeed: follow news of Kazakhstan–EU cooperation as Atom and RSS feeds."""
+    """kzfeed: follow news of Kazakhstan–EU cooperation as Atom, RSS and JSON feeds."""
     setup_logging(verbose, quiet)
     app = App(
         config_path=config_path,

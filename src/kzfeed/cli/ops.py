@@ -148,7 +148,10 @@ def status(limit: int, as_json: bool) -> None:
 @click.option("--older-than", "older_than", required=True, metavar="DURATION", help="e.g. 365d, 26w.")
 @click.option("--dry-run", is_flag=True, help="Only say what would be dropped.")
 def prune(older_than: str, dry_run: bool) -> None:
-    """Drop items (and run history) older than DURATION. Items the feeds still show are kept."""
+    """Drop items older than DURATION that were left out of the feeds, and older run history.
+
+    Items in the feeds or their archive pages are kept: subscribers can still reach them.
+    """
     from kzfeed.housekeeping import plan_retention
     from kzfeed.schedule import parse_duration
     from kzfeed.storage.retention import apply_prune
