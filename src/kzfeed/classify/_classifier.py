@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from itertools import accumulate, compress
 from operator import itemgetter
@@ -27,8 +26,15 @@ _CACHE_LIMIT = 200_000
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
-#: it, whether there is any, 1 if it ends a sentence else 0)
+#: it, whether there is any, its step in the sentence key: 0, 1 if it ends a sentence,
+#: 1 + _PARAGRAPH if it is a line break)
 TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
+
+#: The running sum of the steps is a position's sentence key: sentence breaks so far, plus line
+#: breaks so far times _PARAGRAPH. Two positions share a sentence exactly when they share the key,
+#: and ``key >> _PARAGRAPH_BITS`` is the paragraph (the line breaks up to the position).
+_PARAGRAPH_BITS = 40
+_PARAGRAPH = 1 << _PARAGRAPH_BITS
 
 #: is any pattern starting at this word? does it end a sentence? (read in C by the scan)
 _ANY = itemgetter(5)
@@ -83,7 +89,8 @@ class _LanguageMatcher:
         stemmed = self.stem(form) if self.stem is not None else form
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
-        return (token, form, stemmed, entities, terms, bool(entities or terms), int(token in BREAKS))
+        step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
+        return (token, form, stemmed, entities, terms, bool(entities or terms), step)
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
@@ -154,10 +161,10 @@ class KeywordClassifier:
         lang = _language_code(document.lang) or detect_language(document.text, title=document.title)
         matcher = self._matcher(lang or "und")
         # dictionary lookups of whole chunks, in C; chunks not seen before are described on the way
-        infos, title_end, lead_end, newlines = read_fields(
+        infos, title_end, lead_end = read_fields(
             document.title, document.text, matcher.chunks.__getitem__, matcher.newline
         )
-        # sentence number of each position: the sentence breaks up to it (one pass, in C)
+        # sentence key of each position, which also gives its paragraph (one pass, in C)
         sentences = list(accumulate(map(_BREAK, infos)))
         size_all = len(infos)
         # a newline after the end: the word after the last one, which no phrase's word matches
@@ -179,8 +186,8 @@ class KeywordClassifier:
                     ):
                         continue
                     # the title and the lead are one unit; the body's units are its paragraphs
-                    unit = 0 if field < 2 else bisect_right(newlines, position)
                     sentence = sentences[position]
+                    unit = 0 if field < 2 else sentence >> _PARAGRAPH_BITS
                     for ref in entity.payloads:
                         mentions.append((ref, field, sentence, unit))
                     entities_free = position + entity.size

@@ -13,6 +13,7 @@ import Stemmer
 
 __all__ = [
     "BREAKS",
+    "LINE_MARK",
     "SNOWBALL_LANGUAGES",
     "Segments",
     "chunk_tokens",
@@ -26,6 +27,9 @@ __all__ = [
 
 #: words, plus the punctuation that ends a sentence (kept as tokens so phrases never cross it)
 T = TypeVar("T")
+#: stands for a line break among the chunks of a document (``str.split`` drops newlines)
+LINE_MARK = "\x00"
+_LINE_CHUNK = f" {LINE_MARK} "
 _TOKEN_RE = re.compile(r"\w+|[.!?;\n]")
 BREAKS = frozenset(".!?;\n")
 
@@ -114,9 +118,12 @@ class Segments(Generic[T]):
 
 
 def chunk_tokens(chunk: str) -> list[str]:
-    """The tokens of one whitespace-free chunk of text (``"l'UE,"`` -> ``["l", "UE"]``)."""
+    """The tokens of one whitespace-free chunk of text (``"l'UE,"`` -> ``["l", "UE"]``);
+    :data:`LINE_MARK` stands for a line break."""
     # most chunks are plain words: isalnum is exactly what \w means, bar "_"
-    return [chunk] if chunk.isalnum() else _TOKEN_RE.findall(chunk)
+    if chunk.isalnum():
+        return [chunk]
+    return _TOKEN_RE.findall(chunk) if chunk != LINE_MARK else ["\n"]
 
 
 def tokenize(text: str) -> list[str]:
@@ -124,23 +131,14 @@ def tokenize(text: str) -> list[str]:
 
     Same result as ``_TOKEN_RE.findall(text)``.
     """
-    tokens: list[str] = []
-    _walk_into(text, tokens, chunk_tokens, "\n", [])
-    return tokens
+    return list(chain.from_iterable(map(chunk_tokens, _chunks(text))))
 
 
-def _walk_into(
-    text: str, out: list[T], expand: Callable[[str], Iterable[T]], newline: T, newlines: list[int]
-) -> None:
-    """Append what ``expand`` makes of each whitespace-separated chunk of ``text`` to ``out``, and
-    ``newline`` between lines (noting its position in ``newlines``)."""
-    extend = out.extend
-    for number, line in enumerate(text.split("\n")):
-        if number:
-            newlines.append(len(out))
-            out.append(newline)
-        # one C-level pass per line: chunks seen before cost a dictionary lookup when ``expand`` is one
-        extend(chain.from_iterable(map(expand, line.split())))
+def _chunks(text: str) -> list[str]:
+    """The whitespace-separated chunks of ``text``, with :data:`LINE_MARK` for each line break."""
+    if LINE_MARK in text:  # it is no word and no break, as the character that replaces it
+        text = text.replace(LINE_MARK, "\x01")
+    return text.replace("\n", _LINE_CHUNK).split()
 
 
 def _lead_end(text: str) -> int:
@@ -165,29 +163,33 @@ def _lead_end(text: str) -> int:
 
 def read_fields(
     title: str, text: str, expand: Callable[[str], Iterable[T]], newline: T
-) -> tuple[list[T], int, int, list[int]]:
+) -> tuple[list[T], int, int]:
     """Normalise (NFC) a document and cut it into title, lead and body, chunk by chunk.
 
-    Returns what ``expand`` made of the chunks (with ``newline`` between lines and after the
-    title and the lead), the end of the title, the end of the lead, and the newline positions.
+    ``expand`` makes something of each whitespace-separated chunk, and ``[newline]`` (that very
+    object) of :data:`LINE_MARK`, which stands for each line break (``chunk_tokens`` does).
+    Returns what it made of the chunks (with ``newline`` between lines and after the title and
+    the lead), the end of the title and the end of the lead.
     """
     title = unicodedata.normalize("NFC", title)
     text = unicodedata.normalize("NFC", text)
     cut = _lead_end(text)
-    out: list[T] = []
-    newlines: list[int] = []
-    ends = []
-    for part in (title, text[:cut]):
-        _walk_into(part, out, expand, newline, newlines)
-        newlines.append(len(out))  # the title and the lead end a paragraph
-        out.append(newline)
-        ends.append(len(out))
-    _walk_into(text[cut:], out, expand, newline, newlines)
-    return out, ends[0], ends[1], newlines
+    # one pass in C over the whole document: split, then one ``expand`` per chunk
+    out = list(chain.from_iterable(map(expand, _chunks(f"{title}\n{text[:cut]}\n{text[cut:]}"))))
+    # the title and the lead each end a paragraph: just after the newline that follows each
+    index = out.index
+    end = 0
+    for _ in range(title.count("\n") + 1):
+        end = index(newline, end) + 1
+    title_end = end
+    for _ in range(text.count("\n", 0, cut) + 1):
+        end = index(newline, end) + 1
+    return out, title_end, end
 
 
 def segment(title: str, text: str) -> Segments[str]:
     """Normalise (NFC) and tokenise a document into title, lead and body."""
-    tokens, title_end, lead_end, newlines = read_fields(title, text, chunk_tokens, "\n")
+    tokens, title_end, lead_end = read_fields(title, text, chunk_tokens, "\n")
     breaks = [i for i, token in enumerate(tokens) if token in BREAKS]
+    newlines = [i for i, token in enumerate(tokens) if token == "\n"]
     return Segments(tokens, title_end, lead_end, breaks, newlines)
