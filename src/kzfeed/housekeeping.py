@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from kzfeed import clock
 from kzfeed.config import Config
 from kzfeed.storage import Store
 from kzfeed.storage.retention import PrunePlan, plan_prune
@@ -23,5 +24,5 @@ def plan_retention(
     config: Config, store: Store, older_than: timedelta, *, now: datetime | None = None
 ) -> PrunePlan:
     """What ``kzfeed prune --older-than`` drops: items and runs older than that, except items in feeds."""
-    cutoff = (now or datetime.now(UTC)).replace(microsecond=0) - older_than
+    cutoff = (now or clock.now()) - older_than
     return plan_prune(store, cutoff, keep=shown_item_ids(config, store))

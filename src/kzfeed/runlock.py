@@ -16,13 +16,13 @@ import os
 import socket
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from kzfeed import clock
 from kzfeed.errors import KzfeedError
 from kzfeed.storage import Store
 
@@ -57,7 +57,7 @@ def default_worker_name() -> str:
 
 
 def _holder_line() -> str:
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    now = clock.now().isoformat()
     return f"pid {os.getpid()} on {socket.gethostname()} since {now}"
 
 

@@ -45,9 +45,6 @@ class TopicVocabulary:
     #: generic terms that count half
     weak: Mapping[str, tuple[str, ...]]
 
-    def term_count(self) -> int:
-        return sum(len(v) for v in self.terms.values()) + sum(len(v) for v in self.weak.values())
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vocabulary:

@@ -13,20 +13,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import Connection, func, insert, or_, select, text, update
 
+from kzfeed import clock
 from kzfeed.storage.schema import rounds, sources
 from kzfeed.storage.store import Store
 
 __all__ = ["Round", "SourceLeases", "open_round", "release_leases", "round_scope"]
 
 _ROUND_LOCK = 0x6B7A_0007  # advisory lock serialising who opens a round on PostgreSQL
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def round_scope(names: Sequence[str], refetch: bool) -> str:
@@ -62,7 +59,7 @@ def open_round(
     """Join the open round of ``scope`` or open a new one. A round is joined while it is young
     (``lease_seconds``) or a live worker still holds a lease in it; an older one was left by
     dead workers and is closed."""
-    now = _now()
+    now = clock.now()
     with store.engine.begin() as conn:
         _lock_round_table(conn)
         known = set(conn.execute(select(sources.c.name)).scalars())
@@ -104,7 +101,7 @@ class SourceLeases:
 
     def claim(self, name: str) -> bool:
         """Lease ``name`` for this worker; False when it is done in this round or leased by another."""
-        now = _now()
+        now = clock.now()
         with self.store.engine.begin() as conn:
             got = conn.execute(
                 select(sources.c.name)
@@ -154,6 +151,6 @@ class SourceLeases:
             result = conn.execute(
                 update(rounds)
                 .where(rounds.c.id == self.round.id, rounds.c.finished_at.is_(None))
-                .values(finished_at=_now(), closed_by=self.owner)
+                .values(finished_at=clock.now(), closed_by=self.owner)
             )
             return bool(result.rowcount)

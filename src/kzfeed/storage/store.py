@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.sql import bindparam
 
+from kzfeed import clock
 from kzfeed.errors import InputError, StorageError
 from kzfeed.models import (
     Classification,
@@ -37,11 +38,6 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-def _now() -> datetime:
-    # whole seconds: the times end up in feeds, where sub-second digits are noise
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -135,7 +131,7 @@ class Store:
 
         A crash in the middle stores nothing of this source: the next run does it again.
         """
-        now = now or _now()
+        now = now or clock.now()
         with self.engine.begin() as conn:
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             _upsert_source(conn, state, config_hash)
