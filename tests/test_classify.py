@@ -487,6 +487,33 @@ def test_users_can_add_entities() -> None:
     assert any(e.name == "Acme Mining" for e in load_gazetteer(options["entities"]).entries)
 
 
+def test_names_match_leftmost_longest_and_never_twice() -> None:
+    """A phrase takes its words from shorter names; of two overlapping phrases the first wins;
+    an alias two entries share counts for both."""
+    entities = [
+        {"name": "Green Steel", "kind": "org", "side": "eu", "country": "Sweden", "aliases": ["Green Steel"]},
+        {
+            "name": "Steel Works",
+            "kind": "org",
+            "side": "eu",
+            "country": "Austria",
+            "aliases": ["Steel Works"],
+        },
+        {"name": "Works", "kind": "org", "side": "eu", "country": "Austria", "aliases": ["Works"]},
+        {"name": "Atlas One", "kind": "org", "side": "eu", "country": "Italy", "aliases": ["Atlas"]},
+        {"name": "Atlas Two", "kind": "org", "side": "eu", "country": "Spain", "aliases": ["Atlas"]},
+    ]
+    custom = KeywordClassifier.from_options({"entities": entities})
+    text = "Kazakhstan met Green Steel Works. Steel Works and Atlas followed. Works council."
+    counts = {e.name: e.mentions for e in classify(custom, "Kazakh metal talks", text, "en").entities}
+    # "Green Steel Works": "Green Steel" comes first, so "Steel Works" cannot match there
+    assert counts["Green Steel"] == 1
+    assert counts["Steel Works"] == 1
+    # "Works" alone: after "Green Steel" and in "council", not inside "Steel Works"
+    assert counts["Works"] == 2
+    assert counts["Atlas One"] == counts["Atlas Two"] == 1
+
+
 def test_the_packaged_data_covers_every_topic_and_language() -> None:
     vocabulary = load_vocabulary()
     assert vocabulary.names == TOPICS
