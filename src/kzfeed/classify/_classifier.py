@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Mapping
-from itertools import accumulate, compress, repeat
-from operator import add, itemgetter, rshift
+from itertools import accumulate, compress
+from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
@@ -27,14 +26,9 @@ _CACHE_LIMIT = 200_000
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
-#: it, whether any starts or it ends a sentence, its step in the sentence key: 0, 1 if it ends a sentence,
-#: 1 + _PARAGRAPH if it is a line break; then for entities and for terms: the one thing this
-#: word alone stands for when no phrase starts with it, else None; the patterns to try here
-#: when some phrase starts with it, else ())
-TokenInfo = tuple[
-    str, str, str, EntityPatterns, TermPatterns, bool, int,
-    EntityRef | None, EntityPatterns, TermRef | None, TermPatterns,
-]  # fmt: skip
+#: it, whether there is any, its step in the sentence key: 0, 1 if it ends a sentence,
+#: 1 + _PARAGRAPH if it is a line break)
+TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
 
 #: The running sum of the steps is a position's sentence key: sentence breaks so far, plus line
 #: breaks so far times _PARAGRAPH. Two positions share a sentence exactly when they share the key,
@@ -42,11 +36,9 @@ TokenInfo = tuple[
 _PARAGRAPH_BITS = 40
 _PARAGRAPH = 1 << _PARAGRAPH_BITS
 
-#: does a pattern start at this word or does it end a sentence? its step; read in C by the scan
-_STOP = itemgetter(5)
+#: is any pattern starting at this word? does it end a sentence? (read in C by the scan)
+_ANY = itemgetter(5)
 _BREAK = itemgetter(6)
-_ENTITY_ONE, _ENTITY_PHRASES = itemgetter(7), itemgetter(8)
-_TERM_ONE, _TERM_PHRASES = itemgetter(9), itemgetter(10)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -98,12 +90,7 @@ class _LanguageMatcher:
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
-        entity_one, entity_phrases = _split(entities)
-        term_one, term_phrases = _split(terms)
-        return (
-            token, form, stemmed, entities, terms, bool(entities or terms or step), step,
-            entity_one, entity_phrases, term_one, term_phrases,
-        )  # fmt: skip
+        return (token, form, stemmed, entities, terms, bool(entities or terms), step)
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
@@ -177,32 +164,46 @@ class KeywordClassifier:
         infos, title_end, lead_end = read_fields(
             document.title, document.text, matcher.chunks.__getitem__, matcher.newline
         )
-        # A pass in C picks the positions where a name or term starts or a sentence ends; the
-        # rest works on those. The running sum of their steps is each one's sentence key, which
-        # also gives its paragraph.
-        at = list(compress(range(len(infos)), map(_STOP, infos)))
-        stops = list(map(infos.__getitem__, at))
-        keys = list(accumulate(map(_BREAK, stops)))
+        # sentence key of each position, which also gives its paragraph (one pass, in C)
+        sentences = list(accumulate(map(_BREAK, infos)))
+        size_all = len(infos)
         # a newline after the end: the word after the last one, which no phrase's word matches
         infos.append(matcher.newline)
 
         # Entities and topic terms are matched independently, each leftmost-longest without
-        # overlaps. A one-word name or term matches wherever its word is, unless a phrase covers
-        # it: those are gathered in C; only words that start a phrase are visited in Python.
-        starts, sentences, refs, ends = _find(infos, at, stops, keys, _ENTITY_ONE, _ENTITY_PHRASES)
-        title, lead = bisect_left(starts, title_end), bisect_left(starts, lead_end)
-        # the title and the lead are one unit; the body's units are its paragraphs
-        units = [0] * lead
-        units += map(rshift, sentences[lead:], repeat(_PARAGRAPH_BITS))
-        mentions: list[Mention] = list(
-            zip(refs, _fields(title, lead, len(starts)), sentences, units, strict=True)
-        )
-
-        starts, sentences, refs, ends = _find(infos, at, stops, keys, _TERM_ONE, _TERM_PHRASES)
-        title, lead = bisect_left(starts, title_end), bisect_left(starts, lead_end)
-        hits: list[Hit] = list(
-            zip(refs, _fields(title, lead, len(starts)), sentences, starts, ends, strict=True)
-        )
+        # overlaps; only positions where some pattern starts are visited.
+        mentions: list[Mention] = []
+        hits: list[Hit] = []
+        entities_free = terms_free = 0
+        for position in compress(range(size_all), map(_ANY, infos)):
+            info = infos[position]
+            field = 0 if position < title_end else (1 if position < lead_end else 2)
+            if position >= entities_free and (entities := info[3]):
+                for entity in entities:  # longest first
+                    if (second := entity.second) is not None and not (
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (entity.size == 2 or matches_rest(entity.elements, infos, position))
+                    ):
+                        continue
+                    # the title and the lead are one unit; the body's units are its paragraphs
+                    sentence = sentences[position]
+                    unit = 0 if field < 2 else sentence >> _PARAGRAPH_BITS
+                    for ref in entity.payloads:
+                        mentions.append((ref, field, sentence, unit))
+                    entities_free = position + entity.size
+                    break
+            if position >= terms_free and (terms := info[4]):
+                for term in terms:
+                    if (second := term.second) is not None and not (
+                        second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
+                        and (term.size == 2 or matches_rest(term.elements, infos, position))
+                    ):
+                        continue
+                    sentence = sentences[position]
+                    end = terms_free = position + term.size
+                    for topic_term in term.payloads:
+                        hits.append((topic_term, field, sentence, position, end))
+                    break
 
         relevance = score_relevance(mentions, self.threshold)
         return Classification(
@@ -215,64 +216,6 @@ class KeywordClassifier:
             lang=lang,
             classifier=self.name,
         )
-
-
-R = TypeVar("R")
-
-
-def _split(patterns: tuple[Pattern[R], ...]) -> tuple[R | None, tuple[Pattern[R], ...]]:
-    """How the scan treats a word that these patterns start with: (the one thing it stands for,
-    ()) when that needs no look at the next words, else (None, the patterns to try in turn)."""
-    if len(patterns) == 1 and patterns[0].size == 1 and len(patterns[0].payloads) == 1:
-        return patterns[0].payloads[0], ()
-    return None, patterns
-
-
-def _find(
-    infos: list[TokenInfo],
-    at: list[int],
-    stops: list[TokenInfo],
-    keys: list[int],
-    one: Callable[[TokenInfo], R | None],
-    phrases: Callable[[TokenInfo], tuple[Pattern[R], ...]],
-) -> tuple[list[int], list[int], list[R], list[int]]:
-    """Leftmost-longest matches without overlaps, in text order: their starts, sentence keys,
-    what each stands for, and ends (a pattern standing for several things gives one match for
-    each, at the same place). ``stops`` are the words at positions ``at`` where something may
-    start, ``keys`` their sentence keys."""
-    alone = list(map(one, stops))
-    starts = list(compress(at, alone))
-    sentences = list(compress(keys, alone))
-    refs: list[R] = list(filter(None, alone))
-    ends = list(map(add, starts, repeat(1)))
-    free = 0
-    for index in compress(range(len(stops)), map(phrases, stops)):
-        position = at[index]
-        if position < free:  # inside the phrase matched before
-            continue
-        for pattern in phrases(stops[index]):  # longest first
-            if (second := pattern.second) is not None and not (
-                second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
-                and (pattern.size == 2 or matches_rest(pattern.elements, infos, position))
-            ):
-                continue
-            free = position + pattern.size
-            # in its place among the one-word matches, which it removes where it covers them
-            i = bisect_left(starts, position)
-            j = bisect_left(starts, free, i)
-            count = len(pattern.payloads)
-            starts[i:j] = repeat(position, count)
-            sentences[i:j] = repeat(keys[index], count)
-            refs[i:j] = pattern.payloads
-            ends[i:j] = repeat(free, count)
-            break
-    return starts, sentences, refs, ends
-
-
-def _fields(title: int, lead: int, size: int) -> list[int]:
-    """The field (0 title, 1 lead, 2 body) of each of ``size`` matches in text order, ``title``
-    of them in the title and ``lead`` in the title or the lead."""
-    return [0] * title + [1] * (lead - title) + [2] * (size - lead)
 
 
 def _language_code(lang: str | None) -> str | None:
