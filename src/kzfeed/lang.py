@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import chain, islice
 from typing import Any
 
 __all__ = ["PLAUSIBLE_LANGUAGES", "detect_language", "warm_up"]
@@ -71,13 +72,57 @@ def warm_up() -> None:
     _identifier()
 
 
-def _vote(words: Sequence[str]) -> str | None:
-    """The language the first words clearly vote for by their function words, or None."""
-    votes = Counter(filter(None, map(_FUNCTION_WORDS.get, map(str.lower, words[:_VOTE_WORDS]))))
+def _vote(languages: Iterable[str | None]) -> str | None:
+    """The language the first words clearly vote for by their function words, or None
+    (``languages``: the language each word is a function word of, in text order)."""
+    votes = Counter(filter(None, islice(languages, _VOTE_WORDS)))
     (best, first), (_, second) = [*votes.most_common(2), ("", 0), ("", 0)][:2]
     if first < _VOTE_MIN or first < _VOTE_MARGIN * max(second, 1):
         return None
     return best
+
+
+class _ChunkFacts(dict[str, tuple[int, int, int, int, bool, bool, tuple[str | None, ...]]]):
+    """What the detector counts in one whitespace-separated chunk of text, worked out once per
+    distinct chunk: (letter runs, letters, Cyrillic letters, Kazakh letters, any Ukrainian
+    letter, any letter of another Cyrillic language, the language each run is a function word
+    of). Runs never cross whitespace, so a window's counts are the sums of its chunks'."""
+
+    def __missing__(self, chunk: str) -> tuple[int, int, int, int, bool, bool, tuple[str | None, ...]]:
+        if len(self) > _FACTS_LIMIT:
+            self.clear()
+        runs = _LETTERS_RE.findall(chunk)
+        found = self[chunk] = (
+            len(runs),
+            sum(map(len, runs)),
+            sum(map(len, _CYRILLIC_RE.findall(chunk))),
+            len(_KAZAKH_RE.findall(chunk)),
+            _UKRAINIAN_RE.search(chunk) is not None,
+            _OTHER_CYRILLIC_RE.search(chunk) is not None,
+            tuple(map(_FUNCTION_WORDS.get, map(str.lower, runs))),
+        )
+        return found
+
+
+_FACTS_LIMIT = 200_000
+_FACTS = _ChunkFacts()
+
+
+def _window_facts(window: str) -> tuple[int, int, int, int, bool, bool, Iterable[str | None]]:
+    """The chunk facts of ``window`` added up (the function-word languages in text order)."""
+    facts = list(map(_FACTS.__getitem__, window.split()))
+    if not facts:
+        return 0, 0, 0, 0, False, False, ()
+    runs, letters, cyrillic, kazakh, ukrainian, other, votes = zip(*facts, strict=True)
+    return (
+        sum(runs),
+        sum(letters),
+        sum(cyrillic),
+        sum(kazakh),
+        any(ukrainian),
+        any(other),
+        chain.from_iterable(votes),
+    )
 
 
 def detect_language(text: str, *, title: str = "", words: Sequence[str] | None = None) -> str | None:
@@ -91,27 +136,20 @@ def detect_language(text: str, *, title: str = "", words: Sequence[str] | None =
     py3langid, offline, restricted to :data:`PLAUSIBLE_LANGUAGES`.
     """
     body = text.lstrip()
-    window = body[:_WINDOW_CHARS]
-    runs = _LETTERS_RE.findall(window)
-    letters = sum(map(len, runs))
-    if letters < _MIN_LETTERS or len(runs) < _MIN_WORDS:
+    runs, letters, cyrillic, kazakh, ukrainian, other, votes = _window_facts(body[:_WINDOW_CHARS])
+    if letters < _MIN_LETTERS or runs < _MIN_WORDS:
         body = f"{title}\n{body}".strip()
-        window, words = body[:_WINDOW_CHARS], None
-        runs = _LETTERS_RE.findall(window)
-        letters = sum(map(len, runs))
-        if letters < _MIN_LETTERS or len(runs) < _MIN_WORDS:
+        words = None
+        runs, letters, cyrillic, kazakh, ukrainian, other, votes = _window_facts(body[:_WINDOW_CHARS])
+        if letters < _MIN_LETTERS or runs < _MIN_WORDS:
             return None
-    cyrillic = sum(map(len, _CYRILLIC_RE.findall(window)))
-    kazakh = len(_KAZAKH_RE.findall(window))
     mostly_cyrillic = cyrillic * 2 > letters
-    if (
-        mostly_cyrillic
-        and kazakh >= max(2, _KAZAKH_LETTER_SHARE * cyrillic)
-        and not _UKRAINIAN_RE.search(window)
-    ):
+    if mostly_cyrillic and kazakh >= max(2, _KAZAKH_LETTER_SHARE * cyrillic) and not ukrainian:
         return "kk"
-    if not _OTHER_CYRILLIC_RE.search(window):
-        voted = _vote(words if words is not None else runs)
+    if not other:
+        if words is not None:
+            votes = map(_FUNCTION_WORDS.get, map(str.lower, words[:_VOTE_WORDS]))
+        voted = _vote(votes)
         if voted is not None and (voted == "ru") == mostly_cyrillic:
             return voted
     sample = body[:_SAMPLE_CHARS]
