@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from itertools import accumulate, compress
+from itertools import compress
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
@@ -26,8 +26,8 @@ _CACHE_LIMIT = 200_000
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
-#: it, whether there is any, its step in the sentence key: 0, 1 if it ends a sentence,
-#: 1 + _PARAGRAPH if it is a line break)
+#: it, whether the scan visits it (something starts there or it is a break), its step in the
+#: sentence key: 0, 1 if it ends a sentence, 1 + _PARAGRAPH if it is a line break)
 TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
 
 #: The running sum of the steps is a position's sentence key: sentence breaks so far, plus line
@@ -36,9 +36,8 @@ TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
 _PARAGRAPH_BITS = 40
 _PARAGRAPH = 1 << _PARAGRAPH_BITS
 
-#: is any pattern starting at this word? does it end a sentence? (read in C by the scan)
-_ANY = itemgetter(5)
-_BREAK = itemgetter(6)
+#: does a pattern start at this word or does it end a sentence? (read in C by the scan)
+_VISIT = itemgetter(5)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -90,7 +89,7 @@ class _LanguageMatcher:
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
-        return (token, form, stemmed, entities, terms, bool(entities or terms), step)
+        return (token, form, stemmed, entities, terms, bool(entities or terms or step), step)
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
@@ -164,8 +163,6 @@ class KeywordClassifier:
         infos, title_end, lead_end = read_fields(
             document.title, document.text, matcher.chunks.__getitem__, matcher.newline
         )
-        # sentence key of each position, which also gives its paragraph (one pass, in C)
-        sentences = list(accumulate(map(_BREAK, infos)))
         size_all = len(infos)
         # a newline after the end: the word after the last one, which no phrase's word matches
         infos.append(matcher.newline)
@@ -175,8 +172,13 @@ class KeywordClassifier:
         mentions: list[Mention] = []
         hits: list[Hit] = []
         entities_free = terms_free = 0
-        for position in compress(range(size_all), map(_ANY, infos)):
+        # the sentence key: sentence breaks so far, plus line breaks so far times _PARAGRAPH
+        sentence = 0
+        for position in compress(range(size_all), map(_VISIT, infos)):
             info = infos[position]
+            if step := info[6]:  # a sentence or line break, where no pattern starts
+                sentence += step
+                continue
             field = 0 if position < title_end else (1 if position < lead_end else 2)
             if position >= entities_free and (entities := info[3]):
                 for entity in entities:  # longest first
@@ -186,7 +188,6 @@ class KeywordClassifier:
                     ):
                         continue
                     # the title and the lead are one unit; the body's units are its paragraphs
-                    sentence = sentences[position]
                     unit = 0 if field < 2 else sentence >> _PARAGRAPH_BITS
                     for ref in entity.payloads:
                         mentions.append((ref, field, sentence, unit))
@@ -199,7 +200,6 @@ class KeywordClassifier:
                         and (term.size == 2 or matches_rest(term.elements, infos, position))
                     ):
                         continue
-                    sentence = sentences[position]
                     end = terms_free = position + term.size
                     for topic_term in term.payloads:
                         hits.append((topic_term, field, sentence, position, end))
