@@ -28,7 +28,9 @@ TermPatterns = tuple[Pattern[TermRef], ...]
 #: what a word is to the matcher: (word, casefolded form, stem, entities and terms starting with
 #: it, whether the scan visits it (something starts there or it is a break), its step in the
 #: sentence key: 0, 1 if it ends a sentence, 1 + _PARAGRAPH if it is a line break)
-TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int]
+#: then the one entity and the one term it stands for when that needs no look at the next words
+#: (a one-word pattern alone, with one payload), else None
+TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int, EntityRef | None, TermRef | None]
 
 #: The running sum of the steps is a position's sentence key: sentence breaks so far, plus line
 #: breaks so far times _PARAGRAPH. Two positions share a sentence exactly when they share the key,
@@ -89,7 +91,10 @@ class _LanguageMatcher:
         entities = self.entities.starting_at(token, form, form)
         terms = self.terms.starting_at(token, form, stemmed)
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
-        return (token, form, stemmed, entities, terms, bool(entities or terms or step), step)
+        return (
+            token, form, stemmed, entities, terms, bool(entities or terms or step), step,
+            _alone(entities), _alone(terms),
+        )  # fmt: skip
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
@@ -168,7 +173,8 @@ class KeywordClassifier:
         infos.append(matcher.newline)
 
         # Entities and topic terms are matched independently, each leftmost-longest without
-        # overlaps; only positions where some pattern starts are visited.
+        # overlaps; only positions where some pattern starts (or a sentence ends) are visited, and
+        # a word that alone stands for one thing is taken without trying its patterns.
         mentions: list[Mention] = []
         hits: list[Hit] = []
         entities_free = terms_free = 0
@@ -180,20 +186,28 @@ class KeywordClassifier:
                 sentence += step
                 continue
             field = 0 if position < title_end else (1 if position < lead_end else 2)
-            if position >= entities_free and (entities := info[3]):
+            # a name's unit: the title and the lead are one; the body's units are its paragraphs
+            if position < entities_free:  # inside a name matched before
+                pass
+            elif (ref := info[7]) is not None:  # the one name this word alone stands for
+                mentions.append((ref, field, sentence, 0 if field < 2 else sentence >> _PARAGRAPH_BITS))
+            elif entities := info[3]:
                 for entity in entities:  # longest first
                     if (second := entity.second) is not None and not (
                         second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
                         and (entity.size == 2 or matches_rest(entity.elements, infos, position))
                     ):
                         continue
-                    # the title and the lead are one unit; the body's units are its paragraphs
                     unit = 0 if field < 2 else sentence >> _PARAGRAPH_BITS
                     for ref in entity.payloads:
                         mentions.append((ref, field, sentence, unit))
                     entities_free = position + entity.size
                     break
-            if position >= terms_free and (terms := info[4]):
+            if position < terms_free:
+                pass
+            elif (topic_term := info[8]) is not None:  # the one term this word alone is
+                hits.append((topic_term, field, sentence, position, position + 1))
+            elif terms := info[4]:
                 for term in terms:
                     if (second := term.second) is not None and not (
                         second[1](infos[position + 1][second[0]])  # type: ignore[arg-type]  # a str
@@ -216,6 +230,17 @@ class KeywordClassifier:
             lang=lang,
             classifier=self.name,
         )
+
+
+R = TypeVar("R")
+
+
+def _alone(patterns: tuple[Pattern[R], ...]) -> R | None:
+    """What a word stands for when ``patterns`` (those starting with it) are one one-word pattern
+    with one payload: the scan then takes it without trying anything; else None."""
+    if len(patterns) == 1 and patterns[0].size == 1 and len(patterns[0].payloads) == 1:
+        return patterns[0].payloads[0]
+    return None
 
 
 def _language_code(lang: str | None) -> str | None:

@@ -143,9 +143,7 @@ class PatternIndex(Generic[P]):
         return tuple(found)
 
 
-def matches_rest(
-    elements: tuple[Element, ...], infos: Sequence[tuple[str, str, str, Any, Any, Any, Any]], start: int
-) -> bool:
+def matches_rest(elements: tuple[Element, ...], infos: Sequence[tuple[Any, ...]], start: int) -> bool:
     """Whether elements[1:] match the words after ``start`` (the first is already known to match).
 
     ``infos`` holds, per position, ``(token, casefolded form, stem, ...)``.
