@@ -127,7 +127,11 @@ class KeywordClassifier:
         self.topic_threshold = float(topic_threshold)
         self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
-        self._entities = compile_gazetteer(self.gazetteer, EntityRef)
+        # a name stands for one entity in the output, of the kind of its first entry
+        kinds: dict[str, str] = {}
+        for entry in self.gazetteer:
+            kinds.setdefault(entry.name, entry.kind)
+        self._entities = compile_gazetteer(self.gazetteer, lambda entry: EntityRef(entry, kinds[entry.name]))
         self._languages: dict[str, _LanguageMatcher] = {}
         for lang in self.PRECOMPILED:
             self._matcher(lang)

@@ -78,12 +78,16 @@ class EntityRef:
     """A gazetteer entry as the scorer reads it, with what it needs precomputed."""
 
     __slots__ = (
-        "competes", "entry", "generic", "group", "kind", "name", "side", "side_order", "term", "weight", "weights",
+        "competes", "entry", "generic", "group", "key", "kind", "name", "side", "side_order", "term", "weight",
+        "weights",
     )  # fmt: skip
 
-    def __init__(self, entry: GazetteerEntry) -> None:
+    def __init__(self, entry: GazetteerEntry, kind: str | None = None) -> None:
         self.entry = entry
-        self.name, self.kind, self.side = entry.name, entry.kind, entry.side
+        self.name, self.kind, self.side = entry.name, kind or entry.kind, entry.side
+        #: how it is counted in the entity list: by name (extra spellings a user adds under a
+        #: name count with it) and the kind of the first gazetteer entry with that name
+        self.key = (self.name, self.kind)
         self.weight, self.generic, self.competes = entry.weight, entry.generic, entry.competes
         #: what the entity stands for in a reason line: its country, else its name
         self.group = entry.country or entry.name
@@ -111,16 +115,18 @@ class Relevance:
 
 #: (-weight, term, field, count): one line of evidence, in the order evidence is listed
 EvidenceKey = tuple[float, str, int, int]
+#: relevance evidence puts the rank of its side first
+SideEvidenceKey = tuple[int, float, str, int, int]
 
 
-class _SharedEvidence(dict[EvidenceKey, Evidence]):
+class _SharedEvidence(dict[EvidenceKey | SideEvidenceKey, Evidence]):
     """Evidence values repeat across documents ("kz:Kazakhstan" in the body, 3 times) and are
     immutable: share them instead of building thousands of equal objects."""
 
-    def __missing__(self, key: EvidenceKey) -> Evidence:
+    def __missing__(self, key: EvidenceKey | SideEvidenceKey) -> Evidence:
         if len(self) > _SHARED_LIMIT:
             self.clear()
-        negative, term, field, count = key
+        negative, term, field, count = key[-4:]  # relevance evidence has the side's rank first
         weight = int(-negative * 1000 + 0.5) / 1000  # weights are never negative
         found = self[key] = Evidence(term=term, field=FIELDS[field], count=count, weight=weight)
         return found
@@ -128,17 +134,18 @@ class _SharedEvidence(dict[EvidenceKey, Evidence]):
 
 _SHARED_LIMIT = 100_000
 _EVIDENCE = _SharedEvidence()
-_REF, _NAME, _KIND = itemgetter(0), attrgetter("name"), attrgetter("kind")
+_REF, _KEY = itemgetter(0), attrgetter("key")
 
 
-class _SharedEntities(dict[tuple[str, str, int], Entity]):
-    """(name, kind, mentions) -> the Entity, shared like the evidence."""
+class _SharedEntities(dict[tuple[int, tuple[str, str]], Entity]):
+    """(-mentions, (name, kind)) -> the Entity, shared like the evidence; the keys sort in the
+    order entities are listed."""
 
-    def __missing__(self, key: tuple[str, str, int]) -> Entity:
+    def __missing__(self, key: tuple[int, tuple[str, str]]) -> Entity:
         if len(self) > _SHARED_LIMIT:
             self.clear()
-        name, kind, mentions = key
-        found = self[key] = Entity(name=name, kind=kind, mentions=mentions)
+        negative, (name, kind) = key
+        found = self[key] = Entity(name=name, kind=kind, mentions=-negative)
         return found
 
 
@@ -236,21 +243,19 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
     )
     # evidence: the KZ side and the EU side (other partners are named in the reason)
     ranked = sorted(
-        (ref.side_order, (-weight, ref.term, field, int(count)))
-        for (ref, field), (count, weight) in slots.items()
-        if ref.side_order < 2
+        [
+            (ref.side_order, -weight, ref.term, field, int(count))
+            for (ref, field), (count, weight) in slots.items()
+            if ref.side_order < 2
+        ]
     )
-    # every entity found, by name (an extra spelling a user added may share a name), counted in C;
-    # a name's kind is that of its first slot
-    by_name = Counter(map(_NAME, map(_REF, mentions)))
-    refs = list(map(_REF, reversed(slots)))
-    kinds = dict(zip(map(_NAME, refs), map(_KIND, refs), strict=True))
-    by_count = sorted(zip(map(neg, by_name.values()), by_name, strict=True))
+    # every entity found, by name and kind, counted in C, most mentioned first
+    found = Counter(map(_KEY, map(_REF, mentions)))
     return Relevance(
         relevant=relevant,
         score=score,
-        evidence=tuple(map(_EVIDENCE.__getitem__, map(itemgetter(1), ranked))),
-        entities=tuple(_ENTITIES[(name, kinds[name], -n)] for n, name in by_count),
+        evidence=tuple(map(_EVIDENCE.__getitem__, ranked)),
+        entities=tuple(map(_ENTITIES.__getitem__, sorted(zip(map(neg, found.values()), found, strict=True)))),
         reason=reason,
     )
 
@@ -345,8 +350,9 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
         value = ref.weights[field] * (harmonic[count] if count < known else _harmonic(count))
         if in_list:
             value *= TOPIC_LIST_DISCOUNT
-        raw[ref.topic] += value
-        by_topic[ref.topic].append((-value, ref.term, field, count))
+        topic = ref.topic
+        raw[topic] += value
+        by_topic[topic].append((-value, ref.term, field, count))
 
     tags = []
     for topic, total in raw.items():
@@ -356,10 +362,11 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
         keys = by_topic[topic]
         if listed:  # a term both in and out of a passing list in one field: one line of evidence
             keys = _merge_evidence(keys)
-        evidence = tuple(map(_EVIDENCE.__getitem__, sorted(keys)))
-        tags.append(TopicTag(topic=topic, score=score, evidence=evidence))
-    tags.sort(key=lambda t: (-t.score, t.topic))
-    return tuple(tags)
+        tags.append((-score, topic, tuple(map(_EVIDENCE.__getitem__, sorted(keys)))))
+    tags.sort()  # best score first, then by name (names differ: the evidence is never compared)
+    return tuple(
+        [TopicTag(topic=topic, score=-negative, evidence=evidence) for negative, topic, evidence in tags]
+    )
 
 
 def _merge_evidence(keys: list[EvidenceKey]) -> list[EvidenceKey]:
