@@ -339,6 +339,27 @@ def test_a_passing_list_does_not_tag_its_topics(classifier: KeywordClassifier) -
     assert "energy" in topics(developed)
 
 
+def test_each_further_mention_of_a_term_adds_less_however_often_it_comes(
+    classifier: KeywordClassifier,
+) -> None:
+    def energy(mentions: int) -> tuple[float, int]:
+        lead = (
+            "Kazakhstan and France discussed supplies for the coming years at a meeting in Astana, where"
+            " ministers of both countries met business leaders and officials of several agencies.\n\n"
+        )
+        text = lead + "Uranium shipments continue. " * mentions
+        tag = next(
+            t for t in classify(classifier, "Kazakh-French talks", text, "en").topics if t.topic == "energy"
+        )
+        (line,) = [e for e in tag.evidence if e.term == "uranium" and e.field == "body"]
+        return line.weight, line.count
+
+    # past the precomputed table (63) the sum goes on by its formula, still growing slowly
+    (w20, n20), (w63, n63), (w64, n64), (w200, n200) = energy(20), energy(63), energy(64), energy(200)
+    assert (n20, n63, n64, n200) == (20, 63, 64, 200)
+    assert w20 < w63 < w64 < w200 < 2 * w63
+
+
 def test_title_and_lead_weigh_more_than_the_body(classifier: KeywordClassifier) -> None:
     filler = "The delegation also visited a museum. " * 3
     in_title = classify(

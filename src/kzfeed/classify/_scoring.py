@@ -10,7 +10,6 @@ import dataclasses
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import repeat
 from operator import attrgetter, itemgetter, neg
 
 from kzfeed.classify._gazetteer import GazetteerEntry
@@ -134,7 +133,7 @@ class _SharedEvidence(dict[EvidenceKey | SideEvidenceKey, Evidence]):
 
 _SHARED_LIMIT = 100_000
 _EVIDENCE = _SharedEvidence()
-_REF, _KEY = itemgetter(0), attrgetter("key")
+_REF, _KEY, _TERM_FIELD = itemgetter(0), attrgetter("key"), itemgetter(0, 1)
 
 
 class _SharedEntities(dict[tuple[int, tuple[str, str]], Entity]):
@@ -334,22 +333,24 @@ for _n in range(1, 64):
 
 def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...]:
     """Tag the topics the document develops (``hits`` in text order)."""
+    # how often each term occurs in each field (counted in C), and how often in a passing list
+    counts: Counter[tuple[TermRef, int]] = Counter(map(_TERM_FIELD, hits))
     listed = _listed_hits(hits)
-    # how often each term occurs in each field, in a passing list or not (counted in C)
-    groups: Counter[tuple[TermRef, int, bool]] = Counter()
-    if listed:
-        groups.update((hit[0], hit[1], i in listed) for i, hit in enumerate(hits))
-    else:
-        groups.update(zip(map(itemgetter(0), hits), map(itemgetter(1), hits), repeat(False)))
+    in_lists = Counter(map(_TERM_FIELD, map(hits.__getitem__, listed))) if listed else {}
 
     raw: dict[str, float] = defaultdict(float)
-    # topic -> the evidence of each group, for the topics tagged
+    # topic -> a line of evidence for each term and field, for the topics tagged
     by_topic: dict[str, list[EvidenceKey]] = defaultdict(list)
-    harmonic, known = _HARMONIC, len(_HARMONIC)
-    for (ref, field, in_list), count in groups.items():
-        value = ref.weights[field] * (harmonic[count] if count < known else _harmonic(count))
-        if in_list:
-            value *= TOPIC_LIST_DISCOUNT
+    harmonic = _HARMONIC if max(counts.values(), default=0) < len(_HARMONIC) else _Harmonic()
+    for key, count in counts.items():
+        ref, field = key
+        if listed and (in_list := in_lists.get(key, 0)):
+            # the mentions in a passing list and the others count apart, on one line of evidence
+            value = ref.weights[field] * harmonic[in_list] * TOPIC_LIST_DISCOUNT
+            if count > in_list:
+                value = ref.weights[field] * harmonic[count - in_list] + value
+        else:
+            value = ref.weights[field] * harmonic[count]
         topic = ref.topic
         raw[topic] += value
         by_topic[topic].append((-value, ref.term, field, count))
@@ -357,26 +358,16 @@ def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...
     tags = []
     for topic, total in raw.items():
         score = round(1.0 - 2.0 ** (-total / TOPIC_SCALE), 4)
-        if score < topic_threshold:
-            continue
-        keys = by_topic[topic]
-        if listed:  # a term both in and out of a passing list in one field: one line of evidence
-            keys = _merge_evidence(keys)
-        tags.append((-score, topic, tuple(map(_EVIDENCE.__getitem__, sorted(keys)))))
+        if score >= topic_threshold:
+            tags.append((-score, topic, tuple(map(_EVIDENCE.__getitem__, sorted(by_topic[topic])))))
     tags.sort()  # best score first, then by name (names differ: the evidence is never compared)
     return tuple(
         [TopicTag(topic=topic, score=-negative, evidence=evidence) for negative, topic, evidence in tags]
     )
 
 
-def _merge_evidence(keys: list[EvidenceKey]) -> list[EvidenceKey]:
-    """One key per (term, field): counts and weights added up."""
-    slots: dict[tuple[str, int], list[float]] = {}
-    for negative, term, field, count in keys:
-        slot = slots.get((term, field))
-        if slot is None:
-            slots[(term, field)] = [count, -negative]
-        else:
-            slot[0] += count
-            slot[1] -= negative
-    return [(-weight, term, field, int(count)) for (term, field), (count, weight) in slots.items()]
+class _Harmonic:
+    """``_harmonic`` read like the table, for a term mentioned more often than the table goes."""
+
+    def __getitem__(self, count: int) -> float:
+        return _harmonic(count)
