@@ -75,6 +75,28 @@ def test_classify_text_on_stdin(project: Path) -> None:
     assert "relevant   yes" in result.stdout
 
 
+def test_classify_stdin_tells_html_and_markdown_by_how_they_start(project: Path) -> None:
+    page = _stdin(["classify", "-"], (HTML / "astana_en.html").read_text(encoding="utf-8"))
+    assert page.exit_code == 0, page.stderr
+    fields = _fields(page.stdout)
+    assert "<" not in fields["title"] and fields["relevant"].startswith("yes")
+    assert "transport_logistics" in fields["topics"]
+
+    markdown = _stdin(["classify", "-"], "# " + ARTICLE)
+    assert markdown.exit_code == 0, markdown.stderr
+    assert _fields(markdown.stdout)["title"] == "Kazakhstan and the EU sign a raw materials partnership"
+
+
+def test_a_title_of_two_words_gets_an_error_that_says_so(project: Path) -> None:
+    text = "Uranium talks\n\nKazakhstan and France discussed supplies. Uranium shipments continue.\n"
+    result = _stdin(["classify", "-"], text)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "kzfeed: error: stdin: no headline found; 'Uranium talks' has two words or fewer, which reads as"
+        " a site or section name: give the title at least three words, on its own line at the top\n"
+    )
+
+
 def test_classify_a_url(kzfeed: Kz, project: Path) -> None:
     with LocalHTTPServer(root=HTML) as server:
         result = kzfeed("classify", server.url("/astana_en.html"))

@@ -9,7 +9,7 @@ from kzfeed.charsets import decode_bytes
 from kzfeed.errors import InputError
 from kzfeed.text import CleanArticle, clean_text_article
 
-__all__ = ["ARTICLE_SUFFIXES", "article_kind", "read_article"]
+__all__ = ["ARTICLE_SUFFIXES", "article_kind", "read_article", "sniff_kind"]
 
 #: file suffix -> what the file holds
 ARTICLE_SUFFIXES = {
@@ -32,6 +32,19 @@ def article_kind(name: str, content_type: str = "") -> str:
         return "text"
     suffix = name[name.rfind(".") :].lower() if "." in name.rsplit("/", 1)[-1] else ""
     return ARTICLE_SUFFIXES.get(suffix, "text")
+
+
+def sniff_kind(data: bytes) -> str:
+    """What text with no name or media type holds (``kzfeed classify -``): HTML when it starts
+    with a tag, Markdown when its first line is a ``#`` heading, else plain text."""
+    start = data.lstrip()[:512].lower()
+    if start.startswith(
+        (b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<p", b"<div", b"<h1")
+    ):
+        return "html"
+    if start.startswith(b"# "):
+        return "markdown"
+    return "text"
 
 
 def read_article(

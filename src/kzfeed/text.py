@@ -152,13 +152,22 @@ def _find_title(lines: Sequence[_Line], label: str) -> int:
             return first_h1
         if not any(is_prose(line.text) for line in lines[: headings[0]]):
             return headings[0]
+    short = ""
     for i, line in enumerate(lines[:TITLE_SCAN_LINES]):
         text = line.text
-        if words(text) <= 2 or _Header().read(text, allow_place=True):
-            continue  # a site name, a section, a dateline or a byline
+        if words(text) <= 2:
+            short = short or text
+            continue  # a site name or a section
+        if _Header().read(text, allow_place=True):
+            continue  # a dateline or a byline
         if is_headline(text):
             return i
         break
+    if short:
+        raise InputError(
+            f"{label}: no headline found; {short!r} has two words or fewer, which reads as a site or"
+            " section name: give the title at least three words, on its own line at the top"
+        )
     raise InputError(
         f"{label}: no headline found; put the article's title on its own line at the top of the text"
     )

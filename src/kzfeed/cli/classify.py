@@ -48,12 +48,13 @@ def _fetch_article(url: str) -> Document:
 
 def _read_article(source: str) -> Document:
     """A document from a file, a URL, or ``-`` (text on stdin)."""
-    from kzfeed.articles import article_kind, read_article
+    from kzfeed.articles import article_kind, read_article, sniff_kind
 
     if source.startswith(("http://", "https://")):
         return _fetch_article(source)
     if source == "-":
         data, name = sys.stdin.buffer.read(), "stdin"
+        kind = sniff_kind(data)  # no name to tell by: HTML and Markdown are told by their start
     else:
         path = Path(source)
         try:
@@ -62,7 +63,8 @@ def _read_article(source: str) -> Document:
             raise InputError(
                 f"{source}: cannot be read ({exc.strerror}); give a .txt, .md or .html file"
             ) from exc
-    article, _warning = read_article(data, name=name, kind=article_kind(name))
+        kind = article_kind(name)
+    article, _warning = read_article(data, name=name, kind=kind)
     return Document(title=article.title, text=article.text, lang=article.lang, id=name)
 
 
