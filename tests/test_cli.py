@@ -68,6 +68,24 @@ def test_items_show_and_export(kzfeed: Kz) -> None:
     assert len(topic.stdout.strip().splitlines()) >= 4
 
 
+def test_items_by_entity_in_any_spelling_or_script(kzfeed: Kz) -> None:
+    assert kzfeed("-q", "run").exit_code == 0
+
+    def ids(name: str) -> set[str]:
+        result = kzfeed("items", "--entity", name)
+        assert result.exit_code == 0, result.stderr
+        return {line.split()[0] for line in result.stdout.splitlines() if not line.startswith("no items")}
+
+    # three seeds quote the president; every spelling finds those three and no other
+    tokayev = ids("Kassym-Jomart Tokayev")
+    assert len(tokayev) == 3
+    for spelling in ("Tokayev", "tokayev", "Tokaïev", "Токаев", "Тоқаев"):
+        assert ids(spelling) == tokayev, spelling
+    assert ids("EU") == ids("ЕС") == ids("European Union") != set()
+    nobody = kzfeed("items", "--entity", "Nobody Atall")
+    assert nobody.stdout.startswith("no items mention 'Nobody Atall'")
+
+
 def test_show_unknown_id_is_a_clear_error(kzfeed: Kz) -> None:
     kzfeed("-q", "run")
     result = kzfeed("show", "zzzzzzzz")

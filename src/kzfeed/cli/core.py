@@ -12,7 +12,7 @@ import click
 
 from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
-from kzfeed.models import Item, RunReport, SourceStatus
+from kzfeed.models import Document, Item, RunReport, SourceStatus
 
 if TYPE_CHECKING:
     from kzfeed.rounds import RoundResult
@@ -161,17 +161,33 @@ def _short_date(item: Item) -> str:
     return item.published.strftime("%Y-%m-%d") if item.published else "----------"
 
 
+def _entity_names(name: str) -> list[str]:
+    """The stored names ``name`` may stand for: itself, and the entities the configured
+    classifier recognises in it, in any spelling or script ('Токаев', 'Tokaïev', 'EU')."""
+    from kzfeed.pipeline import build_classifier  # lazy: building it takes ~0.5 s
+
+    app = _app()
+    found = build_classifier(app.config, app.host).classify(Document(title=name, text=""))
+    return [name, *(entity.name for entity in found.entities)]
+
+
 @click.command(name="items")
 @click.option("--topic", metavar="TOPIC", help="Only items tagged with this topic.")
-@click.option("--entity", metavar="NAME", help="Only items that mention this person, organisation or place.")
+@click.option(
+    "--entity",
+    metavar="NAME",
+    help="Only items that mention this person, organisation or place, in any spelling or script.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also items left out of the feeds, with the reason.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many.")
 def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int | None) -> None:
     """List stored items, newest first."""
     store = _app().store()
-    rows = store.items(relevant=None if show_all else True, topic=topic, entity=entity, limit=limit)
+    names = _entity_names(entity) if entity is not None else None
+    rows = store.items(relevant=None if show_all else True, topic=topic, entity=names, limit=limit)
     if not rows:
-        click.echo("no items" + ("" if show_all else "; 'kzfeed items --all' also shows items left out"))
+        found = f"no items mention {entity!r}" if entity is not None else "no items"
+        click.echo(found + ("" if show_all else "; 'kzfeed items --all' also shows items left out"))
         return
     for item in rows:
         topics = ",".join(item.topics) or "-"

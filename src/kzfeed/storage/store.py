@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.sql import bindparam
@@ -159,9 +159,12 @@ class Store:
         topic: str | None = None,
         limit: int | None = None,
         source: str | None = None,
-        entity: str | None = None,
+        entity: str | Collection[str] | None = None,
     ) -> list[Item]:
-        """Stored items, newest first (by their date, then id, so the order is stable)."""
+        """Stored items, newest first (by their date, then id, so the order is stable).
+
+        ``entity``: only items that mention this entity (or any of these), by stored name, in any
+        case."""
         date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
         query = select(items).order_by(date.desc(), items.c.id)
         if relevant is not None:
@@ -171,11 +174,13 @@ class Store:
                 items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic))
             )
         if entity is not None:
-            query = query.where(
-                items.c.id.in_(
-                    select(item_entities.c.item_id).where(func.lower(item_entities.c.name) == entity.lower())
-                )
+            names = sorted({entity} if isinstance(entity, str) else set(entity))
+            # SQLite's lower() folds ASCII only: the exact names match as given too
+            named = or_(
+                item_entities.c.name.in_(names),
+                func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
             )
+            query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
         if source is not None:
             query = query.where(items.c.source == source)
         if limit is not None:
