@@ -85,6 +85,10 @@ def test_items_by_entity_in_any_spelling_or_script(kzfeed: Kz) -> None:
     nobody = kzfeed("items", "--entity", "Nobody Atall")
     assert nobody.stdout.startswith("no items mention 'Nobody Atall'")
 
+    exported = [json.loads(line) for line in kzfeed("export", "--entity", "Токаев").stdout.splitlines()]
+    assert {record["id"][:8] for record in exported} == tokayev
+    assert all("Kassym-Jomart Tokayev" in record["entities"] for record in exported)
+
 
 def test_show_unknown_id_is_a_clear_error(kzfeed: Kz) -> None:
     kzfeed("-q", "run")

@@ -259,9 +259,14 @@ def export_record(item: Item) -> dict[str, Any]:
 
 @click.command()
 @click.option("--all", "export_all", is_flag=True, help="Every stored item, not only those in the feeds.")
-def export(export_all: bool) -> None:
+@click.option("--topic", metavar="TOPIC", help="Only items tagged with this topic.")
+@click.option(
+    "--entity", metavar="NAME", help="Only items that mention this entity, in any spelling or script."
+)
+def export(export_all: bool, topic: str | None, entity: str | None) -> None:
     """Print stored items as JSON Lines on stdout, one item a line."""
-    for item in _app().store().items(relevant=None if export_all else True):
+    names = _entity_names(entity) if entity is not None else None
+    for item in _app().store().items(relevant=None if export_all else True, topic=topic, entity=names):
         click.echo(json.dumps(export_record(item), ensure_ascii=False))
 
 
