@@ -90,6 +90,21 @@ def test_items_by_entity_in_any_spelling_or_script(kzfeed: Kz) -> None:
     assert all("Kassym-Jomart Tokayev" in record["entities"] for record in exported)
 
 
+def test_a_misspelt_topic_is_an_error_with_a_suggestion(
+    kzfeed: Kz, write_config: Callable[[str], Path]
+) -> None:
+    write_config('[classifier.topics.agriculture]\nterms = ["wheat"]\n')
+    assert kzfeed("-q", "run").exit_code == 0
+    for command in ("items", "export"):
+        result = kzfeed(command, "--topic", "raw_material")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "kzfeed: error: unknown topic 'raw_material'; did you mean 'raw_materials'? topics: agriculture,"
+        )
+    # a topic of the user's own vocabulary that no item has yet: no items, no error
+    assert kzfeed("items", "--topic", "agriculture").stdout.startswith("no items")
+
+
 def test_show_unknown_id_is_a_clear_error(kzfeed: Kz) -> None:
     kzfeed("-q", "run")
     result = kzfeed("show", "zzzzzzzz")

@@ -12,7 +12,8 @@ import click
 
 from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
-from kzfeed.models import Document, Item, RunReport, SourceStatus
+from kzfeed.errors import InputError
+from kzfeed.models import TOPICS, Document, Item, RunReport, SourceStatus
 
 if TYPE_CHECKING:
     from kzfeed.rounds import RoundResult
@@ -161,6 +162,19 @@ def _short_date(item: Item) -> str:
     return item.published.strftime("%Y-%m-%d") if item.published else "----------"
 
 
+def _check_topic(topic: str) -> None:
+    """Raise ``InputError`` for a topic that neither the vocabulary nor any stored item has."""
+    from difflib import get_close_matches
+
+    app = _app()
+    known = {*TOPICS, *app.config.classifier.options.get("topics", {})}
+    if topic in known or topic in (known := known | app.store().topics()):
+        return
+    close = get_close_matches(topic, sorted(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InputError(f"unknown topic {topic!r}; {hint}topics: {', '.join(sorted(known))}")
+
+
 def _entity_names(name: str) -> list[str]:
     """The stored names ``name`` may stand for: itself, and the entities the configured
     classifier recognises in it, in any spelling or script ('Токаев', 'Tokaïev', 'EU')."""
@@ -183,6 +197,8 @@ def _entity_names(name: str) -> list[str]:
 def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int | None) -> None:
     """List stored items, newest first."""
     store = _app().store()
+    if topic is not None:
+        _check_topic(topic)
     names = _entity_names(entity) if entity is not None else None
     rows = store.items(relevant=None if show_all else True, topic=topic, entity=names, limit=limit)
     if not rows:
@@ -265,6 +281,8 @@ def export_record(item: Item) -> dict[str, Any]:
 )
 def export(export_all: bool, topic: str | None, entity: str | None) -> None:
     """Print stored items as JSON Lines on stdout, one item a line."""
+    if topic is not None:
+        _check_topic(topic)
     names = _entity_names(entity) if entity is not None else None
     for item in _app().store().items(relevant=None if export_all else True, topic=topic, entity=names):
         click.echo(json.dumps(export_record(item), ensure_ascii=False))

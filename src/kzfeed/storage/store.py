@@ -189,6 +189,11 @@ class Store:
             rows = conn.execute(query).mappings().all()
             return _items_from_rows(conn, rows)
 
+    def topics(self) -> set[str]:
+        """Every topic some stored item is tagged with."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(item_topics.c.topic).distinct()).scalars())
+
     def get_item(self, id_or_prefix: str) -> Item:
         """One item by its id or a unique prefix of it (at least 4 characters)."""
         key = id_or_prefix.strip().lower()
