@@ -92,8 +92,9 @@ def test_a_title_of_two_words_gets_an_error_that_says_so(project: Path) -> None:
     result = _stdin(["classify", "-"], text)
     assert result.exit_code == 2
     assert result.stderr == (
-        "kzfeed: error: stdin: no headline found; 'Uranium talks' has two words or fewer, which reads as"
-        " a site or section name: give the title at least three words, on its own line at the top\n"
+        "kzfeed: error: stdin: no headline found; 'Uranium talks' was read as a site or section name"
+        " (two words or fewer) and what follows is not a headline: put a title of three words or more"
+        " on its own line at the top\n"
     )
 
 

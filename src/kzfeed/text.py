@@ -165,8 +165,9 @@ def _find_title(lines: Sequence[_Line], label: str) -> int:
         break
     if short:
         raise InputError(
-            f"{label}: no headline found; {short!r} has two words or fewer, which reads as a site or"
-            " section name: give the title at least three words, on its own line at the top"
+            f"{label}: no headline found; {short!r} was read as a site or section name (two words or"
+            " fewer) and what follows is not a headline: put a title of three words or more on its own"
+            " line at the top"
         )
     raise InputError(
         f"{label}: no headline found; put the article's title on its own line at the top of the text"
