@@ -23,19 +23,11 @@ def _classifier() -> Classifier:
 
 def _fetch_article(url: str) -> Document:
     from kzfeed.articles import article_kind, read_article
-    from kzfeed.fetch import Fetcher, FetchPolicy, default_user_agent
+    from kzfeed.fetch import Fetcher
+    from kzfeed.pipeline import fetch_policy
 
-    fetch = _app().config.fetch
-    policy = FetchPolicy(
-        user_agent=default_user_agent(fetch.contact_url),
-        connect_timeout=fetch.connect_timeout,
-        read_timeout=fetch.read_timeout,
-        total_timeout=fetch.total_timeout,
-        max_bytes=fetch.max_bytes,
-        obey_robots=fetch.obey_robots,
-    )
     try:
-        with Fetcher(policy) as fetcher:
+        with Fetcher(fetch_policy(_app().config.fetch)) as fetcher:
             page = fetcher.get(url, source="classify", check_robots=True, force=True)
     except FetchError as exc:
         raise InputError(f"{url}: {exc}") from exc
