@@ -25,10 +25,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kzfeed.articles._text import clean_text_article
 from kzfeed.classify import KeywordClassifier, load_gazetteer, load_vocabulary
-from kzfeed.evaluate import load_labels
+from kzfeed.classify._evaluate import load_labels
 from kzfeed.models import Document
-from kzfeed.text import clean_text_article
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "classifier" / "dev.jsonl"

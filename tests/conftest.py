@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from kzfeed.models import Classification, Entity, Evidence, Item, RawItem, TopicTag
-from kzfeed.normalize import normalise
+from kzfeed.pipeline._normalise import normalise
 
 
 def make_item(

@@ -25,7 +25,7 @@ def test_the_same_seeds_give_the_same_feeds_on_both_databases(
 ) -> None:
     # undated seeds are dated by when kzfeed first saw them: the same moment for both runs
     seen = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    monkeypatch.setattr("kzfeed.pipeline._now", lambda: seen)
+    monkeypatch.setattr("kzfeed.pipeline._run._now", lambda: seen)
     (project / "kzfeed.toml").write_text('output_dir = "public-sqlite"\n', encoding="utf-8")
     assert kzfeed("run").exit_code == 0
     url = pg_server.create_database()  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 
 def test_new_writes_a_package_with_entry_point_module_fixture_and_tests(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kzfeed.config import default_config, load_config
+from kzfeed.config._load import default_config, load_config
 from kzfeed.errors import ConfigError
 
 

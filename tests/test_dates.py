@@ -1,4 +1,4 @@
-"""Tests for kzfeed.dates: parsing dates and finding datelines."""
+"""Tests for kzfeed.articles._dates: parsing dates and finding datelines."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kzfeed.dates import find_date_line, parse_date
+from kzfeed.articles._dates import find_date_line, parse_date
 
 
 @pytest.mark.parametrize(

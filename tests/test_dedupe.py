@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from factories import make_item
-from kzfeed.dedupe import (
+from kzfeed.articles._text import clean_text_article
+from kzfeed.models import Item
+from kzfeed.stories._dedupe import (
     NEAR_DUPLICATE_BITS,
     StoryIndex,
     assign_stories,
@@ -19,8 +21,6 @@ from kzfeed.dedupe import (
     simhash,
     story_key,
 )
-from kzfeed.models import Item
-from kzfeed.text import clean_text_article
 
 STORIES = Path(__file__).parent / "data" / "stories"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

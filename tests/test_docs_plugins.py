@@ -60,7 +60,7 @@ def test_toml_examples_parse() -> None:
 
 
 def test_the_tutorials_package_layout_is_what_plugin_new_writes() -> None:
-    from kzfeed.scaffold import PluginNames, render_plugin
+    from kzfeed.testing._scaffold import PluginNames, render_plugin
 
     files = render_plugin(PluginNames.from_name("astana-press"))
     for path in files:

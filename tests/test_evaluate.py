@@ -1,4 +1,4 @@
-"""Scoring a classifier on labelled JSON Lines (kzfeed.evaluate)."""
+"""Scoring a classifier on labelled JSON Lines (kzfeed.classify._evaluate)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kzfeed.errors import InputError
-from kzfeed.evaluate import (
+from kzfeed.classify._evaluate import (
     Counts,
     LabelledArticle,
     evaluate,
@@ -18,6 +17,7 @@ from kzfeed.evaluate import (
     report_as_dict,
     report_as_json,
 )
+from kzfeed.errors import InputError
 from kzfeed.models import Classification, Document, TopicTag
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO, CliResult
 from kzfeed.plugins import make_plugin_host
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 NEWS = "/memleket/entities/mfa/press/news"
 

@@ -1,4 +1,4 @@
-"""Tests for kzfeed.extract: article extraction from HTML pages (offline fixtures)."""
+"""Tests for kzfeed.articles._extract: article extraction from HTML pages (offline fixtures)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kzfeed.articles._extract import extract_article
+from kzfeed.articles._text import NO_DATE_NOTE
 from kzfeed.errors import InputError
-from kzfeed.extract import extract_article
-from kzfeed.text import NO_DATE_NOTE
 
 HTML = Path(__file__).parent / "data" / "html"
 
@@ -95,7 +95,7 @@ def test_page_without_article_text_raises(page: str) -> None:
 
 def test_heavy_libraries_are_imported_lazily() -> None:
     code = (
-        "import sys, kzfeed.extract, kzfeed.text, kzfeed.dates, kzfeed.lang\n"
+        "import sys, kzfeed.articles._extract, kzfeed.articles._text, kzfeed.articles._dates, kzfeed.lang\n"
         "heavy = [m for m in ('trafilatura', 'dateparser', 'py3langid', 'charset_normalizer') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

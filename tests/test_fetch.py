@@ -18,7 +18,7 @@ import pytest
 
 import kzfeed
 from kzfeed.errors import ConfigError, FetchError
-from kzfeed.fetch import (
+from kzfeed.http._client import (
     CacheEntry,
     Fetcher,
     FetchPolicy,
@@ -28,7 +28,7 @@ from kzfeed.fetch import (
     default_user_agent,
     next_attempt_after,
 )
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 HTTP_DATA = Path(__file__).parent / "data" / "http"
 CONTACT = "https://example.org/kzfeed-operator"

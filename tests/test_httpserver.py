@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 HTTP_DATA = Path(__file__).parent / "data" / "http"
 

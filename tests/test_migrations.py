@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from kzfeed.storage import open_store
-from kzfeed.storage.migrate import alembic_config, current_revision, head_revision
-from kzfeed.storage.schema import include_name, metadata
+from kzfeed.storage._migrate import alembic_config, current_revision, head_revision
+from kzfeed.storage._schema import include_name, metadata
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from conftest import CliResult
 from factories import make_item
 from feedcheck import assert_valid_atom, parse_feed
 from kzfeed.models import SourceState
-from kzfeed.runlock import acquire_run_lock
+from kzfeed.ops._lock import acquire_run_lock
 from kzfeed.storage import open_store
 
 Kz = Callable[..., CliResult]
@@ -26,7 +26,7 @@ KZFEED = [sys.executable, "-c", "from kzfeed.cli import main; main()"]
 def lock_holder(project: Path, seconds: float) -> subprocess.Popen[str]:
     """Another process that holds the run lock for ``seconds`` (then releases it)."""
     holder = subprocess.Popen(
-        [*KZFEED[:2], "import time; from kzfeed.storage import open_store; from kzfeed.runlock import "
+        [*KZFEED[:2], "import time; from kzfeed.storage import open_store; from kzfeed.ops._lock import "
          f"acquire_run_lock as a; l = a(open_store('sqlite:///{project}/var/kzfeed.db'), worker='w'); "
          f"print('locked', flush=True); time.sleep({seconds}); l.release()"],
         stdout=subprocess.PIPE, text=True,
@@ -114,9 +114,9 @@ def test_run_json_says_whether_feeds_were_rendered(kzfeed: Kz) -> None:
 
 
 def test_prune_drops_old_items_but_keeps_what_feeds_and_archives_show(database_url: str) -> None:
-    from kzfeed.config import default_config
-    from kzfeed.housekeeping import plan_retention
-    from kzfeed.storage.retention import apply_prune
+    from kzfeed.config._load import default_config
+    from kzfeed.ops._retention import plan_retention
+    from kzfeed.storage._retention import apply_prune
 
     config = default_config()
     store = open_store(database_url)
@@ -167,7 +167,7 @@ def test_prune_dry_run_says_what_it_would_drop_and_drops_nothing(
 
 
 def test_search_ignores_accents_and_case_ranks_and_shows_snippets(database_url: str, project: Path) -> None:
-    from kzfeed.storage.search import search_items
+    from kzfeed.storage._search import search_items
 
     store = open_store(database_url)
     items = [

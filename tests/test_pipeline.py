@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CliResult
 from feedcheck import assert_valid_atom, parse_feed
-from kzfeed.config import load_config
+from kzfeed.config._load import load_config
 from kzfeed.storage import open_store
 
 Kz = Callable[..., CliResult]

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import CliResult
-from kzfeed.config import load_config
+from kzfeed.config._load import load_config
 from kzfeed.models import SourceState
 from kzfeed.storage import open_store
-from kzfeed.storage.history import last_runs
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.storage._history import last_runs
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 Kz = Callable[..., CliResult]
 Write = Callable[[str], Path]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from factories import make_item
 from feedcheck import parse_feed
-from kzfeed.feeds import FeedSpec, render_atom
-from kzfeed.jsonfeed import render_json_feed
+from kzfeed.publish._feeds import FeedSpec, render_atom
+from kzfeed.publish._jsonfeed import render_json_feed
 
 SPEC = FeedSpec(
     key="all",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kzfeed.errors import InputError
-from kzfeed.server import make_server
+from kzfeed.serve._server import make_server
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import CliResult
-from kzfeed.fetch import CacheEntry
-from kzfeed.opml import read_opml
+from kzfeed.http._client import CacheEntry
+from kzfeed.publish._opml import read_opml
 from kzfeed.storage import open_store
 
 Kz = Callable[..., CliResult]

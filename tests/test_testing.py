@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 import pytest
 
 from kzfeed import RawItem, SourceContext, hookimpl
-from kzfeed.config import load_config
-from kzfeed.pipeline import Pipeline
+from kzfeed.config._load import load_config
+from kzfeed.pipeline._run import Pipeline
 from kzfeed.testing import check_source_contract, item_problems, source_types_of
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 from kzfeed.testing.pytest_plugin import FrozenClock
 
 
@@ -29,7 +29,7 @@ class PageTitles:
         self.name, self.url = name, options["url"]
 
     def fetch(self, ctx: SourceContext) -> Iterator[RawItem]:
-        from kzfeed.listing import link_at, parse_listing, text_at
+        from kzfeed.articles._listing import link_at, parse_listing, text_at
 
         assert ctx.http is not None
         got = ctx.http.get(self.url, source=self.name)

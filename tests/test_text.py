@@ -1,4 +1,4 @@
-"""Tests for kzfeed.text: cleaning plain-text articles, decoding files, leads and HTML."""
+"""Tests for kzfeed.articles._text: cleaning plain-text articles, decoding files, leads and HTML."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kzfeed.errors import InputError
-from kzfeed.text import (
+from kzfeed.articles._text import (
     NO_DATE_NOTE,
     CleanArticle,
     clean_text_article,
@@ -19,6 +18,7 @@ from kzfeed.text import (
     sentence_case_headline,
     summarize,
 )
+from kzfeed.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -371,7 +371,7 @@ def test_summarize_takes_whole_paragraphs_that_fit() -> None:
 
 
 def test_paragraphs_to_html_escapes() -> None:
-    from kzfeed.sanitize import paragraphs_to_html
+    from kzfeed.articles._sanitize import paragraphs_to_html
 
     assert paragraphs_to_html(["EU & KZ <talks>", "l'UE"]) == "<p>EU &amp; KZ &lt;talks&gt;</p>\n<p>l'UE</p>"
 

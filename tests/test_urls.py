@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kzfeed.errors import InputError
-from kzfeed.urls import canonical_url, host_of, is_same_site
+from kzfeed.http._urls import canonical_url, host_of, is_same_site
 
 
 @pytest.mark.parametrize(

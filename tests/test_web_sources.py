@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult
-from kzfeed.config import load_config
+from kzfeed.config._load import load_config
 from kzfeed.models import Item
 from kzfeed.storage import open_store
-from kzfeed.testing.httpserver import LocalHTTPServer
+from kzfeed.testing._httpserver import LocalHTTPServer
 
 Kz = Callable[..., CliResult]
 Write = Callable[[str], Path]

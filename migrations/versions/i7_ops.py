@@ -51,7 +51,7 @@ def upgrade() -> None:
         for statement in _SQLITE_FTS:
             op.execute(statement)
     elif dialect == "postgresql":
-        # accent-insensitive search (kzfeed.storage.search); unaccent is a trusted extension
+        # accent-insensitive search (kzfeed.storage._search); unaccent is a trusted extension
         op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
 
 

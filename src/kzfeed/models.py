@@ -271,7 +271,7 @@ class RunReport:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoryKey:
-    """What story clustering needs to know about a stored item (see ``kzfeed.dedupe``)."""
+    """What story clustering needs to know about a stored item (see ``kzfeed.stories._dedupe``)."""
 
     item_id: str
     story_id: str | None

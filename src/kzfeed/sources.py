@@ -12,8 +12,8 @@ from kzfeed.errors import ConfigError
 from kzfeed.models import Classification, Document, RawItem, SourceState
 
 if TYPE_CHECKING:
-    from kzfeed.fetch import Fetcher
-    from kzfeed.text import CleanArticle
+    from kzfeed.articles._text import CleanArticle
+    from kzfeed.http._client import Fetcher
 
 __all__ = [
     "Classifier",
@@ -86,12 +86,12 @@ class SourceContext:
         self.log.warning("source %r: %s", self.source, message)
 
     def extract(self, html: str, *, url: str | None = None) -> CleanArticle:
-        """Extract the article of an HTML page (trafilatura, see ``kzfeed.extract``), on the
+        """Extract the article of an HTML page (trafilatura, see ``kzfeed.articles._extract``), on the
         run's worker processes when there are some. Raises ``InputError`` when the page has
         no article."""
         if self.extractor is not None:
             return self.extractor(html, url=url)
-        from kzfeed.extract import extract_article
+        from kzfeed.articles._extract import extract_article
 
         return extract_article(html, url=url)
 

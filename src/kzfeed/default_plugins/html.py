@@ -18,14 +18,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from kzfeed.articles._text import CleanArticle
 from kzfeed.default_plugins._web import fetch_article, fetch_main, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
-from kzfeed.fetch import FetchResult
 from kzfeed.hookspecs import hookimpl
+from kzfeed.http._client import FetchResult
+from kzfeed.http._urls import canonical_url, is_same_site
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
-from kzfeed.text import CleanArticle
-from kzfeed.urls import canonical_url, is_same_site
 
 # path segments of pages that list or navigate rather than tell a story
 _NAVIGATION = frozenset(

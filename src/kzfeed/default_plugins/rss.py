@@ -18,14 +18,14 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from kzfeed.dates import parse_date
+from kzfeed.articles._dates import parse_date
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
-from kzfeed.fetch import FetchResult
 from kzfeed.hookspecs import hookimpl
+from kzfeed.http._client import FetchResult
+from kzfeed.http._urls import canonical_url
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
-from kzfeed.urls import canonical_url
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
 _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)

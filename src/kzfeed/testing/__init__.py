@@ -15,9 +15,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kzfeed.testing.contract import check_source_contract, item_problems
-    from kzfeed.testing.httpserver import LocalHTTPServer
-    from kzfeed.testing.sources import fixtures_dir_of, offline_fetcher, run_source, serve_fixtures
+    from kzfeed.testing._contract import check_source_contract, item_problems
+    from kzfeed.testing._httpserver import LocalHTTPServer
+    from kzfeed.testing._sources import fixtures_dir_of, offline_fetcher, run_source, serve_fixtures
 
 __all__ = [
     "LocalHTTPServer",
@@ -31,13 +31,13 @@ __all__ = [
 ]
 
 _WHERE = {
-    "LocalHTTPServer": "kzfeed.testing.httpserver",
-    "check_source_contract": "kzfeed.testing.contract",
-    "item_problems": "kzfeed.testing.contract",
-    "fixtures_dir_of": "kzfeed.testing.sources",
-    "offline_fetcher": "kzfeed.testing.sources",
-    "run_source": "kzfeed.testing.sources",
-    "serve_fixtures": "kzfeed.testing.sources",
+    "LocalHTTPServer": "kzfeed.testing._httpserver",
+    "check_source_contract": "kzfeed.testing._contract",
+    "item_problems": "kzfeed.testing._contract",
+    "fixtures_dir_of": "kzfeed.testing._sources",
+    "offline_fetcher": "kzfeed.testing._sources",
+    "run_source": "kzfeed.testing._sources",
+    "serve_fixtures": "kzfeed.testing._sources",
 }
 
 

@@ -9,7 +9,7 @@ Fixtures (kzfeed is imported only when a test asks for one):
 - ``kzfeed_db``: a :class:`kzfeed.storage.Store` on a fresh SQLite file.
 - ``kzfeed_fixtures_dir``: the folder of your fixture files; default ``fixtures/`` next to
   the test file. Override it to point at your package's fixtures.
-- ``kzfeed_http``: a :class:`~kzfeed.testing.httpserver.LocalHTTPServer` on 127.0.0.1
+- ``kzfeed_http``: a :class:`~kzfeed.testing._httpserver.LocalHTTPServer` on 127.0.0.1
   serving ``kzfeed_fixtures_dir``; the test fails if the server itself failed.
 - ``run_source``: ``run_source("my-type", {"url": ...})`` builds a source of a registered
   type (or takes a built source) and returns the items one fetch yields. Every HTTP request,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kzfeed.models import RawItem, SourceState
     from kzfeed.plugins import PluginHost
     from kzfeed.storage import Store
-    from kzfeed.testing.httpserver import LocalHTTPServer
+    from kzfeed.testing._httpserver import LocalHTTPServer
 
 __all__ = ["FrozenClock"]
 
@@ -104,7 +104,7 @@ def kzfeed_fixtures_dir(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture
 def kzfeed_http(kzfeed_fixtures_dir: Path) -> Iterator[LocalHTTPServer]:
     """A local HTTP server serving ``kzfeed_fixtures_dir``; routes and requests start empty."""
-    from kzfeed.testing.httpserver import LocalHTTPServer
+    from kzfeed.testing._httpserver import LocalHTTPServer
 
     with LocalHTTPServer(root=kzfeed_fixtures_dir) as server:
         yield server
@@ -120,8 +120,8 @@ def run_source(
 ) -> Iterator[RunSource]:
     """``run_source(type_or_source, options=None, *, name="test", state=None, refetch=False)``:
     the items one fetch yields, every HTTP request answered by ``kzfeed_http``."""
-    from kzfeed.testing.sources import offline_fetcher
-    from kzfeed.testing.sources import run_source as run
+    from kzfeed.testing._sources import offline_fetcher
+    from kzfeed.testing._sources import run_source as run
 
     http = offline_fetcher(kzfeed_http)
 

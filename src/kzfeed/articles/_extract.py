@@ -1,0 +1,88 @@
+"""Extract the article from an HTML page (wraps trafilatura, imported lazily) as a ``CleanArticle``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kzfeed.articles._dates import find_date_line, parse_date
+from kzfeed.articles._text import NO_DATE_NOTE, CleanArticle, drop_furniture, sentence_case_headline
+from kzfeed.errors import InputError
+from kzfeed.lang import detect_language
+
+__all__ = ["extract_article"]
+
+# htmldate's options: the original publication date with its time and zone, read from the
+# page's metadata and markup only (an extensive search would pick dates out of the text)
+_DATE_PARAMS: dict[str, Any] = {
+    "original_date": True,
+    "extensive_search": False,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+_DATELINE_SCAN = 4  # lines of the extracted text searched for a dateline when metadata has none
+
+
+def _text_or_none(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def extract_article(html: str, *, url: str | None = None, name: str = "") -> CleanArticle:
+    """Extract the article of an HTML page: headline, paragraphs and metadata.
+
+    trafilatura finds the main text (favouring precision: navigation, ads, comments and
+    related links are left out) and the metadata: title, author, date, site name (the
+    ``outlet``) and main image. The date is read by :mod:`kzfeed.articles._dates`, so it is
+    timezone-aware UTC; ``lang`` is detected from the text. Raise ``InputError`` when no
+    article text can be extracted.
+    """
+    label = name or url or "page"
+    if not html.strip():
+        raise InputError(f"{label}: the page is empty; check the file or URL")
+    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+    if document is None:
+        found: dict[str, Any] = {}
+    else:
+        found = document if isinstance(document, dict) else document.as_dict()
+    text = found.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{label}: no article text could be extracted; is this an article page?")
+
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    title = _text_or_none(found.get("title"))
+    paragraphs = drop_furniture(lines, title=title or "")
+    if title is None and paragraphs and len(paragraphs[0].split()) <= 25:
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if title is None:
+        raise InputError(f"{label}: no headline found in the page; check that it is an article page")
+    if not paragraphs:
+        raise InputError(f"{label}: no article text could be extracted; is this an article page?")
+
+    published: datetime | None = None
+    if raw_date := _text_or_none(found.get("date")):
+        published = parse_date(raw_date)
+    if published is None:
+        published = next(filter(None, (find_date_line(line) for line in lines[:_DATELINE_SCAN])), None)
+    lang = detect_language(f"{title}\n{' '.join(paragraphs)}") or _text_or_none(found.get("language"))
+    return CleanArticle(
+        title=sentence_case_headline(title, paragraphs),
+        paragraphs=tuple(paragraphs),
+        published=published,
+        outlet=_text_or_none(found.get("sitename")),
+        lang=lang,
+        author=_text_or_none(found.get("author")),
+        image=_text_or_none(found.get("image")),
+        notes=() if published else (NO_DATE_NOTE,),
+    )

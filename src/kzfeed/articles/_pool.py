@@ -1,0 +1,91 @@
+"""Article extraction on every CPU core: trafilatura runs in worker processes while the
+fetching threads wait on the network. The pool starts only when the first page needs it, so a
+run where everything answered 304 pays nothing for it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+from typing import Self
+
+from kzfeed.articles._text import CleanArticle
+from kzfeed.errors import InputError
+
+__all__ = ["ArticleExtractor"]
+
+
+def _extract(html: str, url: str | None) -> tuple[CleanArticle | str, float]:
+    """Runs in a worker: the article, or the message of the ``InputError`` (errors with
+    extra constructor arguments do not survive pickling, a string does), and the CPU seconds
+    it took (the workers are not children of the caller, so their CPU time is counted here)."""
+    from kzfeed.articles._extract import extract_article
+
+    start = time.process_time()
+    result: CleanArticle | str
+    try:
+        result = extract_article(html, url=url)
+    except InputError as exc:
+        result = str(exc)
+    except Exception as exc:  # a trafilatura bug on one page must not break the pool
+        result = f"{url or 'page'}: extraction failed ({type(exc).__name__}: {exc})"
+    return result, time.process_time() - start
+
+
+class ArticleExtractor:
+    """``extractor(html, url=...)`` returns a ``CleanArticle`` or raises ``InputError``.
+
+    With ``processes`` > 1 the work goes to a process pool (forkserver, with trafilatura
+    imported once in the server); with 1 it runs in the calling thread. Thread-safe.
+    """
+
+    def __init__(self, processes: int | None = None) -> None:
+        self.processes = max(1, processes if processes is not None else (os.cpu_count() or 1))
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        #: pages extracted, for the run's statistics
+        self.count = 0
+        #: CPU seconds spent extracting them (in the worker processes, or in this one)
+        self.cpu_seconds = 0.0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["kzfeed.articles._extract", "trafilatura"])
+                self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
+            return self._pool
+
+    def __call__(self, html: str, *, url: str | None = None) -> CleanArticle:
+        if self.processes == 1:
+            result, cpu = _extract(html, url)
+        else:
+            try:
+                result, cpu = self._executor().submit(_extract, html, url).result()
+            except BrokenProcessPool:  # a worker died (out of memory?): do this page here
+                result, cpu = _extract(html, url)
+        with self._lock:
+            self.count += 1
+            self.cpu_seconds += cpu
+        if isinstance(result, str):
+            raise InputError(result)
+        return result
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

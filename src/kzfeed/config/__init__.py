@@ -1,0 +1,1 @@
+"""The configuration: reading and checking ``kzfeed.toml``, the built-in default, editing the file in place."""

@@ -1,0 +1,1 @@
+"""Operations around runs: the run lock, rounds and leases, schedules, retention."""

@@ -1,0 +1,80 @@
+"""Turning what a source yields (``RawItem``) into a stored ``Item``: ids, clean text, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
+from kzfeed.articles._text import summarize
+from kzfeed.models import Item, RawItem, item_id_for
+
+__all__ = ["content_hash", "item_key", "normalise", "split_paragraphs"]
+
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text: blocks separated by blank lines, spaces folded."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = re.split(r"\n\s*\n", text)
+    out = []
+    for block in blocks:
+        para = _SPACE.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()
+        if para:
+            out.append(para)
+    return out
+
+
+def content_hash(title: str, text: str) -> str:
+    """What decides whether an article changed: its title and text, spaces folded."""
+    folded = _SPACE.sub(" ", f"{title}\n{text}").strip()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def item_key(raw: RawItem, *, source: str, source_type: str, canonical: str | None) -> str:
+    """The key the item id is made from: the canonical URL when there is one, so the same
+    article is one item whichever source brings it; else the source's own guid."""
+    return canonical or f"{source_type}:{source}:{raw.guid}"
+
+
+def _canonical(url: str | None) -> str | None:
+    if not url:
+        return None
+    from kzfeed.http._urls import canonical_url
+
+    return canonical_url(url)
+
+
+def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
+    """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
+    content hash. The language is left as the source gave it (detected later if missing)."""
+    title = _SPACE.sub(" ", unicodedata.normalize("NFC", raw.title)).strip()
+    paragraphs = split_paragraphs(raw.text)
+    text = "\n\n".join(paragraphs)
+    canonical = _canonical(raw.url)
+    if raw.html:
+        html = sanitize_html(raw.html, base_url=raw.url)
+    else:
+        html = paragraphs_to_html(paragraphs)
+    summary = raw.summary.strip() if raw.summary and raw.summary.strip() else summarize(paragraphs)
+    return Item(
+        id=item_id_for(item_key(raw, source=source, source_type=source_type, canonical=canonical)),
+        source=source,
+        guid=raw.guid,
+        title=title,
+        content_text=text,
+        content_html=html,
+        content_hash=content_hash(title, text),
+        url=raw.url,
+        canonical_url=canonical,
+        summary=summary,
+        author=raw.author,
+        outlet=raw.outlet,
+        published=raw.published,
+        updated=raw.updated,
+        lang=raw.lang,
+        categories=raw.categories,
+        image=raw.image,
+    )

@@ -1,0 +1,461 @@
+"""One run: sources → normalise → classify → process_item → stories → store → render.
+
+This module is the only one that knows the order of the stages. A source that fails is
+recorded on its health row and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from kzfeed import clock
+from kzfeed.articles._pool import ArticleExtractor
+from kzfeed.config._load import Config, FetchConfig, SourceConfig
+from kzfeed.errors import ConfigError, FetchError, KzfeedError
+from kzfeed.http._client import Fetcher, FetchPolicy, default_user_agent
+from kzfeed.models import (
+    Classification,
+    Document,
+    Item,
+    RawItem,
+    RunReport,
+    SourceRun,
+    SourceState,
+    SourceStatus,
+)
+from kzfeed.pipeline._health import after_failure, after_success, is_due
+from kzfeed.pipeline._normalise import normalise
+from kzfeed.plugins import PluginHost
+from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
+from kzfeed.storage import SaveCounts, Store
+from kzfeed.storage._leases import SourceLeases
+from kzfeed.storage._stories import story_keys
+from kzfeed.stories._dedupe import StoryIndex, assign_stories
+
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
+
+log = logging.getLogger("kzfeed.pipeline._run")
+
+_QUIET_BATCH = 50
+_QUIET_SECONDS = 1.0
+
+
+def _now() -> datetime:
+    return clock.now()
+
+
+def config_hash(source: SourceConfig) -> str:
+    blob = json.dumps({"type": source.type, "options": source.options}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def build_sources(config: Config, host: PluginHost) -> list[tuple[SourceConfig, Source]]:
+    """Build every enabled source from its config table. Raises ``ConfigError`` for an
+    unknown type or bad options, before anything is fetched."""
+    types = host.source_types()
+    built = []
+    for sc in config.sources:
+        if not sc.enabled:
+            continue
+        cls = types.get(sc.type)
+        if cls is None:
+            known = ", ".join(sorted(types)) or "none"
+            raise ConfigError(
+                f"source {sc.name!r}: unknown type {sc.type!r} (known types: {known}); "
+                "check the spelling or install the plugin that provides it"
+            )
+        try:
+            built.append((sc, cls(sc.name, dict(sc.options))))
+        except KzfeedError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"source {sc.name!r}: cannot be built: {type(exc).__name__}: {exc}") from exc
+    return built
+
+
+def build_classifier(config: Config, host: PluginHost) -> Classifier:
+    factories = host.classifiers()
+    factory = factories.get(config.classifier.name)
+    if factory is None:
+        known = ", ".join(sorted(factories)) or "none"
+        raise ConfigError(f"classifier {config.classifier.name!r} is unknown (known: {known})")
+    classifier: Classifier = factory(dict(config.classifier.options))
+    return classifier
+
+
+def fetch_policy(config: FetchConfig) -> FetchPolicy:
+    """The fetcher's policy from the ``[fetch]`` table (User-Agent with the contact URL)."""
+    return FetchPolicy(
+        user_agent=default_user_agent(config.contact_url),
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        total_timeout=config.total_timeout,
+        max_bytes=config.max_bytes,
+        per_host_concurrency=config.per_host_concurrency,
+        min_delay=config.min_delay,
+        exempt_loopback=config.exempt_loopback,
+        obey_robots=config.obey_robots,
+    )
+
+
+class _LazyClassifier:
+    """The run's classifier, built when the first item needs it: building it takes longer
+    than a whole run in which every feed answers 304."""
+
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self._config, self._host = config, host
+        self._classifier: Classifier | None = None
+
+    @property
+    def name(self) -> str:
+        return self._get().name
+
+    def _get(self) -> Classifier:
+        if self._classifier is None:
+            self._classifier = build_classifier(self._config, self._host)
+        return self._classifier
+
+    def classify(self, document: Document) -> Classification:
+        return self._get().classify(document)
+
+
+class _KnownHashes(Mapping[str, str]):
+    """``{guid: content hash}`` of a source's stored items, read when a source first asks:
+    a feed that answered 304 has no entries to look up, and costs no query."""
+
+    def __init__(self, store: Store, source: str) -> None:
+        self._store, self._source = store, source
+        self._hashes: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = self._store.known_hashes(self._source)
+        return self._hashes
+
+    def __getitem__(self, guid: str) -> str:
+        return self._get()[guid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+@dataclass(slots=True, kw_only=True)
+class _Collected:
+    """What one source's fetch produced, handed from its worker thread to the main thread."""
+
+    sc: SourceConfig
+    state: SourceState
+    ctx: SourceContext
+    raws: list[RawItem]
+    error: str | None = None
+    status: int | None = None
+    retry_after: datetime | None = None
+    duration: float = 0.0
+    #: why the source was not fetched at all (a stop signal, or another worker has it)
+    skipped: str | None = None
+
+
+@dataclass(slots=True)
+class Pipeline:
+    """Everything one run needs, built once."""
+
+    config: Config
+    host: PluginHost
+    store: Store
+    #: processes extracting article pages (default: one per CPU core; 1 = in this process)
+    extract_processes: int | None = None
+    #: pages extracted in the last run and the CPU seconds that took (for statistics)
+    extracted: int = 0
+    extract_cpu_s: float = 0.0
+    #: set by ``kzfeed.ops._rounds``: sources are claimed before they are fetched (several workers)
+    claims: SourceLeases | None = None
+    #: set by a signal: stop after the current source
+    stop: threading.Event | None = None
+
+    def ingest(
+        self,
+        *,
+        refetch: bool = False,
+        only: Iterable[str] | None = None,
+        on_source: Callable[[str], None] | None = None,
+    ) -> RunReport:
+        """Fetch every enabled source, classify and store what it yields.
+
+        Sources are fetched at once by ``fetch.workers`` threads through one polite
+        ``Fetcher``; article pages are extracted on worker processes; each source is
+        stored in one transaction by this thread. A source waiting out a back-off is
+        skipped unless ``refetch`` is set or it is named in ``only``.
+        """
+        started = _now()
+        sources = build_sources(self.config, self.host)
+        wanted: set[str] = set()
+        if only is not None:
+            wanted = set(only)
+            unknown = wanted - {sc.name for sc, _ in sources}
+            if unknown:
+                raise ConfigError(f"no enabled source named {sorted(unknown)[0]!r}; see 'kzfeed sources'")
+            sources = [(sc, s) for sc, s in sources if sc.name in wanted]
+        classifier = _LazyClassifier(self.config, self.host)
+        if self.config.classifier.name not in self.host.classifiers():
+            build_classifier(self.config, self.host)  # raises the ConfigError naming the known ones
+        policy = fetch_policy(self.config.fetch)
+        run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
+        outcomes: dict[str, SourceRun] = {}
+        # sources that stored no items (304, paused, not due): their health rows and run
+        # records are written a batch at a time (at most _QUIET_BATCH, or _QUIET_SECONDS old)
+        quiet: list[tuple[SourceState | None, str, SourceRun]] = []
+        quiet_since = 0.0
+
+        def done(outcome: SourceRun, *, health: tuple[SourceState | None, str] | None = None) -> None:
+            nonlocal quiet_since
+            if health is None:
+                self.store.record_source_run(run_id, outcome)
+            else:
+                quiet_since = quiet_since if quiet else time.monotonic()
+                quiet.append((*health, outcome))
+            outcomes[outcome.source] = outcome
+            if on_source:
+                on_source(outcome.source)
+            if quiet and (len(quiet) >= _QUIET_BATCH or time.monotonic() - quiet_since > _QUIET_SECONDS):
+                self._flush_quiet(run_id, quiet)
+
+        workers = max(1, self.config.fetch.workers)
+        with (
+            Fetcher(policy, cache=self.store.http_cache()) as fetcher,
+            ArticleExtractor(self.extract_processes) as extractor,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
+        ):
+            futures = []
+            states = {s.name: s for s in self.store.source_states()}
+            try:
+                for sc, source in sources:
+                    state = states.get(sc.name) or SourceState(name=sc.name)
+                    waiting = _not_now(sc.name, state, forced=refetch or sc.name in wanted)
+                    if waiting is not None:
+                        if self.claims is not None:  # --- rounds: not due is done for this round too
+                            self.claims.claim(sc.name)  # released with the batch it is written in
+                        done(waiting, health=(None, ""))
+                        continue
+                    futures.append(
+                        pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
+                    )
+                for future in as_completed(futures):
+                    got = future.result()
+                    if got.skipped is not None:
+                        if not self._stopping():  # stopped sources are left for the next run
+                            done(
+                                SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped)
+                            )
+                        continue
+                    health = None
+                    try:
+                        outcome, health = self._commit(got, classifier, policy)
+                        done(outcome, health=health)
+                    finally:
+                        # --- rounds: stored or failed, done for this round (quiet ones: once written)
+                        if self.claims is not None and health is None:
+                            self.claims.release(got.sc.name)
+            finally:
+                self._flush_quiet(run_id, quiet)
+            self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
+        ordered = tuple(outcomes[sc.name] for sc, _ in sources if sc.name in outcomes)
+        report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
+        self.store.finish_run(run_id, report)
+        return report
+
+    def _collect(
+        self,
+        sc: SourceConfig,
+        source: Source,
+        state: SourceState,
+        fetcher: Fetcher,
+        extractor: ArticleExtractor,
+        *,
+        refetch: bool,
+    ) -> _Collected:
+        """Run one source's fetch (in a worker thread): what it yielded, or its error."""
+        start = time.perf_counter()
+        # --- rounds (kzfeed.ops._rounds): no new source after a stop signal; claim it before fetching
+        skipped = None
+        if self._stopping():
+            skipped = "stopped by a signal before it started"
+        elif self.claims is not None and not self.claims.claim(sc.name):
+            skipped = "already done in this round (by another worker or an earlier run)"
+        ctx = SourceContext(
+            source=sc.name,
+            state=state,
+            log=logging.getLogger(f"kzfeed.source.{sc.name}"),
+            http=fetcher,
+            root=self.config.root,
+            refetch=refetch,
+            known=_KnownHashes(self.store, sc.name),
+            extractor=extractor,
+        )
+        got = _Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
+        if skipped is not None:
+            return got
+        try:
+            got.raws.extend(source.fetch(ctx))
+        except FetchError as exc:
+            got.error, got.status, got.retry_after = str(exc), exc.status, exc.retry_after
+        except KzfeedError as exc:
+            got.error = str(exc)
+        except Exception as exc:  # a plugin bug must not stop the other sources
+            got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
+            log.debug("source %r crashed", sc.name, exc_info=True)
+        got.duration = time.perf_counter() - start
+        return got
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def _flush_quiet(self, run_id: int, quiet: list[tuple[SourceState | None, str, SourceRun]]) -> None:
+        """Write the batched health rows and run records, then free those sources' leases."""
+        if not quiet:
+            return
+        self.store.save_quiet_sources(run_id, quiet)
+        if self.claims is not None:
+            self.claims.release_many([outcome.source for _, _, outcome in quiet])
+        quiet.clear()
+
+    def _commit(
+        self, got: _Collected, classifier: Classifier, policy: FetchPolicy
+    ) -> tuple[SourceRun, tuple[SourceState, str] | None]:
+        """Classify what one source yielded and store it with its health, in one transaction.
+
+        A source that yielded no items is not written here: its health row is returned, for
+        the caller to write with others' (a run where every feed answered 304 is mostly that).
+        """
+        sc, state, ctx = got.sc, got.state, got.ctx
+        now = _now()
+        if got.error is not None:
+            log.error("%s", got.error)
+            new_state = after_failure(
+                replace(state, type=sc.type),
+                now=now,
+                error=got.error,
+                policy=policy,
+                max_failures=self.config.fetch.max_failures,
+                status=got.status or ctx.http_status,
+                retry_after=got.retry_after,
+            )
+            self.store.save_source(state=new_state, config_hash=config_hash(sc), batch=[], ok=False)
+            failures = new_state.consecutive_failures
+            paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
+            return SourceRun(
+                source=sc.name,
+                status=SourceStatus.FAILED,
+                warnings=tuple(ctx.warnings),
+                error=got.error + paused,
+                http_status=new_state.last_status,
+                duration_s=got.duration,
+            ), None
+        batch: dict[str, Item] = {}
+        failed = 0
+        for raw in got.raws:
+            try:
+                item = self._prepare(raw, sc, classifier)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
+            except Exception as exc:
+                failed += 1
+                ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            if item is not None:
+                batch.setdefault(item.id, item)
+        new_state = after_success(
+            replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
+            now=now,
+            items=len(batch),
+            status=ctx.http_status,
+            url=ctx.url,
+        )
+        health = None
+        counts = SaveCounts()
+        if batch:
+            stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
+            counts = self.store.save_source(
+                state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
+            )
+        else:
+            health = (new_state, config_hash(sc))
+        outcome = SourceRun(
+            source=sc.name,
+            status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
+            new=counts.new,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            failed=failed,
+            warnings=tuple(ctx.warnings),
+            http_status=ctx.http_status,
+            duration_s=got.duration,
+        )
+        return outcome, health
+
+    def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
+        item = normalise(raw, source=sc.name, source_type=sc.type)
+        lang = item.lang
+        if not lang:
+            from kzfeed.lang import detect_language
+
+            lang = detect_language(f"{item.title}\n{item.content_text}")
+        classification = classifier.classify(
+            Document(title=item.title, text=item.content_text, lang=lang, id=item.id)
+        )
+        item = replace(item, lang=lang or classification.lang, classification=classification)
+        processed, errors = self.host.process_item(item, self._item_context(sc.name))
+        for message in errors:
+            log.error("%s", message)
+        return processed
+
+    def _item_context(self, source: str) -> Callable[[str], ItemContext]:
+        def make(plugin: str) -> ItemContext:
+            return ItemContext(
+                source=source,
+                options=self.config.plugin_options(plugin),
+                log=logging.getLogger(f"kzfeed.plugin.{plugin}"),
+            )
+
+        return make
+
+    def render(self) -> list[Path]:
+        return render(self.config, self.store)
+
+
+def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None:
+    """The outcome of a source that is not fetched this run (paused, or not due), else None."""
+    if state.paused:
+        return SourceRun(
+            source=name,
+            status=SourceStatus.PAUSED,
+            error=f"paused after {state.consecutive_failures} failures ({state.last_error}); "
+            f"run 'kzfeed sources reset {name}' to try again",
+        )
+    if not forced and state.next_due is not None and not is_due(state, _now()):
+        return SourceRun(
+            source=name,
+            status=SourceStatus.SKIPPED,
+            error=f"not due before {state.next_due.isoformat(timespec='seconds')} "
+            f"(backing off after {state.consecutive_failures} failure(s)); "
+            f"'kzfeed run --source {name}' fetches it now",
+        )
+    return None
+
+
+def render(config: Config, store: Store) -> list[Path]:
+    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
+    from kzfeed.publish._write import publish
+
+    return publish(config, store)

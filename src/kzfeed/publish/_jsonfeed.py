@@ -1,0 +1,62 @@
+"""Rendering JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) from the same stories as
+the Atom and RSS feeds: the same ids, titles, links, dates and content."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kzfeed.models import topic_label
+from kzfeed.publish._feeds import Entry, FeedSpec, as_story, entry_author, entry_content, entry_id, item_link
+
+__all__ = ["JSON_FEED_VERSION", "render_json_feed"]
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _date(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def render_json_feed(spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+    """A JSON Feed 1.1 document of ``entries`` (newest first), served at ``spec.json_path``."""
+    items: list[dict[str, Any]] = []
+    for story in (as_story(e) for e in entries):
+        lead = story.lead
+        entry: dict[str, Any] = {
+            "id": entry_id(story),
+            "url": item_link(lead, spec.base_url),
+            "title": lead.title,
+            "content_html": entry_content(story, spec.base_url),
+            "summary": lead.summary or lead.title,
+            "authors": [{"name": entry_author(lead)}],
+            "tags": [topic_label(t) for t in story.topics],
+        }
+        if lead.published is not None:
+            entry["date_published"] = _date(lead.published)
+        if lead.date is not None:
+            entry["date_modified"] = _date(lead.date)
+        if lead.lang:
+            entry["language"] = lead.lang
+        if lead.image:
+            entry["image"] = lead.image
+        if story.others:
+            entry["_kzfeed"] = {
+                "also_reported_by": [
+                    {"name": entry_author(o), "url": item_link(o, spec.base_url)} for o in story.others
+                ]
+            }
+        items.append(entry)
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": spec.title,
+        "home_page_url": spec.base_url + (spec.page_path or ""),
+        "feed_url": spec.base_url + spec.json_path,
+        "description": spec.subtitle,
+        "language": "en",
+        "authors": [{"name": "kzfeed"}],
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,1 @@
+"""``kzfeed serve``: HTTP serving of ``public/``."""

@@ -1,0 +1,66 @@
+"""Retention: dropping old items and run history so the database does not grow without bound."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from kzfeed.storage._schema import items, rounds, runs
+from kzfeed.storage._store import Store, _chunks
+
+__all__ = ["PrunePlan", "PrunedItem", "apply_prune", "plan_prune"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrunedItem:
+    id: str
+    title: str
+    date: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrunePlan:
+    """What ``kzfeed prune`` drops, and how many old items it keeps because feeds show them."""
+
+    cutoff: datetime
+    items: tuple[PrunedItem, ...]
+    kept_shown: int
+    runs: int
+
+
+def plan_prune(store: Store, cutoff: datetime, *, keep: Collection[str]) -> PrunePlan:
+    """Items dated before ``cutoff`` (last update, else publication, else first seen) and not in
+    ``keep``; runs started before ``cutoff``."""
+    date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
+    with store.engine.connect() as conn:
+        old = conn.execute(
+            select(items.c.id, items.c.title, items.c.updated, items.c.published, items.c.first_seen)
+            .where(date < cutoff)
+            .order_by(date, items.c.id)
+        ).all()
+        old_runs = conn.execute(
+            select(func.count())
+            .select_from(runs)
+            .where(runs.c.started_at < cutoff, runs.c.status != "running")
+        ).scalar_one()
+    dropped = tuple(
+        PrunedItem(id=r.id, title=r.title, date=r.updated or r.published or r.first_seen)
+        for r in old
+        if r.id not in keep
+    )
+    return PrunePlan(cutoff=cutoff, items=dropped, kept_shown=len(old) - len(dropped), runs=int(old_runs))
+
+
+def apply_prune(store: Store, plan: PrunePlan) -> None:
+    """Delete what ``plan`` lists: items with their topics, entities and search entries, and the
+    old runs with what they did per source. One transaction: all or nothing."""
+    with store.engine.begin() as conn:
+        for chunk in _chunks([i.id for i in plan.items], 500):
+            conn.execute(delete(items).where(items.c.id.in_(chunk)))
+        conn.execute(delete(runs).where(runs.c.started_at < plan.cutoff, runs.c.status != "running"))
+        conn.execute(
+            delete(rounds).where(rounds.c.started_at < plan.cutoff, rounds.c.finished_at.is_not(None))
+        )

@@ -1,0 +1,196 @@
+"""The database tables (SQLAlchemy Core). Private to ``kzfeed.storage``: nothing else imports it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+__all__ = ["include_name", "metadata"]
+
+# Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the database; make it timezone-aware")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("type", String(64), nullable=False),
+    Column("config_hash", String(64), nullable=False, server_default=""),
+    Column("url", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_attempt", UTCDateTime),
+    Column("last_ok", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("items_last_run", Integer, nullable=False, server_default="0"),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("next_due", UTCDateTime),
+    Column("paused", Boolean, nullable=False, server_default="0"),
+    Column("paused_reason", Text),
+    Column("cursor", Text, nullable=False, server_default="{}"),
+    Column("lease_owner", String(128)),
+    Column("lease_expires", UTCDateTime),
+    Column("round_done", Integer),  # the last round (rounds.id) that finished this source
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("guid", Text, nullable=False),
+    Column("url", Text),
+    Column("canonical_url", Text, unique=True),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("outlet", Text),
+    Column("published", UTCDateTime),
+    Column("updated", UTCDateTime),
+    Column("lang", String(16)),
+    Column("summary", Text),
+    Column("content_text", Text, nullable=False),
+    Column("content_html", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("categories", Text, nullable=False, server_default="[]"),
+    Column("image", Text),
+    Column("simhash", BigInteger),
+    Column("story_id", String(36)),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("relevant", Boolean, nullable=False, server_default="0"),
+    Column("relevance", Float, nullable=False, server_default="0"),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("classifier", String(64), nullable=False, server_default=""),
+    Column("relevance_evidence", Text, nullable=False, server_default="[]"),
+    UniqueConstraint("source", "guid"),
+    Index(None, "story_id"),
+    Index(None, "relevant", "published"),
+)
+
+item_topics = Table(
+    "item_topics",
+    metadata,
+    Column("item_id", String(36), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False, server_default="[]"),
+    Index(None, "topic"),
+)
+
+item_entities = Table(
+    "item_entities",
+    metadata,
+    Column("item_id", String(36), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("mentions", Integer, nullable=False, server_default="1"),
+    Index(None, "name"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(16), nullable=False),
+    Column("worker", String(128), nullable=False, server_default=""),
+    Column("new", Integer, nullable=False, server_default="0"),
+    Column("updated", Integer, nullable=False, server_default="0"),
+    Column("unchanged", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+)
+
+run_sources = Table(
+    "run_sources",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("http_status", Integer),
+    Column("new", Integer, nullable=False, server_default="0"),
+    Column("updated", Integer, nullable=False, server_default="0"),
+    Column("unchanged", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("duration_ms", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("warnings", Text, nullable=False, server_default="[]"),
+)
+
+# A round: one pass over the sources, shared by the workers that join it (``kzfeed.ops._rounds``).
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("closed_by", String(128)),
+    Index(None, "scope", "finished_at"),
+)
+
+http_cache = Table(
+    "http_cache",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("expires", UTCDateTime),
+    Column("retry_after", UTCDateTime),
+    Column("last_status", Integer),
+)
+
+
+def include_name(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Whether Alembic compares a table: not the SQLite full-text index ``items_fts`` and its shadow
+    tables, which the migration creates by hand (SQLAlchemy has no virtual tables)."""
+    return not (type_ == "table" and (name or "").startswith("items_fts"))

@@ -1,0 +1,105 @@
+"""Full-text search over stored items, accent- and case-insensitive, best matches first.
+
+SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), kept in sync with
+``items`` by triggers, ranked by bm25 with the title weighing more, snippets by ``snippet()``.
+PostgreSQL: a ``tsvector`` made at query time from ``unaccent``-ed title and text (``simple``
+configuration: no language stemming), ranked by ``ts_rank``, snippets by ``ts_headline``. That
+reads every item; it is fine for the tens of thousands of items kzfeed keeps.
+Each word matches as a prefix ("terre" finds "terres"); all words must occur.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from kzfeed.errors import InputError
+from kzfeed.storage._store import Store
+
+__all__ = ["SearchHit", "search_items"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MARK = ("[", "]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchHit:
+    id: str
+    title: str
+    snippet: str  # matched words between [ and ]
+    source: str
+    url: str | None
+    published: datetime | None
+    relevant: bool
+
+
+def _terms(query: str) -> list[str]:
+    terms = _WORD.findall(query)
+    if not terms:
+        raise InputError(f"search {query!r} has no words; give one or more words, e.g. 'terres rares'")
+    return terms[:16]
+
+
+_SQLITE = """
+SELECT i.id, i.title, i.source, i.url, i.published, i.relevant,
+       snippet(items_fts, 2, '[', ']', '…', 16) AS snippet
+FROM items_fts JOIN items AS i ON i.id = items_fts.item_id
+WHERE items_fts MATCH :q {only_relevant}
+ORDER BY bm25(items_fts, 0.0, 5.0, 1.0), i.id
+LIMIT :limit
+"""
+
+_POSTGRES = """
+WITH q AS (SELECT to_tsquery('simple', :q) AS query)
+SELECT i.id, i.title, i.source, i.url, i.published, i.relevant,
+       ts_headline('simple', unaccent(i.content_text), q.query,
+                   'StartSel=[, StopSel=], MaxWords=24, MinWords=10, MaxFragments=1') AS snippet
+FROM items AS i, q
+WHERE (setweight(to_tsvector('simple', unaccent(i.title)), 'A')
+       || setweight(to_tsvector('simple', unaccent(i.content_text)), 'B')) @@ q.query {only_relevant}
+ORDER BY ts_rank(setweight(to_tsvector('simple', unaccent(i.title)), 'A')
+                 || setweight(to_tsvector('simple', unaccent(i.content_text)), 'B'), q.query) DESC, i.id
+LIMIT :limit
+"""
+
+
+def search_items(store: Store, query: str, *, limit: int = 20, relevant_only: bool = True) -> list[SearchHit]:
+    """Items matching every word of ``query``, best first, each with a snippet."""
+    terms = _terms(query)
+    dialect = store.engine.dialect.name
+    only = "AND i.relevant" if relevant_only else ""
+    if dialect == "sqlite":
+        sql = _SQLITE.format(only_relevant=only.replace("i.relevant", "i.relevant = 1"))
+        q = " ".join(f'"{t}"*' for t in terms)
+    elif dialect == "postgresql":
+        sql = _POSTGRES.format(only_relevant=only)
+        with store.engine.connect() as conn:  # the query words lose their accents as the text does
+            plain = [conn.execute(text("SELECT unaccent(lower(:t))"), {"t": t}).scalar_one() for t in terms]
+        q = " & ".join(f"{_WORD.findall(t)[0]}:*" for t in plain if _WORD.findall(t))
+    else:
+        raise InputError(f"search is not available on a {dialect} database")
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(sql), {"q": q, "limit": limit}).mappings().all()
+    return [
+        SearchHit(
+            id=r["id"],
+            title=r["title"],
+            snippet=" ".join(r["snippet"].split()),
+            source=r["source"],
+            url=r["url"],
+            published=_aware(r["published"]),
+            relevant=bool(r["relevant"]),
+        )
+        for r in rows
+    ]
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    # raw SQL skips the column type: SQLite hands back text, naive in UTC
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,58 @@
+"""Reads and writes of story clustering: the keys of every stored item, and re-assigned stories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from kzfeed.models import Item, StoryKey
+from kzfeed.storage._schema import items
+from kzfeed.storage._store import Store
+
+__all__ = ["save_stories", "story_keys"]
+
+
+def story_keys(store: Store) -> list[StoryKey]:
+    """The clustering keys of every stored item, in the order kzfeed first saw them."""
+    query = select(
+        items.c.id,
+        items.c.story_id,
+        items.c.guid,
+        items.c.canonical_url,
+        items.c.content_hash,
+        items.c.simhash,
+        items.c.published,
+    ).order_by(items.c.first_seen, func.coalesce(items.c.published, items.c.first_seen), items.c.id)
+    with store.engine.connect() as conn:
+        return [
+            StoryKey(
+                item_id=r.id,
+                story_id=r.story_id,
+                guid=r.guid,
+                canonical_url=r.canonical_url,
+                content_hash=r.content_hash,
+                simhash=r.simhash,
+                published=r.published,
+            )
+            for r in conn.execute(query)
+        ]
+
+
+def save_stories(store: Store, assigned: Iterable[Item]) -> int:
+    """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
+    how many items changed story."""
+    changed = 0
+    with store.engine.begin() as conn:
+        for item in assigned:
+            result = conn.execute(
+                update(items)
+                .where(items.c.id == item.id)
+                .where(
+                    (items.c.story_id.is_distinct_from(item.story_id))
+                    | (items.c.simhash.is_distinct_from(item.simhash))
+                )
+                .values(story_id=item.story_id, simhash=item.simhash)
+            )
+            changed += result.rowcount
+    return changed

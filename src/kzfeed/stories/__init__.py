@@ -1,0 +1,1 @@
+"""Stories: reports of the same event grouped into one entry."""
