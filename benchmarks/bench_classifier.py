@@ -25,9 +25,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kzfeed.articles._text import clean_text_article
-from kzfeed.classify import KeywordClassifier, load_gazetteer, load_vocabulary
-from kzfeed.classify._evaluate import load_labels
+from kzfeed.articles import clean_text_article
+from kzfeed.classify import KeywordClassifier, load_gazetteer, load_labels, load_vocabulary
 from kzfeed.models import Document
 
 ROOT = Path(__file__).resolve().parent.parent

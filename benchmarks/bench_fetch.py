@@ -142,10 +142,10 @@ def child(config_path: str, processes: int) -> None:
     import logging
     import threading
 
-    from kzfeed.articles._pool import ArticleExtractor
-    from kzfeed.config._load import load_config
-    from kzfeed.http._client import Fetcher
-    from kzfeed.pipeline._run import Pipeline
+    from kzfeed.articles import ArticleExtractor
+    from kzfeed.config import load_config
+    from kzfeed.http import Fetcher
+    from kzfeed.pipeline import Pipeline
     from kzfeed.plugins import make_plugin_host
     from kzfeed.storage import open_store
 

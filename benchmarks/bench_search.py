@@ -13,8 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from factories import make_item
 from kzfeed.models import SourceState
-from kzfeed.storage import open_store
-from kzfeed.storage._search import search_items
+from kzfeed.storage import open_store, search_items
 
 ITEMS = 20_000
 QUERIES = ["terres rares", "hydrogene vert", "corridor transcaspien", "uranium", "erasmus"]

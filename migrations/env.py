@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from kzfeed.storage._schema import include_name, metadata
+from kzfeed.storage import include_name, metadata
 
 config = context.config
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from kzfeed import FetchError, InputError, RawItem, SourceContext, SourceError, check_options, hookimpl
-from kzfeed.articles._listing import link_at, parse_listing, text_at
+from kzfeed.articles import link_at, parse_listing, text_at
 
 _CARD = "//article[contains(concat(' ', normalize-space(@class), ' '), ' news-card ')]"
 
@@ -103,7 +103,7 @@ class GovKzPress:
             )
 
     def _article(self, url: str, lead: str, ctx: SourceContext) -> tuple[str, str | None]:
-        from kzfeed.articles._extract import extract_article
+        from kzfeed.articles import extract_article
 
         assert ctx.http is not None
         try:
@@ -116,7 +116,7 @@ class GovKzPress:
 
 
 def _date(card: Any, ctx: SourceContext) -> datetime | None:
-    from kzfeed.articles._dates import parse_date
+    from kzfeed.articles import parse_date
 
     stamp = text_at(card, ".//time/@datetime") or text_at(card, ".//time")
     if not stamp:

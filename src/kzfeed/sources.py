@@ -12,8 +12,8 @@ from kzfeed.errors import ConfigError
 from kzfeed.models import Classification, Document, RawItem, SourceState
 
 if TYPE_CHECKING:
-    from kzfeed.articles._text import CleanArticle
-    from kzfeed.http._client import Fetcher
+    from kzfeed.articles import CleanArticle
+    from kzfeed.http import Fetcher
 
 __all__ = [
     "Classifier",
@@ -91,7 +91,7 @@ class SourceContext:
         no article."""
         if self.extractor is not None:
             return self.extractor(html, url=url)
-        from kzfeed.articles._extract import extract_article
+        from kzfeed.articles import extract_article
 
         return extract_article(html, url=url)
 

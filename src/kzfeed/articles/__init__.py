@@ -1,1 +1,29 @@
 """Articles: bytes in, clean article out (plain text and furniture, HTML extraction on a process pool, dates, listings, sanitising)."""
+
+from __future__ import annotations
+
+from kzfeed.articles._dates import parse_date
+from kzfeed.articles._extract import extract_article
+from kzfeed.articles._listing import link_at, parse_listing, text_at
+from kzfeed.articles._pool import ArticleExtractor
+from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
+from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
+from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "ArticleExtractor",
+    "CleanArticle",
+    "article_kind",
+    "clean_text_article",
+    "extract_article",
+    "link_at",
+    "paragraphs_to_html",
+    "parse_date",
+    "parse_listing",
+    "read_article",
+    "sanitize_html",
+    "sniff_kind",
+    "summarize",
+    "text_at",
+]

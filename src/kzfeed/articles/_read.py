@@ -56,7 +56,7 @@ def read_article(
     when there is no article in it (empty, binary, no headline, no body).
     """
     if kind == "html" and content_type is not None:
-        from kzfeed.http._client import decode_text
+        from kzfeed.http import decode_text
 
         text, warning = decode_text(data, content_type), None
         if not text.strip():

@@ -11,7 +11,10 @@ for tools that want to show or check it. Language detection is :mod:`kzfeed.lang
 """
 
 from kzfeed.classify._classifier import KeywordClassifier
+from kzfeed.classify._evaluate import evaluate, format_report, load_labels, report_as_json
+from kzfeed.classify._explain import classification_record, explain, summary_lines
 from kzfeed.classify._gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
+from kzfeed.classify._jsonlines import read_documents
 from kzfeed.classify._vocabulary import TopicVocabulary, Vocabulary, load_vocabulary
 
 __all__ = [
@@ -20,6 +23,14 @@ __all__ = [
     "KeywordClassifier",
     "TopicVocabulary",
     "Vocabulary",
+    "classification_record",
+    "evaluate",
+    "explain",
+    "format_report",
     "load_gazetteer",
+    "load_labels",
     "load_vocabulary",
+    "read_documents",
+    "report_as_json",
+    "summary_lines",
 ]

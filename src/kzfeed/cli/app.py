@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kzfeed.config._load import Config, load_config
+from kzfeed.config import Config, load_config
 from kzfeed.plugins import PluginHost, make_plugin_host
 from kzfeed.storage import Store, open_store
 

@@ -15,16 +15,16 @@ from kzfeed.sources import Classifier
 
 
 def _classifier() -> Classifier:
-    from kzfeed.pipeline._run import build_classifier
+    from kzfeed.pipeline import build_classifier
 
     app = _app()
     return build_classifier(app.config, app.host)
 
 
 def _fetch_article(url: str) -> Document:
-    from kzfeed.articles._read import article_kind, read_article
-    from kzfeed.http._client import Fetcher
-    from kzfeed.pipeline._run import fetch_policy
+    from kzfeed.articles import article_kind, read_article
+    from kzfeed.http import Fetcher
+    from kzfeed.pipeline import fetch_policy
 
     try:
         with Fetcher(fetch_policy(_app().config.fetch)) as fetcher:
@@ -40,7 +40,7 @@ def _fetch_article(url: str) -> Document:
 
 def _read_article(source: str) -> Document:
     """A document from a file, a URL, or ``-`` (text on stdin)."""
-    from kzfeed.articles._read import article_kind, read_article, sniff_kind
+    from kzfeed.articles import article_kind, read_article, sniff_kind
 
     if source.startswith(("http://", "https://")):
         return _fetch_article(source)
@@ -61,8 +61,7 @@ def _read_article(source: str) -> Document:
 
 
 def _classify_jsonl(source: str, classifier: Classifier, explain: bool) -> None:
-    from kzfeed.classify._explain import classification_record
-    from kzfeed.classify._jsonlines import read_documents
+    from kzfeed.classify import classification_record, read_documents
 
     if source == "-":
         lines, name = sys.stdin, "stdin"
@@ -87,8 +86,8 @@ def _classify_jsonl(source: str, classifier: Classifier, explain: bool) -> None:
 def classify(source: str, jsonl: bool, explain: bool) -> None:
     """Classify one article (a .txt, .md or .html file, a URL, or - for text on stdin) with the
     configured classifier: relevance, topics, entities, and with --explain why."""
-    from kzfeed.classify._explain import explain as explain_text
-    from kzfeed.classify._explain import summary_lines
+    from kzfeed.classify import explain as explain_text
+    from kzfeed.classify import summary_lines
 
     classifier = _classifier()
     if jsonl:
@@ -112,7 +111,7 @@ def classify(source: str, jsonl: bool, explain: bool) -> None:
 def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool) -> None:
     """Score the configured classifier on labelled JSON Lines (id, lang, title, text, relevant,
     topics): relevance P/R/F1, topic micro/macro F1, per topic and language, misclassified ids."""
-    from kzfeed.classify._evaluate import evaluate, format_report, load_labels, report_as_json
+    from kzfeed.classify import evaluate, format_report, load_labels, report_as_json
 
     records = [record for path in labels for record in load_labels(path)]
     report = evaluate(_classifier(), records, with_lang=not detect_language)
@@ -124,8 +123,8 @@ def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool) -> N
 def reclassify(batch_size: int) -> None:
     """Classify every stored item again with the configured classifier (after changing the
     vocabulary), store what changed, and write the feeds."""
-    from kzfeed.pipeline._reclassify import reclassify as run_reclassify
-    from kzfeed.pipeline._run import render
+    from kzfeed.pipeline import reclassify as run_reclassify
+    from kzfeed.pipeline import render
 
     app = _app()
     classifier = _classifier()

@@ -16,7 +16,7 @@ from kzfeed.errors import InputError
 from kzfeed.models import TOPICS, Document, Item, RunReport, SourceStatus
 
 if TYPE_CHECKING:
-    from kzfeed.ops._rounds import RoundResult
+    from kzfeed.ops import RoundResult
 
 
 def _print_report(
@@ -74,9 +74,8 @@ def _print_report(
 def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool) -> RoundResult:
     """One locked round (``kzfeed.ops._rounds``). Another run holding the lock ends this command
     with one line and exit code 0."""
-    from kzfeed.ops._lock import LockBusy
-    from kzfeed.ops._rounds import run_round, stop_on_signals
-    from kzfeed.pipeline._run import build_sources
+    from kzfeed.ops import LockBusy, run_round, stop_on_signals
+    from kzfeed.pipeline import build_sources
 
     app = _app()
     count = len(sources) or len(build_sources(app.config, app.host))
@@ -152,7 +151,7 @@ def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float |
 @click.command(name="render")
 def render_cmd() -> None:
     """Write the feeds and pages from what is stored."""
-    from kzfeed.pipeline._run import render
+    from kzfeed.pipeline import render
 
     written = render(_app().config, _app().store())
     click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
@@ -178,7 +177,7 @@ def _check_topic(topic: str) -> None:
 def _entity_names(name: str) -> list[str]:
     """The stored names ``name`` may stand for: itself, and the entities the configured
     classifier recognises in it, in any spelling or script ('Токаев', 'Tokaïev', 'EU')."""
-    from kzfeed.pipeline._run import build_classifier  # lazy: building it takes ~0.5 s
+    from kzfeed.pipeline import build_classifier  # lazy: building it takes ~0.5 s
 
     app = _app()
     found = build_classifier(app.config, app.host).classify(Document(title=name, text=""))
@@ -242,7 +241,7 @@ def show(item_id: str, explain: bool) -> None:
     for key, value in fields:
         click.echo(f"{key:<{width}}  {value}")
     if explain and c is not None:
-        from kzfeed.classify._explain import explain as explain_text
+        from kzfeed.classify import explain as explain_text
 
         click.echo("")
         click.echo(explain_text(c))
@@ -309,7 +308,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Apply the database migrations (also done whenever kzfeed opens the database)."""
-    from kzfeed.storage._migrate import head_revision
+    from kzfeed.storage import head_revision
 
     _app().store()
     click.echo(f"database is at revision {head_revision()}")
@@ -321,7 +320,7 @@ def revision(message: str) -> None:
     """(For developers) generate a migration from the difference between tables and database."""
     from alembic import command
 
-    from kzfeed.storage._migrate import alembic_config
+    from kzfeed.storage import alembic_config
 
     store = _app().store()
     with store.engine.begin() as conn:

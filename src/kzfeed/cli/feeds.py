@@ -13,8 +13,8 @@ from kzfeed.cli.app import current_app as _app
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many stories.")
 def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
-    from kzfeed.storage._stories import save_stories
-    from kzfeed.stories._dedupe import group_stories, recluster
+    from kzfeed.storage import save_stories
+    from kzfeed.stories import group_stories, recluster
 
     store = _app().store()
     if rebuild:
@@ -41,7 +41,7 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port.")
 def serve(host: str, port: int) -> None:
     """Serve the feeds and pages of output_dir over HTTP (ETag, 304, gzip)."""
-    from kzfeed.serve._server import make_server
+    from kzfeed.serve import make_server
 
     config = _app().config
     server = make_server(config.output_dir, host, port)

@@ -33,9 +33,7 @@ def watch(every: str, jitter: str | None) -> None:
     """
     from datetime import timedelta
 
-    from kzfeed.ops._lock import LockBusy
-    from kzfeed.ops._rounds import run_round, stop_on_signals
-    from kzfeed.ops._schedule import jittered, parse_duration
+    from kzfeed.ops import LockBusy, jittered, parse_duration, run_round, stop_on_signals
 
     period = parse_duration(every, what="--every")
     spread = period / 10 if jitter is None else (timedelta(0) if jitter.strip() in ("0", "0s") else None)
@@ -66,7 +64,7 @@ def watch(every: str, jitter: str | None) -> None:
 
 
 def _status_data(limit: int) -> dict[str, Any]:
-    from kzfeed.storage._history import last_runs, unhealthy_sources
+    from kzfeed.storage import last_runs, unhealthy_sources
 
     app = _app()
     store = app.store()
@@ -152,9 +150,8 @@ def prune(older_than: str, dry_run: bool) -> None:
 
     Items in the feeds or their archive pages are kept: subscribers can still reach them.
     """
-    from kzfeed.ops._retention import plan_retention
-    from kzfeed.ops._schedule import parse_duration
-    from kzfeed.storage._retention import apply_prune
+    from kzfeed.ops import parse_duration, plan_retention
+    from kzfeed.storage import apply_prune
 
     app = _app()
     store = app.store()
@@ -180,7 +177,7 @@ def prune(older_than: str, dry_run: bool) -> None:
 )
 def search(words: tuple[str, ...], search_all: bool, limit: int, as_json: bool) -> None:
     """Find stored items by words, ignoring accents and case; best matches first."""
-    from kzfeed.storage._search import search_items
+    from kzfeed.storage import search_items
 
     hits = search_items(_app().store(), " ".join(words), limit=limit, relevant_only=not search_all)
     for h in hits:

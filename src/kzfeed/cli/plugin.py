@@ -26,7 +26,7 @@ def new(name: str, folder: Path | None) -> None:
     It holds pyproject.toml with the entry point, the plugin module, a fixture page and tests
     that use kzfeed's test kit, including the source contract test.
     """
-    from kzfeed.testing._scaffold import new_plugin
+    from kzfeed.testing import new_plugin
 
     names, target, written = new_plugin(name, folder)
     for path in written:

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from kzfeed.cli.app import current_app as _app
-from kzfeed.config._load import DEFAULT_CONFIG_NAME, find_config_path
+from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
 from kzfeed.models import SourceState
-from kzfeed.pipeline._health import current_url
-from kzfeed.publish._opml import Subscription, read_opml, render_opml
+from kzfeed.pipeline import current_url
+from kzfeed.publish import Subscription, read_opml, render_opml
 
 _NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
@@ -99,8 +99,8 @@ def _slug(title: str, url: str) -> str:
 @click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
 def import_opml(opml_file: Path) -> None:
     """Add the feeds of an OPML file (exported by a feed reader) to the config as rss sources."""
-    from kzfeed.config._edit import add_sources
-    from kzfeed.http._urls import canonical_url
+    from kzfeed.config import add_sources
+    from kzfeed.http import canonical_url
 
     app = _app()
     subscriptions = read_opml(opml_file)
@@ -137,7 +137,7 @@ def import_opml(opml_file: Path) -> None:
 
 
 def _canonical(url: str) -> str:
-    from kzfeed.http._urls import canonical_url
+    from kzfeed.http import canonical_url
 
     try:
         return canonical_url(url)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-from kzfeed.articles._text import CleanArticle
+from kzfeed.articles import CleanArticle
 from kzfeed.errors import FetchError, InputError, SourceError
-from kzfeed.http._client import FetchResult
-from kzfeed.pipeline._health import CONFIGURED_URL, current_url
-from kzfeed.pipeline._normalise import split_paragraphs
+from kzfeed.http import FetchResult
+from kzfeed.pipeline import CONFIGURED_URL, current_url, split_paragraphs
 from kzfeed.sources import SourceContext
 
 __all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kzfeed.articles._read import ARTICLE_SUFFIXES, read_article
+from kzfeed.articles import ARTICLE_SUFFIXES, read_article
 from kzfeed.errors import InputError, SourceError
 from kzfeed.hookspecs import hookimpl
 from kzfeed.models import RawItem

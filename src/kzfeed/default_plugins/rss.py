@@ -18,12 +18,11 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from kzfeed.articles._dates import parse_date
+from kzfeed.articles import parse_date
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
-from kzfeed.http._client import FetchResult
-from kzfeed.http._urls import canonical_url
+from kzfeed.http import FetchResult, canonical_url
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
 

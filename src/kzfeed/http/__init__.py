@@ -1,1 +1,28 @@
 """The polite HTTP client every web source fetches through: caching, per-host limits, robots.txt, back-off."""
+
+from __future__ import annotations
+
+from kzfeed.http._client import (
+    CacheEntry,
+    Fetcher,
+    FetchPolicy,
+    FetchResult,
+    MemoryHttpCache,
+    decode_text,
+    default_user_agent,
+    next_attempt_after,
+)
+from kzfeed.http._urls import canonical_url, is_same_site
+
+__all__ = [
+    "CacheEntry",
+    "FetchPolicy",
+    "FetchResult",
+    "Fetcher",
+    "MemoryHttpCache",
+    "canonical_url",
+    "decode_text",
+    "default_user_agent",
+    "is_same_site",
+    "next_attempt_after",
+]

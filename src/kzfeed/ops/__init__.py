@@ -1,1 +1,18 @@
 """Operations around runs: the run lock, rounds and leases, schedules, retention."""
+
+from __future__ import annotations
+
+from kzfeed.ops._lock import LockBusy
+from kzfeed.ops._retention import plan_retention
+from kzfeed.ops._rounds import RoundResult, run_round, stop_on_signals
+from kzfeed.ops._schedule import jittered, parse_duration
+
+__all__ = [
+    "LockBusy",
+    "RoundResult",
+    "jittered",
+    "parse_duration",
+    "plan_retention",
+    "run_round",
+    "stop_on_signals",
+]

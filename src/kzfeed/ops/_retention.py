@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kzfeed import clock
-from kzfeed.config._load import Config
-from kzfeed.storage import Store
-from kzfeed.storage._retention import PrunePlan, plan_prune
+from kzfeed.config import Config
+from kzfeed.storage import PrunePlan, Store, plan_prune
 
 __all__ = ["plan_retention", "shown_item_ids"]
 

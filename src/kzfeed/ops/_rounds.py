@@ -18,15 +18,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from kzfeed.config._load import Config
+from kzfeed.config import Config
 from kzfeed.models import RunReport
 from kzfeed.ops._lock import acquire_run_lock, default_worker_name
-from kzfeed.pipeline._run import Pipeline, build_sources, render
+from kzfeed.pipeline import Pipeline, build_sources, render
 from kzfeed.plugins import PluginHost
-from kzfeed.publish._write import write_outputs
-from kzfeed.storage import Store
-from kzfeed.storage._history import mark_run, mark_stale_runs, unhealthy_sources
-from kzfeed.storage._leases import SourceLeases, open_round, release_leases, round_scope
+from kzfeed.publish import write_outputs
+from kzfeed.storage import (
+    SourceLeases,
+    Store,
+    mark_run,
+    mark_stale_runs,
+    open_round,
+    release_leases,
+    round_scope,
+    unhealthy_sources,
+)
 
 __all__ = ["RoundResult", "run_round", "stop_on_signals", "worker_name"]
 
@@ -113,7 +120,7 @@ def run_round(
         if not stop.is_set() and leases.close_round([n for n, _ in names]) and render_feeds:
             written = render(config, store)
             if config.ops.feed:
-                from kzfeed.publish._opsfeed import render_ops_atom
+                from kzfeed.publish import render_ops_atom
 
                 failing = unhealthy_sources(store, failing_after=config.ops.failing_after)
                 written += write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})

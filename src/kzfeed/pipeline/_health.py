@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from kzfeed.http._client import FetchPolicy, next_attempt_after
+from kzfeed.http import FetchPolicy, next_attempt_after
 from kzfeed.models import SourceState
 
 __all__ = ["CONFIGURED_URL", "after_failure", "after_success", "current_url", "is_due"]

@@ -6,8 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
-from kzfeed.articles._text import summarize
+from kzfeed.articles import paragraphs_to_html, sanitize_html, summarize
 from kzfeed.models import Item, RawItem, item_id_for
 
 __all__ = ["content_hash", "item_key", "normalise", "split_paragraphs"]
@@ -42,7 +41,7 @@ def item_key(raw: RawItem, *, source: str, source_type: str, canonical: str | No
 def _canonical(url: str | None) -> str | None:
     if not url:
         return None
-    from kzfeed.http._urls import canonical_url
+    from kzfeed.http import canonical_url
 
     return canonical_url(url)
 

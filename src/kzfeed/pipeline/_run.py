@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kzfeed import clock
-from kzfeed.articles._pool import ArticleExtractor
-from kzfeed.config._load import Config, FetchConfig, SourceConfig
+from kzfeed.articles import ArticleExtractor
+from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, FetchError, KzfeedError
-from kzfeed.http._client import Fetcher, FetchPolicy, default_user_agent
+from kzfeed.http import Fetcher, FetchPolicy, default_user_agent
 from kzfeed.models import (
     Classification,
     Document,
@@ -36,10 +36,8 @@ from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import SaveCounts, Store
-from kzfeed.storage._leases import SourceLeases
-from kzfeed.storage._stories import story_keys
-from kzfeed.stories._dedupe import StoryIndex, assign_stories
+from kzfeed.storage import SaveCounts, SourceLeases, Store, story_keys
+from kzfeed.stories import StoryIndex, assign_stories
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
@@ -456,6 +454,6 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
 
 def render(config: Config, store: Store) -> list[Path]:
     """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
-    from kzfeed.publish._write import publish
+    from kzfeed.publish import publish
 
     return publish(config, store)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from kzfeed.config._load import Config
+from kzfeed.config import Config
 from kzfeed.models import SourceState
 
 __all__ = ["render_ops_atom"]

@@ -16,14 +16,14 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from kzfeed.config._load import Config
+from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
 from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import render_index, render_item_page
 from kzfeed.storage import Store
-from kzfeed.stories._dedupe import group_stories
+from kzfeed.stories import group_stories
 
 __all__ = ["STYLESHEET", "build_outputs", "feed_specs", "page_stories", "publish", "write_outputs"]
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kzfeed.testing._contract import check_source_contract, item_problems
     from kzfeed.testing._httpserver import LocalHTTPServer
+    from kzfeed.testing._scaffold import new_plugin
     from kzfeed.testing._sources import fixtures_dir_of, offline_fetcher, run_source, serve_fixtures
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "check_source_contract",
     "fixtures_dir_of",
     "item_problems",
+    "new_plugin",
     "offline_fetcher",
     "run_source",
     "serve_fixtures",
@@ -35,6 +37,7 @@ _WHERE = {
     "check_source_contract": "kzfeed.testing._contract",
     "item_problems": "kzfeed.testing._contract",
     "fixtures_dir_of": "kzfeed.testing._sources",
+    "new_plugin": "kzfeed.testing._scaffold",
     "offline_fetcher": "kzfeed.testing._sources",
     "run_source": "kzfeed.testing._sources",
     "serve_fixtures": "kzfeed.testing._sources",

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from kzfeed.http._client import Fetcher, FetchPolicy, MemoryHttpCache, default_user_agent
+from kzfeed.http import Fetcher, FetchPolicy, MemoryHttpCache, default_user_agent
 from kzfeed.models import RawItem, SourceState
 from kzfeed.sources import Source, SourceContext
 from kzfeed.testing._httpserver import LocalHTTPServer
