@@ -15,7 +15,9 @@ from typing import Any
 __all__ = [
     "TOPICS",
     "TOPIC_LABELS",
+    "CacheEntry",
     "Classification",
+    "CleanArticle",
     "Document",
     "Entity",
     "Evidence",
@@ -77,6 +79,29 @@ _ITEM_NAMESPACE = uuid.UUID("6f1c2a4e-9d53-5b8e-a7c1-4b2f0e8d9a10")
 def item_id_for(key: str) -> str:
     """Return the stable item id for a source key (the canonical URL, or ``type:source:guid``)."""
     return str(uuid.uuid5(_ITEM_NAMESPACE, key))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CleanArticle:
+    """An article reduced to its headline, body paragraphs and what the text says about it.
+
+    ``published`` is timezone-aware UTC, or ``None`` when the text gives no date; ``outlet``
+    is the publication the text names; ``lang`` is detected, never assumed.
+    """
+
+    title: str
+    paragraphs: tuple[str, ...]
+    published: datetime | None = None
+    outlet: str | None = None
+    lang: str | None = None
+    author: str | None = None
+    image: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The body as plain text, paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -302,3 +327,16 @@ class Story:
         for item in (self.lead, *self.others):
             seen.update(dict.fromkeys(item.topics))
         return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CacheEntry:
+    """What the fetcher remembers about one URL between requests (and, stored, between runs)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    #: until then the last answer is fresh: no request is sent (Cache-Control max-age / Expires)
+    expires: datetime | None = None
+    #: until then the server asked not to be asked (Retry-After on 429/503)
+    retry_after: datetime | None = None
+    last_status: int | None = None

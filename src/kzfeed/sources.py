@@ -8,21 +8,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
-from kzfeed.errors import ConfigError
-from kzfeed.models import Classification, Document, RawItem, SourceState
+from kzfeed.errors import ConfigError, SourceError
+from kzfeed.models import Classification, CleanArticle, Document, RawItem, SourceState
 
 if TYPE_CHECKING:
-    from kzfeed.articles import CleanArticle
     from kzfeed.http import Fetcher
 
 __all__ = [
+    "CONFIGURED_URL",
     "Classifier",
     "ItemContext",
     "Register",
     "Source",
     "SourceContext",
     "check_options",
+    "current_url",
 ]
+
+
+#: cursor key of web sources: the config's URL that the stored URL (after a permanent
+#: redirect) replaces; when the config changes, the stored URL no longer counts
+CONFIGURED_URL = "configured_url"
+
+
+def current_url(state: SourceState, configured: str) -> str:
+    """The URL to fetch a web source from: where a permanent redirect moved it, as long as the
+    config still gives the URL it moved from; else the config's URL."""
+    if state.url and state.cursor.get(CONFIGURED_URL) == configured:
+        return state.url
+    return configured
 
 
 _T_contra = TypeVar("_T_contra", contravariant=True)
@@ -98,14 +112,13 @@ class SourceContext:
         self.log.warning("source %r: %s", self.source, message)
 
     def extract(self, html: str, *, url: str | None = None) -> CleanArticle:
-        """Extract the article of an HTML page (trafilatura, see ``kzfeed.articles._extract``), on the
-        run's worker processes when there are some. Raises ``InputError`` when the page has
-        no article."""
-        if self.extractor is not None:
-            return self.extractor(html, url=url)
-        from kzfeed.articles import extract_article
-
-        return extract_article(html, url=url)
+        """Extract the article of an HTML page (trafilatura, ``kzfeed.articles.extract_article``),
+        on the run's worker processes when there are some. Raises ``InputError`` when the page
+        has no article."""
+        if self.extractor is None:
+            # the pipeline and the test kit always give one; the contract does not import extraction
+            raise SourceError(self.source, "this context has no article extractor (pass extractor=...)")
+        return self.extractor(html, url=url)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -8,7 +8,8 @@ from kzfeed.articles._listing import link_at, parse_listing, text_at
 from kzfeed.articles._pool import ArticleExtractor
 from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
 from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
-from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
+from kzfeed.articles._text import clean_text_article, split_paragraphs, summarize
+from kzfeed.models import CleanArticle
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -24,6 +25,7 @@ __all__ = [
     "read_article",
     "sanitize_html",
     "sniff_kind",
+    "split_paragraphs",
     "summarize",
     "text_at",
 ]

@@ -48,17 +48,17 @@ def sniff_kind(data: bytes) -> str:
 
 
 def read_article(
-    data: bytes, *, name: str, kind: str, url: str | None = None, content_type: str | None = None
+    data: bytes | str, *, name: str, kind: str, url: str | None = None
 ) -> tuple[CleanArticle, str | None]:
     """Decode and clean one article; return it and a warning about its encoding (or ``None``).
 
-    ``kind`` is ``"text"``, ``"markdown"`` or ``"html"``. Raises ``InputError`` naming ``name``
-    when there is no article in it (empty, binary, no headline, no body).
+    ``data`` is the bytes of a file, or the text of a fetched page (decoded by the fetcher,
+    ``FetchResult.text``, which knows the declared charset). ``kind`` is ``"text"``,
+    ``"markdown"`` or ``"html"``. Raises ``InputError`` naming ``name`` when there is no article
+    in it (empty, binary, no headline, no body).
     """
-    if kind == "html" and content_type is not None:
-        from kzfeed.http import decode_text
-
-        text, warning = decode_text(data, content_type), None
+    if isinstance(data, str):
+        text, warning = data, None
         if not text.strip():
             raise InputError(f"{name}: the page is empty; check the URL")
     else:

@@ -34,6 +34,7 @@ from kzfeed.articles._furniture import (
 )
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
+from kzfeed.models import CleanArticle
 
 __all__ = [
     "NO_DATE_NOTE",
@@ -41,33 +42,13 @@ __all__ = [
     "clean_text_article",
     "drop_furniture",
     "sentence_case_headline",
+    "split_paragraphs",
     "summarize",
 ]
 
 NO_DATE_NOTE = "no publication date found in the text"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CleanArticle:
-    """An article reduced to its headline, body paragraphs and what the text says about it.
-
-    ``published`` is timezone-aware UTC, or ``None`` when the text gives no date; ``outlet``
-    is the publication the text names; ``lang`` is detected, never assumed.
-    """
-
-    title: str
-    paragraphs: tuple[str, ...]
-    published: datetime | None = None
-    outlet: str | None = None
-    lang: str | None = None
-    author: str | None = None
-    image: str | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        """The body as plain text, paragraphs separated by a blank line."""
-        return "\n\n".join(self.paragraphs)
+# the spaces split_paragraphs folds into one (no-break and the typographic ones included)
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
 # --- lines ----------------------------------------------------------------------------------
@@ -378,6 +359,18 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
         image=image,
         notes=notes,
     )
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of plain text: blocks separated by blank lines, spaces folded."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = re.split(r"\n\s*\n", text)
+    out = []
+    for block in blocks:
+        para = _SPACE.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()
+        if para:
+            out.append(para)
+    return out
 
 
 def summarize(paragraphs: Sequence[str], max_chars: int = 300) -> str:

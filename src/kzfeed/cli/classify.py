@@ -32,9 +32,9 @@ def _fetch_article(url: str) -> Document:
     except FetchError as exc:
         raise InputError(f"{url}: {exc}") from exc
     kind = article_kind(url, page.content_type)
-    article, _warning = read_article(
-        page.content, name=url, kind=kind, url=page.url, content_type=page.headers.get("content-type", "")
-    )
+    # an HTML page is decoded by the fetcher, which knows the charset the server declared
+    body = page.text if kind == "html" else page.content
+    article, _warning = read_article(body, name=url, kind=kind, url=page.url)
     return Document(title=article.title, text=article.text, lang=article.lang, id=url)
 
 

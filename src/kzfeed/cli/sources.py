@@ -12,8 +12,8 @@ from kzfeed.cli.app import current_app as _app
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
 from kzfeed.models import SourceState
-from kzfeed.pipeline import current_url
 from kzfeed.publish import Subscription, read_opml, render_opml
+from kzfeed.sources import current_url
 
 _NAME_CHARS = re.compile(r"[^a-z0-9]+")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from kzfeed.articles import CleanArticle
+from kzfeed.articles import split_paragraphs
 from kzfeed.errors import FetchError, InputError, SourceError
 from kzfeed.http import FetchResult
-from kzfeed.pipeline import CONFIGURED_URL, current_url, split_paragraphs
-from kzfeed.sources import SourceContext
+from kzfeed.models import CleanArticle
+from kzfeed.sources import CONFIGURED_URL, SourceContext, current_url
 
 __all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]
 

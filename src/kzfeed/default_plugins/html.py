@@ -18,12 +18,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from kzfeed.articles import CleanArticle
 from kzfeed.default_plugins._web import fetch_article, fetch_main, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
 from kzfeed.http import FetchResult, canonical_url, is_same_site
-from kzfeed.models import RawItem
+from kzfeed.models import CleanArticle, RawItem
 from kzfeed.sources import SourceContext, check_options
 
 # path segments of pages that list or navigate rather than tell a story

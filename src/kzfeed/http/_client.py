@@ -28,6 +28,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from kzfeed.errors import ConfigError, FetchError
+from kzfeed.models import CacheEntry
 
 __all__ = [
     "CacheEntry",
@@ -101,19 +102,6 @@ def next_attempt_after(consecutive_failures: int, policy: FetchPolicy) -> timede
         return timedelta(0)
     exponent = min(consecutive_failures - 1, 62)  # 2**62 s is past any cap; avoids float overflow
     return timedelta(seconds=min(policy.backoff_base * 2.0**exponent, policy.backoff_cap))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CacheEntry:
-    """What the fetcher remembers about one URL between requests (and, stored, between runs)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    #: until then the last answer is fresh: no request is sent (Cache-Control max-age / Expires)
-    expires: datetime | None = None
-    #: until then the server asked not to be asked (Retry-After on 429/503)
-    retry_after: datetime | None = None
-    last_status: int | None = None
 
 
 @runtime_checkable

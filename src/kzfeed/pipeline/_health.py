@@ -13,19 +13,7 @@ from datetime import datetime
 from kzfeed.http import FetchPolicy, next_attempt_after
 from kzfeed.models import SourceState
 
-__all__ = ["CONFIGURED_URL", "after_failure", "after_success", "current_url", "is_due"]
-
-#: cursor key of web sources: the config's URL that the stored URL (after a permanent
-#: redirect) replaces; when the config changes, the stored URL no longer counts
-CONFIGURED_URL = "configured_url"
-
-
-def current_url(state: SourceState, configured: str) -> str:
-    """The URL to fetch a web source from: where a permanent redirect moved it, as long as the
-    config still gives the URL it moved from; else the config's URL."""
-    if state.url and state.cursor.get(CONFIGURED_URL) == configured:
-        return state.url
-    return configured
+__all__ = ["after_failure", "after_success", "is_due"]
 
 
 def is_due(state: SourceState, now: datetime) -> bool:

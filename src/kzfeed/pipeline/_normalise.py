@@ -6,24 +6,12 @@ import hashlib
 import re
 import unicodedata
 
-from kzfeed.articles import paragraphs_to_html, sanitize_html, summarize
+from kzfeed.articles import paragraphs_to_html, sanitize_html, split_paragraphs, summarize
 from kzfeed.models import Item, RawItem, item_id_for
 
-__all__ = ["content_hash", "item_key", "normalise", "split_paragraphs"]
+__all__ = ["content_hash", "item_key", "normalise"]
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text: blocks separated by blank lines, spaces folded."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    blocks = re.split(r"\n\s*\n", text)
-    out = []
-    for block in blocks:
-        para = _SPACE.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()
-        if para:
-            out.append(para)
-    return out
 
 
 def content_hash(title: str, text: str) -> str:

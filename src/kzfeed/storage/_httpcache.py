@@ -7,7 +7,7 @@ import threading
 
 from sqlalchemy import Engine, insert, select, update
 
-from kzfeed.http import CacheEntry
+from kzfeed.models import CacheEntry
 from kzfeed.storage._schema import http_cache
 
 __all__ = ["DatabaseHttpCache"]

@@ -89,7 +89,10 @@ def run_source(
     ``root`` is the folder relative paths are resolved against; ``state`` what is stored
     about the source from earlier runs. What the source raises is raised.
     """
+    from kzfeed.articles import extract_article  # lazy: trafilatura is slow to import
+
     ctx = SourceContext(
+        extractor=extract_article,
         source=source.name,
         state=state or SourceState(name=source.name),
         log=logging.getLogger(f"kzfeed.source.{source.name}"),
