@@ -18,6 +18,7 @@ from kzfeed.hookspecs import hookimpl
 from kzfeed.models import (
     TOPICS,
     Classification,
+    CleanArticle,
     Document,
     Entity,
     Evidence,
@@ -35,6 +36,7 @@ __all__ = [
     "TOPICS",
     "Classification",
     "Classifier",
+    "CleanArticle",
     "ConfigError",
     "Document",
     "Entity",
