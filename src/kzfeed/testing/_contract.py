@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,29 +22,34 @@ from kzfeed.testing._sources import fixtures_dir_of, offline_fetcher, run_source
 __all__ = ["check_source_contract", "item_problems"]
 
 
-def check_source_contract(source_class: type[Any], type_name: str | None = None) -> list[RawItem]:
+def check_source_contract(
+    source_class: type[Any], type_name: str | None = None, *, fixtures_dir: Path | None = None
+) -> list[RawItem]:
     """Assert that ``source_class`` keeps the source contract; return the items of its example.
 
-    Raises ``AssertionError`` listing every problem found, each with what to fix.
+    ``fixtures_dir`` is the folder of its ``example_fixtures`` (and of relative paths in its
+    ``example_config``); by default the ``fixtures`` folder next to its module. Raises
+    ``AssertionError`` listing every problem found, each with what to fix.
     """
     label = f"source type {type_name or getattr(source_class, 'type_name', source_class.__name__)!r}"
-    problems = _declaration_problems(source_class)
+    folder = fixtures_dir if fixtures_dir is not None else fixtures_dir_of(source_class)
+    problems = _declaration_problems(source_class, folder)
     if problems:
         raise AssertionError(_report(label, problems))
-    first = _fetch_example(source_class, label)
+    first = _fetch_example(source_class, label, folder)
     problems = item_problems(first)
     if not first:
         problems.append(
             "its example yielded no items; make example_config and the fixture pages describe a page with articles"
         )
-    second = _fetch_example(source_class, label)
+    second = _fetch_example(source_class, label, folder)
     problems += _rerun_problems(first, second)
     if problems:
         raise AssertionError(_report(label, problems))
     return first
 
 
-def _declaration_problems(source_class: type[Any]) -> list[str]:
+def _declaration_problems(source_class: type[Any], folder: Path) -> list[str]:
     problems = []
     options = getattr(source_class, "options", None)
     example = getattr(source_class, "example_config", None)
@@ -70,22 +76,20 @@ def _declaration_problems(source_class: type[Any]) -> list[str]:
             "'example_fixtures' must map URL paths ('/news') to file names in the fixtures folder"
         )
     else:
-        folder = fixtures_dir_of(source_class)
         missing = sorted(v for v in fixtures.values() if not (folder / v).is_file())
         if missing:
             problems.append(f"fixture file(s) {missing} not found in {folder}")
     return problems
 
 
-def _fetch_example(source_class: type[Any], label: str) -> list[RawItem]:
-    folder = fixtures_dir_of(source_class)
+def _fetch_example(source_class: type[Any], label: str, folder: Path) -> list[RawItem]:
     try:
         source = source_class("contract-example", dict(source_class.example_config))
     except Exception as exc:
         raise AssertionError(
             f"{label}: cannot be built from its example_config: {type(exc).__name__}: {exc}"
         ) from exc
-    with serve_fixtures(source_class) as server, offline_fetcher(server) as http:
+    with serve_fixtures(source_class, root=folder) as server, offline_fetcher(server) as http:
         try:
             return run_source(source, http=http, root=folder, refetch=True)
         except Exception as exc:
