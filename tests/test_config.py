@@ -78,3 +78,29 @@ def test_missing_config_file_is_a_config_error(project: Path) -> None:
 
 def test_default_config_can_be_rooted_elsewhere(tmp_path: Path) -> None:
     assert default_config(tmp_path).output_dir == tmp_path / "public"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('titel = "x"\n', "unknown key 'titel'; did you mean 'title'? (known keys: base_url, classifier,"),
+        ("[fetch]\nmin_dealy = 1\n", "unknown key 'fetch.min_dealy'; did you mean 'fetch.min_delay'?"),
+        ("[ops]\nfailing_afer = 2\n", "unknown key 'ops.failing_afer'; did you mean 'ops.failing_after'?"),
+        ("[fetch]\ncolour = 1\n", "unknown key 'fetch.colour' (known keys: connect_timeout,"),
+        (
+            '[[sources]]\nname = "s"\ntype = "files"\npaht = "seeds"\n',
+            "source 's': unknown key 'paht'; did you mean 'path'?",
+        ),
+        ("ops = []\n", "key 'ops' must be table, not list"),
+        ("plugins_dir = 3\n", "key 'plugins_dir' must be str or array, not int"),
+    ],
+)
+def test_an_unknown_key_gets_the_close_known_one(
+    write_config: Callable[[str], Path], text: str, message: str
+) -> None:
+    from kzfeed.pipeline import build_sources
+    from kzfeed.plugins import make_plugin_host
+
+    with pytest.raises(ConfigError) as info:
+        build_sources(load_config(write_config(text)), make_plugin_host(entry_points=False))
+    assert message in str(info.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -136,24 +137,30 @@ def check_options(
     allowed: Mapping[str, type | tuple[type, ...]],
     *,
     required: tuple[str, ...] = (),
+    prefix: str = "",
 ) -> None:
     """Raise ``ConfigError`` naming the key when ``options`` has an unknown, missing or
-    wrongly typed key. ``where`` names the table, e.g. ``"source 'seeds'"``."""
+    wrongly typed key; an unknown key that looks like a known one gets a "did you mean".
+    ``where`` names the table, e.g. ``"source 'seeds'"``; ``prefix`` goes before each key in
+    messages (``"fetch."`` names ``'fetch.workers'``). kzfeed checks its own config with it too.
+    """
     for key in options:
         if key not in allowed:
             known = ", ".join(sorted(allowed)) or "none"
-            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {known})")
+            close = difflib.get_close_matches(key, list(allowed), n=1)
+            hint = f"; did you mean {prefix + close[0]!r}?" if close else ""
+            raise ConfigError(f"{where}: unknown key {prefix + key!r}{hint} (known keys: {known})")
     for key in required:
         if key not in options:
-            raise ConfigError(f"{where}: missing key {key!r}")
+            raise ConfigError(f"{where}: missing key {prefix + key!r}")
     for key, value in options.items():
         expected = allowed[key]
+        types: tuple[type, ...] = expected if isinstance(expected, tuple) else (expected,)
         # bool is an int subclass; do not accept true where a number is wanted
-        if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):
-            ok = False
-        else:
-            ok = isinstance(value, expected)
-        if not ok:
-            names = expected if isinstance(expected, tuple) else (expected,)
-            want = " or ".join(t.__name__ for t in names)
-            raise ConfigError(f"{where}: key {key!r} must be {want}, not {type(value).__name__}")
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+            want = " or ".join(_TOML_NAMES.get(t, t.__name__) for t in types)
+            raise ConfigError(f"{where}: key {prefix + key!r} must be {want}, not {type(value).__name__}")
+
+
+#: what a TOML user calls these types
+_TOML_NAMES: dict[type, str] = {dict: "table", list: "array"}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kzfeed.errors import ConfigError
+from kzfeed.sources import check_options
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -136,17 +137,6 @@ _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def _check_type(where: str, key: str, value: Any, expected: type | tuple[type, ...]) -> None:
-    types = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(value, bool) and bool not in types:
-        ok = False
-    else:
-        ok = isinstance(value, types)
-    if not ok:
-        want = " or ".join("table" if t is dict else "array" if t is list else t.__name__ for t in types)
-        raise ConfigError(f"{where}: key {key!r} must be {want}, not {type(value).__name__}")
-
-
 def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -202,10 +192,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     where = str(path) if path else "default config"
-    for key, value in raw.items():
-        if key not in _TOP_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(sorted(_TOP_KEYS))})")
-        _check_type(where, key, value, _TOP_KEYS[key])
+    check_options(where, raw, _TOP_KEYS)
 
     database = _resolve_database(str(raw.get("database", "sqlite:///var/kzfeed.db")), root)
     output_dir = (root / str(raw.get("output_dir", "public"))).resolve()
@@ -234,7 +221,7 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     classifier = ClassifierConfig(name=classifier_name, options=classifier_raw)
 
     fetch_raw = raw.get("fetch", {})
-    _check_table(where, "fetch", fetch_raw, _FETCH_TYPES)
+    check_options(where, fetch_raw, _FETCH_TYPES, prefix="fetch.")
     fetch = FetchConfig(**fetch_raw)
 
     ops = _ops(where, raw.get("ops", {}))
@@ -271,17 +258,8 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     )
 
 
-def _check_table(
-    where: str, name: str, table: Mapping[str, Any], types: Mapping[str, type | tuple[type, ...]]
-) -> None:
-    for key, value in table.items():
-        if key not in types:
-            raise ConfigError(f"{where}: unknown key '{name}.{key}' (known keys: {', '.join(sorted(types))})")
-        _check_type(where, f"{name}.{key}", value, types[key])
-
-
 def _ops(where: str, table: Mapping[str, Any]) -> OpsConfig:
-    _check_table(where, "ops", table, _OPS_TYPES)
+    check_options(where, table, _OPS_TYPES, prefix="ops.")
     ops = OpsConfig(**table)
     if ops.lock_wait < 0 or ops.lease_seconds < 1 or ops.failing_after < 1:
         raise ConfigError(
