@@ -198,3 +198,19 @@ def test_search_command(kzfeed: Kz) -> None:
     assert result.exit_code == 0
     assert "Métaux critiques" in result.stdout and "[terres] [rares]" in result.stdout
     assert "no words" in kzfeed("search", "--", "!!").stderr
+
+
+def test_durations_are_read_as_people_write_them() -> None:
+    import pytest
+
+    from kzfeed.errors import InputError
+    from kzfeed.ops import parse_duration
+
+    assert parse_duration("30m") == timedelta(minutes=30)
+    assert parse_duration("6H") == timedelta(hours=6)
+    assert parse_duration("1h30m") == timedelta(minutes=90)
+    assert parse_duration("2 weeks") == timedelta(weeks=2)
+    with pytest.raises(InputError, match=r"'30' is not a duration; write a number and a unit"):
+        parse_duration("30", what="--every")
+    with pytest.raises(InputError, match="must be more than zero"):
+        parse_duration("0s")

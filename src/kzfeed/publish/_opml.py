@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
@@ -46,12 +47,15 @@ def read_opml(path: Path) -> list[Subscription]:
     return found
 
 
-def render_opml(title: str, subscriptions: list[Subscription], *, created: datetime) -> str:
-    """An OPML 2.0 document listing ``subscriptions`` as ``type="rss"`` outlines."""
+def render_opml(title: str, subscriptions: Sequence[Subscription], *, created: datetime | None = None) -> str:
+    """An OPML 2.0 document listing ``subscriptions`` as ``type="rss"`` outlines: kzfeed's one
+    OPML writer (``kzfeed sources export`` and ``public/feeds.opml``). Without ``created`` the
+    document has no ``dateCreated``, so the same feeds give the same bytes."""
     opml = ET.Element("opml", version="2.0")
     head = ET.SubElement(opml, "head")
     ET.SubElement(head, "title").text = title
-    ET.SubElement(head, "dateCreated").text = format_datetime(created)
+    if created is not None:
+        ET.SubElement(head, "dateCreated").text = format_datetime(created)
     ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(opml, "body")
     for sub in subscriptions:

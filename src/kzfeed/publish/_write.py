@@ -7,7 +7,6 @@ files atomically, leaves unchanged files untouched and never rewrites a full arc
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import tempfile
@@ -21,6 +20,7 @@ from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
 from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
+from kzfeed.publish._opml import Subscription, render_opml
 from kzfeed.publish._pages import render_index, render_item_page
 from kzfeed.storage import Store
 from kzfeed.stories import group_stories
@@ -84,21 +84,16 @@ def page_stories(stories: Sequence[Story], size: int) -> tuple[list[Story], list
     return current, archives
 
 
-def render_opml(title: str, specs: Sequence[FeedSpec]) -> bytes:
+def feeds_opml(title: str, specs: Sequence[FeedSpec]) -> bytes:
     """An OPML 2.0 list of every feed kzfeed writes, for importing into a feed reader."""
-    e = html.escape
-    outlines = []
-    for spec in specs:
-        for path, kind in ((spec.atom_path, "Atom"), (spec.rss_path, "RSS"), (spec.json_path, "JSON Feed")):
-            outlines.append(
-                f'    <outline type="rss" text="{e(spec.title)} ({kind})" title="{e(spec.title)} ({kind})" '
-                f'xmlUrl="{e(spec.base_url + path)}" htmlUrl="{e(spec.base_url + spec.page_path)}"/>'
-            )
-    body = "\n".join(outlines)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n'
-        f"  <head>\n    <title>{e(title)}</title>\n  </head>\n  <body>\n{body}\n  </body>\n</opml>\n"
-    ).encode()
+    subscriptions = [
+        Subscription(
+            url=spec.base_url + path, title=f"{spec.title} ({kind})", html_url=spec.base_url + spec.page_path
+        )
+        for spec in specs
+        for path, kind in ((spec.atom_path, "Atom"), (spec.rss_path, "RSS"), (spec.json_path, "JSON Feed"))
+    ]
+    return render_opml(title, subscriptions).encode()
 
 
 def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
@@ -126,7 +121,7 @@ def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
     outputs["index.html"] = render_index(
         config.title, config.subtitle, stories[: config.feed_size], specs
     ).encode()
-    outputs["feeds.opml"] = render_opml(config.title, specs)
+    outputs["feeds.opml"] = feeds_opml(config.title, specs)
     outputs[STYLESHEET] = resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes()
     return outputs
 
