@@ -22,6 +22,7 @@ __all__ = [
     "Register",
     "Source",
     "SourceContext",
+    "SourceReport",
     "check_options",
     "current_url",
 ]
@@ -76,13 +77,32 @@ class Classifier(Protocol):
 
 
 @dataclass(slots=True, kw_only=True)
+class SourceReport:
+    """What one fetch of a source tells the pipeline besides its items: kept apart from the
+    context the source is given, and filled only through the context's methods."""
+
+    #: warnings about single inputs (``ctx.warn``), kept in the run report
+    warnings: list[str] = field(default_factory=list)
+    #: values a source wants saved for next time (``ctx.cursor``), merged into its state
+    cursor: dict[str, Any] = field(default_factory=dict)
+    #: the URL of its feed or listing page as it will be fetched next time (after a permanent
+    #: redirect, the new one); stored on the source's health row
+    url: str | None = None
+    #: the HTTP status its feed or listing page answered
+    http_status: int | None = None
+    #: its feed or listing page did not change (HTTP 304, or still fresh in the cache)
+    not_modified: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
 class SourceContext:
     """What a source gets when it is fetched.
 
     ``http`` is the shared polite, caching HTTP client (``None`` when the run has no network
     layer); ``state`` is what was stored about the source last time; ``warn`` records a
     warning about one input (it is logged and kept in the run report); ``refetch`` asks the
-    source to read again what it already has.
+    source to read again what it already has. What the source reports back (warnings,
+    ``cursor``, :meth:`record_main_page`) goes to ``report``, which the pipeline reads.
     """
 
     source: str
@@ -94,23 +114,30 @@ class SourceContext:
     refetch: bool = False
     #: guid -> content hash of what is already stored for this source
     known: Mapping[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    #: values a source wants saved for next time (ETag, cursor, ...), merged into its state
-    cursor: dict[str, Any] = field(default_factory=dict)
     #: extracts article pages on the run's worker processes (see :meth:`extract`)
     extractor: Callable[..., CleanArticle] | None = None
-    #: set by a web source: the URL of its feed or listing page as it will be fetched next
-    #: time (after a permanent redirect, the new one); stored on the source's health row
-    url: str | None = None
-    #: set by a web source: the HTTP status its feed or listing page answered
-    http_status: int | None = None
-    #: set by a web source when its feed or listing page did not change (HTTP 304, or still
-    #: fresh in the cache): nothing was parsed and nothing is stored but the health row
-    not_modified: bool = False
+    report: SourceReport = field(default_factory=SourceReport)
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Values to keep for next time (ETag, a page number, ...), merged into the source's
+        stored state (``ctx.state.cursor`` next run)."""
+        return self.report.cursor
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings recorded so far (read only: add one with :meth:`warn`)."""
+        return list(self.report.warnings)
 
     def warn(self, message: str) -> None:
-        self.warnings.append(message)
+        self.report.warnings.append(message)
         self.log.warning("source %r: %s", self.source, message)
+
+    def record_main_page(self, *, url: str | None, status: int | None, not_modified: bool = False) -> None:
+        """Record the source's feed or listing page for its health row: the URL to fetch it
+        from next time, the HTTP status it answered, and whether it was unchanged (then the
+        run reports the source as "not modified")."""
+        self.report.url, self.report.http_status, self.report.not_modified = url, status, not_modified
 
     def extract(self, html: str, *, url: str | None = None) -> CleanArticle:
         """Extract the article of an HTML page (trafilatura, ``kzfeed.articles.extract_article``),

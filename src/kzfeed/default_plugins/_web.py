@@ -27,24 +27,20 @@ def fetch_main(ctx: SourceContext, configured: str, *, check_robots: bool) -> Fe
     if ctx.http is None:
         raise SourceError(ctx.source, "this source type needs the network, which this run has none of")
     url = current_url(ctx.state, configured)
-    ctx.url = url
     ctx.cursor[CONFIGURED_URL] = configured
     try:
         result = ctx.http.get(url, source=ctx.source, check_robots=check_robots, force=ctx.refetch)
     except FetchError as exc:
-        ctx.http_status = exc.status
+        ctx.record_main_page(url=url, status=exc.status)
         raise
-    ctx.http_status = result.status
     if result.permanent_url and result.permanent_url != url:
-        ctx.url = result.permanent_url
         ctx.warn(
             f"{url} moved permanently to {result.permanent_url}; kzfeed uses the new URL from now on "
             "(update the source's url in the config)"
         )
-    if result.not_modified:
-        ctx.not_modified = True
-        return None
-    return result
+        url = result.permanent_url
+    ctx.record_main_page(url=url, status=result.status, not_modified=result.not_modified)
+    return None if result.not_modified else result
 
 
 def fetch_article(ctx: SourceContext, url: str) -> CleanArticle:

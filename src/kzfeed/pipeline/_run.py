@@ -351,6 +351,7 @@ class Pipeline:
         the caller to write with others' (a run where every feed answered 304 is mostly that).
         """
         sc, state, ctx = got.sc, got.state, got.ctx
+        report = ctx.report
         now = _now()
         if got.error is not None:
             log.error("%s", got.error)
@@ -360,7 +361,7 @@ class Pipeline:
                 error=got.error,
                 policy=policy,
                 max_failures=self.config.fetch.max_failures,
-                status=got.status or ctx.http_status,
+                status=got.status or report.http_status,
                 retry_after=got.retry_after,
             )
             self.store.save_source(state=new_state, config_hash=config_hash(sc), batch=[], ok=False)
@@ -369,7 +370,7 @@ class Pipeline:
             return SourceRun(
                 source=sc.name,
                 status=SourceStatus.FAILED,
-                warnings=tuple(ctx.warnings),
+                warnings=tuple(report.warnings),
                 error=got.error + paused,
                 http_status=new_state.last_status,
                 duration_s=got.duration,
@@ -388,11 +389,11 @@ class Pipeline:
             if item is not None:
                 batch.setdefault(item.id, item)
         new_state = after_success(
-            replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
+            replace(state, type=sc.type, cursor={**state.cursor, **report.cursor}),
             now=now,
             items=len(batch),
-            status=ctx.http_status,
-            url=ctx.url,
+            status=report.http_status,
+            url=report.url,
         )
         health = None
         counts = SaveCounts()
@@ -405,13 +406,13 @@ class Pipeline:
             health = (new_state, config_hash(sc))
         outcome = SourceRun(
             source=sc.name,
-            status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
+            status=SourceStatus.NOT_MODIFIED if report.not_modified else SourceStatus.OK,
             new=counts.new,
             updated=counts.updated,
             unchanged=counts.unchanged,
             failed=failed,
-            warnings=tuple(ctx.warnings),
-            http_status=ctx.http_status,
+            warnings=tuple(report.warnings),
+            http_status=report.http_status,
             duration_s=got.duration,
         )
         return outcome, health
