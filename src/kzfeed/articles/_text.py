@@ -42,13 +42,10 @@ __all__ = [
     "clean_text_article",
     "drop_furniture",
     "sentence_case_headline",
-    "split_paragraphs",
     "summarize",
 ]
 
 NO_DATE_NOTE = "no publication date found in the text"
-# the spaces split_paragraphs folds into one (no-break and the typographic ones included)
-_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
 # --- lines ----------------------------------------------------------------------------------
@@ -359,18 +356,6 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
         image=image,
         notes=notes,
     )
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs of plain text: blocks separated by blank lines, spaces folded."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    blocks = re.split(r"\n\s*\n", text)
-    out = []
-    for block in blocks:
-        para = _SPACE.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()
-        if para:
-            out.append(para)
-    return out
 
 
 def summarize(paragraphs: Sequence[str], max_chars: int = 300) -> str:

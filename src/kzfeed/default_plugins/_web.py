@@ -4,12 +4,15 @@ pages through the polite fetcher, and HTML fragments as plain text."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from kzfeed.articles import split_paragraphs
 from kzfeed.errors import FetchError, InputError, SourceError
-from kzfeed.http import FetchResult
-from kzfeed.models import CleanArticle
 from kzfeed.sources import CONFIGURED_URL, SourceContext, current_url
+
+if TYPE_CHECKING:  # loading the plugins (e.g. for 'kzfeed --help') imports no HTTP client
+    from kzfeed.http import FetchResult
+    from kzfeed.models import CleanArticle
 
 __all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]
 

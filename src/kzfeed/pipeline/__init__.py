@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from kzfeed.pipeline._reclassify import reclassify
-from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.pipeline._reclassify import reclassify
+    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
 
 __all__ = [
     "Pipeline",
@@ -13,3 +18,12 @@ __all__ = [
     "reclassify",
     "render",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_reclassify": "reclassify",
+            "_run": "Pipeline build_classifier build_sources fetch_policy render",
+        },
+    )

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-from kzfeed.articles import paragraphs_to_html, sanitize_html, split_paragraphs, summarize
+from kzfeed.articles import split_paragraphs
 from kzfeed.models import Item, RawItem, item_id_for
 
 __all__ = ["content_hash", "item_key", "normalise"]
@@ -37,6 +37,9 @@ def _canonical(url: str | None) -> str | None:
 def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
+    # imported here: 'kzfeed --help' loads the plugins, which import this module's package
+    from kzfeed.articles import paragraphs_to_html, sanitize_html, summarize
+
     title = _SPACE.sub(" ", unicodedata.normalize("NFC", raw.title)).strip()
     paragraphs = split_paragraphs(raw.text)
     text = "\n\n".join(paragraphs)
