@@ -103,6 +103,26 @@ class CleanArticle:
         """The body as plain text, paragraphs separated by a blank line."""
         return "\n\n".join(self.paragraphs)
 
+    def raw_item(self, *, guid: str, url: str | None = None, outlet: str | None = None) -> RawItem:
+        """The article as a source yields it; ``outlet`` (when given) wins over the one the
+        text names. The one place a ``CleanArticle`` becomes a ``RawItem``."""
+        return RawItem(
+            guid=guid,
+            title=self.title,
+            text=self.text,
+            url=url,
+            author=self.author,
+            outlet=outlet or self.outlet,
+            published=self.published,
+            lang=self.lang,
+            image=self.image,
+            notes=self.notes,
+        )
+
+    def document(self, *, id: str | None = None) -> Document:
+        """The article as a classifier reads it."""
+        return Document(title=self.title, text=self.text, lang=self.lang, id=id)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawItem:
@@ -210,6 +230,11 @@ class Item:
     simhash: int | None = None
     story_id: str | None = None
     classification: Classification | None = None
+
+    def document(self, *, lang: str | None = None) -> Document:
+        """The item as a classifier reads it (``lang`` when the item's own is unknown): the one
+        place an ``Item`` becomes a ``Document``."""
+        return Document(title=self.title, text=self.content_text, lang=self.lang or lang, id=self.id)
 
     @property
     def relevant(self) -> bool:

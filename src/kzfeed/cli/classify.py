@@ -35,7 +35,7 @@ def _fetch_article(url: str) -> Document:
     # an HTML page is decoded by the fetcher, which knows the charset the server declared
     body = page.text if kind == "html" else page.content
     article, _warning = read_article(body, name=url, kind=kind, url=page.url)
-    return Document(title=article.title, text=article.text, lang=article.lang, id=url)
+    return article.document(id=url)
 
 
 def _read_article(source: str) -> Document:
@@ -57,7 +57,7 @@ def _read_article(source: str) -> Document:
             ) from exc
         kind = article_kind(name)
     article, _warning = read_article(data, name=name, kind=kind)
-    return Document(title=article.title, text=article.text, lang=article.lang, id=name)
+    return article.document(id=name)
 
 
 def _classify_jsonl(source: str, classifier: Classifier, explain: bool) -> None:

@@ -77,17 +77,7 @@ class FilesSource:
                 continue
             for note in article.notes:
                 ctx.log.info("%s: %s", rel, note)
-            yield RawItem(
-                guid=rel,
-                title=article.title,
-                text=article.text,
-                author=article.author,
-                outlet=article.outlet or self.outlet,
-                published=article.published,
-                lang=article.lang,
-                image=article.image,
-                notes=article.notes,
-            )
+            yield article.raw_item(guid=rel, outlet=article.outlet or self.outlet)
 
 
 @hookimpl

@@ -131,18 +131,7 @@ class HtmlSource:
             )
 
     def _item(self, url: str, article: CleanArticle) -> RawItem:
-        return RawItem(
-            guid=url,
-            title=article.title,
-            text=article.text,
-            url=url,
-            author=article.author,
-            outlet=self.outlet or article.outlet,
-            published=article.published,
-            lang=article.lang,
-            image=article.image,
-            notes=article.notes,
-        )
+        return article.raw_item(guid=url, url=url, outlet=self.outlet)
 
 
 def _patterns(where: str, key: str, values: list[Any]) -> list[re.Pattern[str]]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kzfeed.models import Classification, Document, Item
+from kzfeed.models import Classification
 from kzfeed.sources import Classifier
 from kzfeed.storage import Store
 
@@ -56,7 +56,7 @@ def reclassify(
     for batch in store.item_batches(batch_size):
         updates: list[tuple[str, Classification]] = []
         for item in batch:
-            new = classifier.classify(_document(item))
+            new = classifier.classify(item.document())
             if _signature(new) != _signature(item.classification):
                 updates.append((item.id, new))
                 now_in += new.relevant and not item.relevant
@@ -68,7 +68,3 @@ def reclassify(
         if on_batch is not None:
             on_batch(len(batch))
     return ReclassifyReport(items=total, changed=changed, now_in_feeds=now_in, now_left_out=now_out)
-
-
-def _document(item: Item) -> Document:
-    return Document(title=item.title, text=item.content_text, lang=item.lang, id=item.id)

@@ -424,9 +424,7 @@ class Pipeline:
             from kzfeed.lang import detect_language
 
             lang = detect_language(f"{item.title}\n{item.content_text}")
-        classification = classifier.classify(
-            Document(title=item.title, text=item.content_text, lang=lang, id=item.id)
-        )
+        classification = classifier.classify(item.document(lang=lang))
         item = replace(item, lang=lang or classification.lang, classification=classification)
         processed, errors = self.host.process_item(item, self._item_context(sc.name))
         for message in errors:
