@@ -16,7 +16,7 @@ from kzfeed.errors import InputError
 from kzfeed.stories import bcubed, load_story_labels, score_grouping
 
 Kz = Callable[..., CliResult]
-DATA = Path(__file__).parent / "data" / "stories"
+DATA = Path(__file__).parent / "data" / "stories" / "labelled"
 
 
 def test_bcubed_matches_a_hand_computed_example() -> None:
