@@ -69,7 +69,7 @@ def layer_of(comp: str) -> int:
 def _type_checking_lines(tree: ast.Module) -> set[int]:
     lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             for child in node.body:
                 lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
     return lines
@@ -159,6 +159,8 @@ def test_imports_go_downward_and_to_public_names_only() -> None:
         ),
         ("kzfeed.cli.core", "from kzfeed.pipeline import _run", "imports private"),
         ("kzfeed.models", "if TYPE_CHECKING:\n    from kzfeed.http import Fetcher", "a layer above it"),
+        ("kzfeed.sources", "if not TYPE_CHECKING:\n    from kzfeed.http import Fetcher", "a layer above it"),
+        ("kzfeed.sources", "if TYPE_CHECKING:\n    from kzfeed.http import Fetcher", None),
         ("kzfeed.ops._rounds", "from kzfeed.pipeline import Pipeline", None),
         ("kzfeed.articles._read", "from ._text import clean_text_article", None),
     ],
