@@ -110,7 +110,8 @@ class GovKzPress:
             got = ctx.http.get(url, source=self.name, check_robots=True, force=True)
             article = extract_article(got.text, url=url)
         except (FetchError, InputError) as exc:
-            ctx.warn(f"{str(exc).removeprefix(f'source {self.name!r}: ')}; kept the lead from the listing")
+            detail = exc.detail if isinstance(exc, FetchError) else str(exc)
+            ctx.warn(f"{detail}; kept the lead from the listing")
             return lead, None
         return article.text, article.author
 

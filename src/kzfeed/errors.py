@@ -67,6 +67,8 @@ class PluginError(KzfeedError):
     def __init__(self, plugin: str, message: str) -> None:
         super().__init__(f"plugin {plugin!r}: {message}")
         self.plugin = plugin
+        #: the message without the plugin's name
+        self.detail = message
 
 
 class SourceError(KzfeedError):
@@ -75,6 +77,8 @@ class SourceError(KzfeedError):
     def __init__(self, source: str, message: str) -> None:
         super().__init__(f"source {source!r}: {message}")
         self.source = source
+        #: the message without the source's name (for a warning that already names it)
+        self.detail = message
 
 
 class FetchError(SourceError):

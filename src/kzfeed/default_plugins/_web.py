@@ -82,5 +82,4 @@ def html_to_text(markup: str) -> str:
 
 def reason(exc: Exception) -> str:
     """An error's message without the ``source 'name': `` prefix (for a warning of that source)."""
-    message = str(exc)
-    return message.split(": ", 1)[1] if message.startswith("source ") and ": " in message else message
+    return exc.detail if isinstance(exc, SourceError) else str(exc)
