@@ -11,8 +11,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from kzfeed.errors import StorageError
+from kzfeed.storage._base import StoreBase
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "migrations_dir", "upgrade"]
+__all__ = [
+    "SchemaMixin",
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "migrations_dir",
+    "upgrade",
+]
 
 
 def migrations_dir() -> Path:
@@ -53,3 +61,18 @@ def upgrade(engine: Engine) -> bool:
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
     return True
+
+
+class SchemaMixin(StoreBase):
+    """The database schema: which migration it is at, and new migrations for developers."""
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None: an empty database)."""
+        with self._engine.connect() as conn:
+            return current_revision(conn)
+
+    def write_migration(self, message: str) -> None:
+        """Write a new migration into the migrations folder: the difference between the tables
+        (``_schema``) and this database (``kzfeed db revision``)."""
+        with self._engine.begin() as conn:
+            command.revision(alembic_config(conn), message=message, autogenerate=True)
