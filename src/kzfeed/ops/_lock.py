@@ -1,6 +1,6 @@
 """The lock that keeps two ``kzfeed run`` of one worker from overlapping.
 
-The lock itself belongs to the database (``Store.lock_runs``): on SQLite a file lock next to the
+The lock belongs to the database (``Store.lock_runs``): on SQLite a file lock next to the
 database (``kzfeed.db.lock``), on PostgreSQL a session advisory lock named after the worker, so
 that workers on other machines can share the work (``kzfeed.ops._rounds``) while a slow run of
 one worker is never overlapped by its next one. The operating system drops either lock when its
@@ -13,22 +13,12 @@ from __future__ import annotations
 import logging
 import socket
 
-from kzfeed.errors import KzfeedError
-from kzfeed.storage import LockRefused, RunLock, StoreProtocol
+from kzfeed.errors import LockBusy
+from kzfeed.storage import RunLock, StoreProtocol
 
 __all__ = ["LockBusy", "RunLock", "acquire_run_lock", "default_worker_name"]
 
 log = logging.getLogger("kzfeed.ops._lock")
-
-
-class LockBusy(KzfeedError):
-    """Another run of this worker holds the lock. Not a failure: the CLI exits 0."""
-
-    exit_code = 0
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"another kzfeed run is in progress ({holder}); not starting this one")
-        self.holder = holder
 
 
 def default_worker_name() -> str:
@@ -39,8 +29,6 @@ def acquire_run_lock(store: StoreProtocol, *, worker: str, wait: float = 0.0) ->
     """Take the run lock of ``worker`` on the database of ``store``, waiting up to ``wait``
     seconds. Raises ``LockBusy`` when another run still holds it."""
     lock = store.lock_runs(worker, wait=wait)
-    if isinstance(lock, LockRefused):
-        raise LockBusy(lock.holder)
     if lock.recovered_from:
         log.warning("a previous run (%s) ended without releasing its lock; taking over", lock.recovered_from)
     return lock

@@ -7,21 +7,25 @@ every SQL statement are private to this package.
 
 from __future__ import annotations
 
-from kzfeed.storage._history import RunRecord, SourceRunRecord
-from kzfeed.storage._httpcache import DatabaseHttpCache
-from kzfeed.storage._items import SaveCounts
-from kzfeed.storage._leases import Round, SourceLeases, round_scope
-from kzfeed.storage._locks import LockRefused, RunLock
-from kzfeed.storage._migrate import alembic_config, head_revision
-from kzfeed.storage._protocol import StoreProtocol
-from kzfeed.storage._retention import PrunedItem, PrunePlan
-from kzfeed.storage._schema import include_name, metadata
-from kzfeed.storage._search import SearchHit
-from kzfeed.storage._store import Store, open_store
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.storage._history import RunRecord, SourceRunRecord
+    from kzfeed.storage._httpcache import DatabaseHttpCache
+    from kzfeed.storage._items import SaveCounts
+    from kzfeed.storage._leases import Round, SourceLeases, round_scope
+    from kzfeed.storage._locks import RunLock
+    from kzfeed.storage._migrate import alembic_config, head_revision
+    from kzfeed.storage._protocol import StoreProtocol
+    from kzfeed.storage._retention import PrunedItem, PrunePlan
+    from kzfeed.storage._schema import include_name, metadata
+    from kzfeed.storage._search import SearchHit
+    from kzfeed.storage._store import Store, open_store
 
 __all__ = [
     "DatabaseHttpCache",
-    "LockRefused",
     "PrunePlan",
     "PrunedItem",
     "Round",
@@ -40,3 +44,21 @@ __all__ = [
     "open_store",
     "round_scope",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_history": "RunRecord SourceRunRecord",
+            "_httpcache": "DatabaseHttpCache",
+            "_items": "SaveCounts",
+            "_leases": "Round SourceLeases round_scope",
+            "_locks": "RunLock",
+            "_migrate": "alembic_config head_revision",
+            "_protocol": "StoreProtocol",
+            "_retention": "PrunePlan PrunedItem",
+            "_schema": "include_name metadata",
+            "_search": "SearchHit",
+            "_store": "Store open_store",
+        },
+    )

@@ -16,17 +16,19 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import filelock
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from kzfeed import clock
-from kzfeed.errors import StorageError
+from kzfeed.errors import LockBusy, StorageError
 from kzfeed.storage._base import StoreBase
 
-__all__ = ["LockRefused", "LocksMixin", "RunLock"]
+if TYPE_CHECKING:
+    import filelock
+
+__all__ = ["LocksMixin", "RunLock"]
 
 _POLL_S = 0.2
 
@@ -40,13 +42,6 @@ class RunLock(Protocol):
     def release(self) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class LockRefused:
-    """The lock is held by another run, still alive: ``holder`` says who, as far as known."""
-
-    holder: str
-
-
 class LocksMixin(StoreBase):
     """The run lock of a worker on this database."""
 
@@ -56,9 +51,9 @@ class LocksMixin(StoreBase):
         so that leases and runs left ``running`` belong to dead runs."""
         return self.backend == "sqlite"
 
-    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock | LockRefused:
-        """Take the run lock of ``worker``, waiting up to ``wait`` seconds; a
-        :class:`LockRefused` when another run still holds it."""
+    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock:
+        """Take the run lock of ``worker``, waiting up to ``wait`` seconds. Raises
+        :class:`~kzfeed.errors.LockBusy` (saying who holds it) when another run still does."""
         if self.backend == "sqlite":
             database = make_url(str(self._engine.url)).database
             if database in (None, "", ":memory:"):
@@ -101,7 +96,9 @@ def _read_holder(fd: int) -> str:
     return os.pread(fd, 200, 0).decode(errors="replace").strip()
 
 
-def _lock_file(db_path: Path, wait: float) -> _FileLock | LockRefused:
+def _lock_file(db_path: Path, wait: float) -> _FileLock:
+    import filelock  # only runs take the lock: other commands do not import it
+
     path = db_path.with_name(db_path.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     taken: dict[str, Any] = {}
@@ -127,7 +124,7 @@ def _lock_file(db_path: Path, wait: float) -> _FileLock | LockRefused:
             holder = path.read_text(errors="replace").strip()
         except OSError:
             holder = ""
-        return LockRefused(holder or "holder unknown")
+        raise LockBusy(holder or "holder unknown") from None
     return _FileLock(lock=lock, fd=taken["fd"], recovered_from=taken["previous"] or None)
 
 
@@ -152,13 +149,13 @@ def _advisory_key(worker: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _lock_advisory(connection: Any, worker: str, wait: float) -> _AdvisoryLock | LockRefused:
+def _lock_advisory(connection: Any, worker: str, wait: float) -> _AdvisoryLock:
     key = _advisory_key(worker)
     conn = connection.execution_options(isolation_level="AUTOCOMMIT")
     deadline = time.monotonic() + wait
     while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
         if time.monotonic() >= deadline:
             conn.close()
-            return LockRefused(f"worker {worker!r} is running against this database")
+            raise LockBusy(f"worker {worker!r} is running against this database")
         time.sleep(_POLL_S)
     return _AdvisoryLock(connection=conn, key=key)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
-    from kzfeed.storage._locks import LockRefused, RunLock
+    from kzfeed.storage._locks import RunLock
     from kzfeed.storage._retention import PrunePlan
     from kzfeed.storage._search import SearchHit
 
@@ -98,7 +98,7 @@ class StoreProtocol(Protocol):
         """True when a held run lock keeps every other run off this database."""
         ...
 
-    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock | LockRefused: ...
+    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock: ...
     def release_leases(self, *, owner_prefix: str | None = None) -> int: ...
     def open_round(
         self, *, scope: str, source_types: Sequence[tuple[str, str]], lease_seconds: int, owner: str
