@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kzfeed.articles._dates import parse_date
 from kzfeed.articles._extract import extract_article
+from kzfeed.articles._feedlinks import COMMON_FEED_PATHS, FEED_TYPES, feed_links
 from kzfeed.articles._listing import link_at, parse_listing, text_at
 from kzfeed.articles._pool import ArticleExtractor
 from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
@@ -12,11 +13,14 @@ from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "COMMON_FEED_PATHS",
+    "FEED_TYPES",
     "ArticleExtractor",
     "CleanArticle",
     "article_kind",
     "clean_text_article",
     "extract_article",
+    "feed_links",
     "link_at",
     "paragraphs_to_html",
     "parse_date",

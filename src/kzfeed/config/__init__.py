@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kzfeed.config._edit import add_sources
+from kzfeed.config._edit import add_sources, remove_source
 from kzfeed.config._load import (
     DEFAULT_CONFIG_NAME,
     Config,
@@ -20,4 +20,5 @@ __all__ = [
     "add_sources",
     "find_config_path",
     "load_config",
+    "remove_source",
 ]
