@@ -12,14 +12,18 @@ from kzfeed.http._client import (
     default_user_agent,
     next_attempt_after,
 )
+from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
 from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
+    "AllowList",
     "CacheEntry",
     "FetchPolicy",
     "FetchResult",
     "Fetcher",
+    "GuardedTransport",
     "MemoryHttpCache",
+    "address_problem",
     "canonical_url",
     "decode_text",
     "default_user_agent",
