@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from kzfeed.http._client import (
-    CacheEntry,
-    Fetcher,
-    FetchPolicy,
-    FetchResult,
-    MemoryHttpCache,
-    decode_text,
-    default_user_agent,
-    next_attempt_after,
-)
-from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
-from kzfeed.http._urls import canonical_url, is_same_site
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.http._client import (
+        CacheEntry,
+        Fetcher,
+        FetchPolicy,
+        FetchResult,
+        MemoryHttpCache,
+        decode_text,
+        default_user_agent,
+        next_attempt_after,
+    )
+    from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
+    from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
     "AllowList",
@@ -30,3 +35,13 @@ __all__ = [
     "is_same_site",
     "next_attempt_after",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_client": "CacheEntry Fetcher FetchPolicy FetchResult MemoryHttpCache decode_text default_user_agent next_attempt_after",
+            "_guard": "AllowList GuardedTransport address_problem",
+            "_urls": "canonical_url is_same_site",
+        },
+    )
