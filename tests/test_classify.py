@@ -589,7 +589,9 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
         assert bool(record.topics) == record.relevant, (
             f"{record.id}: topics are labelled on relevant articles"
         )
-        assert record.title and record.text.count("\n\n") >= 1, f"{record.id}: a headline and paragraphs"
+        assert record.title, f"{record.id}: a headline"
+        if record.form != "short":  # a short report may be one paragraph of 1-4 sentences
+            assert record.text.count("\n\n") >= 1, f"{record.id}: a headline and paragraphs"
 
 
 @pytest.mark.parametrize("with_lang", [True, False], ids=["language given", "language detected"])
