@@ -60,11 +60,20 @@ def parse(path: Path) -> list[tuple[str, dict[str, object]]]:
         text = re.sub(r"\n{3,}", "\n\n", text.strip())
         record: dict[str, object] = {"id": id_, "lang": lang, "title": title.strip(), "text": text}
         if relevant == "yes":
-            record |= {"relevant": True, "topics": _topics(what, id_), "passing_topics": _topics(passing, id_)}
+            record |= {
+                "relevant": True,
+                "topics": _topics(what, id_),
+                "passing_topics": _topics(passing, id_),
+            }
         else:
             if what not in OFFBEAT:
                 raise SystemExit(f"{id_}: unknown off-beat kind {what!r}")
-            record |= {"relevant": False, "topics": [], "passing_topics": _topics(passing, id_), "offbeat": what}
+            record |= {
+                "relevant": False,
+                "topics": [],
+                "passing_topics": _topics(passing, id_),
+                "offbeat": what,
+            }
         record["form"] = form(text, id_)
         out.append((split, record))
     return out
