@@ -78,6 +78,7 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
     from kzfeed.pipeline import build_sources
 
     app = _app()
+    app.project_config()
     count = len(sources) or len(build_sources(app.config, app.host))
     with _progress("Sources", count) as tick, stop_on_signals(threading.Event()) as stop:
         try:
@@ -296,6 +297,8 @@ def plugins() -> None:
         click.echo(f"    hooks: {', '.join(p.hooks) or '-'}")
     click.echo(f"source types: {', '.join(sorted(host.source_types())) or '-'}")
     click.echo(f"classifiers: {', '.join(sorted(host.classifiers())) or '-'}")
+    for replacement in host.replacements:
+        click.echo(f"replaced: {replacement}")
     for f in host.failures:
         click.echo(f"FAILED {f.name}  ({f.origin}): {f.error}")
 
