@@ -36,8 +36,8 @@ from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import SaveCounts, SourceLeases, Store, story_keys
-from kzfeed.stories import StoryIndex, assign_stories
+from kzfeed.storage import SaveCounts, SourceLeases, Store, story_keys, story_reports
+from kzfeed.stories import StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
@@ -397,7 +397,11 @@ class Pipeline:
         health = None
         counts = SaveCounts()
         if batch:
-            stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
+            index = StoryIndex(story_keys(self.store))
+            window = report_window(batch.values())
+            if window is not None:  # reports of the same event in other languages
+                index.add_reports(story_reports(self.store, *window))
+            stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import search_items
     from kzfeed.storage._store import SaveCounts, Store, open_store
-    from kzfeed.storage._stories import save_stories, story_keys
+    from kzfeed.storage._stories import save_stories, story_keys, story_reports
 
 __all__ = [
     "PrunePlan",
@@ -40,6 +40,7 @@ __all__ = [
     "save_stories",
     "search_items",
     "story_keys",
+    "story_reports",
     "unhealthy_sources",
 ]
 
@@ -54,6 +55,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_schema": "include_name metadata",
             "_search": "search_items",
             "_store": "SaveCounts Store open_store",
-            "_stories": "save_stories story_keys",
+            "_stories": "save_stories story_keys story_reports",
         },
     )

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._schema import items
-from kzfeed.storage._store import Store
+from kzfeed.storage._store import Store, _items_from_rows
 
-__all__ = ["save_stories", "story_keys"]
+__all__ = ["save_stories", "story_keys", "story_reports"]
+
+
+def story_reports(store: Store, since: datetime, until: datetime) -> list[Item]:
+    """The stored items published between ``since`` and ``until`` (with their classification),
+    in the order kzfeed first saw them: the candidates a new report of the same event in
+    another language is compared with."""
+    query = (
+        select(items)
+        .where(items.c.published >= since, items.c.published <= until)
+        .order_by(items.c.first_seen, items.c.published, items.c.id)
+    )
+    with store.engine.connect() as conn:
+        return _items_from_rows(conn, conn.execute(query).mappings().all())
 
 
 def story_keys(store: Store) -> list[StoryKey]:

@@ -16,10 +16,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kzfeed.models import Item, Story, StoryKey
-from kzfeed.stories._events import EventIndex, EventMatch
+from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch
 from kzfeed.stories._signals import Signals, signals
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "distance",
     "group_stories",
     "recluster",
+    "report_window",
     "shingles",
     "simhash",
     "story_key",
@@ -111,10 +112,12 @@ class StoryIndex:
         return story
 
     def add_reports(self, items: Iterable[Item]) -> None:
-        """Record stored items with their signals, so that new reports of the same event in
-        other languages find them (give the items published around the new ones' dates)."""
+        """Record the signals of stored items, so that new reports of the same event in other
+        languages find them (give the items published around the new ones' dates)."""
         for item in items:
-            self.add(story_key(item), signals(item))
+            if item.id not in self._by_id:
+                self.add(story_key(item))
+            self.events.add(item.id, self._by_id[item.id], signals(item))
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
@@ -156,6 +159,15 @@ class StoryIndex:
                 continue
             best = (d, story)
         return best[1] if best else None
+
+
+def report_window(batch: Iterable[Item]) -> tuple[datetime, datetime] | None:
+    """The publication dates stored reports must have to be compared with ``batch`` across
+    languages (``EVENT_WINDOW`` either side of its dates), or None when no item has a date."""
+    dates = [i.published for i in batch if i.published is not None]
+    if not dates:
+        return None
+    return min(dates) - EVENT_WINDOW, max(dates) + EVENT_WINDOW
 
 
 def story_key(item: Item) -> StoryKey:

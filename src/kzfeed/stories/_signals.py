@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from anyascii import anyascii
+
 from kzfeed.models import Item
 
 __all__ = ["EVENT_KINDS", "Signals", "name_key", "numbers", "signals"]
@@ -67,20 +69,11 @@ _NUMBER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)(?![.,]?\d)"
     r"(?:[\s\u00a0\u202f-]*([^\W\d_]+))?"
 )
-_CYRILLIC = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-        "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-        "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ә": "a",
-        "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
-    }
-)  # fmt: skip
 # spellings of one sound in the transliterations of en/fr/de/ru/kk, folded to one
 _FOLDS = (
     ("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("kh", "h"), ("zh", "j"), ("dj", "j"),
     ("ou", "u"), ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("iu", "u"), ("ph", "f"),
-    ("x", "ks"),
+    ("x", "ks"), ("q", "k"),
 )  # fmt: skip
 # capitalised words that are no names: titles, days, months (en, fr, de, ru, kk)
 _NOT_NAMES = frozenset(
@@ -159,8 +152,7 @@ def name_key(word: str) -> str:
     languages, usually falls together: Rybakina = Рыбакина, Grozny = Грозный, Luxembourg =
     Люксембург (its first letters after transliteration and folding of spellings of the same
     sound; the first letters only, so that Kazakh case endings do not matter)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
-    latin = plain.translate(_CYRILLIC)
+    latin = anyascii(word).casefold()
     for spelling, sound in _FOLDS:
         latin = latin.replace(spelling, sound)
     latin = re.sub(r"[^a-z]", "", latin)
