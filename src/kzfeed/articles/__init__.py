@@ -7,11 +7,12 @@ from kzfeed.articles._extract import extract_article
 from kzfeed.articles._listing import link_at, parse_listing, text_at
 from kzfeed.articles._pool import ArticleExtractor
 from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
-from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
+from kzfeed.articles._sanitize import SAFE_URL_SCHEMES, paragraphs_to_html, safe_url, sanitize_html
 from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "SAFE_URL_SCHEMES",
     "ArticleExtractor",
     "CleanArticle",
     "article_kind",
@@ -22,6 +23,7 @@ __all__ = [
     "parse_date",
     "parse_listing",
     "read_article",
+    "safe_url",
     "sanitize_html",
     "sniff_kind",
     "summarize",

@@ -6,12 +6,25 @@ import hashlib
 import re
 import unicodedata
 
-from kzfeed.articles import paragraphs_to_html, sanitize_html, summarize
+from kzfeed.articles import paragraphs_to_html, safe_url, sanitize_html, summarize
 from kzfeed.models import Item, RawItem, item_id_for
 
-__all__ = ["content_hash", "item_key", "normalise", "split_paragraphs"]
+__all__ = ["clean_text", "content_hash", "item_key", "normalise", "split_paragraphs"]
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# characters no XML document can carry (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/FFFF) and C1 controls (cp1252 text read as Latin-1, which readers each map their own
+# way): a site's garbage, removed before it is stored, so every feed shows the same rest
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without the characters a feed cannot carry."""
+    return _NOT_XML.sub("", value)
+
+
+def _clean_optional(value: str | None) -> str | None:
+    return clean_text(value).strip() or None if value else value
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -49,15 +62,15 @@ def _canonical(url: str | None) -> str | None:
 def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
-    title = _SPACE.sub(" ", unicodedata.normalize("NFC", raw.title)).strip()
-    paragraphs = split_paragraphs(raw.text)
+    title = _SPACE.sub(" ", unicodedata.normalize("NFC", clean_text(raw.title))).strip()
+    paragraphs = split_paragraphs(clean_text(raw.text))
     text = "\n\n".join(paragraphs)
     canonical = _canonical(raw.url)
     if raw.html:
         html = sanitize_html(raw.html, base_url=raw.url)
     else:
         html = paragraphs_to_html(paragraphs)
-    summary = raw.summary.strip() if raw.summary and raw.summary.strip() else summarize(paragraphs)
+    summary = _clean_optional(raw.summary) or summarize(paragraphs)
     return Item(
         id=item_id_for(item_key(raw, source=source, source_type=source_type, canonical=canonical)),
         source=source,
@@ -69,11 +82,11 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         url=raw.url,
         canonical_url=canonical,
         summary=summary,
-        author=raw.author,
-        outlet=raw.outlet,
+        author=_clean_optional(raw.author),
+        outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
         lang=raw.lang,
-        categories=raw.categories,
-        image=raw.image,
+        categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
+        image=safe_url(raw.image) if raw.image else None,
     )
