@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 
 import feedparser
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -31,6 +31,15 @@ TEXT = st.one_of(
 )
 
 
+def _feedparser_repairs(text: str) -> bool:
+    """feedparser "repairs" text that is all Latin-1 and also valid UTF-8 ("Ã©" → "é"), on
+    the guess that it was mis-decoded; such text cannot come back unchanged from any feed."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8") != text
+    except UnicodeError:
+        return False
+
+
 def _shown(value: str, kind: str) -> str:
     """What a reader shows for a field feedparser read as ``kind``."""
     return html.unescape(value) if kind == "text/html" else value
@@ -46,6 +55,7 @@ def test_text_fields_come_back_as_the_same_text_from_every_feed(
 ) -> None:
     item = make_item("a", title=title, summary=summary, author=author)
     expected = (item.title, item.summary or item.title, entry_author(item))
+    assume(not any(_feedparser_repairs(text) for text in expected))
 
     atom = parse_feed(render_atom(SPEC, [item])).entries[0]
     assert (atom.title, atom.summary, atom.author) == expected
