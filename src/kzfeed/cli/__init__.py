@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from kzfeed import __version__
-from kzfeed.cli import classify, core, feeds, ops, plugin, sources
+from kzfeed.cli import classify, core, feeds, init, ops, plugin, sources
 from kzfeed.cli.app import App, setup_logging
 from kzfeed.errors import KzfeedError
 from kzfeed.plugins import make_plugin_host
@@ -35,6 +35,8 @@ class KzfeedGroup(click.Group):
             host.register_commands(group)
         except KzfeedError as exc:
             log.debug("plugin commands not loaded: %s", exc)
+        for command in group.commands.values():
+            _accept_global_options(command)
         return group
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -70,14 +72,60 @@ def cli(
     app = App(
         config_path=config_path,
         plugins_dirs=tuple(Path(p).resolve() for p in plugins_dir),
-        quiet=quiet > 0,
+        quiet=quiet,
+        verbose=verbose,
     )
     ctx.obj = app
     ctx.call_on_close(app.close)
 
 
-for _module in (core, classify, feeds, plugin, ops, sources):
+def _late_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(App).set_config_path(value)
+
+
+def _late_verbosity(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        more = value if param.name == "late_verbose" else 0
+        ctx.ensure_object(App).say_more_or_less(more, value - more)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Let ``--config``, ``-v`` and ``-q`` be typed after the subcommand too
+    (``kzfeed run --config x.toml -q``), on it and on every subcommand of a group."""
+    if any(p.name == "late_config" for p in command.params):
+        return
+    command.params += [
+        click.Option(
+            ["--config", "late_config"],
+            type=click.Path(dir_okay=False),
+            expose_value=False,
+            callback=_late_config,
+            help="Config file (as before the command).",
+        ),
+        click.Option(
+            ["-v", "--verbose", "late_verbose"],
+            count=True,
+            expose_value=False,
+            callback=_late_verbosity,
+            help="Say more (-vv for debug).",
+        ),
+        click.Option(
+            ["-q", "--quiet", "late_quiet"],
+            count=True,
+            expose_value=False,
+            callback=_late_verbosity,
+            help="Say less: nothing at all when all went well.",
+        ),
+    ]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
+
+
+for _module in (core, classify, feeds, plugin, ops, sources, init):
     for _command in _module.COMMANDS:
+        _accept_global_options(_command)
         cli.add_command(_command)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from kzfeed.config import Config, load_config
+from kzfeed.config import DEFAULT_CONFIG_NAME, Config, load_config
+from kzfeed.errors import ConfigError
 from kzfeed.plugins import PluginHost, make_plugin_host
 from kzfeed.storage import Store, open_store
 
@@ -28,7 +29,9 @@ class App:
     config_path: str | None = None
     plugins_dirs: tuple[Path, ...] = ()
     #: -q: print nothing when all went well (for cron, which mails any output)
-    quiet: bool = False
+    quiet: int = 0
+    #: -v, -vv: say more
+    verbose: int = 0
     _config: Config | None = None
     _host: PluginHost | None = None
     _stores: list[Store] = field(default_factory=list)
@@ -46,6 +49,29 @@ class App:
             for failure in self._host.failures:
                 log.error("plugin %r (%s): %s", failure.name, failure.origin, failure.error)
         return self._host
+
+    def project_config(self) -> Config:
+        """The config of a command that works on a project (run, ingest, watch, sources add).
+
+        Without a config file the built-in default reads ./seeds; where there is neither, the
+        user is told to write a config instead of hearing about a folder they never named."""
+        config = self.config
+        if config.path is None and not (config.root / "seeds").is_dir():
+            raise ConfigError(
+                f"no {DEFAULT_CONFIG_NAME} here; run `kzfeed init` to write one "
+                "(or give --config FILE, or set KZFEED_CONFIG)"
+            )
+        return config
+
+    def set_config_path(self, path: str) -> None:
+        """``--config`` given after the subcommand: forget what was read with the earlier one."""
+        self.config_path, self._config, self._host = path, None, None
+
+    def say_more_or_less(self, verbose: int, quiet: int) -> None:
+        """``-v``/``-q`` given after the subcommand add to those given before it."""
+        self.verbose += verbose
+        self.quiet += quiet
+        setup_logging(self.verbose, self.quiet)
 
     def store(self) -> Store:
         store = open_store(self.config.database)

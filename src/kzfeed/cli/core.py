@@ -78,6 +78,7 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
     from kzfeed.pipeline import build_sources
 
     app = _app()
+    app.project_config()
     count = len(sources) or len(build_sources(app.config, app.host))
     with _progress("Sources", count) as tick, stop_on_signals(threading.Event()) as stop:
         try:

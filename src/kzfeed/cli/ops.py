@@ -40,6 +40,7 @@ def watch(every: str, jitter: str | None) -> None:
     if spread is None:
         spread = parse_duration(str(jitter), what="--jitter")
     app = _app()
+    app.project_config()
     with stop_on_signals(threading.Event()) as stop:
         while not stop.is_set():
             try:
