@@ -5,7 +5,8 @@
     KzfeedError
     ├── ConfigError          bad or missing configuration (CLI exit code 2)
     ├── InputError           a file, URL or argument the user gave cannot be used (exit code 2)
-    ├── PluginError          a plugin failed to load or raised in a hook
+    ├── LockBusy             another run of this worker holds the run lock (exit code 0)
+    ├── PluginError          a plugin failed to load, raised in a hook or broke a hook's contract
     ├── SourceError          one source failed; the run goes on with the others
     │   └── FetchError       an HTTP fetch failed (status, timeout, size limit, ...)
     └── StorageError         the database cannot be opened or migrated
@@ -23,6 +24,7 @@ __all__ = [
     "FetchError",
     "InputError",
     "KzfeedError",
+    "LockBusy",
     "PluginError",
     "SourceError",
     "StorageError",
@@ -48,8 +50,19 @@ class InputError(KzfeedError):
     exit_code = 2
 
 
+class LockBusy(KzfeedError):
+    """Another run of this worker holds the run lock. Not a failure: the CLI exits 0."""
+
+    exit_code = 0
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"another kzfeed run is in progress ({holder}); not starting this one")
+        self.holder = holder
+
+
 class PluginError(KzfeedError):
-    """A plugin could not be loaded, or raised inside a hook."""
+    """A plugin could not be loaded, raised inside a hook, or broke a hook's contract
+    (registered something that is not a source class, a classifier without ``classify``)."""
 
     def __init__(self, plugin: str, message: str) -> None:
         super().__init__(f"plugin {plugin!r}: {message}")

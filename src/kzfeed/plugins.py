@@ -1,8 +1,16 @@
 """Making the plugin manager, and calling hooks so that one broken plugin cannot stop a run.
 
-Plugins come from three places, in this order: the built-ins in ``kzfeed.default_plugins``,
-installed packages that declare an entry point in the ``kzfeed`` group, and ``*.py`` files in
-the plugins folders (``plugins/`` by default, or ``--plugins-dir``).
+Plugins are loaded from three places, in this order: the built-ins in ``kzfeed.default_plugins``,
+installed packages that declare an entry point in the ``kzfeed`` group (by entry point name),
+and ``*.py`` files in the plugins folders (``plugins/`` by default, or ``--plugins-dir``; by
+file name).
+
+Hooks are called in pluggy's order: implementations marked ``tryfirst=True``, then the others
+from the last loaded to the first (so local files before installed plugins before built-ins),
+then those marked ``trylast=True``. When two plugins register the same source type or
+classifier name, the one called first keeps it: a plugin replaces a built-in by registering
+its name (``register("rss", MyRss, replace=True)`` says it is deliberate and silences the
+warning). ``wrapper=True``/``hookwrapper=True`` implementations are refused at load.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any
 import pluggy
 
 from kzfeed import hookspecs
-from kzfeed.errors import ConfigError
+from kzfeed.errors import ConfigError, PluginError
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -56,60 +64,113 @@ class LoadedPlugin:
     error: str | None = None
 
 
+# what each registry holds, for messages and for the check of what a plugin registers
+_REGISTRIES = {
+    "register_sources": ("source type", "a class with a fetch(ctx) method"),
+    "register_classifiers": ("classifier", "a factory: a callable taking the options table"),
+}
+
+
 @dataclass(slots=True)
 class PluginHost:
-    """The pluggy manager plus what was loaded and what failed to load."""
+    """The pluggy manager plus what was loaded and what failed to load.
+
+    Hooks are called in pluggy's order (see :func:`call_order`); each plugin's call is
+    isolated, so one that raises is recorded in ``failures`` (once) and the others go on.
+    """
 
     pm: pluggy.PluginManager
     loaded: list[LoadedPlugin] = field(default_factory=list)
     failures: list[LoadedPlugin] = field(default_factory=list)
+    #: "source type 'rss': plugin 'x' replaces ..." for each name a plugin took over
+    replacements: list[str] = field(default_factory=list)
+    _registries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _providers: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    # --- registries filled by the register_* hooks --------------------------------------
+    # --- registries filled by the register_* hooks, collected once ------------------------
 
     def source_types(self) -> dict[str, type[Any]]:
         """``{type_name: SourceClass}`` from every plugin's ``register_sources``."""
-        return self._registry("register_sources")
+        return dict(self._registry("register_sources"))
 
     def classifiers(self) -> dict[str, Callable[[Mapping[str, Any]], Any]]:
         """``{name: factory}`` from every plugin's ``register_classifiers``."""
-        return self._registry("register_classifiers")
+        return dict(self._registry("register_classifiers"))
 
     def _registry(self, hook_name: str) -> dict[str, Any]:
+        if hook_name not in self._registries:
+            self._registries[hook_name] = self._collect(hook_name)
+        return self._registries[hook_name]
+
+    def provider_of(self, hook_name: str, name: str) -> str:
+        """The plugin whose ``hook_name`` registered ``name`` (e.g. the classifier "keywords")."""
+        self._registry(hook_name)
+        return self._providers[hook_name].get(name, "unknown")
+
+    def _collect(self, hook_name: str) -> dict[str, Any]:
+        """Call ``hook_name`` on every plugin in pluggy's order; the first plugin to register a
+        name keeps it, so a plugin loaded after the built-ins replaces theirs."""
+        kind, wanted = _REGISTRIES[hook_name]
         found: dict[str, Any] = {}
-        owners: dict[str, str] = {}
+        owners: dict[str, tuple[str, bool]] = {}
 
         for impl, plugin_name in self._impls(hook_name):
 
-            def register(name: str, obj: Any, _plugin: str = plugin_name) -> None:
-                if name in found and owners[name] != _plugin:
-                    log.warning(
-                        "plugin %r registers %r, which plugin %r already registered; the later one wins",
-                        _plugin,
-                        name,
-                        owners[name],
-                    )
-                found[name] = obj
-                owners[name] = _plugin
+            def register(
+                name: str, obj: Any, /, *, replace: bool = False, _plugin: str = plugin_name
+            ) -> None:
+                _check_registration(_plugin, kind, wanted, name, obj)
+                if name not in owners or owners[name][0] == _plugin:
+                    found[name], owners[name] = obj, (_plugin, replace)
+                    return
+                self._replaced(kind, name, winner=owners[name], loser=_plugin)
 
             self._call_isolated(impl, plugin_name, hook_name, register=register)
+        self._providers[hook_name] = {name: owner for name, (owner, _) in owners.items()}
         return found
+
+    def _replaced(self, kind: str, name: str, *, winner: tuple[str, bool], loser: str) -> None:
+        plugin, deliberate = winner
+        message = (
+            f"{kind} {name!r}: plugin {plugin!r} ({self.origin_of(plugin)}) replaces the one of "
+            f"plugin {loser!r} ({self.origin_of(loser)})"
+        )
+        self.replacements.append(message)
+        if deliberate:
+            log.info("%s", message)
+        else:
+            log.warning("%s; if that is deliberate, register it with replace=True", message)
+
+    def origin_of(self, plugin_name: str) -> str:
+        """Where a loaded plugin came from ("builtin", "file ...", ...)."""
+        return next((p.origin for p in self.loaded if p.name == plugin_name), "unknown")
 
     def register_commands(self, cli: Any) -> None:
         for impl, plugin_name in self._impls("register_commands"):
             self._call_isolated(impl, plugin_name, "register_commands", cli=cli)
 
     def process_item(self, item: Any, ctx_for: Callable[[str], Any]) -> tuple[Any | None, list[str]]:
-        """Run every ``process_item`` in order. Returns the item (or ``None`` when a plugin
-        dropped it) and the errors of plugins that raised (the item goes on unchanged)."""
+        """Run every ``process_item`` in pluggy's order, each getting what the previous one
+        returned. Returns the item (or ``None`` when a plugin dropped it) and the errors of
+        plugins that raised or returned something else than an item (the item goes on
+        unchanged)."""
         errors: list[str] = []
         for impl, plugin_name in self._impls("process_item"):
             try:
                 result = self._call(impl, plugin_name, "process_item", item=item, ctx=ctx_for(plugin_name))
-            except Exception as exc:
-                errors.append(f"plugin {plugin_name!r} failed in process_item: {type(exc).__name__}: {exc}")
+            except (Exception, SystemExit) as exc:
+                errors.append(f"plugin {plugin_name!r} failed in process_item: {_describe(exc)}")
                 continue
             if result is None:
                 return None, errors
+            if not isinstance(result, type(item)):
+                error = PluginError(
+                    plugin_name,
+                    f"process_item returned {type(result).__name__}, not the {type(item).__name__} "
+                    "it was given or None; the item goes on unchanged",
+                )
+                errors.append(str(error))
+                continue
             item = result
         return item, errors
 
@@ -117,8 +178,7 @@ class PluginHost:
 
     def _impls(self, hook_name: str) -> Iterator[tuple[pluggy.HookImpl, str]]:
         caller = getattr(self.pm.hook, hook_name)
-        # pluggy keeps the last registered first; plugins run in registration order
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in call_order(caller.get_hookimpls()):
             yield impl, self.pm.get_name(impl.plugin) or impl.plugin_name
 
     def _call(self, impl: pluggy.HookImpl, plugin_name: str, hook_name: str, **kwargs: Any) -> Any:
@@ -135,10 +195,43 @@ class PluginHost:
     def _call_isolated(self, impl: pluggy.HookImpl, plugin_name: str, hook_name: str, **kwargs: Any) -> None:
         try:
             self._call(impl, plugin_name, hook_name, **kwargs)
-        except Exception as exc:
-            message = f"failed in {hook_name}: {type(exc).__name__}: {exc}; fix or remove the plugin"
-            log.error("plugin %r %s", plugin_name, message)
-            self.failures.append(LoadedPlugin(name=plugin_name, origin="hook", error=message))
+        except (Exception, SystemExit) as exc:
+            message = f"failed in {hook_name}: {_describe(exc)}; fix or remove the plugin"
+            self._record_failure(
+                LoadedPlugin(name=plugin_name, origin=self.origin_of(plugin_name), error=message)
+            )
+
+    def _record_failure(self, failure: LoadedPlugin) -> None:
+        """Keep ``failure`` (once: the same plugin failing the same way is not repeated)."""
+        if any(f.name == failure.name and f.error == failure.error for f in self.failures):
+            return
+        log.error("plugin %r %s", failure.name, failure.error)
+        self.failures.append(failure)
+
+
+def call_order(impls: Iterable[pluggy.HookImpl]) -> list[pluggy.HookImpl]:
+    """The implementations of one hook in the order pluggy calls them: ``tryfirst`` ones,
+    then the others from the last registered to the first, then ``trylast`` ones."""
+    return list(reversed(list(impls)))
+
+
+def _check_registration(plugin: str, kind: str, wanted: str, name: object, obj: object) -> None:
+    """Raise ``PluginError`` when a ``register(name, obj)`` call breaks the hook's contract."""
+    if not isinstance(name, str) or not name.strip():
+        raise PluginError(plugin, f"registers a {kind} under {name!r}; the name must be a non-empty string")
+    ok = (
+        inspect.isclass(obj) and callable(getattr(obj, "fetch", None))
+        if kind == "source type"
+        else callable(obj)
+    )
+    if not ok:
+        raise PluginError(plugin, f"registers {kind} {name!r} as {obj!r}, which is not {wanted}")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _tracing() -> bool:
@@ -179,26 +272,10 @@ def make_plugin_host(
                 )
             )
             return
-        # pluggy accepts implementations of hooks nobody specified (a spec may come later);
-        # for kzfeed that is a misspelt hook that would silently never run.
-        unknown = [
-            attr
-            for attr in dir(plugin)
-            if pm.parse_hookimpl_opts(plugin, attr) is not None
-            and getattr(getattr(pm.hook, attr, None), "spec", None) is None
-        ]
-        if unknown:
+        refused = _unknown_hook(pm, plugin) or _wrapper_hook(pm, plugin)
+        if refused:
             pm.unregister(plugin)
-            known = ", ".join(
-                sorted(n for n, caller in vars(pm.hook).items() if getattr(caller, "spec", None) is not None)
-            )
-            host.failures.append(
-                LoadedPlugin(
-                    name=name,
-                    origin=origin,
-                    error=f"implements unknown hook {unknown[0]!r} (known hooks: {known}); check the spelling",
-                )
-            )
+            host.failures.append(LoadedPlugin(name=name, origin=origin, error=refused))
             return
         host.loaded.append(LoadedPlugin(name=name, origin=origin, hooks=_hooks_of(pm, plugin)))
 
@@ -211,13 +288,12 @@ def make_plugin_host(
             dist = ep.dist.name if ep.dist else "?"
             try:
                 plugin = ep.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
                 host.failures.append(
                     LoadedPlugin(
                         name=ep.name,
                         origin=f"entry point of {dist}",
-                        error=f"cannot import {ep.value}: {type(exc).__name__}: {exc}; "
-                        f"reinstall or uninstall {dist}",
+                        error=f"cannot import {ep.value}: {_describe(exc)}; reinstall or uninstall {dist}",
                     )
                 )
                 continue
@@ -233,6 +309,37 @@ def make_plugin_host(
     for name, plugin in extra:
         add(name, plugin, "test")
     return host
+
+
+def _unknown_hook(pm: pluggy.PluginManager, plugin: object) -> str | None:
+    """pluggy accepts implementations of hooks nobody specified (a spec may come later); for
+    kzfeed that is a misspelt hook that would silently never run."""
+    unknown = [
+        attr
+        for attr in dir(plugin)
+        if pm.parse_hookimpl_opts(plugin, attr) is not None
+        and getattr(getattr(pm.hook, attr, None), "spec", None) is None
+    ]
+    if not unknown:
+        return None
+    known = ", ".join(
+        sorted(n for n, caller in vars(pm.hook).items() if getattr(caller, "spec", None) is not None)
+    )
+    return f"implements unknown hook {unknown[0]!r} (known hooks: {known}); check the spelling"
+
+
+def _wrapper_hook(pm: pluggy.PluginManager, plugin: object) -> str | None:
+    """kzfeed calls each implementation itself (to isolate one plugin's failure from the
+    others), so a wrapper would never wrap anything: refuse it instead of ignoring it."""
+    for caller in pm.get_hookcallers(plugin) or ():
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper):
+                return (
+                    f"hook {caller.name!r} is a wrapper (wrapper=True or hookwrapper=True), which kzfeed "
+                    "does not run; drop the option, and use tryfirst=True or trylast=True to choose "
+                    "when it runs"
+                )
+    return None
 
 
 def _load_folder(folder: Path) -> Iterator[tuple[str, ModuleType | str, Path]]:
@@ -254,7 +361,7 @@ def _load_folder(folder: Path) -> Iterator[tuple[str, ModuleType | str, Path]]:
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a plugin's sys.exit() must not end kzfeed
             line = ""
             tb = exc.__traceback__
             while tb is not None:
@@ -263,7 +370,7 @@ def _load_folder(folder: Path) -> Iterator[tuple[str, ModuleType | str, Path]]:
                 tb = tb.tb_next
             yield (
                 name,
-                f"cannot import {path.name}{line}: {type(exc).__name__}: {exc}; fix the file or move it out",
+                f"cannot import {path.name}{line}: {_describe(exc)}; fix the file or move it out",
                 path,
             )
             continue

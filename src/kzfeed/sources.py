@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from kzfeed.errors import ConfigError
 from kzfeed.models import Classification, Document, RawItem, SourceState
@@ -18,10 +18,22 @@ if TYPE_CHECKING:
 __all__ = [
     "Classifier",
     "ItemContext",
+    "Register",
     "Source",
     "SourceContext",
     "check_options",
 ]
+
+
+_T_contra = TypeVar("_T_contra", contravariant=True)
+
+
+class Register(Protocol[_T_contra]):
+    """The ``register`` function the ``register_sources`` and ``register_classifiers`` hooks
+    get: ``register(name, obj)``, or ``register(name, obj, replace=True)`` to take over a
+    name another plugin (a built-in) also registers, deliberately."""
+
+    def __call__(self, name: str, obj: _T_contra, /, *, replace: bool = False) -> None: ...
 
 
 @runtime_checkable

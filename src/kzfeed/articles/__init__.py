@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from kzfeed.articles._dates import parse_date
-from kzfeed.articles._extract import extract_article
-from kzfeed.articles._listing import link_at, parse_listing, text_at
-from kzfeed.articles._pool import ArticleExtractor
-from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
-from kzfeed.articles._sanitize import SAFE_URL_SCHEMES, paragraphs_to_html, safe_url, sanitize_html
-from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.articles._dates import parse_date
+    from kzfeed.articles._extract import extract_article
+    from kzfeed.articles._listing import link_at, parse_listing, text_at
+    from kzfeed.articles._pool import ArticleExtractor
+    from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
+    from kzfeed.articles._sanitize import SAFE_URL_SCHEMES, paragraphs_to_html, safe_url, sanitize_html
+    from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -29,3 +34,17 @@ __all__ = [
     "summarize",
     "text_at",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_dates": "parse_date",
+            "_extract": "extract_article",
+            "_listing": "link_at parse_listing text_at",
+            "_pool": "ArticleExtractor",
+            "_read": "ARTICLE_SUFFIXES article_kind read_article sniff_kind",
+            "_sanitize": "SAFE_URL_SCHEMES paragraphs_to_html safe_url sanitize_html",
+            "_text": "CleanArticle clean_text_article summarize",
+        },
+    )

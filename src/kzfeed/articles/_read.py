@@ -5,9 +5,13 @@ The ``files`` source and ``kzfeed classify`` read articles through here.
 
 from __future__ import annotations
 
-from kzfeed.articles._text import CleanArticle, clean_text_article
+from typing import TYPE_CHECKING
+
 from kzfeed.charsets import decode_bytes
 from kzfeed.errors import InputError
+
+if TYPE_CHECKING:  # the files plugin imports this module when loaded, e.g. by 'kzfeed --help'
+    from kzfeed.articles._text import CleanArticle
 
 __all__ = ["ARTICLE_SUFFIXES", "article_kind", "read_article", "sniff_kind"]
 
@@ -67,4 +71,6 @@ def read_article(
         from kzfeed.articles._extract import extract_article  # lazy: trafilatura is slow to import
 
         return extract_article(text, url=url, name=name), warning
+    from kzfeed.articles._text import clean_text_article
+
     return clean_text_article(text, name=name, markdown=kind == "markdown"), warning

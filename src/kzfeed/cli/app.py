@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kzfeed.config import DEFAULT_CONFIG_NAME, Config, load_config
 from kzfeed.errors import ConfigError
 from kzfeed.plugins import PluginHost, make_plugin_host
-from kzfeed.storage import Store, open_store
+
+if TYPE_CHECKING:
+    from kzfeed.storage import Store
 
 __all__ = ["App", "current_app", "progress", "setup_logging"]
 
@@ -74,6 +76,8 @@ class App:
         setup_logging(self.verbose, self.quiet)
 
     def store(self) -> Store:
+        from kzfeed.storage import open_store  # lazy: SQLAlchemy costs ~0.1 s to import
+
         store = open_store(self.config.database)
         self._stores.append(store)
         return store

@@ -297,6 +297,8 @@ def plugins() -> None:
         click.echo(f"    hooks: {', '.join(p.hooks) or '-'}")
     click.echo(f"source types: {', '.join(sorted(host.source_types())) or '-'}")
     click.echo(f"classifiers: {', '.join(sorted(host.classifiers())) or '-'}")
+    for replacement in host.replacements:
+        click.echo(f"replaced: {replacement}")
     for f in host.failures:
         click.echo(f"FAILED {f.name}  ({f.origin}): {f.error}")
 

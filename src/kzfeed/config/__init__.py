@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from kzfeed.config._edit import add_sources
-from kzfeed.config._load import (
-    DEFAULT_CONFIG_NAME,
-    Config,
-    FetchConfig,
-    SourceConfig,
-    find_config_path,
-    load_config,
-)
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.config._edit import add_sources
+    from kzfeed.config._load import (
+        DEFAULT_CONFIG_NAME,
+        Config,
+        FetchConfig,
+        SourceConfig,
+        find_config_path,
+        load_config,
+    )
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
@@ -21,3 +26,12 @@ __all__ = [
     "find_config_path",
     "load_config",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_edit": "add_sources",
+            "_load": "DEFAULT_CONFIG_NAME Config FetchConfig SourceConfig find_config_path load_config",
+        },
+    )

@@ -4,12 +4,15 @@ pages through the polite fetcher, and HTML fragments as plain text."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from kzfeed.articles import CleanArticle
 from kzfeed.errors import FetchError, InputError, SourceError
-from kzfeed.http import FetchResult
 from kzfeed.pipeline import CONFIGURED_URL, current_url, split_paragraphs
 from kzfeed.sources import SourceContext
+
+if TYPE_CHECKING:  # loading the plugins (e.g. for 'kzfeed --help') imports no HTTP client
+    from kzfeed.articles import CleanArticle
+    from kzfeed.http import FetchResult
 
 __all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]
 

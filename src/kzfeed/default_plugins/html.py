@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from kzfeed.articles import CleanArticle
 from kzfeed.default_plugins._web import fetch_article, fetch_main, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
-from kzfeed.http import FetchResult, canonical_url, is_same_site
+from kzfeed.http import canonical_url, is_same_site
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
+
+if TYPE_CHECKING:
+    from kzfeed.articles import CleanArticle
+    from kzfeed.http import FetchResult
 
 # path segments of pages that list or navigate rather than tell a story
 _NAVIGATION = frozenset(

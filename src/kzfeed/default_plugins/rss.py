@@ -16,15 +16,18 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import parse_date
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
-from kzfeed.http import FetchResult, canonical_url
+from kzfeed.http import canonical_url
 from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
+
+if TYPE_CHECKING:
+    from kzfeed.http import FetchResult
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
 _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from kzfeed.http._client import (
-    CacheEntry,
-    Fetcher,
-    FetchPolicy,
-    FetchResult,
-    MemoryHttpCache,
-    decode_text,
-    default_user_agent,
-    next_attempt_after,
-)
-from kzfeed.http._urls import canonical_url, is_same_site
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.http._client import (
+        CacheEntry,
+        Fetcher,
+        FetchPolicy,
+        FetchResult,
+        MemoryHttpCache,
+        decode_text,
+        default_user_agent,
+        next_attempt_after,
+    )
+    from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
     "CacheEntry",
@@ -26,3 +31,12 @@ __all__ = [
     "is_same_site",
     "next_attempt_after",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_client": "CacheEntry Fetcher FetchPolicy FetchResult MemoryHttpCache decode_text default_user_agent next_attempt_after",
+            "_urls": "canonical_url is_same_site",
+        },
+    )

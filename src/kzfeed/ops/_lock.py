@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from kzfeed import clock
-from kzfeed.errors import KzfeedError
+from kzfeed.errors import KzfeedError, LockBusy
 from kzfeed.storage import Store
 
 __all__ = ["LockBusy", "RunLock", "acquire_run_lock", "default_worker_name"]
@@ -31,16 +31,6 @@ __all__ = ["LockBusy", "RunLock", "acquire_run_lock", "default_worker_name"]
 log = logging.getLogger("kzfeed.ops._lock")
 
 _POLL_S = 0.2
-
-
-class LockBusy(KzfeedError):
-    """Another run of this worker holds the lock. Not a failure: the CLI exits 0."""
-
-    exit_code = 0
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(f"another kzfeed run is in progress ({holder}); not starting this one")
-        self.holder = holder
 
 
 class RunLock(Protocol):

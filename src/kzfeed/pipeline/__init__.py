@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from kzfeed.pipeline._health import CONFIGURED_URL, current_url
-from kzfeed.pipeline._normalise import split_paragraphs
-from kzfeed.pipeline._reclassify import reclassify
-from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
+from typing import TYPE_CHECKING
+
+from kzfeed._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from kzfeed.pipeline._health import CONFIGURED_URL, current_url
+    from kzfeed.pipeline._normalise import split_paragraphs
+    from kzfeed.pipeline._reclassify import reclassify
+    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
 
 __all__ = [
     "CONFIGURED_URL",
@@ -18,3 +23,14 @@ __all__ = [
     "render",
     "split_paragraphs",
 ]
+
+if not TYPE_CHECKING:  # mypy checks the names imported above
+    __getattr__, __dir__ = lazy_names(
+        __name__,
+        {
+            "_health": "CONFIGURED_URL current_url",
+            "_normalise": "split_paragraphs",
+            "_reclassify": "reclassify",
+            "_run": "Pipeline build_classifier build_sources fetch_policy render",
+        },
+    )

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from kzfeed.http import FetchPolicy, next_attempt_after
 from kzfeed.models import SourceState
+
+if TYPE_CHECKING:  # the HTTP client (httpx) is imported only by runs that fetch
+    from kzfeed.http import FetchPolicy
 
 __all__ = ["CONFIGURED_URL", "after_failure", "after_success", "current_url", "is_due"]
 
@@ -45,6 +48,8 @@ def after_failure(
 ) -> SourceState:
     """The state after a failed attempt: one more failure, the next attempt backed off (or
     at the server's Retry-After, whichever is later), paused at ``max_failures`` or on 410."""
+    from kzfeed.http import next_attempt_after
+
     failures = state.consecutive_failures + 1
     next_due = now + next_attempt_after(failures, policy)
     if retry_after is not None and retry_after > next_due:

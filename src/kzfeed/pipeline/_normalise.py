@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 
-from kzfeed.articles import paragraphs_to_html, safe_url, sanitize_html, summarize
 from kzfeed.models import Item, RawItem, item_id_for
 
 __all__ = ["clean_text", "content_hash", "item_key", "normalise", "split_paragraphs"]
@@ -62,6 +61,9 @@ def _canonical(url: str | None) -> str | None:
 def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
+    # imported here: the plugins import split_paragraphs, and 'kzfeed --help' loads them
+    from kzfeed.articles import paragraphs_to_html, safe_url, sanitize_html, summarize
+
     title = _SPACE.sub(" ", unicodedata.normalize("NFC", clean_text(raw.title))).strip()
     paragraphs = split_paragraphs(clean_text(raw.text))
     text = "\n\n".join(paragraphs)

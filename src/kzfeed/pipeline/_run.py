@@ -20,7 +20,7 @@ from pathlib import Path
 from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, FetchConfig, SourceConfig
-from kzfeed.errors import ConfigError, FetchError, KzfeedError, SourceError
+from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError, SourceError
 from kzfeed.http import Fetcher, FetchPolicy, default_user_agent
 from kzfeed.models import (
     Classification,
@@ -86,7 +86,21 @@ def build_classifier(config: Config, host: PluginHost) -> Classifier:
     if factory is None:
         known = ", ".join(sorted(factories)) or "none"
         raise ConfigError(f"classifier {config.classifier.name!r} is unknown (known: {known})")
-    classifier: Classifier = factory(dict(config.classifier.options))
+    plugin = host.provider_of("register_classifiers", config.classifier.name)
+    try:
+        classifier: Classifier = factory(dict(config.classifier.options))
+    except KzfeedError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            plugin, f"classifier {config.classifier.name!r} cannot be built: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not callable(getattr(classifier, "classify", None)):
+        raise PluginError(
+            plugin,
+            f"the factory of classifier {config.classifier.name!r} returned {type(classifier).__name__}, "
+            "which has no classify(document) method",
+        )
     return classifier
 
 

@@ -1,0 +1,103 @@
+"""Start-up cost: ``kzfeed --help`` and a run with nothing to do import only what they use.
+
+Each check runs a fresh Python process and looks at ``sys.modules`` afterwards: SQLAlchemy and
+Alembic, HTML extraction (trafilatura), date parsing (dateparser), the language model
+(py3langid) and the HTTP client (httpx, which imports Pygments) each take tens to hundreds of
+milliseconds to import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kzfeed.storage import open_store
+from kzfeed.storage._migrate import head_revision, shipped_head
+from kzfeed.testing import LocalHTTPServer
+
+HEAVY = ("sqlalchemy", "alembic", "trafilatura", "dateparser", "py3langid", "httpx", "pygments", "lxml")
+
+_REPORT = """
+import json, sys
+{body}
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def _imported(body: str, heavy: tuple[str, ...] = HEAVY, cwd: Path | None = None) -> list[str]:
+    """The modules of ``heavy`` that a fresh interpreter has imported after running ``body``."""
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    out = subprocess.run(
+        [sys.executable, "-c", _REPORT.format(body=body, heavy=heavy)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+        env=env,
+    )
+    imported: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return imported
+
+
+def test_importing_the_command_line_imports_no_heavy_library() -> None:
+    assert _imported("import kzfeed.cli") == []
+
+
+def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
+    body = (
+        "from kzfeed.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"  # loads the plugins too
+    )
+    assert _imported(body, cwd=tmp_path) == []
+
+
+def test_stage_packages_still_give_every_public_name() -> None:
+    import importlib
+
+    for name in ("articles", "config", "http", "ops", "pipeline", "publish", "serve", "storage"):
+        package = importlib.import_module(f"kzfeed.{name}")
+        missing = [n for n in package.__all__ if getattr(package, n, None) is None]
+        assert missing == [], f"kzfeed.{name} lost {missing}"
+        assert set(package.__all__) <= set(dir(package))
+
+
+def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp_path: Path) -> None:
+    feed = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><link>http://x.test/</link>"
+        b"<description>d</description><item><title>EU and Kazakhstan sign a raw materials deal</title>"
+        b"<link>http://x.test/a</link><guid>a</guid><pubDate>Mon, 02 Jun 2025 04:30:00 GMT</pubDate>"
+        b"<description>The European Union and Kazakhstan signed a memorandum on critical raw "
+        b"materials in Astana on Monday.</description></item></channel></rss>"
+    )
+    with LocalHTTPServer() as server:
+        server.route("/feed.xml", body=feed, content_type="application/rss+xml",
+                     headers={"ETag": '"v1"'}, conditional=True)  # fmt: skip
+        (tmp_path / "kzfeed.toml").write_text(
+            f'database = "sqlite:///{tmp_path / "db.sqlite"}"\noutput_dir = "public"\n'
+            "[fetch]\nexempt_loopback = true\n"
+            f'[[sources]]\nname = "feed"\ntype = "rss"\nurl = "{server.url("/feed.xml")}"\n'
+            "full_content = false\n",
+            encoding="utf-8",
+        )
+        run = "from kzfeed.cli import main\ntry:\n    main(['run'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
+        first = _imported(run, cwd=tmp_path)
+        second = _imported(run, cwd=tmp_path)
+        validators = [r.headers.get("if-none-match") for r in server.requests_to("/feed.xml")]
+    assert validators == [None, '"v1"']  # the second run was answered 304
+    assert "py3langid" in first  # the first run classified the item
+    assert "sqlalchemy" in second
+    assert {"alembic", "trafilatura", "dateparser", "py3langid"} & set(second) == set()
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).close()  # creates and migrates it
+    body = f"from kzfeed.storage import open_store\nopen_store({url!r}).close()"
+    assert _imported(body, ("alembic",)) == []
+
+
+def test_the_newest_migration_is_read_as_alembic_reads_it() -> None:
+    assert shipped_head() == head_revision()
