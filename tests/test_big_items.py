@@ -19,6 +19,7 @@ from kzfeed.models import RawItem
 from kzfeed.pipeline._normalise import MAX_HTML, MAX_SUMMARY, MAX_TEXT, MAX_TITLE, normalise
 from kzfeed.publish import _feeds
 from kzfeed.publish._feeds import render_atom, render_rss
+from test_hostile_items import plugin_source
 from test_sanitize import SPEC
 
 Kz = Callable[..., CliResult]
@@ -81,17 +82,12 @@ def test_an_entry_that_cannot_be_written_is_left_out_with_a_warning_naming_it(
 def test_a_growing_feed_entry_and_a_12_mb_seed_file_do_not_stop_publishing(
     kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
 ) -> None:
-    plugins = project / "plugins"
-    plugins.mkdir()
-    (plugins / "bigfeed.py").write_text(
-        "from kzfeed import hookimpl, RawItem\n"
-        "class Big:\n    type_name = 'bigfeed'\n"
-        "    def __init__(self, name, options):\n        self.name = name\n"
-        "    def fetch(self, ctx):\n"
-        "        yield RawItem(guid='big', title='Kazakhstan and the EU sign a lithium deal',\n"
-        "                      text='Astana and Brussels agreed on lithium and rare earths.',\n"
-        f"                      html={GROWING_HTML!r}, url='https://news.example.org/big')\n"
-        "@hookimpl\ndef register_sources(register):\n    register('bigfeed', Big)\n"
+    plugin_source(
+        project,
+        "bigfeed",
+        "yield RawItem(guid='big', title='Kazakhstan and the EU sign a lithium deal', "
+        "text='Astana and Brussels agreed on lithium and rare earths.', "
+        f"html={GROWING_HTML!r}, url='https://news.example.org/big')",
     )
     paragraph = "Astana and Brussels agreed on lithium and rare earths for the EU. " * 30 + "\n\n"
     (project / "seeds" / "huge.txt").write_text(

@@ -15,7 +15,7 @@ Kz = Callable[..., CliResult]
 SEEDS_SOURCE = '[[sources]]\nname = "seeds"\ntype = "files"\npath = "seeds"\n'
 
 
-def _plugin_source(project: Path, type_name: str, body: str) -> None:
+def plugin_source(project: Path, type_name: str, body: str) -> None:
     """A plugin file providing source type ``type_name`` whose ``fetch`` is ``body``."""
     plugins = project / "plugins"
     plugins.mkdir(exist_ok=True)
@@ -34,7 +34,7 @@ def _plugin_source(project: Path, type_name: str, body: str) -> None:
 def test_two_entries_with_one_guid_and_different_links_keep_the_first(
     kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
 ) -> None:
-    _plugin_source(
+    plugin_source(
         project,
         "dupes",
         """
@@ -67,7 +67,7 @@ yield RawItem(guid='g2', title='Kazakhstan and the EU on critical raw materials'
 def test_a_source_yielding_something_else_than_a_raw_item_fails_alone(
     kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
 ) -> None:
-    _plugin_source(
+    plugin_source(
         project,
         "sloppy",
         """
