@@ -54,7 +54,8 @@ yield RawItem(guid='g2', title='Kazakhstan and the EU on critical raw materials'
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stderr and "IntegrityError" not in result.stdout + result.stderr
         said = result.stdout + result.stderr
-        assert said.count("2 entries repeat the id (guid) of an earlier one, e.g. 'g1'") == 1, said
+        warning = "2 entries repeat the id (guid) of an earlier or stored one with another link, e.g. 'g1'"
+        assert said.count(warning) == 1, said
     store = open_store(load_config(None).database)
     stored = {i.guid: i for i in store.items(relevant=None, source="dupes")}
     assert set(stored) == {"g1", "g2"}
@@ -83,3 +84,28 @@ yield {'guid': '2', 'title': 'a dict, not a RawItem'}
     assert "not a RawItem; fix the plugin that provides type 'sloppy'" in result.stdout
     assert "seeds: 5 new" in result.stdout
     assert (project / "public" / "feed.atom").is_file()
+
+
+def test_an_entry_whose_link_changes_under_the_same_guid_keeps_the_stored_one(
+    kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
+) -> None:
+    text = "Astana and Brussels agreed on lithium and rare earths for the raw materials deal."
+    for link in ("https://news.example.org/a", "https://news.example.org/a-moved"):
+        plugin_source(
+            project,
+            "moving",
+            f"yield RawItem(guid='g1', title='Kazakhstan and the EU sign a lithium deal', text={text!r}, "
+            f"url={link!r})",
+        )
+        write_config('[[sources]]\nname = "moving"\ntype = "moving"\n' + SEEDS_SOURCE)
+        result = kzfeed("run")
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    assert "moving: 0 new, 0 updated, 1 unchanged" in result.stdout
+    assert "1 entry repeats the id (guid) of an earlier or stored one with another link, e.g. 'g1'" in (
+        result.stderr
+    )
+    store = open_store(load_config(None).database)
+    (stored,) = store.items(relevant=None, source="moving")
+    assert stored.url == "https://news.example.org/a"
+    store.close()

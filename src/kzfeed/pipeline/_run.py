@@ -393,11 +393,6 @@ class Pipeline:
             guids.add(raw.guid)
             if item is not None:
                 batch.setdefault(item.id, item)
-        if repeated:
-            ctx.warn(
-                f"{len(repeated)} entr{'y' if len(repeated) == 1 else 'ies'} repeat the id (guid) of an "
-                f"earlier one, e.g. {repeated[0]!r}; the first of each was kept — tell the site if it lasts"
-            )
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
             now=now,
@@ -412,8 +407,15 @@ class Pipeline:
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )
+            repeated.extend(counts.guid_taken)
         else:
             health = (new_state, config_hash(sc))
+        if repeated:
+            ctx.warn(
+                f"{len(repeated)} {'entry repeats' if len(repeated) == 1 else 'entries repeat'} the id (guid) of an "
+                f"earlier or stored one with another link, e.g. {repeated[0]!r}; the first was kept "
+                "— tell the site if it lasts"
+            )
         outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
