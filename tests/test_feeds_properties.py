@@ -47,7 +47,7 @@ def _shown(value: str, kind: str) -> str:
     return html.unescape(value) if kind == "text/html" else value
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)  # the landing gate must not flake
 @given(title=TEXT, summary=TEXT, author=TEXT)
 @example(title="t", summary="&lt;img src=x onerror=alert(1)&gt;", author="a")
 @example(title="<b>bold</b> & co", summary="<iframe src=https://evil.example/>", author="<a>")
