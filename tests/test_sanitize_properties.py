@@ -77,7 +77,7 @@ def _problems(output: str) -> list[str]:
     return found
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)  # the landing gate must not flake
 @given(markup=MARKUP, base_url=BASE_URL)
 @example(
     markup='<p><img alt="src=" title="t"> the end</p>',

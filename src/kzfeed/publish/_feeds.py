@@ -34,8 +34,10 @@ __all__ = [
     "entry_id",
     "entry_summary",
     "item_link",
+    "own_url",
     "render_atom",
     "render_rss",
+    "safe_content",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -105,9 +107,19 @@ def entry_id(entry: Entry) -> str:
     return f"urn:uuid:{entry.id}"
 
 
+def own_url(item: Item) -> str | None:
+    """The article's own URL, if it is an http(s) one (else it gets a page of its own)."""
+    return safe_url(item.url) if item.url else None
+
+
 def item_link(item: Item, base_url: str) -> str:
     """The article's own URL when it is an http(s) one, else its page under ``base_url``."""
-    return (safe_url(item.url) if item.url else None) or f"{base_url}items/{item.id}.html"
+    return own_url(item) or f"{base_url}items/{item.id}.html"
+
+
+def safe_content(item: Item) -> str:
+    """The item's stored HTML, sanitised again on its way out (see ``_safe_html``)."""
+    return _safe_html(item.content_html)
 
 
 def _feed_updated(stories: Sequence[Story], fallback: datetime | None) -> datetime:
@@ -137,7 +149,7 @@ def entry_content(story: Story, base_url: str) -> str:
     lead = story.lead
     link = html_lib.escape(item_link(lead, base_url), quote=True)
     who = html_lib.escape(entry_author(lead), quote=False)
-    parts = [_safe_html(lead.content_html), f'<p><small>Source: <a href="{link}">{who}</a></small></p>']
+    parts = [safe_content(lead), f'<p><small>Source: <a href="{link}">{who}</a></small></p>']
     if story.others:
         also = ", ".join(
             f'<a href="{html_lib.escape(item_link(o, base_url), quote=True)}">'

@@ -19,7 +19,7 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
+from kzfeed.publish._feeds import FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import render_index, render_item_page
 from kzfeed.storage import Store
@@ -121,7 +121,7 @@ def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
         outputs[spec.rss_path] = render_rss(spec, current, fallback=fallback)
         outputs[spec.json_path] = render_json_feed(spec, current)
     for item in items:
-        if not item.url:
+        if own_url(item) is None:  # no http(s) URL of its own: its page is the link
             outputs[f"items/{item.id}.html"] = render_item_page(item, config.base_url).encode()
     outputs["index.html"] = render_index(
         config.title, config.subtitle, stories[: config.feed_size], specs

@@ -38,6 +38,9 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: guids of new items not stored because the source already has an item with that guid
+    #: (under another link): the stored one is kept
+    guid_taken: tuple[str, ...] = ()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -491,13 +494,32 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))
         _write_tags(conn, item)
         updated += 1
+    taken = _guids_taken(conn, list(fresh.values()))
+    for item_id in [i.id for i in fresh.values() if (i.source, i.guid) in taken]:
+        del fresh[item_id]
+        unchanged += 1
     if fresh:
         conn.execute(
             insert(items),
             [{"id": i.id, "first_seen": now, "fetched_at": now, **_item_values(i)} for i in fresh.values()],
         )
         _write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
-    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged)
+    return SaveCounts(
+        new=len(fresh), updated=updated, unchanged=unchanged, guid_taken=tuple(g for _, g in sorted(taken))
+    )
+
+
+def _guids_taken(conn: Connection, fresh: Sequence[Item]) -> set[tuple[str, str]]:
+    """``(source, guid)`` of the new items that the source already stored under another id
+    (a link changed under the same guid): storing them would break the one-guid-per-source
+    rule, so the stored item is kept."""
+    taken: set[tuple[str, str]] = set()
+    for source in {i.source for i in fresh}:
+        guids = [i.guid for i in fresh if i.source == source]
+        for chunk in _chunks(guids, 500):
+            query = select(items.c.guid).where(items.c.source == source, items.c.guid.in_(chunk))
+            taken.update((source, guid) for (guid,) in conn.execute(query))
+    return taken
 
 
 def _write_tags(conn: Connection, item: Item) -> None:
