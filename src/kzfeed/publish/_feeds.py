@@ -25,6 +25,7 @@ from kzfeed.articles import safe_url, sanitize_html
 from kzfeed.models import Item, Story, topic_label
 
 __all__ = [
+    "RENDERER",
     "Entry",
     "FeedSpec",
     "archive_path",
@@ -49,6 +50,9 @@ _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _DC_NS = "http://purl.org/dc/elements/1.1/"
 _RSS_NSMAP: dict[str | None, str] = {"atom": _ATOM_NS, "content": _CONTENT_NS, "dc": _DC_NS}
 _GENERATOR_URI = "https://github.com/kzfeed/kzfeed"
+#: named in every document's <generator>: archive documents written by an earlier renderer
+#: (which could let a site's markup through) are written again once, then never changed
+RENDERER = "renderer 2"
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 log = logging.getLogger("kzfeed.publish")
@@ -304,7 +308,7 @@ def render_atom(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime 
     _sub(root, _atom("link"), rel="self", type="application/atom+xml", href=self_href)
     rss_href = spec.base_url + spec.path(spec.rss_path)
     _sub(root, _atom("link"), rel="alternate", type="application/rss+xml", href=rss_href)
-    _sub(root, _atom("generator"), "kzfeed", uri=_GENERATOR_URI, version=__version__)
+    _sub(root, _atom("generator"), f"kzfeed ({RENDERER})", uri=_GENERATOR_URI, version=__version__)
     _paging(root, spec, spec.atom_path, "application/atom+xml")
     _build_entries(root, spec, stories, _atom_entry)
     return _serialise(root, spec, spec.atom_path)
@@ -324,7 +328,7 @@ def render_rss(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime |
     self_href = spec.base_url + spec.path(spec.rss_path)
     _sub(channel, _atom("link"), href=self_href, rel="self", type="application/rss+xml")
     _sub(channel, "docs", "https://www.rssboard.org/rss-specification")
-    _sub(channel, "generator", f"kzfeed {__version__}")
+    _sub(channel, "generator", f"kzfeed {__version__} ({RENDERER})")
     _sub(channel, "language", "en")
     _sub(channel, "lastBuildDate", format_datetime(_feed_updated(stories, fallback).astimezone(UTC)))
     _paging(channel, spec, spec.rss_path, "application/rss+xml")
