@@ -126,3 +126,15 @@ def test_an_item_whose_own_url_is_not_http_gets_a_safe_page_of_its_own(
     assert "Astana" in page
     assert "javascript:" not in page and "onclick" not in page and "<script" not in page
     assert f'href="items/{item.id}.html"' in outputs["index.html"].decode()  # the link goes to it
+
+
+def test_a_language_that_is_not_a_language_tag_is_not_stored() -> None:
+    from kzfeed.models import RawItem
+    from kzfeed.pipeline._normalise import normalise
+
+    def lang(value: str) -> str | None:
+        return normalise(RawItem(guid="a", title="t", text="x", lang=value), source="s", source_type="t").lang
+
+    assert lang("kk-KZ") == "kk-KZ"
+    assert lang('en" onload="x') is None  # detected later, like a missing one
+    assert lang("русский язык") is None

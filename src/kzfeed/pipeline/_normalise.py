@@ -42,6 +42,8 @@ MAX_TEXT = 200_000
 MAX_HTML = 500_000
 MAX_SUMMARY = 5_000
 MAX_TITLE = 1_000
+# what xml:lang and Atom's schema accept (BCP 47's shape); anything else is detected instead
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _CUT_NOTE = "Cut by kzfeed: the article is longer than {limit:,} characters; the rest is at the source."
 
 
@@ -142,7 +144,7 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
-        lang=raw.lang,
+        lang=raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None,
         categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
         image=safe_url(raw.image) if raw.image else None,
     )

@@ -141,7 +141,7 @@ def entry_summary(item: Item) -> str:
     return item.summary or item.title
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)  # an item is in several feeds; 4,096 covers the usual archive
 def _safe_html(markup: str) -> str:
     # stored HTML was sanitised when it was stored, but perhaps by an older, weaker kzfeed:
     # it is sanitised again on its way out (nh3 is fast; one item is in several feeds)
