@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from kzfeed.articles._paragraphs import split_paragraphs
     from kzfeed.articles._pool import ArticleExtractor
     from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
-    from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
+    from kzfeed.articles._sanitize import SAFE_URL_SCHEMES, paragraphs_to_html, safe_url, sanitize_html
     from kzfeed.articles._text import clean_text_article, summarize
     from kzfeed.models import CleanArticle
 
@@ -22,6 +22,7 @@ __all__ = [
     "ARTICLE_SUFFIXES",
     "COMMON_FEED_PATHS",
     "FEED_TYPES",
+    "SAFE_URL_SCHEMES",
     "ArticleExtractor",
     "CleanArticle",
     "article_kind",
@@ -33,6 +34,7 @@ __all__ = [
     "parse_date",
     "parse_listing",
     "read_article",
+    "safe_url",
     "sanitize_html",
     "sniff_kind",
     "split_paragraphs",
@@ -50,7 +52,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_listing": "link_at parse_listing text_at",
             "_pool": "ArticleExtractor",
             "_read": "ARTICLE_SUFFIXES article_kind read_article sniff_kind",
-            "_sanitize": "paragraphs_to_html sanitize_html",
+            "_sanitize": "SAFE_URL_SCHEMES paragraphs_to_html safe_url sanitize_html",
             "_paragraphs": "split_paragraphs",
             "_text": "CleanArticle clean_text_article summarize",  # CleanArticle is kzfeed.models'
         },
