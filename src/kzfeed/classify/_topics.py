@@ -75,7 +75,7 @@ class TopicNote:
     """Why a topic was or was not tagged, in figures: stored as one ``Evidence`` line."""
 
     topic: str
-    #: ``about`` (tagged), ``passing`` (in one part of the body only), ``list`` (in a list of
+    #: ``about`` (tagged), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
     #: topics), ``weaker`` (far weaker than the main topic), ``low`` (too few mentions), ``cut``
     #: (more topics than are tagged), ``context`` (a context such as sport outweighs every topic)
     verdict: str
@@ -202,7 +202,7 @@ def score_topics(
             verdict = (
                 "list"
                 if tally.listed >= 0.5 * value
-                else ("passing" if not tally.head and developed[topic] <= 1 else "low")
+                else ("passing" if not tally.head and not developed[topic] else "low")
             )
         elif value < RELATIVE_FLOOR * strongest:
             verdict = "weaker"
