@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from kzfeed.models import Classification, Item, RunReport, SourceRun, SourceState, StoryKey
 
 if TYPE_CHECKING:
-    from kzfeed.http import CacheEntry
+    from kzfeed.models import CacheEntry
     from kzfeed.storage._history import RunRecord
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
