@@ -9,6 +9,7 @@ from kzfeed._lazy import lazy_names
 if TYPE_CHECKING:
     from kzfeed.articles._dates import parse_date
     from kzfeed.articles._extract import extract_article
+    from kzfeed.articles._feedlinks import COMMON_FEED_PATHS, FEED_TYPES, feed_links
     from kzfeed.articles._listing import link_at, parse_listing, text_at
     from kzfeed.articles._pool import ArticleExtractor
     from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
@@ -17,11 +18,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARTICLE_SUFFIXES",
+    "COMMON_FEED_PATHS",
+    "FEED_TYPES",
     "ArticleExtractor",
     "CleanArticle",
     "article_kind",
     "clean_text_article",
     "extract_article",
+    "feed_links",
     "link_at",
     "paragraphs_to_html",
     "parse_date",
@@ -39,6 +43,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         {
             "_dates": "parse_date",
             "_extract": "extract_article",
+            "_feedlinks": "COMMON_FEED_PATHS FEED_TYPES feed_links",
             "_listing": "link_at parse_listing text_at",
             "_pool": "ArticleExtractor",
             "_read": "ARTICLE_SUFFIXES article_kind read_article sniff_kind",

@@ -105,17 +105,46 @@ def classify(source: str, jsonl: bool, explain: bool) -> None:
 
 
 @click.command(name="eval")
-@click.argument("labels", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("labels", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--detect-language", is_flag=True, help="Withhold the labelled language so it is detected too.")
-def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool) -> None:
+@click.option(
+    "--stories",
+    "story_labels",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Score the story grouping instead, on JSON Lines with an 'event' label per report.",
+)
+def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool, story_labels: str | None) -> None:
     """Score the configured classifier on labelled JSON Lines (id, lang, title, text, relevant,
-    topics): relevance P/R/F1, topic micro/macro F1, per topic and language, misclassified ids."""
+    topics): relevance P/R/F1, topic micro/macro F1, per topic and language, misclassified ids.
+    With --stories FILE: B-cubed precision/recall/F1 of the story grouping, wrong merges, splits."""
     from kzfeed.classify import evaluate, format_report, load_labels, report_as_json
 
+    if story_labels is not None:
+        if labels:
+            raise click.UsageError("give either LABELS or --stories FILE, not both")
+        _eval_stories(story_labels, as_json)
+        return
+    if not labels:
+        raise click.UsageError(
+            "missing LABELS (JSON Lines files to score the classifier on), or --stories FILE"
+        )
     records = [record for path in labels for record in load_labels(path)]
     report = evaluate(_classifier(), records, with_lang=not detect_language)
     click.echo(report_as_json(report) if as_json else format_report(report))
+
+
+def _eval_stories(path: str, as_json: bool) -> None:
+    import dataclasses
+
+    from kzfeed.stories import evaluate_stories, format_story_eval, load_story_labels
+
+    result = evaluate_stories(load_story_labels(path), _classifier().classify)
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_story_eval(result))
 
 
 @click.command()

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from kzfeed.cli import subscribe
 from kzfeed.cli.app import current_app as _app
+from kzfeed.cli.subscribe import canonical, slug
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
 from kzfeed.models import SourceState
 from kzfeed.pipeline import current_url
 from kzfeed.publish import Subscription, read_opml, render_opml
-
-_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 def _when(value: datetime | None) -> str:
@@ -39,7 +38,8 @@ def _state_label(state: SourceState | None, enabled: bool) -> str:
 def sources(ctx: click.Context) -> None:
     """The health of every source: state, HTTP status, items last run, failures, next due.
 
-    Subcommands: reset NAME (un-pause), import FILE.opml, export (OPML 2.0).
+    Subcommands: add URL (find a site's feed and subscribe), check URL (preview only),
+    remove NAME, reset NAME (un-pause), import FILE.opml, export (OPML 2.0).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -69,7 +69,7 @@ def sources(ctx: click.Context) -> None:
             notes.append(f"{name}: {state.last_error}")
         if state and state.paused:
             notes.append(f"{name}: paused; run 'kzfeed sources reset {name}' once it is fixed")
-        configured_url = _canonical(str(sc.options.get("url", ""))) if sc else ""
+        configured_url = canonical(str(sc.options.get("url", ""))) if sc else ""
         if state and configured_url and current_url(state, configured_url) != configured_url:
             notes.append(f"{name}: moved permanently; fetched from {state.url}")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -90,11 +90,6 @@ def reset(name: str) -> None:
     click.echo(f"{name}: reset; the next 'kzfeed run' fetches it")
 
 
-def _slug(title: str, url: str) -> str:
-    base = _NAME_CHARS.sub("-", (title or url.split("//", 1)[-1]).lower()).strip("-")[:56].strip("-")
-    return base or "feed"
-
-
 @sources.command(name="import")
 @click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
 def import_opml(opml_file: Path) -> None:
@@ -109,7 +104,7 @@ def import_opml(opml_file: Path) -> None:
     path = find_config_path(app.config_path) or Path.cwd() / DEFAULT_CONFIG_NAME
     config = app.config
     names = {sc.name for sc in config.sources}
-    have = {_canonical(str(sc.options.get("url", ""))) for sc in config.sources}
+    have = {canonical(str(sc.options.get("url", ""))) for sc in config.sources}
     tables = []
     for sub in subscriptions:
         try:
@@ -120,7 +115,7 @@ def import_opml(opml_file: Path) -> None:
         if url in have:
             click.echo(f"already there: {sub.url}")
             continue
-        name = base = _slug(sub.title, url)
+        name = base = slug(sub.title, url)
         n = 2
         while name in names:
             name, n = f"{base}-{n}", n + 1
@@ -136,15 +131,6 @@ def import_opml(opml_file: Path) -> None:
     click.echo(f"{len(tables)} feed(s) added to {path}")
 
 
-def _canonical(url: str) -> str:
-    from kzfeed.http import canonical_url
-
-    try:
-        return canonical_url(url)
-    except InputError:
-        return url
-
-
 @sources.command(name="export")
 def export_opml() -> None:
     """Print the rss sources as OPML 2.0, for a feed reader to import."""
@@ -156,9 +142,12 @@ def export_opml() -> None:
             continue
         url = str(sc.options["url"])
         if sc.name in stored:
-            url = current_url(stored[sc.name], _canonical(url))
+            url = current_url(stored[sc.name], canonical(url))
         subscriptions.append(Subscription(url=url, title=str(sc.options.get("outlet") or sc.name)))
     click.echo(render_opml(app.config.title, subscriptions, created=datetime.now(UTC)), nl=False)
 
+
+for _command in subscribe.COMMANDS:
+    sources.add_command(_command)
 
 COMMANDS = [sources]

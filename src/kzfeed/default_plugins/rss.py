@@ -1,4 +1,4 @@
-"""The ``rss`` source type: an RSS 0.9x/1.0/2.0 or Atom feed (feedparser), with the full text
+"""The ``rss`` source type: an RSS 0.9x/1.0/2.0 or Atom feed (feedparser) or a JSON Feed 1.0/1.1, with the full text
 of each article fetched from its page when the feed carries only a summary.
 
 Example::
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import parse_date
+from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
@@ -41,7 +42,7 @@ class RssSource:
 
     type_name: ClassVar[str] = "rss"
     options: ClassVar[dict[str, str]] = {
-        "url": "address of the RSS or Atom feed (required)",
+        "url": "address of the RSS, Atom or JSON feed (required)",
         "full_content": '"auto" (default): fetch the article page when an entry carries only a '
         "summary; true: always; false: never (keep the feed's text)",
         "max_items": "read at most this many entries per run, the first in the feed (default all)",
@@ -76,7 +77,7 @@ class RssSource:
         result = fetch_main(ctx, self.url, check_robots=False)  # subscribed feeds: no robots.txt
         if result is None:
             return
-        parsed = _parse(result, self.name)
+        parsed = read_feed(result, self.name)
         if parsed.get("bozo"):
             problem = parsed.get("bozo_exception")
             ctx.warn(
@@ -87,13 +88,18 @@ class RssSource:
         lang = _lang(feed.get("language"))
         outlet = self.outlet or _clean(feed.get("title"))
         entries = list(parsed.get("entries", []))[: self.max_items]
+        # RSS has no updated date of its own: RSS 1.0's dc:date (feedparser's "updated") is when
+        # the item was published
+        rss = str(parsed.get("version", "")).startswith("rss")
         for entry in entries:
-            item = self._item(entry, ctx, base=result.url, lang=lang, outlet=outlet)
+            item = self._item(
+                entry, ctx, base=result.url, lang=_lang(entry.get("language")) or lang, outlet=outlet, rss=rss
+            )
             if item is not None:
                 yield item
 
     def _item(
-        self, entry: Any, ctx: SourceContext, *, base: str, lang: str | None, outlet: str | None
+        self, entry: Any, ctx: SourceContext, *, base: str, lang: str | None, outlet: str | None, rss: bool
     ) -> RawItem | None:
         link = _link(entry, base)
         summary_html = str(entry.get("summary") or "")
@@ -113,6 +119,8 @@ class RssSource:
         author = _clean(entry.get("author"))
         published = _date(entry, "published")
         updated = _date(entry, "updated")
+        if rss and published is None:
+            published, updated = updated, None
         page_lang = lang
         wants_page = self.full_content is True or (
             self.full_content == "auto" and (not content_html or len(text.split()) < _SHORT_WORDS)
@@ -155,8 +163,18 @@ class RssSource:
         )
 
 
-def _parse(result: FetchResult, source: str) -> Any:
+def read_feed(result: FetchResult, source: str) -> Any:
+    """The feed in ``result`` as feedparser gives it (``version``, ``feed``, ``entries``): RSS,
+    Atom, or a JSON Feed read into the same shape. Raises ``SourceError`` when it is no feed."""
     import feedparser  # lazy: only rss sources need it
+
+    if looks_like_json(result.text):
+        found = parse_json_feed(result.text)
+        if found is None:
+            raise SourceError(
+                source, f"{result.url} is JSON but not a JSON Feed (no jsonfeed.org version); check the URL"
+            )
+        return found
 
     # decode_text copes with missing or wrong charsets (cp1251 labelled ISO-8859-1, ...);
     # feedparser then gets UTF-8 that says so
@@ -170,7 +188,7 @@ def _parse(result: FetchResult, source: str) -> Any:
         why = f" ({problem})" if problem else ""
         raise SourceError(
             source,
-            f"{result.url} is not an RSS or Atom feed that can be read{why}; check the URL in a browser",
+            f"{result.url} is not an RSS or Atom feed, nor a JSON Feed, that can be read{why}; check the URL in a browser",
         )
     return parsed
 
