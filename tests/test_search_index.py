@@ -11,7 +11,7 @@ import pytest
 
 from factories import make_item
 from kzfeed.models import SourceState
-from kzfeed.storage import Store, open_store, search_items
+from kzfeed.storage import Store, open_store
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _save(store: Store, count: int, start: int = 0) -> None:
 
 def _steps(store: Store, sql: str, params: tuple[str, ...]) -> int:
     """SQLite virtual-machine steps that one statement (with its triggers) takes."""
-    raw = store.engine.raw_connection()
+    raw = store._engine.raw_connection()  # the SQLite connection, to count VM steps
     try:
         db = raw.driver_connection
         assert isinstance(db, sqlite3.Connection)
@@ -52,7 +52,7 @@ def _steps(store: Store, sql: str, params: tuple[str, ...]) -> int:
 
 
 def _id_of(store: Store, title: str) -> str:
-    hits = search_items(store, title, relevant_only=False)
+    hits = store.search_items(title, relevant_only=False)
     assert len(hits) == 1, hits
     return hits[0].id
 
@@ -71,9 +71,9 @@ def test_changing_or_deleting_an_item_costs_the_same_with_50_or_2000_stored(stor
     assert large_update < 2 * small_update, (small_update, large_update)
     assert large_delete < 2 * small_delete, (small_delete, large_delete)
     # and the index says what the items say
-    renamed = sorted(h.title for h in search_items(store, "renamed", relevant_only=False))
+    renamed = sorted(h.title for h in store.search_items("renamed", relevant_only=False))
     assert renamed == ["Renamed one", "Renamed two"]
-    left = {h.title for h in search_items(store, "Nouvelle", limit=5000, relevant_only=False)}
+    left = {h.title for h in store.search_items("Nouvelle", limit=5000, relevant_only=False)}
     assert {"Nouvelle 7 Kazakhstan", "Nouvelle 8 Kazakhstan", "Nouvelle 1901 Kazakhstan"} & left == set()
     assert len(left) == 1996
-    assert len(search_items(store, "Astana", limit=5000, relevant_only=False)) == 1998
+    assert len(store.search_items("Astana", limit=5000, relevant_only=False)) == 1998
