@@ -466,8 +466,9 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
     return None
 
 
-def render(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
+def render(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
+    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``);
+    ``full``: every item page too, not only those whose item changed."""
     from kzfeed.publish import publish
 
-    return publish(config, store)
+    return publish(config, store, full=full)
