@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 import kzfeed.publish._write as write_module
 from kzfeed.publish._feeds import FeedSpec
@@ -88,3 +89,24 @@ def test_an_item_changed_after_its_page_was_written_gets_its_page_again(
     result = kzfeed("run")
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     assert "A paragraph added later on Astana." in page.read_text(encoding="utf-8")
+
+
+def test_an_archived_story_has_its_text_in_the_overall_archives_only(public: Path) -> None:
+    atom, content = "{http://www.w3.org/2005/Atom}", "{http://purl.org/rss/1.0/modules/content/}encoded"
+    first = etree.parse(str(public / "feed-archive-1.atom")).getroot().find(f"{atom}entry")
+    story = first.findtext(f"{atom}id")
+    with_text, listed = [], []
+    for path in sorted(public.rglob("*-archive-*")):
+        root = etree.parse(str(path)).getroot()
+        if path.suffix == ".atom":
+            entries = [e for e in root.iter(f"{atom}entry") if e.findtext(f"{atom}id") == story]
+            has_text = [e.find(f"{atom}content") is not None for e in entries]
+        else:
+            entries = [e for e in root.iter("item") if e.findtext("guid") == story]
+            has_text = [e.find(content) is not None for e in entries]
+        if entries:
+            listed.append(path.relative_to(public).as_posix())
+            if any(has_text):
+                with_text.append(path.relative_to(public).as_posix())
+    assert with_text == ["feed-archive-1.atom", "feed-archive-1.rss"]
+    assert any(p.startswith("topics/") for p in listed)  # still listed, with its summary and link

@@ -57,6 +57,9 @@ class FeedSpec:
     stylesheet: str = ""  # the XSL stylesheet that makes the feed readable in a browser (relative)
     page: int | None = None
     archives: int = 0
+    #: entries carry the story's HTML; False: title, summary and links only (topic archives:
+    #: the HTML is in the overall feed's archive, so public/ holds each story's text twice)
+    content: bool = True
 
     @property
     def feed_id(self) -> str:
@@ -152,8 +155,9 @@ def _generator(spec: FeedSpec, stories: Sequence[Story], fallback: datetime | No
             fe.category(term=topic, label=topic_label(topic), scheme=spec.base_url + "topics/")
         summary = item.summary or item.title
         fe.summary(summary)
-        fe.description(summary)
-        fe.content(entry_content(story, spec.base_url), type="html")
+        fe.description(summary, isSummary=not spec.content)  # without content: no atom:content
+        if spec.content:
+            fe.content(entry_content(story, spec.base_url), type="html")
         if item.lang:
             fe.dc.dc_language(item.lang)
     return fg

@@ -132,7 +132,7 @@ def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool])
         selected = [s for s in stories if topic is None or topic in s.topics]
         current, archives = page_stories(selected, config.feed_size)
         for page, chunk in enumerate(archives, start=1):
-            archive = spec.archive(page)
+            archive = replace(spec.archive(page), content=topic is None)
             if not (
                 written(archive_path(spec.atom_path, page)) and written(archive_path(spec.rss_path, page))
             ):
