@@ -69,6 +69,16 @@ class StoreProtocol(Protocol):
         source: str | None = None,
         entity: str | Collection[str] | None = None,
     ) -> list[Item]: ...
+    def iter_items(
+        self,
+        *,
+        relevant: bool | None = True,
+        topic: str | None = None,
+        limit: int | None = None,
+        source: str | None = None,
+        entity: str | Collection[str] | None = None,
+        batch: int = 500,
+    ) -> Iterator[Item]: ...
     def topics(self) -> set[str]: ...
     def get_item(self, id_or_prefix: str) -> Item: ...
     def count_items(self) -> int: ...
