@@ -80,7 +80,9 @@ def feed_xml(feed: int, count: int) -> bytes:
     ).encode()
 
 
-def write_config(folder: Path, sites: LoopbackSites, feeds: int) -> None:
+def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, guarded: bool) -> None:
+    """``guarded``: the version refuses private addresses unless ``allow_private`` lists them
+    (the baseline has no such key and would reject it)."""
     lines = [
         'database = "sqlite:///kzfeed.db"',
         'output_dir = "public"',
@@ -88,6 +90,8 @@ def write_config(folder: Path, sites: LoopbackSites, feeds: int) -> None:
         "exempt_loopback = true",
         'contact_url = "mailto:bench@example.org"',
     ]
+    if guarded:
+        lines.append("allow_private = [" + ", ".join(f'"{entry}"' for entry in sites.allow_private) + "]")
     for f in range(feeds):
         url = f"{sites.base_url(f)}/feeds/{f}.xml"
         lines += [
@@ -140,7 +144,7 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
         folders = {}
         for name, src in wanted.items():
             folder = tmp / f"{name}-{size}"
-            write_config(folder, sites, args.feeds)
+            write_config(folder, sites, args.feeds, guarded=name == "this")
             wall, peak = measure(src, folder, ["run"])
             print(
                 f"  {name}: first run (ingest {per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB"
