@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from baseline_tree import REPO, baseline_tree
+
 _IMPORT = re.compile(rb"^import time:\s+(\d+) \|", re.MULTILINE)
 
 
@@ -55,10 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kzfeed-bench-startup-") as tmp_name:
         tmp = Path(tmp_name)
-        base = tmp / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline],
-                       check=True, capture_output=True)  # fmt: skip
-        try:
+        with baseline_tree(args.baseline, tmp / "baseline") as base:
             cases = {
                 "kzfeed --help (this)": (["-m", "kzfeed", "--help"], str(REPO / "src")),
                 f"kzfeed --help ({args.baseline})": (["-m", "kzfeed", "--help"], str(base / "src")),
@@ -70,8 +68,6 @@ def main() -> None:
             for _ in range(args.runs):
                 for name, (argv, path) in cases.items():
                     got[name].append(once(argv, path, tmp))
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], check=False)
     print(f"median of {args.runs} runs each, alternating")
     print(f"  {'':<28}{'wall':>9}{'CPU':>9}{'imports':>10}")
     for name, runs in got.items():

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,9 +35,9 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+from baseline_tree import REPO, baseline_tree
 from loopback_sites import LoopbackSites
 
-REPO = Path(__file__).resolve().parents[1]
 COMMANDS = {"unchanged run": ["run"], "render": ["render"], "items": ["items"]}
 _SYLLABLES = "ka ze ro mi tu la ne so vi da re po lu ma te ri no sa be gu".split()
 _FILLER = sorted({a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("", "n", "s", "r")})
@@ -191,18 +190,12 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="kzfeed-bench-storage-") as tmp_name:
         tmp = Path(tmp_name)
-        base = tmp / "baseline"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(base), args.baseline],
-                       check=True, capture_output=True)  # fmt: skip
-        try:
+        with baseline_tree(args.baseline, tmp / "baseline") as base:
             commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                                     capture_output=True, text=True).stdout.strip()  # fmt: skip
             print(f"this = {commit} (working tree), baseline = {args.baseline}; {args.feeds} feeds")
             for size in sizes:
                 bench_size(size, args, {"this": REPO / "src", "baseline": base / "src"}, tmp)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(base)], check=False)
-            shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
