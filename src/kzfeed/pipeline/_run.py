@@ -37,7 +37,7 @@ from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
-from kzfeed.stories import StoryIndex, assign_stories
+from kzfeed.stories import StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
@@ -398,7 +398,11 @@ class Pipeline:
         health = None
         counts = SaveCounts()
         if batch:
-            stories = assign_stories(list(batch.values()), StoryIndex(self.store.story_keys()))
+            index = StoryIndex(self.store.story_keys())
+            window = report_window(batch.values())
+            if window is not None:  # reports of the same event in other languages
+                index.add_reports(self.store.story_reports(*window))
+            stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )
