@@ -127,9 +127,10 @@ def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool])
     topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
     stories = group_stories(items)
     plan = _Plan(feed_specs(config, topics), max((i.date for i in items if i.date), default=None))
+    story_topics = [(s, frozenset(s.topics)) for s in stories]  # Story.topics is worked out per call
     for spec in plan.specs:
         topic = spec.key.removeprefix("topic:") if spec.key != "all" else None
-        selected = [s for s in stories if topic is None or topic in s.topics]
+        selected = [s for s, tags in story_topics if topic is None or topic in tags]
         current, archives = page_stories(selected, config.feed_size)
         for page, chunk in enumerate(archives, start=1):
             archive = replace(spec.archive(page), content=topic is None)
