@@ -19,7 +19,7 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import render_index, render_item_page
 from kzfeed.storage import StoreProtocol
@@ -158,7 +158,7 @@ def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterab
         if spec.page is None:
             outputs[spec.json_path] = render_json_feed(spec, stories)
     for item in pages:
-        if not item.url:
+        if own_url(item) is None:  # no http(s) URL of its own: its page is the link
             outputs[f"items/{item.id}.html"] = render_item_page(full[item.id], config.base_url).encode()
     front = [filled(s) for s in plan.front]
     outputs["index.html"] = render_index(config.title, config.subtitle, front, plan.specs).encode()
@@ -172,7 +172,7 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
 
     Every relevant item is read in outline (no text) to page the feeds; only the stories of
     the head documents and of archive documents not yet written are read in full and
-    rendered. An archive document already written is never rewritten (RFC 5005: a full
+    rendered. An archive document already written (by this renderer) is never rewritten (RFC 5005: a full
     archive does not change). An item page is rendered when it is missing, its item changed
     since it was written, or its story is in a head document (``full``: every page, e.g.
     after a reclassification). Files whose bytes did not change are left alone; pages of
@@ -180,16 +180,27 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
     out = config.output_dir
     outlines = store.item_outlines()
     items = [item for item, _ in outlines]
-    plan = _plan(config, items, lambda rel: (out / rel).is_file())
+    plan = _plan(config, items, lambda rel: _kept(out / rel))
     in_heads = plan.item_ids()
     pages = [
         item
         for item, fetched in outlines
-        if not item.url and (full or item.id in in_heads or _stale(out / f"items/{item.id}.html", fetched))
+        if own_url(item) is None
+        and (full or item.id in in_heads or _stale(out / f"items/{item.id}.html", fetched))
     ]
     outputs = _render(config, plan, store.items_by_id(in_heads | {i.id for i in pages}), pages)
-    keep = {f"items/{item.id}.html" for item in items if not item.url}
+    keep = {f"items/{item.id}.html" for item in items if own_url(item) is None}
     return write_outputs(out, outputs, prune=("items",), keep=keep)
+
+
+def _kept(archive: Path) -> bool:
+    """An archive document already written stays as it is, unless an earlier renderer wrote
+    it (one that could let a site's markup through): that one is written again, once."""
+    try:
+        with archive.open("rb") as fh:
+            return RENDERER.encode() in fh.read(4096)
+    except OSError:
+        return False
 
 
 def _stale(page: Path, changed: datetime | None) -> bool:

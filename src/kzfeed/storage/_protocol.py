@@ -18,11 +18,19 @@ if TYPE_CHECKING:
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
-    from kzfeed.storage._locks import RunLock
     from kzfeed.storage._retention import PrunePlan
     from kzfeed.storage._search import SearchHit
 
-__all__ = ["StoreProtocol"]
+__all__ = ["RunLock", "StoreProtocol"]
+
+
+class RunLock(Protocol):
+    """A held run lock (:meth:`StoreProtocol.lock_runs`); ``release()`` is safe to call twice."""
+
+    #: who held it before us and died without releasing it, when known
+    recovered_from: str | None
+
+    def release(self) -> None: ...
 
 
 class StoreProtocol(Protocol):
