@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Protocol, Self
 from kzfeed.models import Classification, Item, RunReport, SourceRun, SourceState, StoryKey
 
 if TYPE_CHECKING:
+    from kzfeed.http import CacheEntry
     from kzfeed.storage._history import RunRecord
-    from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
     from kzfeed.storage._retention import PrunePlan
     from kzfeed.storage._search import SearchHit
 
-__all__ = ["RunLock", "StoreProtocol"]
+__all__ = ["HttpCacheStore", "RunLock", "StoreProtocol"]
+
+
+class HttpCacheStore(Protocol):
+    """The fetcher's per-URL validators, stored (:meth:`StoreProtocol.http_cache`): the
+    fetcher's ``HttpCache``. Must be thread-safe; ``load`` is None for a URL never saved."""
+
+    def load(self, url: str) -> CacheEntry | None: ...
+    def save(self, url: str, entry: CacheEntry) -> None: ...
 
 
 class RunLock(Protocol):
@@ -112,7 +120,7 @@ class StoreProtocol(Protocol):
 
     # --- the fetcher's HTTP cache (_httpcache) ------------------------------------------------
 
-    def http_cache(self) -> DatabaseHttpCache: ...
+    def http_cache(self) -> HttpCacheStore: ...
 
     # --- rounds, leases and the run lock (_leases, _locks) ------------------------------------
 
