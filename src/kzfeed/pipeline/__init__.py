@@ -8,7 +8,8 @@ from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kzfeed.pipeline._reclassify import reclassify
-    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
+    from kzfeed.pipeline._render import render
+    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy
 
 __all__ = [
     "Pipeline",
@@ -24,6 +25,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         __name__,
         {
             "_reclassify": "reclassify",
-            "_run": "Pipeline build_classifier build_sources fetch_policy render",
+            "_render": "render",
+            "_run": "Pipeline build_classifier build_sources fetch_policy",
         },
     )
