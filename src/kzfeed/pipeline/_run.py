@@ -34,12 +34,13 @@ from kzfeed.models import (
 )
 from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
+from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories, report_window
 
-__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
 log = logging.getLogger("kzfeed.pipeline._run")
 
@@ -506,10 +507,3 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
             f"'kzfeed run --source {name}' fetches it now",
         )
     return None
-
-
-def render(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
-    from kzfeed.publish import publish
-
-    return publish(config, store)
