@@ -20,7 +20,7 @@ from pathlib import Path
 from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, FetchConfig, SourceConfig
-from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError
+from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError, SourceError
 from kzfeed.http import Fetcher, FetchPolicy, default_user_agent
 from kzfeed.models import (
     Classification,
@@ -34,12 +34,13 @@ from kzfeed.models import (
 )
 from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
+from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories, report_window
 
-__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
 log = logging.getLogger("kzfeed.pipeline._run")
 
@@ -320,12 +321,12 @@ class Pipeline:
         if skipped is not None:
             return got
         try:
-            got.raws.extend(source.fetch(ctx))
+            got.raws.extend(_raw_items(source.fetch(ctx), sc))
         except FetchError as exc:
             got.error, got.status, got.retry_after = str(exc), exc.status, exc.retry_after
         except KzfeedError as exc:
             got.error = str(exc)
-        except Exception as exc:  # a plugin bug must not stop the other sources
+        except (Exception, SystemExit) as exc:  # a plugin bug (even sys.exit) must not stop the others
             got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
@@ -375,19 +376,7 @@ class Pipeline:
                 http_status=new_state.last_status,
                 duration_s=got.duration,
             ), None
-        batch: dict[str, Item] = {}
-        failed = 0
-        for raw in got.raws:
-            try:
-                item = self._prepare(raw, sc, classifier)
-            except ConfigError:
-                raise  # e.g. a bad [classifier] option, found when the classifier is first built
-            except Exception as exc:
-                failed += 1
-                ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
-                continue
-            if item is not None:
-                batch.setdefault(item.id, item)
+        batch, failed, repeated = self._prepare_all(got, classifier)
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
             now=now,
@@ -406,8 +395,15 @@ class Pipeline:
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )
+            repeated.extend(counts.guid_taken)
         else:
             health = (new_state, config_hash(sc))
+        if repeated:
+            entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
+            ctx.warn(
+                f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
+                f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
+            )
         outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
@@ -420,6 +416,30 @@ class Pipeline:
             duration_s=got.duration,
         )
         return outcome, health
+
+    def _prepare_all(self, got: _Collected, classifier: Classifier) -> tuple[dict[str, Item], int, list[str]]:
+        """The items of what a source yielded, by id; how many failed (each a warning); and
+        the guids of entries left out because an earlier entry had the same guid."""
+        batch: dict[str, Item] = {}
+        failed = 0
+        guids: set[str] = set()
+        repeated: list[str] = []
+        for raw in got.raws:
+            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
+                repeated.append(raw.guid)
+                continue
+            try:
+                item = self._prepare(raw, got.sc, classifier)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
+            except Exception as exc:
+                failed += 1
+                got.ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            guids.add(raw.guid)
+            if item is not None:
+                batch.setdefault(item.id, item)
+        return batch, failed, repeated
 
     def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
         item = normalise(raw, source=sc.name, source_type=sc.type)
@@ -451,6 +471,24 @@ class Pipeline:
         return render(self.config, self.store)
 
 
+def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]:
+    """What a source yields, checked: anything but a ``RawItem`` is the source's error (a
+    plugin bug), raised as a ``SourceError`` so the run goes on with the other sources."""
+    for n, raw in enumerate(yielded, start=1):
+        if not isinstance(raw, RawItem):
+            raise SourceError(
+                sc.name,
+                f"yielded {type(raw).__name__} {_short(raw)} as its "
+                f"item number {n}, not a RawItem; fix the plugin that provides type {sc.type!r}",
+            )
+        yield raw
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None:
     """The outcome of a source that is not fetched this run (paused, or not due), else None."""
     if state.paused:
@@ -469,10 +507,3 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
             f"'kzfeed run --source {name}' fetches it now",
         )
     return None
-
-
-def render(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
-    from kzfeed.publish import publish
-
-    return publish(config, store)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
@@ -34,6 +34,9 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: guids of new items not stored because the source already has an item with that guid
+    #: (under another link): the stored one is kept
+    guid_taken: tuple[str, ...] = ()
 
 
 class ItemsMixin(StoreBase):
@@ -71,29 +74,27 @@ class ItemsMixin(StoreBase):
 
         ``entity``: only items that mention this entity (or any of these), by stored name, in any
         case."""
-        date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
-        query = select(items).order_by(date.desc(), items.c.id)
-        if relevant is not None:
-            query = query.where(items.c.relevant == relevant)
-        if topic is not None:
-            query = query.where(
-                items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic))
-            )
-        if entity is not None:
-            names = sorted({entity} if isinstance(entity, str) else set(entity))
-            # SQLite's lower() folds ASCII only: the exact names match as given too
-            named = or_(
-                item_entities.c.name.in_(names),
-                func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
-            )
-            query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
-        if source is not None:
-            query = query.where(items.c.source == source)
-        if limit is not None:
-            query = query.limit(limit)
+        return list(
+            self.iter_items(relevant=relevant, topic=topic, limit=limit, source=source, entity=entity)
+        )
+
+    def iter_items(
+        self,
+        *,
+        relevant: bool | None = True,
+        topic: str | None = None,
+        limit: int | None = None,
+        source: str | None = None,
+        entity: str | Collection[str] | None = None,
+        batch: int = 500,
+    ) -> Iterator[Item]:
+        """The items of :meth:`items`, in the same order, read ``batch`` rows at a time: memory
+        stays flat however many are stored (``kzfeed items``, ``kzfeed export``)."""
+        query = _items_query(relevant=relevant, topic=topic, limit=limit, source=source, entity=entity)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            return items_from_rows(conn, rows)
+            result = conn.execution_options(yield_per=batch).execute(query).mappings()
+            for rows in result.partitions(batch):
+                yield from items_from_rows(conn, rows)
 
     def topics(self) -> set[str]:
         """Every topic some stored item is tagged with."""
@@ -142,6 +143,35 @@ class ItemsMixin(StoreBase):
                 write_classifications(conn, [(item_id, c)])
 
 
+def _items_query(
+    *,
+    relevant: bool | None,
+    topic: str | None,
+    limit: int | None,
+    source: str | None,
+    entity: str | Collection[str] | None,
+) -> Select[Any]:
+    date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
+    query = select(items).order_by(date.desc(), items.c.id)
+    if relevant is not None:
+        query = query.where(items.c.relevant == relevant)
+    if topic is not None:
+        query = query.where(items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic)))
+    if entity is not None:
+        names = sorted({entity} if isinstance(entity, str) else set(entity))
+        # SQLite's lower() folds ASCII only: the exact names match as given too
+        named = or_(
+            item_entities.c.name.in_(names),
+            func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
+        )
+        query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
+    if source is not None:
+        query = query.where(items.c.source == source)
+    if limit is not None:
+        query = query.limit(limit)
+    return query
+
+
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
     # one query finds the stored ones, one statement inserts the new ones (with their tags):
     # the first run of a source stores all its items new
@@ -182,13 +212,32 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         if item.classification is not None:
             write_classifications(conn, [(item.id, item.classification)])
         updated += 1
+    taken = _guids_taken(conn, list(fresh.values()))
+    for item_id in [i.id for i in fresh.values() if (i.source, i.guid) in taken]:
+        del fresh[item_id]
+        unchanged += 1
     if fresh:
         conn.execute(
             insert(items),
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
-    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged)
+    return SaveCounts(
+        new=len(fresh), updated=updated, unchanged=unchanged, guid_taken=tuple(g for _, g in sorted(taken))
+    )
+
+
+def _guids_taken(conn: Connection, fresh: Sequence[Item]) -> set[tuple[str, str]]:
+    """``(source, guid)`` of the new items that the source already stored under another id
+    (a link changed under the same guid): storing them would break the one-guid-per-source
+    rule, so the stored item is kept."""
+    taken: set[tuple[str, str]] = set()
+    for source in {i.source for i in fresh}:
+        guids = [i.guid for i in fresh if i.source == source]
+        for chunk in chunks(guids, 500):
+            query = select(items.c.guid).where(items.c.source == source, items.c.guid.in_(chunk))
+            taken.update((source, guid) for (guid,) in conn.execute(query))
+    return taken
 
 
 def _unchanged(conn: Connection, existing: Any, item: Item) -> bool:
