@@ -1,15 +1,15 @@
 """The polite, caching HTTP client that every source fetches through (the one module wrapping httpx).
 
 One :class:`Fetcher` is shared by all sources of a run, from many threads. It sends conditional
-requests, honours Cache-Control/Expires and Retry-After, spaces and limits requests per host,
-obeys robots.txt when asked, and enforces timeouts, size and redirect limits. Every failure is a
+requests, honours Cache-Control/Expires and Retry-After (``kzfeed.http._cache``), spaces and
+limits requests per host, obeys robots.txt when asked, connects only to allowed addresses
+(``kzfeed.http._guard``), and enforces timeouts, size and redirect limits. Every failure is a
 :class:`~kzfeed.errors.FetchError` whose message says what to do next.
 """
 
 from __future__ import annotations
 
 import codecs
-import email.utils
 import encodings
 import ipaddress
 import re
@@ -22,133 +22,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from encodings.aliases import aliases as _codec_aliases
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Self
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from kzfeed.errors import ConfigError, FetchError
+from kzfeed.errors import FetchError
+from kzfeed.http._cache import CacheEntry, HttpCache, StagedHttpCache, next_entry, retry_after
 from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
+from kzfeed.http._policy import FetchPolicy
 
-__all__ = [
-    "CacheEntry",
-    "FetchPolicy",
-    "FetchResult",
-    "Fetcher",
-    "HttpCache",
-    "MemoryHttpCache",
-    "decode_text",
-    "default_user_agent",
-    "next_attempt_after",
-]
+__all__ = ["FetchResult", "Fetcher", "decode_text"]
 
 _ROBOTS_TOKEN = "kzfeed"  # the product token robots.txt rules are matched against
 _ROBOTS_MAX_BYTES = 512_000  # RFC 9309 lets crawlers stop reading robots.txt after 500 KiB
 _DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-def default_user_agent(contact_url: str) -> str:
-    """Return ``"kzfeed/<version> (+<contact_url>)"``: names kzfeed and how to reach its operator."""
-    from kzfeed import __version__  # late: the package may one day import this module
-
-    contact = contact_url.strip()
-    if not contact:
-        raise ConfigError("the User-Agent needs a contact URL (a page or mailto: address of the operator)")
-    return f"kzfeed/{__version__} (+{contact})"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FetchPolicy:
-    """How politely and within which limits a :class:`Fetcher` works. Times are in seconds.
-
-    ``max_cache_lifetime`` caps how long a server's Cache-Control/Expires may stop kzfeed from
-    asking again (a feed served with ``max-age`` of a year would otherwise go silent).
-
-    ``allow_private`` lists the non-public addresses, CIDR ranges and host names (each with an
-    optional ``:port``) that may be fetched; every other address that is not a public Internet
-    address is refused (see :mod:`kzfeed.http._guard`). ``exempt_loopback`` only lifts
-    ``min_delay`` for loopback hosts; it does not let them be fetched.
-    """
-
-    user_agent: str
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0
-    max_bytes: int = 10_000_000
-    max_redirects: int = 5
-    per_host_concurrency: int = 2
-    min_delay: float = 1.0
-    exempt_loopback: bool = False
-    obey_robots: bool = True
-    backoff_base: float = 60.0
-    backoff_cap: float = 6 * 3600.0
-    max_cache_lifetime: float = 24 * 3600.0
-    allow_private: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not self.user_agent.strip():
-            raise ConfigError("fetch policy: user_agent must not be empty; use default_user_agent(contact)")
-        AllowList(self.allow_private)  # raises ConfigError naming a bad entry
-        positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "backoff_base")
-        at_least = {"per_host_concurrency": 1, "max_redirects": 0, "min_delay": 0, "max_cache_lifetime": 0}
-        for name in positive:
-            if not getattr(self, name) > 0:
-                raise ConfigError(f"fetch policy: {name} must be > 0, not {getattr(self, name)!r}")
-        for name, low in at_least.items():
-            if not getattr(self, name) >= low:
-                raise ConfigError(f"fetch policy: {name} must be >= {low}, not {getattr(self, name)!r}")
-        if self.backoff_cap < self.backoff_base:
-            raise ConfigError("fetch policy: backoff_cap must be >= backoff_base")
-
-
-def next_attempt_after(consecutive_failures: int, policy: FetchPolicy) -> timedelta:
-    """How long to wait before trying a source again after ``consecutive_failures`` failures in a
-    row: ``backoff_base`` doubled for each failure after the first, at most ``backoff_cap``."""
-    if consecutive_failures <= 0:
-        return timedelta(0)
-    exponent = min(consecutive_failures - 1, 62)  # 2**62 s is past any cap; avoids float overflow
-    return timedelta(seconds=min(policy.backoff_base * 2.0**exponent, policy.backoff_cap))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CacheEntry:
-    """What the fetcher remembers about one URL between requests (and, stored, between runs)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    #: until then the last answer is fresh: no request is sent (Cache-Control max-age / Expires)
-    expires: datetime | None = None
-    #: until then the server asked not to be asked (Retry-After on 429/503)
-    retry_after: datetime | None = None
-    last_status: int | None = None
-
-
-@runtime_checkable
-class HttpCache(Protocol):
-    """Where the fetcher keeps a :class:`CacheEntry` per URL, keyed by the URL exactly as given
-    to :meth:`Fetcher.get` (before redirects). Must be thread-safe; ``load`` returns ``None``
-    for a URL never saved."""
-
-    def load(self, url: str) -> CacheEntry | None: ...
-
-    def save(self, url: str, entry: CacheEntry) -> None: ...
-
-
-class MemoryHttpCache:
-    """An :class:`HttpCache` in a dict: for tests and for one-off runs without a database."""
-
-    def __init__(self) -> None:
-        self._entries: dict[str, CacheEntry] = {}
-        self._lock = threading.Lock()
-
-    def load(self, url: str) -> CacheEntry | None:
-        with self._lock:
-            return self._entries.get(url)
-
-    def save(self, url: str, entry: CacheEntry) -> None:
-        with self._lock:
-            self._entries[url] = entry
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,7 +104,9 @@ class Fetcher:
 
     Without ``transport`` it connects only to public Internet addresses and to what
     ``policy.allow_private`` lets through (:class:`~kzfeed.http._guard.GuardedTransport`);
-    ``transport`` replaces the network (e.g. ``httpx.MockTransport``) for offline tests.
+    ``transport`` replaces the network (e.g. ``httpx.MockTransport``) for offline tests. Once
+    ``stop`` is set no new request starts: ``get`` raises ``FetchError`` and :meth:`stopped`
+    tells which sources were refused.
     """
 
     def __init__(
@@ -224,9 +115,13 @@ class Fetcher:
         *,
         cache: HttpCache | None = None,
         transport: httpx.BaseTransport | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.policy = policy
         self._cache = cache
+        self._transport = (
+            transport if transport is not None else GuardedTransport(AllowList(policy.allow_private))
+        )
         self._client = httpx.Client(
             # only encodings _Inflater can decompress under a size cap
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"},
@@ -238,15 +133,15 @@ class Fetcher:
             ),
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
             follow_redirects=False,
-            transport=transport
-            if transport is not None
-            else GuardedTransport(AllowList(policy.allow_private)),
+            transport=self._transport,
             trust_env=False,  # an HTTP(S)_PROXY would take requests past the address guard
         )
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
         self._robots: dict[str, tuple[RobotFileParser, str]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
+        self._stop = stop
+        self._stopped: set[str] = set()
 
     def __enter__(self) -> Self:
         return self
@@ -259,6 +154,15 @@ class Fetcher:
     def close(self) -> None:
         """Close the connections. The fetcher cannot be used afterwards."""
         self._client.close()
+
+    def abort(self) -> None:
+        """From any thread: refuse new requests and cut the open connections, so that every
+        request in flight fails at once (the run was interrupted)."""
+        if self._stop is None:
+            self._stop = threading.Event()
+        self._stop.set()
+        if isinstance(self._transport, GuardedTransport):
+            self._transport.abort()
 
     def get(self, url: str, *, source: str, check_robots: bool = False, force: bool = False) -> FetchResult:
         """GET ``url`` for the source named ``source``.
@@ -273,9 +177,12 @@ class Fetcher:
 
         Raises ``FetchError`` (with ``status`` when the server answered) on any failure.
         """
+        self._check_stop(url, source)
         now = datetime.now(UTC)
         entry = self._cache.load(url) if self._cache is not None else None
         if entry is not None and entry.retry_after is not None and entry.retry_after > now:
+            entry = self._capped_wait(url, source, entry, now)
+            assert entry.retry_after is not None
             raise FetchError(
                 source,
                 f"the server of {url} asked kzfeed to wait (HTTP {entry.last_status} with Retry-After); "
@@ -296,8 +203,7 @@ class Fetcher:
         got = self._transfer(
             url, source=source, headers=headers, robots=robots, max_bytes=self.policy.max_bytes
         )
-        if self._cache is not None:
-            self._cache.save(url, _next_entry(entry, got, self.policy))
+        self._remember(url, source, next_entry(entry, got.status, got.headers, self.policy))
         if got.status == 304 or 200 <= got.status < 300:
             return FetchResult(
                 url=got.url,
@@ -308,10 +214,43 @@ class Fetcher:
                 permanent_url=got.permanent_url,
                 elapsed=got.elapsed,
             )
-        retry_at = _retry_after(got.headers, now) if got.status in (429, 503) else None
+        retry_at = retry_after(got.headers, now, self.policy) if got.status in (429, 503) else None
         raise FetchError(
-            source, _status_message(source, url, got), url=got.url, status=got.status, retry_after=retry_at
+            source,
+            _status_message(source, url, got, retry_at),
+            url=got.url,
+            status=got.status,
+            retry_after=retry_at,
         )
+
+    def stopped(self, source: str) -> bool:
+        """Whether a request of ``source`` was refused because the run was asked to stop."""
+        with self._lock:
+            return source in self._stopped
+
+    def _check_stop(self, url: str, source: str) -> None:
+        if self._stop is not None and self._stop.is_set():
+            with self._lock:
+                self._stopped.add(source)
+            raise FetchError(
+                source, f"not fetching {url}: the run was asked to stop; the next run fetches it", url=url
+            )
+
+    def _remember(self, url: str, source: str, entry: CacheEntry) -> None:
+        if isinstance(self._cache, StagedHttpCache):  # stored with the source's items
+            self._cache.stage(source, url, entry)
+        elif self._cache is not None:
+            self._cache.save(url, entry)
+
+    def _capped_wait(self, url: str, source: str, entry: CacheEntry, now: datetime) -> CacheEntry:
+        """A stored wait longer than ``max_retry_wait`` (from an older kzfeed, or a lowered cap)
+        is cut to it, once: the cut date is stored, so the wait still ends."""
+        latest = now + timedelta(seconds=self.policy.max_retry_wait)
+        if entry.retry_after is None or entry.retry_after <= latest:
+            return entry
+        entry = replace(entry, retry_after=latest)
+        self._remember(url, source, entry)
+        return entry
 
     def _gate(self, host: str) -> _HostGate:
         with self._lock:
@@ -336,6 +275,7 @@ class Fetcher:
         for _ in range(self.policy.max_redirects + 1):
             if current.scheme not in ("http", "https") or not current.host:
                 raise FetchError(source, f"cannot fetch {current} (not an http(s) URL); fix the URL", url=url)
+            self._check_stop(str(current), source)
             if robots:
                 self._check_robots(current, source)
             try:
@@ -520,7 +460,7 @@ def _network_error(
     return FetchError(source, f"{what}; the site may be down or slow, kzfeed retries on a later run", url=url)
 
 
-def _status_message(source: str, requested: str, got: _Transfer) -> str:
+def _status_message(source: str, requested: str, got: _Transfer, retry_at: datetime | None) -> str:
     status, url = got.status, got.url
     where = url if url == requested else f"{url} (redirected from {requested})"
     if status == 410:
@@ -528,7 +468,6 @@ def _status_message(source: str, requested: str, got: _Transfer) -> str:
             f"HTTP 410 Gone for {where}: the site removed it for good; the source will be paused — "
             f"fix its URL, then run `kzfeed sources reset {source}`"
         )
-    retry_at = _retry_after(got.headers, datetime.now(UTC)) if status in (429, 503) else None
     if retry_at is not None:
         when = retry_at.isoformat(timespec="seconds")
         return f"HTTP {status} for {where}; the server asks kzfeed to wait, no request before {when}"
@@ -541,61 +480,6 @@ def _status_message(source: str, requested: str, got: _Transfer) -> str:
     if status >= 500:
         return f"HTTP {status} for {where}: the server failed; kzfeed will retry later with back-off"
     return f"unexpected HTTP {status} for {where}; check the URL or disable the source"
-
-
-def _next_entry(old: CacheEntry | None, got: _Transfer, policy: FetchPolicy) -> CacheEntry:
-    now = datetime.now(UTC)
-    if got.status == 304 or 200 <= got.status < 300:
-        keep = got.status == 304 and old is not None  # a 304 may omit the validators
-        return CacheEntry(
-            etag=got.headers.get("etag") or (old.etag if keep and old else None),
-            last_modified=got.headers.get("last-modified") or (old.last_modified if keep and old else None),
-            expires=_fresh_until(got.headers, now, policy.max_cache_lifetime),
-            last_status=got.status,
-        )
-    return CacheEntry(
-        etag=old.etag if old else None,
-        last_modified=old.last_modified if old else None,
-        retry_after=_retry_after(got.headers, now) if got.status in (429, 503) else None,
-        last_status=got.status,
-    )
-
-
-def _fresh_until(headers: dict[str, str], now: datetime, cap: float) -> datetime | None:
-    directives: dict[str, str] = {}
-    for part in headers.get("cache-control", "").lower().split(","):
-        name, _, value = part.strip().partition("=")
-        directives[name] = value.strip().strip('"')
-    if "no-store" in directives or "no-cache" in directives:
-        return None
-    lifetime: float | None = None
-    if directives.get("max-age", "").isdigit():
-        age = headers.get("age", "0")
-        lifetime = int(directives["max-age"]) - (int(age) if age.isdigit() else 0)
-    elif (expires := _http_date(headers.get("expires"))) is not None:
-        served = _http_date(headers.get("date")) or now  # relative to the server's clock
-        lifetime = (expires - served).total_seconds()
-    if lifetime is None or lifetime <= 0:
-        return None
-    return now + timedelta(seconds=min(lifetime, cap))
-
-
-def _retry_after(headers: dict[str, str], now: datetime) -> datetime | None:
-    value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return now + timedelta(seconds=int(value))
-    when = _http_date(value)
-    return when if when is not None and when > now else None
-
-
-def _http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _plain_headers(headers: httpx.Headers) -> dict[str, str]:

@@ -11,6 +11,7 @@ from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kzfeed.storage._history import last_runs, mark_run, mark_stale_runs, unhealthy_sources
+    from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._leases import SourceLeases, open_round, release_leases, round_scope
     from kzfeed.storage._migrate import alembic_config, head_revision
     from kzfeed.storage._retention import PrunePlan, apply_prune, plan_prune
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._stories import save_stories, story_keys
 
 __all__ = [
+    "DatabaseHttpCache",
     "PrunePlan",
     "SaveCounts",
     "SourceLeases",
@@ -47,6 +49,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "_httpcache": "DatabaseHttpCache",
             "_history": "last_runs mark_run mark_stale_runs unhealthy_sources",
             "_leases": "SourceLeases open_round release_leases round_scope",
             "_migrate": "alembic_config head_revision",

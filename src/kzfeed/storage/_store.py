@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
@@ -27,8 +27,11 @@ from kzfeed.models import (
     TopicTag,
 )
 from kzfeed.storage import _migrate as migrate
-from kzfeed.storage._httpcache import DatabaseHttpCache
+from kzfeed.storage._httpcache import DatabaseHttpCache, clear_retry_after, write_entries
 from kzfeed.storage._schema import item_entities, item_topics, items, run_sources, runs, sources
+
+if TYPE_CHECKING:
+    from kzfeed.http import CacheEntry
 
 __all__ = ["SaveCounts", "Store", "open_store"]
 
@@ -126,15 +129,20 @@ class Store:
         batch: Sequence[Item],
         ok: bool,
         now: datetime | None = None,
+        validators: Mapping[str, CacheEntry] | None = None,
     ) -> SaveCounts:
-        """Store what one source produced and its health, all in one transaction.
+        """Store what one source produced, its health and the fetcher's ``validators`` for the
+        URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction.
 
-        A crash in the middle stores nothing of this source: the next run does it again.
+        A crash in the middle stores nothing of this source: the next run does it again, and
+        never gets a 304 for items that were not stored.
         """
         now = now or clock.now()
         with self.engine.begin() as conn:
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             _upsert_source(conn, state, config_hash)
+            if validators:
+                write_entries(conn, validators)
         return counts
 
     def set_paused(self, name: str, paused: bool, reason: str | None = None) -> bool:
@@ -145,6 +153,11 @@ class Store:
                 values.update(consecutive_failures=0, next_due=None, last_error=None)
             result = conn.execute(update(sources).where(sources.c.name == name).values(**values))
             return bool(result.rowcount)
+
+    def clear_http_waits(self, urls: Iterable[str]) -> int:
+        """Forget the Retry-After waits servers asked for on ``urls``; returns how many."""
+        with self.engine.begin() as conn:
+            return clear_retry_after(conn, urls)
 
     def http_cache(self) -> DatabaseHttpCache:
         """The fetcher's per-URL validators (ETag, Last-Modified, freshness, Retry-After), stored."""
