@@ -73,7 +73,7 @@ def check_consistent(project: Path, site: LocalHTTPServer, items: int = ITEMS) -
         return 0
     store = open_store(f"sqlite:///{db}")
     try:
-        with store.engine.connect() as conn:
+        with store._engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             rows = conn.execute(text("SELECT source, guid FROM items")).all()
             etags = dict(conn.execute(text("SELECT url, etag FROM http_cache WHERE etag IS NOT NULL")).all())

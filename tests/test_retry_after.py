@@ -65,7 +65,7 @@ def config(write_config: Write, url: str, extra: str = "") -> None:
 def stored_waits() -> list[datetime]:
     store = open_store(load_config(None).database)
     try:
-        with store.engine.connect() as conn:
+        with store._engine.connect() as conn:
             urls = [r[0] for r in conn.execute(text("SELECT url FROM http_cache"))]
         entries = [store.http_cache().load(url) for url in urls]
         return [e.retry_after for e in entries if e is not None and e.retry_after is not None]

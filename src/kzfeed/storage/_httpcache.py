@@ -9,9 +9,23 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from kzfeed.http import CacheEntry
+from kzfeed.storage._base import StoreBase
 from kzfeed.storage._schema import http_cache
 
-__all__ = ["DatabaseHttpCache", "clear_retry_after", "write_entries"]
+__all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
+
+
+class HttpCacheMixin(StoreBase):
+    """The fetcher's cache, kept in the database."""
+
+    def http_cache(self) -> DatabaseHttpCache:
+        """The fetcher's per-URL validators (ETag, Last-Modified, freshness, Retry-After), stored."""
+        return DatabaseHttpCache(self._engine)
+
+    def clear_http_waits(self, urls: Iterable[str]) -> int:
+        """Forget the Retry-After waits servers asked for on ``urls``; returns how many."""
+        with self._engine.begin() as conn:
+            return clear_retry_after(conn, urls)
 
 
 class DatabaseHttpCache:
