@@ -284,15 +284,11 @@ class Pipeline:
                                 SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped)
                             )
                         continue
-                    health = None
-                    try:
-                        outcome, health = self._commit(got, classifier, policy)
-                        done(outcome, health=health)
-                    except Exception:
-                        self._release(got.sc.name)
-                        raise
-                    # --- rounds: stored or failed, done for this round (quiet ones: once written);
-                    # not after a second Ctrl-C (KeyboardInterrupt), which may have cut the commit
+                    outcome, health = self._commit(got, classifier, policy)
+                    done(outcome, health=health)
+                    # --- rounds: stored or failed, done for this round (quiet ones: once written).
+                    # Not when the commit itself raised (a full disk, a second Ctrl-C): nothing was
+                    # stored, the lease is dropped by the next run, which fetches the source again.
                     if health is None:
                         self._release(got.sc.name)
             except BaseException as exc:
