@@ -11,32 +11,26 @@ from __future__ import annotations
 
 import codecs
 import encodings
-import ipaddress
 import re
 import threading
 import time
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from encodings.aliases import aliases as _codec_aliases
 from types import TracebackType
 from typing import Self
-from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from kzfeed.errors import FetchError
+from kzfeed.http._body import plain_headers, read_body
 from kzfeed.http._cache import CacheEntry, HttpCache, StagedHttpCache, next_entry, retry_after
 from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
 from kzfeed.http._policy import FetchPolicy
+from kzfeed.http._polite import ROBOTS_MAX_BYTES, HostGates, Robots
 
 __all__ = ["FetchResult", "Fetcher", "decode_text"]
 
-_ROBOTS_TOKEN = "kzfeed"  # the product token robots.txt rules are matched against
-_ROBOTS_MAX_BYTES = 512_000  # RFC 9309 lets crawlers stop reading robots.txt after 500 KiB
-_DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -78,27 +72,6 @@ class _Transfer:
     elapsed: float
 
 
-class _HostGate:
-    """At most ``concurrency`` requests at once to one host, their starts ``min_delay`` apart."""
-
-    def __init__(self, concurrency: int, min_delay: float) -> None:
-        self._slots = threading.BoundedSemaphore(concurrency)
-        self._lock = threading.Lock()
-        self._min_delay = min_delay
-        self._next_start = 0.0
-
-    @contextmanager
-    def turn(self) -> Iterator[None]:
-        with self._slots:
-            with self._lock:  # reserve a start time, then wait for it outside the lock
-                now = time.monotonic()
-                start = max(now, self._next_start)
-                self._next_start = start + self._min_delay
-            if start > now:
-                time.sleep(start - now)
-            yield
-
-
 class Fetcher:
     """The HTTP client handed to sources (``ctx.http``). Thread-safe; close it when the run ends.
 
@@ -137,9 +110,8 @@ class Fetcher:
             trust_env=False,  # an HTTP(S)_PROXY would take requests past the address guard
         )
         self._lock = threading.Lock()
-        self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, tuple[RobotFileParser, str]] = {}
-        self._robots_locks: dict[str, threading.Lock] = {}
+        self._gates = HostGates(policy)
+        self._robots = Robots()
         self._stop = stop
         self._stopped: set[str] = set()
 
@@ -252,15 +224,6 @@ class Fetcher:
         self._remember(url, source, entry)
         return entry
 
-    def _gate(self, host: str) -> _HostGate:
-        with self._lock:
-            gate = self._gates.get(host)
-            if gate is None:
-                exempt = self.policy.exempt_loopback and _is_loopback(host)
-                delay = 0.0 if exempt else self.policy.min_delay
-                gate = self._gates[host] = _HostGate(self.policy.per_host_concurrency, delay)
-            return gate
-
     def _transfer(
         self, url: str, *, source: str, headers: dict[str, str], robots: bool, max_bytes: int
     ) -> _Transfer:
@@ -277,9 +240,9 @@ class Fetcher:
                 raise FetchError(source, f"cannot fetch {current} (not an http(s) URL); fix the URL", url=url)
             self._check_stop(str(current), source)
             if robots:
-                self._check_robots(current, source)
+                self._robots.check(current, source, self._robots_txt)
             try:
-                with self._gate(current.host).turn():
+                with self._gates.turn(current.host):
                     if started is None:
                         started = time.monotonic()
                     until = started + self.policy.total_timeout
@@ -310,6 +273,10 @@ class Fetcher:
             url=url,
         )
 
+    def _robots_txt(self, url: str, source: str) -> tuple[int, bytes]:
+        got = self._transfer(url, source=source, headers={}, robots=False, max_bytes=ROBOTS_MAX_BYTES)
+        return got.status, got.content
+
     def _hop(
         self, current: httpx.URL, *, source: str, headers: dict[str, str], max_bytes: int, until: float
     ) -> _Transfer | tuple[int, httpx.URL]:
@@ -322,124 +289,17 @@ class Fetcher:
             status, location = response.status_code, response.headers.get("location")
             if status in _REDIRECTS and location:
                 return status, current.join(location)
-            content = _read_body(response, source, max_bytes, until) if 200 <= status < 300 else b""
+            content = read_body(response, source, max_bytes, until) if 200 <= status < 300 else b""
             return _Transfer(
                 url=str(current),
                 status=status,
-                headers=_plain_headers(response.headers),
+                headers=plain_headers(response.headers),
                 content=content,
                 permanent_url=None,
                 elapsed=0.0,
             )
         finally:
             response.close()
-
-    def _check_robots(self, url: httpx.URL, source: str) -> None:
-        origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-        with self._lock:
-            origin_lock = self._robots_locks.setdefault(origin, threading.Lock())
-        with origin_lock:  # fetched once per host, even when many threads ask at once
-            if origin not in self._robots:
-                self._robots[origin] = self._load_robots(origin, source)
-            parser, problem = self._robots[origin]
-        if not parser.can_fetch(_ROBOTS_TOKEN, str(url)):
-            if problem:
-                message = (
-                    f"robots.txt of {origin} could not be read ({problem}), so every page of the site "
-                    f"counts as disallowed for this run (RFC 9309), including {url}; try again later"
-                )
-            else:
-                message = (
-                    f"robots.txt of {origin} disallows {url}; kzfeed obeys it, drop the page from the source"
-                )
-            raise FetchError(source, message, url=str(url))
-
-    def _load_robots(self, origin: str, source: str) -> tuple[RobotFileParser, str]:
-        parser = RobotFileParser(f"{origin}/robots.txt")
-        try:
-            got = self._transfer(
-                f"{origin}/robots.txt", source=source, headers={}, robots=False, max_bytes=_ROBOTS_MAX_BYTES
-            )
-        except FetchError as exc:
-            parser.parse(_DISALLOW_ALL)
-            return parser, str(exc).split(": ", 1)[-1]
-        if 200 <= got.status < 300:
-            parser.parse(got.content.decode("utf-8", errors="replace").splitlines())
-            return parser, ""
-        if 400 <= got.status < 500 and got.status != 429:  # no robots.txt: everything is allowed
-            parser.parse([])
-            return parser, ""
-        parser.parse(_DISALLOW_ALL)  # the server fails or throttles: assume it wants no crawling
-        return parser, f"HTTP {got.status}"
-
-
-class _Inflater:
-    """Decompresses gzip/deflate while bounding the output, so a small bomb cannot fill memory."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        if encoding in ("", "identity"):
-            self._zlib = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._zlib = zlib.decompressobj(zlib.MAX_WBITS)
-        else:
-            raise ValueError(f"unsupported Content-Encoding {encoding!r}")
-        self._started = False
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Return at most ``limit`` decoded bytes of ``data`` (more means the body is too big)."""
-        if self._zlib is None:
-            return data
-        try:
-            out = self._zlib.decompress(data, limit)
-        except zlib.error:
-            if self.encoding != "deflate" or self._started:
-                raise
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # some servers send raw deflate
-            out = self._zlib.decompress(data, limit)
-        self._started = True
-        return out
-
-    def flush(self) -> bytes:
-        return self._zlib.flush() if self._zlib is not None else b""
-
-
-def _read_body(response: httpx.Response, source: str, max_bytes: int, deadline: float) -> bytes:
-    url = str(response.url)
-    too_big = f"the body of {url} is larger than the limit of {max_bytes:,} bytes"
-    length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_bytes:
-        message = f"{too_big} (Content-Length {int(length):,}); raise max_bytes if it is right"
-        raise FetchError(source, message, url=url)
-    try:
-        inflater = _Inflater(response.headers.get("content-encoding", "").strip().lower())
-    except ValueError as exc:
-        raise FetchError(source, f"{url}: {exc}; kzfeed asks for gzip or deflate only", url=url) from exc
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for raw in response.iter_raw():
-            if response.num_bytes_downloaded > max_bytes:
-                raise FetchError(
-                    source, f"{too_big} (while downloading); raise max_bytes if it is right", url=url
-                )
-            chunk = inflater.feed(raw, max_bytes - size + 1)
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError(
-                    source, f"{too_big} once decompressed; it may be a decompression bomb", url=url
-                )
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
-                raise httpx.TimeoutException("total timeout")
-        chunks.append(inflater.flush())
-    except zlib.error as exc:
-        raise FetchError(
-            source, f"the compressed body of {url} is corrupt ({exc}); try again later", url=url
-        ) from exc
-    return b"".join(chunks)
 
 
 def _network_error(
@@ -480,20 +340,6 @@ def _status_message(source: str, requested: str, got: _Transfer, retry_at: datet
     if status >= 500:
         return f"HTTP {status} for {where}: the server failed; kzfeed will retry later with back-off"
     return f"unexpected HTTP {status} for {where}; check the URL or disable the source"
-
-
-def _plain_headers(headers: httpx.Headers) -> dict[str, str]:
-    # the content is handed over decompressed: these two would describe bytes nobody sees
-    return {k: v for k, v in headers.items() if k not in ("content-encoding", "content-length")}
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # -- text decoding -------------------------------------------------------------------------------
