@@ -34,12 +34,13 @@ from kzfeed.models import (
 )
 from kzfeed.pipeline._health import after_failure, after_success, is_due, source_urls
 from kzfeed.pipeline._normalise import normalise
+from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import DatabaseHttpCache, SaveCounts, SourceLeases, StoreProtocol
+from kzfeed.storage import HttpCacheStore, SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories, report_window
 
-__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
 log = logging.getLogger("kzfeed.pipeline._run")
 
@@ -199,7 +200,7 @@ class Pipeline:
     claims: SourceLeases | None = None
     #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
-    _http_cache: DatabaseHttpCache = field(init=False, repr=False)
+    _http_cache: HttpCacheStore = field(init=False, repr=False)
 
     def ingest(
         self,
@@ -413,25 +414,7 @@ class Pipeline:
                 http_status=new_state.last_status,
                 duration_s=got.duration,
             ), None
-        batch: dict[str, Item] = {}
-        failed = 0
-        guids: set[str] = set()
-        repeated: list[str] = []
-        for raw in got.raws:
-            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
-                repeated.append(raw.guid)
-                continue
-            try:
-                item = self._prepare(raw, sc, classifier)
-            except ConfigError:
-                raise  # e.g. a bad [classifier] option, found when the classifier is first built
-            except Exception as exc:
-                failed += 1
-                ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
-                continue
-            guids.add(raw.guid)
-            if item is not None:
-                batch.setdefault(item.id, item)
+        batch, failed, repeated = self._prepare_all(got, classifier)
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
             now=now,
@@ -461,10 +444,10 @@ class Pipeline:
             for url, entry in got.validators.items():  # no items that a 304 could hide
                 self._http_cache.save(url, entry)
         if repeated:
+            entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
             ctx.warn(
-                f"{len(repeated)} {'entry repeats' if len(repeated) == 1 else 'entries repeat'} the id (guid) of an "
-                f"earlier or stored one with another link, e.g. {repeated[0]!r}; the first was kept "
-                "— tell the site if it lasts"
+                f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
+                f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
             )
         outcome = SourceRun(
             source=sc.name,
@@ -478,6 +461,30 @@ class Pipeline:
             duration_s=got.duration,
         )
         return outcome, health
+
+    def _prepare_all(self, got: _Collected, classifier: Classifier) -> tuple[dict[str, Item], int, list[str]]:
+        """The items of what a source yielded, by id; how many failed (each a warning); and
+        the guids of entries left out because an earlier entry had the same guid."""
+        batch: dict[str, Item] = {}
+        failed = 0
+        guids: set[str] = set()
+        repeated: list[str] = []
+        for raw in got.raws:
+            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
+                repeated.append(raw.guid)
+                continue
+            try:
+                item = self._prepare(raw, got.sc, classifier)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
+            except Exception as exc:
+                failed += 1
+                got.ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            guids.add(raw.guid)
+            if item is not None:
+                batch.setdefault(item.id, item)
+        return batch, failed, repeated
 
     def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
         item = normalise(raw, source=sc.name, source_type=sc.type)
@@ -545,10 +552,3 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
             f"'kzfeed run --source {name}' fetches it now",
         )
     return None
-
-
-def render(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
-    from kzfeed.publish import publish
-
-    return publish(config, store)
