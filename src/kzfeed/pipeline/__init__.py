@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.pipeline._health import source_urls
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
     from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy
@@ -18,12 +19,14 @@ __all__ = [
     "fetch_policy",
     "reclassify",
     "render",
+    "source_urls",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "_health": "source_urls",
             "_reclassify": "reclassify",
             "_render": "render",
             "_run": "Pipeline build_classifier build_sources fetch_policy",

@@ -7,16 +7,32 @@ HTTP 410 Gone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kzfeed.models import SourceState
 
 if TYPE_CHECKING:  # the HTTP client (httpx) is imported only by runs that fetch
     from kzfeed.http import FetchPolicy
 
-__all__ = ["after_failure", "after_success", "is_due"]
+__all__ = ["after_failure", "after_success", "is_due", "source_urls"]
+
+
+def source_urls(options: Mapping[str, Any], state: SourceState | None) -> list[str]:
+    """The web addresses a source is configured with (every http(s) string among its options,
+    also in arrays) and the one a permanent redirect moved it to: where a server's Retry-After
+    is remembered."""
+    found: list[str] = [state.url] if state is not None and state.url else []
+    values: list[Any] = list(options.values())
+    while values:
+        value = values.pop(0)
+        if isinstance(value, list | tuple):
+            values.extend(value)
+        elif isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+            found.append(value.strip())
+    return list(dict.fromkeys(found))
 
 
 def is_due(state: SourceState, now: datetime) -> bool:
