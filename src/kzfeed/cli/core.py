@@ -30,7 +30,7 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
     app = _app()
     app.project_config()
     count = len(sources) or len(build_sources(app.config, app.host))
-    with _progress("Sources", count) as tick, stop_on_signals(threading.Event()) as stop:
+    with _progress("Sources", 0 if app.quiet else count) as tick, stop_on_signals(threading.Event()) as stop:
         try:
             return run_round(
                 app.config,
