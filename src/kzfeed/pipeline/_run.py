@@ -353,7 +353,7 @@ class Pipeline:
         sc, state, ctx = got.sc, got.state, got.ctx
         now = _now()
         if got.error is not None:
-            log.error("%s", got.error)
+            log.debug("%s", got.error)  # the command reports it, once
             new_state = after_failure(
                 replace(state, type=sc.type),
                 now=now,
@@ -376,9 +376,10 @@ class Pipeline:
             ), None
         batch: dict[str, Item] = {}
         failed = 0
+        plugin_errors: list[str] = []
         for raw in got.raws:
             try:
-                item = self._prepare(raw, sc, classifier)
+                item = self._prepare(raw, sc, classifier, plugin_errors)
             except ConfigError:
                 raise  # e.g. a bad [classifier] option, found when the classifier is first built
             except Exception as exc:
@@ -403,10 +404,18 @@ class Pipeline:
             )
         else:
             health = (new_state, config_hash(sc))
+        fresh = [item for item in batch.values() if item.id in counts.new_ids]
         outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.NOT_MODIFIED if ctx.not_modified else SourceStatus.OK,
             new=counts.new,
+            in_feeds=sum(1 for item in fresh if item.relevant),
+            left_out=tuple(
+                (item.title, item.classification.reason if item.classification else "")
+                for item in fresh
+                if not item.relevant
+            ),
+            plugin_errors=tuple(plugin_errors),
             updated=counts.updated,
             unchanged=counts.unchanged,
             failed=failed,
@@ -416,7 +425,9 @@ class Pipeline:
         )
         return outcome, health
 
-    def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
+    def _prepare(
+        self, raw: RawItem, sc: SourceConfig, classifier: Classifier, plugin_errors: list[str]
+    ) -> Item | None:
         item = normalise(raw, source=sc.name, source_type=sc.type)
         lang = item.lang
         if not lang:
@@ -429,7 +440,8 @@ class Pipeline:
         item = replace(item, lang=lang or classification.lang, classification=classification)
         processed, errors = self.host.process_item(item, self._item_context(sc.name))
         for message in errors:
-            log.error("%s", message)
+            log.debug("%s", message)  # the command reports it, once
+        plugin_errors.extend(errors)
         return processed
 
     def _item_context(self, source: str) -> Callable[[str], ItemContext]:

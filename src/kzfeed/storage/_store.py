@@ -38,6 +38,8 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: the ids of the new items
+    new_ids: frozenset[str] = frozenset()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -497,7 +499,7 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             [{"id": i.id, "first_seen": now, "fetched_at": now, **_item_values(i)} for i in fresh.values()],
         )
         _write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
-    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged)
+    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged, new_ids=frozenset(fresh))
 
 
 def _write_tags(conn: Connection, item: Item) -> None:
