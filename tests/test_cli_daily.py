@@ -128,3 +128,15 @@ def test_shell_completion_of_topics_and_source_names(kzfeed: Kz, project: Path) 
     assert complete("kzfeed run --source ") == ["seeds", "other"]
     assert complete("kzfeed sources remove o") == ["other"]
     assert complete("kzfeed sources rem") == ["remove"]
+
+
+def test_an_empty_front_page_says_why_and_what_to_do(kzfeed: Kz, project: Path) -> None:
+    _off_beat(project)
+    only_off_beat = '[[sources]]\nname = "other"\ntype = "files"\npath = "other"\n'
+    (project / "kzfeed.toml").write_text(only_off_beat, encoding="utf-8")
+    assert kzfeed("run").exit_code == 0
+    index = (project / "public" / "index.html").read_text(encoding="utf-8")
+    assert "No story on the beat yet" in index and "kzfeed items --all" in index
+    (project / "kzfeed.toml").unlink()
+    assert kzfeed("run").exit_code == 0  # the seeds are on the beat
+    assert "No story on the beat yet" not in (project / "public" / "index.html").read_text(encoding="utf-8")
