@@ -143,7 +143,7 @@ def test_plugin_commands_are_added(kzfeed: Kz, project: Path) -> None:
 def test_db_upgrade(kzfeed: Kz, project: Path) -> None:
     result = kzfeed("db", "upgrade")
     assert result.exit_code == 0
-    from kzfeed.storage._migrate import head_revision
+    from kzfeed.storage import head_revision
 
     assert f"database is at revision {head_revision()}" in result.stdout
     assert (project / "var" / "kzfeed.db").is_file()

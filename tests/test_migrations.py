@@ -11,21 +11,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from kzfeed.storage import open_store
-from kzfeed.storage._migrate import alembic_config, current_revision, head_revision
-from kzfeed.storage._schema import include_name, metadata
+from kzfeed.storage import alembic_config, head_revision, include_name, metadata, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_migrated_schema_equals_the_tables(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    with store.engine.connect() as conn:
+    with store._engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name}),
             metadata,
         )
-        assert current_revision(conn) == head_revision()
+    assert store.schema_revision() == head_revision()
     store.close()
     assert diff == [], f"tables and migrations differ; write a migration: {diff}"
 
@@ -40,14 +38,14 @@ def test_opening_an_old_database_upgrades_it(tmp_path: Path) -> None:
     engine.dispose()
     store = open_store(url)
     assert {"items", "sources", "item_topics", "runs", "run_sources"} <= set(
-        inspect(store.engine).get_table_names()
+        inspect(store._engine).get_table_names()
     )
     store.close()
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    with store.engine.connect() as conn:
+    with store._engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     store.close()

@@ -116,7 +116,6 @@ def test_run_json_says_whether_feeds_were_rendered(kzfeed: Kz) -> None:
 def test_prune_drops_old_items_but_keeps_what_feeds_and_archives_show(database_url: str) -> None:
     from kzfeed.config._load import default_config
     from kzfeed.ops._retention import plan_retention
-    from kzfeed.storage._retention import apply_prune
 
     config = default_config()
     store = open_store(database_url)
@@ -133,7 +132,7 @@ def test_prune_drops_old_items_but_keeps_what_feeds_and_archives_show(database_u
     assert sorted(i.title for i in plan.items) == ["Old 2", "Old 3"]
     assert plan.kept_shown == 2
     assert store.count_items() == 5  # planning drops nothing
-    apply_prune(store, plan)
+    store.apply_prune(plan)
     assert sorted(i.title for i in store.items(relevant=None)) == ["New", "Old 0", "Old 1"]
     store.close()
 
@@ -167,8 +166,6 @@ def test_prune_dry_run_says_what_it_would_drop_and_drops_nothing(
 
 
 def test_search_ignores_accents_and_case_ranks_and_shows_snippets(database_url: str, project: Path) -> None:
-    from kzfeed.storage._search import search_items
-
     store = open_store(database_url)
     items = [
         make_item(
@@ -178,17 +175,17 @@ def test_search_ignores_accents_and_case_ranks_and_shows_snippets(database_url: 
         make_item("c.txt", title="Transport", text="Le corridor transcaspien."),
     ]
     store.save_source(state=SourceState(name="test", type="files"), config_hash="x", batch=items, ok=True)
-    hits = search_items(store, "terres rares")
+    hits = store.search_items("terres rares")
     assert [h.title for h in hits] == ["Terres rares : accord UE-Kazakhstan", "Énergie"]
     assert "[terres]" in hits[0].snippet.lower()
-    assert [h.title for h in search_items(store, "ENERGIE")] == ["Énergie"]
-    assert [h.title for h in search_items(store, "hydrogene")] == ["Énergie"]
-    assert [h.title for h in search_items(store, "transcasp")] == ["Transport"]
+    assert [h.title for h in store.search_items("ENERGIE")] == ["Énergie"]
+    assert [h.title for h in store.search_items("hydrogene")] == ["Énergie"]
+    assert [h.title for h in store.search_items("transcasp")] == ["Transport"]
     # the index follows updates and deletes
     changed = make_item("c.txt", title="Transport", text="Le corridor médian.")
     store.save_source(state=SourceState(name="test", type="files"), config_hash="x", batch=[changed], ok=True)
-    assert search_items(store, "transcaspien") == []
-    assert [h.title for h in search_items(store, "mediAN")] == ["Transport"]
+    assert store.search_items("transcaspien") == []
+    assert [h.title for h in store.search_items("mediAN")] == ["Transport"]
     store.close()
 
 

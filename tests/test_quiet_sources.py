@@ -10,7 +10,6 @@ from conftest import CliResult
 from kzfeed.config._load import load_config
 from kzfeed.models import SourceState
 from kzfeed.storage import open_store
-from kzfeed.storage._history import last_runs
 from kzfeed.testing._httpserver import LocalHTTPServer
 
 Kz = Callable[..., CliResult]
@@ -60,7 +59,7 @@ def test_every_unchanged_source_keeps_its_health_and_run_record(
     assert now["broken"].consecutive_failures == 1  # backing off: not tried again
     store = open_store(load_config(None).database)
     try:
-        run = last_runs(store, limit=1)[0]
+        run = store.last_runs(limit=1)[0]
     finally:
         store.close()
     statuses = {r.source: r.status for r in run.sources}

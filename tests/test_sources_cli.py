@@ -77,7 +77,7 @@ def test_http_validators_are_stored_and_an_unchanged_entry_is_not_rewritten(tmp_
     cache = store.http_cache()
     entry = cache.load("https://example.org/feed")
     assert entry == CacheEntry(etag='"a"', retry_after=until, last_status=429)
-    with store.engine.begin() as conn:  # a write would put this row back to "a"
+    with store._engine.begin() as conn:  # a write would put this row back to "a"
         conn.exec_driver_sql("UPDATE http_cache SET etag = 'sentinel'")
     cache.save("https://example.org/feed", entry)
     assert store.http_cache().load("https://example.org/feed").etag == "sentinel"  # type: ignore[union-attr]

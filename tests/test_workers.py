@@ -68,7 +68,7 @@ def done_in_round(database_url: str, name: str) -> bool:
     """The source is stored and released for this round (two transactions: a kill between them
     makes the next run fetch it again, harmlessly, which this test does not want to time)."""
     store = open_store(database_url)
-    with store.engine.connect() as conn:
+    with store._engine.connect() as conn:
         done = conn.execute(text("SELECT round_done FROM sources WHERE name = :n"), {"n": name}).scalar()
     store.close()
     return done is not None
@@ -76,7 +76,7 @@ def done_in_round(database_url: str, name: str) -> bool:
 
 def item_counts(database_url: str) -> tuple[int, int]:
     store = open_store(database_url)
-    with store.engine.connect() as conn:
+    with store._engine.connect() as conn:
         total, distinct = conn.execute(
             text("SELECT count(*), count(DISTINCT source || guid) FROM items")
         ).one()
@@ -144,7 +144,7 @@ def test_a_killed_run_leaves_a_consistent_database_and_the_next_run_finishes_the
     assert [r["status"] for r in json.loads(status.stdout)["runs"]] == ["ok", "interrupted"]
     if database_url.startswith("sqlite"):
         store = open_store(database_url)
-        with store.engine.connect() as conn:
+        with store._engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         store.close()
 

@@ -285,13 +285,7 @@ def upgrade() -> None:
 @click.option("-m", "--message", required=True, help="What the migration changes.")
 def revision(message: str) -> None:
     """(For developers) generate a migration from the difference between tables and database."""
-    from alembic import command
-
-    from kzfeed.storage import alembic_config
-
-    store = _app().store()
-    with store.engine.begin() as conn:
-        command.revision(alembic_config(conn), message=message, autogenerate=True)
+    _app().store().write_migration(message)
 
 
 COMMANDS = [run, ingest, render_cmd, items_cmd, show, export, plugins, db]

@@ -13,12 +13,11 @@ from kzfeed.cli.app import current_app as _app
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many stories.")
 def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
-    from kzfeed.storage import save_stories
     from kzfeed.stories import group_stories, recluster
 
     store = _app().store()
     if rebuild:
-        changed = save_stories(store, recluster(store.items(relevant=None)))
+        changed = store.save_stories(recluster(store.items(relevant=None)))
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )

@@ -71,12 +71,10 @@ def watch(every: str, jitter: str | None) -> None:
 
 
 def _status_data(limit: int) -> dict[str, Any]:
-    from kzfeed.storage import last_runs, unhealthy_sources
-
     app = _app()
     store = app.store()
-    runs = last_runs(store, limit)
-    bad = unhealthy_sources(store, failing_after=1)
+    runs = store.last_runs(limit)
+    bad = store.unhealthy_sources(failing_after=1)
     return {
         "runs": [
             {
@@ -125,17 +123,16 @@ def _check(max_age: str | None) -> list[str]:
     """What a monitor should hear of: failing or paused sources; no successful run lately."""
     from kzfeed.clock import now
     from kzfeed.ops import parse_duration
-    from kzfeed.storage import last_runs, unhealthy_sources
 
     store = _app().store()
     problems = [
         f"{s.name}: {'paused' if s.paused else f'failing ({s.consecutive_failures} in a row)'}: {s.last_error}"
-        for s in unhealthy_sources(store, failing_after=1)
+        for s in store.unhealthy_sources(failing_after=1)
     ]
     if max_age is not None:
         age = parse_duration(max_age, what="--max-age")
         newest = next(
-            (r.finished for r in last_runs(store, _CHECK_RUNS) if r.status == "ok" and r.finished), None
+            (r.finished for r in store.last_runs(_CHECK_RUNS) if r.status == "ok" and r.finished), None
         )
         if newest is None:
             problems.append("no run has succeeded yet")
@@ -204,7 +201,6 @@ def prune(older_than: str, dry_run: bool) -> None:
     Items in the feeds or their archive pages are kept: subscribers can still reach them.
     """
     from kzfeed.ops import parse_duration, plan_retention
-    from kzfeed.storage import apply_prune
 
     app = _app()
     store = app.store()
@@ -214,7 +210,7 @@ def prune(older_than: str, dry_run: bool) -> None:
         for item in plan.items:
             click.echo(f"{verb} {item.id[:8]}  {item.date.strftime('%Y-%m-%d')}  {item.title}")
     else:
-        apply_prune(store, plan)
+        store.apply_prune(plan)
     click.echo(
         f"{verb} {len(plan.items)} item(s) and {plan.runs} run(s) from before {plan.cutoff.date().isoformat()}; "
         f"kept {plan.kept_shown} older item(s) that the feeds or their archives still show"
@@ -230,9 +226,7 @@ def prune(older_than: str, dry_run: bool) -> None:
 )
 def search(words: tuple[str, ...], search_all: bool, limit: int, as_json: bool) -> None:
     """Find stored items by words, ignoring accents and case; best matches first."""
-    from kzfeed.storage import search_items
-
-    hits = search_items(_app().store(), " ".join(words), limit=limit, relevant_only=not search_all)
+    hits = _app().store().search_items(" ".join(words), limit=limit, relevant_only=not search_all)
     for h in hits:
         if as_json:
             record = {

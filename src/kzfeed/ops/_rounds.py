@@ -2,7 +2,7 @@
 
 ``run_round`` is what ``kzfeed run``, ``kzfeed ingest`` and ``kzfeed watch`` call. It takes the
 run lock (``kzfeed.ops._lock``), drops the leases of runs that died, joins or opens the round
-(``kzfeed.storage._leases``), lets the pipeline claim sources one by one, and renders the feeds
+(``Store.open_round``), lets the pipeline claim sources one by one, and renders the feeds
 (and the operator feed) only in the worker that finished the round.
 """
 
@@ -24,16 +24,7 @@ from kzfeed.ops._lock import acquire_run_lock, default_worker_name
 from kzfeed.pipeline import Pipeline, build_sources, render
 from kzfeed.plugins import PluginHost
 from kzfeed.publish import write_outputs
-from kzfeed.storage import (
-    SourceLeases,
-    Store,
-    mark_run,
-    mark_stale_runs,
-    open_round,
-    release_leases,
-    round_scope,
-    unhealthy_sources,
-)
+from kzfeed.storage import SourceLeases, StoreProtocol, round_scope
 
 __all__ = ["RoundResult", "run_round", "stop_on_signals", "worker_name"]
 
@@ -79,7 +70,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
 def run_round(
     config: Config,
     host: PluginHost,
-    store: Store,
+    store: StoreProtocol,
     *,
     refetch: bool = False,
     only: Iterable[str] | None = None,
@@ -94,18 +85,17 @@ def run_round(
     lock = acquire_run_lock(store, worker=worker, wait=config.ops.lock_wait if wait is None else wait)
     try:
         owner = f"{worker}:{os.getpid()}"
-        if store.engine.dialect.name == "sqlite":
-            release_leases(store)  # under the file lock no other run is alive
-            mark_stale_runs(store)
+        if store.runs_exclusive:
+            store.release_leases()  # under the file lock no other run is alive
+            store.mark_stale_runs()
         else:
-            release_leases(store, owner_prefix=f"{worker}:")  # our earlier runs, dead: we hold their lock
-            mark_stale_runs(store, worker_prefix=f"{worker}:")
+            store.release_leases(owner_prefix=f"{worker}:")  # our earlier runs, dead: we hold their lock
+            store.mark_stale_runs(worker_prefix=f"{worker}:")
         wanted = list(only) if only is not None else None
         names = [(sc.name, sc.type) for sc, _ in build_sources(config, host)]
         if wanted is not None:
             names = [(n, t) for n, t in names if n in set(wanted)]
-        round_ = open_round(
-            store,
+        round_ = store.open_round(
             scope=round_scope([n for n, _ in names], refetch),
             source_types=names,
             lease_seconds=config.ops.lease_seconds,
@@ -115,14 +105,14 @@ def run_round(
         pipeline = Pipeline(config=config, host=host, store=store, claims=leases, stop=stop)
         report = pipeline.ingest(refetch=refetch, only=wanted, on_source=on_source)
         if stop.is_set() and report.run_id is not None:
-            mark_run(store, report.run_id, "stopped")
+            store.mark_run(report.run_id, "stopped")
         written = None
         if not stop.is_set() and leases.close_round([n for n, _ in names]) and render_feeds:
             written = render(config, store)
             if config.ops.feed:
                 from kzfeed.publish import render_ops_atom
 
-                failing = unhealthy_sources(store, failing_after=config.ops.failing_after)
+                failing = store.unhealthy_sources(failing_after=config.ops.failing_after)
                 written += write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})
         return RoundResult(report=report, written=written, stopped=stop.is_set(), round_id=round_.id)
     finally:

@@ -8,7 +8,7 @@ from typing import Any
 
 from kzfeed.models import Classification, Document, Item
 from kzfeed.sources import Classifier
-from kzfeed.storage import Store
+from kzfeed.storage import StoreProtocol
 
 __all__ = ["ReclassifyReport", "reclassify"]
 
@@ -42,7 +42,7 @@ def _signature(c: Classification | None) -> tuple[Any, ...]:
 
 
 def reclassify(
-    store: Store,
+    store: StoreProtocol,
     classifier: Classifier,
     *,
     batch_size: int = 200,

@@ -36,7 +36,7 @@ from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import SaveCounts, SourceLeases, Store, story_keys
+from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
@@ -144,7 +144,7 @@ class _KnownHashes(Mapping[str, str]):
     """``{guid: content hash}`` of a source's stored items, read when a source first asks:
     a feed that answered 304 has no entries to look up, and costs no query."""
 
-    def __init__(self, store: Store, source: str) -> None:
+    def __init__(self, store: StoreProtocol, source: str) -> None:
         self._store, self._source = store, source
         self._hashes: dict[str, str] | None = None
 
@@ -185,7 +185,7 @@ class Pipeline:
 
     config: Config
     host: PluginHost
-    store: Store
+    store: StoreProtocol
     #: processes extracting article pages (default: one per CPU core; 1 = in this process)
     extract_processes: int | None = None
     #: pages extracted in the last run and the CPU seconds that took (for statistics)
@@ -398,7 +398,7 @@ class Pipeline:
         health = None
         counts = SaveCounts()
         if batch:
-            stories = assign_stories(list(batch.values()), StoryIndex(story_keys(self.store)))
+            stories = assign_stories(list(batch.values()), StoryIndex(self.store.story_keys()))
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )
@@ -478,7 +478,7 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
     return None
 
 
-def render(config: Config, store: Store) -> list[Path]:
+def render(config: Config, store: StoreProtocol) -> list[Path]:
     """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
     from kzfeed.publish import publish
 

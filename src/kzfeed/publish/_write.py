@@ -22,7 +22,7 @@ from kzfeed.models import TOPICS, Item, Story, topic_label
 from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import render_index, render_item_page
-from kzfeed.storage import Store
+from kzfeed.storage import StoreProtocol
 from kzfeed.stories import group_stories
 
 __all__ = ["STYLESHEET", "build_outputs", "feed_specs", "page_stories", "publish", "write_outputs"]
@@ -131,7 +131,7 @@ def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
     return outputs
 
 
-def publish(config: Config, store: Store) -> list[Path]:
+def publish(config: Config, store: StoreProtocol) -> list[Path]:
     """Write the feeds and pages to ``config.output_dir``. Files whose bytes did not change
     are left alone (their modification time too); an archive document already written is
     never rewritten; pages of items no longer shown are removed. Returns the files written."""

@@ -1,18 +1,21 @@
-"""Run history and source health, as ``kzfeed status`` and the operator feed read them."""
+"""Run history: the ``runs`` and ``run_sources`` tables, as ``kzfeed status`` and the operator
+feed read them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
-from kzfeed.models import SourceState
-from kzfeed.storage._schema import run_sources, runs, sources
-from kzfeed.storage._store import Store, _state_from_row
+from kzfeed.models import RunReport, SourceRun, SourceState
+from kzfeed.storage._base import StoreBase, chunks, like_prefix
+from kzfeed.storage._schema import run_sources, runs
+from kzfeed.storage._sources import upsert_sources
 
-__all__ = ["RunRecord", "SourceRunRecord", "last_runs", "mark_run", "mark_stale_runs", "unhealthy_sources"]
+__all__ = ["RunRecord", "RunsMixin", "SourceRunRecord"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,66 +51,129 @@ class RunRecord:
     sources: tuple[SourceRunRecord, ...]
 
 
-def mark_run(store: Store, run_id: int, status: str) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(update(runs).where(runs.c.id == run_id).values(status=status))
+class RunsMixin(StoreBase):
+    """Recording runs as they go, and reading them back."""
 
+    def start_run(self, started: datetime, worker: str = "") -> int:
+        """Record a run as ``running``; returns its id."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                insert(runs).values(started_at=started, status="running", worker=worker).returning(runs.c.id)
+            )
+            return int(result.scalar_one())
 
-def mark_stale_runs(store: Store, *, worker_prefix: str | None = None) -> int:
-    """Runs still marked ``running`` whose process is known dead become ``interrupted``."""
-    query = update(runs).where(runs.c.status == "running")
-    if worker_prefix is not None:
-        query = query.where(runs.c.worker.like(worker_prefix.replace("%", r"\%") + "%", escape="\\"))
-    with store.engine.begin() as conn:
-        return int(conn.execute(query.values(status="interrupted")).rowcount or 0)
+    def record_source_run(self, run_id: int, outcome: SourceRun) -> None:
+        """Record (or replace) what run ``run_id`` did for one source."""
+        with self._engine.begin() as conn:
+            _record_source_runs(conn, run_id, [outcome])
 
+    def save_quiet_sources(
+        self, run_id: int, done: Sequence[tuple[SourceState | None, str, SourceRun]]
+    ) -> None:
+        """The health rows (``(state, config hash)``; no state: none to write) and run records
+        of sources that stored no items, in one transaction: a run where every feed answered
+        304 writes a few transactions, not several per source."""
+        with self._engine.begin() as conn:
+            upsert_sources(
+                conn, [(state, config_hash) for state, config_hash, _ in done if state is not None]
+            )
+            _record_source_runs(conn, run_id, [outcome for _, _, outcome in done])
 
-def last_runs(store: Store, limit: int = 10) -> list[RunRecord]:
-    """The newest runs first, each with what it did per source."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings().all()
-        ids = [r["id"] for r in rows]
-        per_run: dict[int, list[SourceRunRecord]] = {i: [] for i in ids}
-        if ids:
-            query = select(run_sources).where(run_sources.c.run_id.in_(ids)).order_by(run_sources.c.source)
-            for s in conn.execute(query).mappings():
-                per_run[s["run_id"]].append(
-                    SourceRunRecord(
-                        source=s["source"],
-                        status=s["status"],
-                        http_status=s["http_status"],
-                        new=s["new"],
-                        updated=s["updated"],
-                        unchanged=s["unchanged"],
-                        failed=s["failed"],
-                        duration_ms=s["duration_ms"],
-                        error=s["error"],
-                        warnings=tuple(json.loads(s["warnings"] or "[]")),
-                    )
+    def finish_run(self, run_id: int, report: RunReport) -> None:
+        """Record the end of a run and its totals."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=report.finished,
+                    status="ok" if report.ok else "failed",
+                    new=report.total("new"),
+                    updated=report.total("updated"),
+                    unchanged=report.total("unchanged"),
+                    failed=report.total("failed"),
                 )
-    return [
-        RunRecord(
-            id=r["id"],
-            started=r["started_at"],
-            finished=r["finished_at"],
-            status=r["status"],
-            worker=r["worker"],
-            new=r["new"],
-            updated=r["updated"],
-            unchanged=r["unchanged"],
-            failed=r["failed"],
-            sources=tuple(per_run[r["id"]]),
+            )
+
+    def mark_run(self, run_id: int, status: str) -> None:
+        """Set the status of a run (``stopped`` when a signal ended it)."""
+        with self._engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(status=status))
+
+    def mark_stale_runs(self, *, worker_prefix: str | None = None) -> int:
+        """Runs still marked ``running`` whose process is known dead become ``interrupted``:
+        every one, or those of workers named ``worker_prefix…``. Returns how many."""
+        query = update(runs).where(runs.c.status == "running")
+        if worker_prefix is not None:
+            query = query.where(runs.c.worker.like(like_prefix(worker_prefix), escape="\\"))
+        with self._engine.begin() as conn:
+            return int(conn.execute(query.values(status="interrupted")).rowcount or 0)
+
+    def last_runs(self, limit: int = 10) -> list[RunRecord]:
+        """The newest runs first, each with what it did per source."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings().all()
+            ids = [r["id"] for r in rows]
+            per_run: dict[int, list[SourceRunRecord]] = {i: [] for i in ids}
+            if ids:
+                query = (
+                    select(run_sources).where(run_sources.c.run_id.in_(ids)).order_by(run_sources.c.source)
+                )
+                for s in conn.execute(query).mappings():
+                    per_run[s["run_id"]].append(
+                        SourceRunRecord(
+                            source=s["source"],
+                            status=s["status"],
+                            http_status=s["http_status"],
+                            new=s["new"],
+                            updated=s["updated"],
+                            unchanged=s["unchanged"],
+                            failed=s["failed"],
+                            duration_ms=s["duration_ms"],
+                            error=s["error"],
+                            warnings=tuple(json.loads(s["warnings"] or "[]")),
+                        )
+                    )
+        return [
+            RunRecord(
+                id=r["id"],
+                started=r["started_at"],
+                finished=r["finished_at"],
+                status=r["status"],
+                worker=r["worker"],
+                new=r["new"],
+                updated=r["updated"],
+                unchanged=r["unchanged"],
+                failed=r["failed"],
+                sources=tuple(per_run[r["id"]]),
+            )
+            for r in rows
+        ]
+
+
+def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
+    if not outcomes:
+        return
+    for chunk in chunks([o.source for o in outcomes]):
+        conn.execute(
+            delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
         )
-        for r in rows
-    ]
-
-
-def unhealthy_sources(store: Store, *, failing_after: int = 1) -> list[SourceState]:
-    """Sources paused, or failing ``failing_after`` times or more in a row, worst first."""
-    query = (
-        select(sources)
-        .where(or_(sources.c.paused.is_(True), sources.c.consecutive_failures >= failing_after))
-        .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
+    conn.execute(
+        insert(run_sources),
+        [
+            {
+                "run_id": run_id,
+                "source": outcome.source,
+                "status": outcome.status.value,
+                "http_status": outcome.http_status,
+                "new": outcome.new,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "failed": outcome.failed,
+                "duration_ms": round(outcome.duration_s * 1000),
+                "error": outcome.error,
+                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
+            }
+            for outcome in outcomes
+        ],
     )
-    with store.engine.connect() as conn:
-        return [_state_from_row(r) for r in conn.execute(query).mappings()]

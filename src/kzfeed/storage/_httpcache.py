@@ -8,9 +8,18 @@ import threading
 from sqlalchemy import Engine, insert, select, update
 
 from kzfeed.http import CacheEntry
+from kzfeed.storage._base import StoreBase
 from kzfeed.storage._schema import http_cache
 
-__all__ = ["DatabaseHttpCache"]
+__all__ = ["DatabaseHttpCache", "HttpCacheMixin"]
+
+
+class HttpCacheMixin(StoreBase):
+    """The fetcher's cache, kept in the database."""
+
+    def http_cache(self) -> DatabaseHttpCache:
+        """The fetcher's per-URL validators (ETag, Last-Modified, freshness, Retry-After), stored."""
+        return DatabaseHttpCache(self._engine)
 
 
 class DatabaseHttpCache:

@@ -17,11 +17,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, inspect, text
 
 from kzfeed.errors import StorageError
+from kzfeed.storage._base import StoreBase
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "migrations_dir", "upgrade"]
+__all__ = [
+    "SchemaMixin",
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "migrations_dir",
+    "upgrade",
+]
 
 
 def migrations_dir() -> Path:
@@ -70,6 +78,23 @@ def upgrade(engine: Engine) -> bool:
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "head")
     return True
+
+
+class SchemaMixin(StoreBase):
+    """The database schema: which migration it is at, and new migrations for developers."""
+
+    def schema_revision(self) -> str | None:
+        """The migration the database is at (None: an empty database)."""
+        with self._engine.connect() as conn:
+            return current_revision(conn)
+
+    def write_migration(self, message: str) -> None:
+        """Write a new migration into the migrations folder: the difference between the tables
+        (``_schema``) and this database (``kzfeed db revision``)."""
+        from alembic import command
+
+        with self._engine.begin() as conn:
+            command.revision(alembic_config(conn), message=message, autogenerate=True)
 
 
 def _stored_revision(connection: Connection) -> str | None:

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from kzfeed.errors import InputError
-from kzfeed.storage._store import Store
+from kzfeed.storage._base import StoreBase
 
-__all__ = ["SearchHit", "search_items"]
+__all__ = ["SearchHit", "SearchMixin"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARK = ("[", "]")
@@ -66,35 +66,40 @@ LIMIT :limit
 """
 
 
-def search_items(store: Store, query: str, *, limit: int = 20, relevant_only: bool = True) -> list[SearchHit]:
-    """Items matching every word of ``query``, best first, each with a snippet."""
-    terms = _terms(query)
-    dialect = store.engine.dialect.name
-    only = "AND i.relevant" if relevant_only else ""
-    if dialect == "sqlite":
-        sql = _SQLITE.format(only_relevant=only.replace("i.relevant", "i.relevant = 1"))
-        q = " ".join(f'"{t}"*' for t in terms)
-    elif dialect == "postgresql":
-        sql = _POSTGRES.format(only_relevant=only)
-        with store.engine.connect() as conn:  # the query words lose their accents as the text does
-            plain = [conn.execute(text("SELECT unaccent(lower(:t))"), {"t": t}).scalar_one() for t in terms]
-        q = " & ".join(f"{_WORD.findall(t)[0]}:*" for t in plain if _WORD.findall(t))
-    else:
-        raise InputError(f"search is not available on a {dialect} database")
-    with store.engine.connect() as conn:
-        rows = conn.execute(text(sql), {"q": q, "limit": limit}).mappings().all()
-    return [
-        SearchHit(
-            id=r["id"],
-            title=r["title"],
-            snippet=" ".join(r["snippet"].split()),
-            source=r["source"],
-            url=r["url"],
-            published=_aware(r["published"]),
-            relevant=bool(r["relevant"]),
-        )
-        for r in rows
-    ]
+class SearchMixin(StoreBase):
+    """Full-text search over stored items."""
+
+    def search_items(self, query: str, *, limit: int = 20, relevant_only: bool = True) -> list[SearchHit]:
+        """Items matching every word of ``query``, best first, each with a snippet."""
+        terms = _terms(query)
+        dialect = self._engine.dialect.name
+        only = "AND i.relevant" if relevant_only else ""
+        if dialect == "sqlite":
+            sql = _SQLITE.format(only_relevant=only.replace("i.relevant", "i.relevant = 1"))
+            q = " ".join(f'"{t}"*' for t in terms)
+        elif dialect == "postgresql":
+            sql = _POSTGRES.format(only_relevant=only)
+            with self._engine.connect() as conn:  # the query words lose their accents as the text does
+                plain = [
+                    conn.execute(text("SELECT unaccent(lower(:t))"), {"t": t}).scalar_one() for t in terms
+                ]
+            q = " & ".join(f"{_WORD.findall(t)[0]}:*" for t in plain if _WORD.findall(t))
+        else:
+            raise InputError(f"search is not available on a {dialect} database")
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(sql), {"q": q, "limit": limit}).mappings().all()
+        return [
+            SearchHit(
+                id=r["id"],
+                title=r["title"],
+                snippet=" ".join(r["snippet"].split()),
+                source=r["source"],
+                url=r["url"],
+                published=_aware(r["published"]),
+                relevant=bool(r["relevant"]),
+            )
+            for r in rows
+        ]
 
 
 def _aware(value: datetime | str | None) -> datetime | None:

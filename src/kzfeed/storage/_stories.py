@@ -7,52 +7,54 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 
 from kzfeed.models import Item, StoryKey
+from kzfeed.storage._base import StoreBase
 from kzfeed.storage._schema import items
-from kzfeed.storage._store import Store
 
-__all__ = ["save_stories", "story_keys"]
-
-
-def story_keys(store: Store) -> list[StoryKey]:
-    """The clustering keys of every stored item, in the order kzfeed first saw them."""
-    query = select(
-        items.c.id,
-        items.c.story_id,
-        items.c.guid,
-        items.c.canonical_url,
-        items.c.content_hash,
-        items.c.simhash,
-        items.c.published,
-    ).order_by(items.c.first_seen, func.coalesce(items.c.published, items.c.first_seen), items.c.id)
-    with store.engine.connect() as conn:
-        return [
-            StoryKey(
-                item_id=r.id,
-                story_id=r.story_id,
-                guid=r.guid,
-                canonical_url=r.canonical_url,
-                content_hash=r.content_hash,
-                simhash=r.simhash,
-                published=r.published,
-            )
-            for r in conn.execute(query)
-        ]
+__all__ = ["StoriesMixin"]
 
 
-def save_stories(store: Store, assigned: Iterable[Item]) -> int:
-    """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
-    how many items changed story."""
-    changed = 0
-    with store.engine.begin() as conn:
-        for item in assigned:
-            result = conn.execute(
-                update(items)
-                .where(items.c.id == item.id)
-                .where(
-                    (items.c.story_id.is_distinct_from(item.story_id))
-                    | (items.c.simhash.is_distinct_from(item.simhash))
+class StoriesMixin(StoreBase):
+    """The story clustering keys of items and their stories."""
+
+    def story_keys(self) -> list[StoryKey]:
+        """The clustering keys of every stored item, in the order kzfeed first saw them."""
+        query = select(
+            items.c.id,
+            items.c.story_id,
+            items.c.guid,
+            items.c.canonical_url,
+            items.c.content_hash,
+            items.c.simhash,
+            items.c.published,
+        ).order_by(items.c.first_seen, func.coalesce(items.c.published, items.c.first_seen), items.c.id)
+        with self._engine.connect() as conn:
+            return [
+                StoryKey(
+                    item_id=r.id,
+                    story_id=r.story_id,
+                    guid=r.guid,
+                    canonical_url=r.canonical_url,
+                    content_hash=r.content_hash,
+                    simhash=r.simhash,
+                    published=r.published,
                 )
-                .values(story_id=item.story_id, simhash=item.simhash)
-            )
-            changed += result.rowcount
-    return changed
+                for r in conn.execute(query)
+            ]
+
+    def save_stories(self, assigned: Iterable[Item]) -> int:
+        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
+        how many items changed story."""
+        changed = 0
+        with self._engine.begin() as conn:
+            for item in assigned:
+                result = conn.execute(
+                    update(items)
+                    .where(items.c.id == item.id)
+                    .where(
+                        (items.c.story_id.is_distinct_from(item.story_id))
+                        | (items.c.simhash.is_distinct_from(item.simhash))
+                    )
+                    .values(story_id=item.story_id, simhash=item.simhash)
+                )
+                changed += result.rowcount
+        return changed

@@ -1,0 +1,45 @@
+"""What every part of the Store shares: the engine (private to ``kzfeed.storage``) and its life."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Self
+
+from sqlalchemy import Engine
+
+__all__ = ["StoreBase", "chunks", "like_prefix"]
+
+
+class StoreBase:
+    """The engine behind a :class:`~kzfeed.storage.Store`; each table group adds a mixin on top."""
+
+    _engine: Engine
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def backend(self) -> str:
+        """The database kind: ``"sqlite"`` or ``"postgresql"``."""
+        return str(self._engine.dialect.name)
+
+    def close(self) -> None:
+        """Close every connection of this store."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def like_prefix(prefix: str) -> str:
+    """A ``LIKE`` pattern (with ``escape="\\"``) for values starting with ``prefix``."""
+    return prefix.replace("%", r"\%") + "%"
+
+
+def chunks(seq: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """``seq`` in slices of ``size``: an ``IN (...)`` list stays under the backends' limits."""
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]

@@ -1,0 +1,208 @@
+"""Items: storing what a source produced (with its health, in one transaction) and reading items
+back for feeds, the CLI and re-classifying."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from kzfeed import clock
+from kzfeed.errors import InputError
+from kzfeed.models import Classification, Item, SourceState
+from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._itemrows import (
+    classification_signature,
+    classification_values,
+    item_values,
+    items_from_rows,
+    write_classifications,
+)
+from kzfeed.storage._schema import item_entities, item_topics, items
+from kzfeed.storage._sources import upsert_sources
+
+__all__ = ["ItemsMixin", "SaveCounts"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SaveCounts:
+    """What :meth:`ItemsMixin.save_source` did with a batch."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    #: the ids of the new items
+    new_ids: frozenset[str] = frozenset()
+
+
+class ItemsMixin(StoreBase):
+    """Reads and writes of items with their topics and entities."""
+
+    def save_source(
+        self,
+        *,
+        state: SourceState,
+        config_hash: str,
+        batch: Sequence[Item],
+        ok: bool,
+        now: datetime | None = None,
+    ) -> SaveCounts:
+        """Store what one source produced and its health, all in one transaction.
+
+        A crash in the middle stores nothing of this source: the next run does it again.
+        """
+        now = now or clock.now()
+        with self._engine.begin() as conn:
+            counts = _save_items(conn, batch, now) if batch else SaveCounts()
+            upsert_sources(conn, [(state, config_hash)])
+        return counts
+
+    def items(
+        self,
+        *,
+        relevant: bool | None = True,
+        topic: str | None = None,
+        limit: int | None = None,
+        source: str | None = None,
+        entity: str | Collection[str] | None = None,
+    ) -> list[Item]:
+        """Stored items, newest first (by their date, then id, so the order is stable).
+
+        ``entity``: only items that mention this entity (or any of these), by stored name, in any
+        case."""
+        date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
+        query = select(items).order_by(date.desc(), items.c.id)
+        if relevant is not None:
+            query = query.where(items.c.relevant == relevant)
+        if topic is not None:
+            query = query.where(
+                items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic))
+            )
+        if entity is not None:
+            names = sorted({entity} if isinstance(entity, str) else set(entity))
+            # SQLite's lower() folds ASCII only: the exact names match as given too
+            named = or_(
+                item_entities.c.name.in_(names),
+                func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
+            )
+            query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
+        if source is not None:
+            query = query.where(items.c.source == source)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            return items_from_rows(conn, rows)
+
+    def topics(self) -> set[str]:
+        """Every topic some stored item is tagged with."""
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(item_topics.c.topic).distinct()).scalars())
+
+    def get_item(self, id_or_prefix: str) -> Item:
+        """One item by its id or a unique prefix of it (at least 4 characters)."""
+        key = id_or_prefix.strip().lower()
+        if len(key) < 4:
+            raise InputError(f"item id {id_or_prefix!r} is too short; give at least 4 characters")
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(items).where(items.c.id.like(f"{key}%")).limit(2)).mappings().all()
+            if not rows:
+                raise InputError(f"no item with id {id_or_prefix!r}; list them with 'kzfeed items --all'")
+            if len(rows) > 1:
+                raise InputError(f"item id {id_or_prefix!r} is ambiguous; give more characters")
+            return items_from_rows(conn, rows)[0]
+
+    def count_items(self) -> int:
+        """How many items are stored, relevant or not."""
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(items)).scalar_one())
+
+    def item_batches(self, size: int = 200) -> Iterator[list[Item]]:
+        """Every stored item, relevant or not, in batches of ``size`` (by id, so that items
+        updated between batches are neither skipped nor read twice)."""
+        last = ""
+        while True:
+            query = select(items).where(items.c.id > last).order_by(items.c.id).limit(size)
+            with self._engine.connect() as conn:
+                batch = items_from_rows(conn, conn.execute(query).mappings().all())
+            if not batch:
+                return
+            yield batch
+            last = batch[-1].id
+
+    def update_classifications(self, batch: Sequence[tuple[str, Classification]]) -> None:
+        """Replace the stored classification (relevance, reason, evidence, topics, entities) of
+        each ``(item id, classification)``, all in one transaction; the rest of the item stays."""
+        with self._engine.begin() as conn:
+            for item_id, c in batch:
+                conn.execute(update(items).where(items.c.id == item_id).values(**classification_values(c)))
+                conn.execute(delete(item_topics).where(item_topics.c.item_id == item_id))
+                conn.execute(delete(item_entities).where(item_entities.c.item_id == item_id))
+                write_classifications(conn, [(item_id, c)])
+
+
+def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
+    # one query finds the stored ones, one statement inserts the new ones (with their tags):
+    # the first run of a source stores all its items new
+    found: dict[str, Any] = {}
+    for chunk in chunks([item.id for item in batch]):
+        query = select(
+            items.c.id,
+            items.c.source,
+            items.c.content_hash,
+            items.c.relevant,
+            items.c.relevance,
+            items.c.title,
+            items.c.published,
+            items.c.updated,
+        ).where(items.c.id.in_(chunk))
+        found.update((row["id"], row) for row in conn.execute(query).mappings())
+    fresh: dict[str, Item] = {}
+    updated = unchanged = 0
+    for item in batch:
+        existing = found.get(item.id)
+        if existing is None:
+            if item.id in fresh:
+                unchanged += 1  # the same article twice in one batch: the first is kept
+            else:
+                fresh[item.id] = item
+            continue
+        if existing["source"] != item.source:
+            # The same article (same canonical URL) reached us through another source: the
+            # first source keeps it; story clustering links the two.
+            unchanged += 1
+            continue
+        if _unchanged(conn, existing, item):
+            unchanged += 1
+            continue
+        conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **item_values(item)))
+        conn.execute(delete(item_topics).where(item_topics.c.item_id == item.id))
+        conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))
+        if item.classification is not None:
+            write_classifications(conn, [(item.id, item.classification)])
+        updated += 1
+    if fresh:
+        conn.execute(
+            insert(items),
+            [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
+        )
+        write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
+    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged, new_ids=frozenset(fresh))
+
+
+def _unchanged(conn: Connection, existing: Any, item: Item) -> bool:
+    c = item.classification
+    return (
+        existing["content_hash"] == item.content_hash
+        and existing["title"] == item.title
+        and existing["published"] == item.published
+        and existing["updated"] == item.updated
+        and c is not None
+        and bool(existing["relevant"]) == c.relevant
+        and round(existing["relevance"], 6) == round(c.relevance, 6)
+        and classification_signature(conn, item.id)
+        == tuple(sorted((t.topic, round(t.score, 6)) for t in c.topics))
+    )

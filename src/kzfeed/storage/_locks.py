@@ -1,0 +1,161 @@
+"""The run lock's storage side: a lock scoped to one database, so that two runs of one worker
+never overlap.
+
+On SQLite it is a file lock next to the database (``kzfeed.db.lock``, by :mod:`filelock`, an
+``flock`` on Unix) holding a line that says who holds it; on PostgreSQL a session advisory lock
+named after the worker, so that workers on other machines can share the work while a slow run of
+one worker is never overlapped by its next one. The operating system (or the server) drops
+either lock when its holder dies, so a lock left by a killed run is never in the way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from kzfeed import clock
+from kzfeed.errors import LockBusy, StorageError
+from kzfeed.storage._base import StoreBase
+
+if TYPE_CHECKING:
+    import filelock
+
+__all__ = ["LocksMixin", "RunLock"]
+
+_POLL_S = 0.2
+
+
+class RunLock(Protocol):
+    """A held lock; ``release()`` is safe to call twice."""
+
+    #: who held it before us and died without releasing it, when known
+    recovered_from: str | None
+
+    def release(self) -> None: ...
+
+
+class LocksMixin(StoreBase):
+    """The run lock of a worker on this database."""
+
+    @property
+    def runs_exclusive(self) -> bool:
+        """True when a held run lock keeps every other run off this database (SQLite's file lock),
+        so that leases and runs left ``running`` belong to dead runs."""
+        return self.backend == "sqlite"
+
+    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock:
+        """Take the run lock of ``worker``, waiting up to ``wait`` seconds. Raises
+        :class:`~kzfeed.errors.LockBusy` (saying who holds it) when another run still does."""
+        if self.backend == "sqlite":
+            database = make_url(str(self._engine.url)).database
+            if database in (None, "", ":memory:"):
+                return _NoLock()  # a private database needs no lock
+            return _lock_file(Path(database or ""), wait)
+        if self.backend == "postgresql":
+            return _lock_advisory(self._engine.connect(), worker, wait)
+        raise StorageError(f"kzfeed cannot lock runs on a {self.backend} database")
+
+
+@dataclass(slots=True)
+class _NoLock:
+    recovered_from: str | None = None
+
+    def release(self) -> None:
+        return None
+
+
+@dataclass(slots=True)
+class _FileLock:
+    lock: filelock.BaseFileLock | None
+    fd: int  # the lock's own descriptor (borrowed from filelock while held)
+    recovered_from: str | None = None
+
+    def release(self) -> None:
+        if self.lock is None:
+            return
+        try:
+            os.ftruncate(self.fd, 0)  # a clean exit leaves an empty file: nothing to recover
+        finally:
+            self.lock.release()
+            self.lock = None
+
+
+def _holder_line() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()} since {clock.now().isoformat()}"
+
+
+def _read_holder(fd: int) -> str:
+    return os.pread(fd, 200, 0).decode(errors="replace").strip()
+
+
+def _lock_file(db_path: Path, wait: float) -> _FileLock:
+    import filelock  # only runs take the lock: other commands do not import it
+
+    path = db_path.with_name(db_path.name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    taken: dict[str, Any] = {}
+
+    def write_holder(fd: int) -> None:
+        # the line of a holder that died stays in the file: say whose lock we take over
+        taken.update(fd=fd, previous=_read_holder(fd))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (_holder_line() + "\n").encode(), 0)
+
+    lock = filelock.FileLock(
+        path,
+        mode=0o644,
+        thread_local=False,  # released by whichever thread ends the run
+        poll_interval=_POLL_S,
+        preserve_lock_file=True,
+        on_acquired=write_holder,
+    )
+    try:
+        lock.acquire(timeout=max(wait, 0.0))
+    except filelock.Timeout:
+        try:
+            holder = path.read_text(errors="replace").strip()
+        except OSError:
+            holder = ""
+        raise LockBusy(holder or "holder unknown") from None
+    return _FileLock(lock=lock, fd=taken["fd"], recovered_from=taken["previous"] or None)
+
+
+@dataclass(slots=True)
+class _AdvisoryLock:
+    connection: Any
+    key: int
+    recovered_from: str | None = field(default=None)
+
+    def release(self) -> None:
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+        finally:
+            self.connection.close()
+            self.connection = None
+
+
+def _advisory_key(worker: str) -> int:
+    digest = hashlib.sha256(f"kzfeed-run:{worker}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _lock_advisory(connection: Any, worker: str, wait: float) -> _AdvisoryLock:
+    key = _advisory_key(worker)
+    conn = connection.execution_options(isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + wait
+    while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
+        if time.monotonic() >= deadline:
+            conn.close()
+            raise LockBusy(f"worker {worker!r} is running against this database")
+        time.sleep(_POLL_S)
+    return _AdvisoryLock(connection=conn, key=key)

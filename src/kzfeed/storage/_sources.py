@@ -1,0 +1,125 @@
+"""Sources and their health: the ``sources`` table (validators, failures, back-off, pause)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.sql import bindparam
+
+from kzfeed.models import SourceState
+from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._schema import items, sources
+
+__all__ = ["SourcesMixin", "state_from_row", "upsert_sources"]
+
+
+class SourcesMixin(StoreBase):
+    """Reads and writes of what is stored about each source."""
+
+    def source_state(self, name: str) -> SourceState:
+        """What is stored about a source (a blank state for a source never run)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
+        if row is None:
+            return SourceState(name=name)
+        return state_from_row(row)
+
+    def source_states(self) -> list[SourceState]:
+        """Every stored source, by name."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
+        return [state_from_row(r) for r in rows]
+
+    def known_hashes(self, source: str) -> dict[str, str]:
+        """``{guid: content_hash}`` of the items stored for a source."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(items.c.guid, items.c.content_hash).where(items.c.source == source))
+            return {guid: h for guid, h in rows}
+
+    def set_paused(self, name: str, paused: bool, reason: str | None = None) -> bool:
+        """Pause or un-pause a source; returns False when no such source is stored."""
+        with self._engine.begin() as conn:
+            values: dict[str, Any] = {"paused": paused, "paused_reason": reason}
+            if not paused:
+                values.update(consecutive_failures=0, next_due=None, last_error=None)
+            result = conn.execute(update(sources).where(sources.c.name == name).values(**values))
+            return bool(result.rowcount)
+
+    def unhealthy_sources(self, *, failing_after: int = 1) -> list[SourceState]:
+        """Sources paused, or failing ``failing_after`` times or more in a row, worst first."""
+        query = (
+            select(sources)
+            .where(or_(sources.c.paused.is_(True), sources.c.consecutive_failures >= failing_after))
+            .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
+        )
+        with self._engine.connect() as conn:
+            return [state_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def state_from_row(row: Any) -> SourceState:
+    try:
+        cursor = json.loads(row["cursor"] or "{}")
+    except ValueError:
+        cursor = {}
+    return SourceState(
+        name=row["name"],
+        type=row["type"],
+        url=row["url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_attempt=row["last_attempt"],
+        last_ok=row["last_ok"],
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        items_last_run=row["items_last_run"],
+        consecutive_failures=row["consecutive_failures"],
+        next_due=row["next_due"],
+        paused=bool(row["paused"]),
+        cursor=cursor,
+    )
+
+
+def upsert_sources(conn: Connection, rows: Sequence[tuple[SourceState, str]]) -> None:
+    """Write the health rows (``(state, config hash)``) of several sources: one statement for
+    those stored, one for new ones."""
+    if not rows:
+        return
+    values = [_source_values(state, config_hash) for state, config_hash in rows]
+    stored: set[str] = set()
+    for chunk in chunks([v["name"] for v in values]):
+        stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
+    known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
+    if known:
+        columns = [k for k in values[0] if k != "name"]
+        statement = (
+            update(sources)
+            .where(sources.c.name == bindparam("b_name"))
+            .values({k: bindparam(k) for k in columns})
+        )
+        conn.execute(statement, known)
+    fresh = [v for v in values if v["name"] not in stored]
+    if fresh:
+        conn.execute(insert(sources), fresh)
+
+
+def _source_values(state: SourceState, config_hash: str) -> dict[str, Any]:
+    return {
+        "name": state.name,
+        "type": state.type,
+        "config_hash": config_hash,
+        "url": state.url,
+        "etag": state.etag,
+        "last_modified": state.last_modified,
+        "last_attempt": state.last_attempt,
+        "last_ok": state.last_ok,
+        "last_status": state.last_status,
+        "last_error": state.last_error,
+        "items_last_run": state.items_last_run,
+        "consecutive_failures": state.consecutive_failures,
+        "next_due": state.next_due,
+        "paused": state.paused,
+        "cursor": json.dumps(state.cursor, sort_keys=True, ensure_ascii=False),
+    }
