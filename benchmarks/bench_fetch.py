@@ -106,11 +106,13 @@ def serve(feeds: int, articles: int) -> LoopbackSites:
 
 def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, workers: int) -> Path:
     # per_host_concurrency and min_delay keep their defaults (2, 1 s): with one site per
-    # address they apply per site, as on the internet; loopback is exempted from min_delay
+    # address they apply per site, as on the internet; loopback is exempted from min_delay, and
+    # allow_private lets kzfeed fetch these sites' loopback addresses (refused by default)
     lines = [
         'database = "sqlite:///kzfeed.db"',
         "[fetch]",
         "exempt_loopback = true",
+        "allow_private = [" + ", ".join(f'"{entry}"' for entry in sites.allow_private) + "]",
         f"workers = {workers}",
         'contact_url = "mailto:bench@example.org"',
     ]

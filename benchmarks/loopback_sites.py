@@ -102,6 +102,12 @@ class LoopbackSites:
     def base_url(self, n: int) -> str:
         return f"http://{site_address(n)}:{self.ports[n]}"
 
+    @property
+    def allow_private(self) -> list[str]:
+        """The ``[fetch] allow_private`` entries that let kzfeed fetch these sites (and nothing
+        else on this machine): ``["127.0.0.2:PORT", ...]``."""
+        return [f"{site_address(n)}:{port}" for n, port in enumerate(self.ports)]
+
     def __enter__(self) -> Self:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._listen(), self._loop).result()

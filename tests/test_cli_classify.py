@@ -98,7 +98,11 @@ def test_a_title_of_two_words_gets_an_error_that_says_so(project: Path) -> None:
     )
 
 
+LOOPBACK_CONFIG = "[fetch]\nallow_private = ['127.0.0.1']\n"  # the test server's address
+
+
 def test_classify_a_url(kzfeed: Kz, project: Path) -> None:
+    (project / "kzfeed.toml").write_text(LOOPBACK_CONFIG, encoding="utf-8")
     with LocalHTTPServer(root=HTML) as server:
         result = kzfeed("classify", server.url("/astana_en.html"))
     assert result.exit_code == 0, result.stderr
@@ -120,6 +124,7 @@ def test_classify_bad_input_is_one_line_and_exit_code_2(kzfeed: Kz, project: Pat
         and empty.stderr.count("\n") == 1
         and "empty.txt: the file is empty" in empty.stderr
     )
+    (project / "kzfeed.toml").write_text(LOOPBACK_CONFIG, encoding="utf-8")
     with LocalHTTPServer(root=HTML) as server:
         gone = kzfeed("classify", server.url("/gone.html"))
     assert gone.exit_code == 2 and gone.stderr.count("\n") == 1 and "404" in gone.stderr

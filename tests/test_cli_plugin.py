@@ -95,7 +95,7 @@ def test_generated_plugin_installs_passes_its_tests_is_listed_and_ingests(tmp_pa
     with LocalHTTPServer(root=pkg / "src" / "kzfeed_demo_news" / "fixtures") as server:
         (tmp_path / "kzfeed.toml").write_text(
             f'[[sources]]\nname = "demo"\ntype = "demo-news"\nurl = "{server.url("/listing.html")}"\n'
-            "[fetch]\nexempt_loopback = true\n"
+            "[fetch]\nexempt_loopback = true\nallow_private = ['127.0.0.1']\n"
         )
         run = subprocess.run([*cli, "run"], cwd=tmp_path, env=env, capture_output=True, text=True)
         article = server.url("/news/2025/03/kazakhstan-eu-raw-materials-roadmap")

@@ -69,7 +69,7 @@ def test_kzfeed_run_ingests_a_ministry_and_min_words_drops_the_photo_stub(
     write_config(
         f'plugins_dir = "{REPO / "plugins"}"\n'
         f'[[sources]]\nname = "mfa-kz"\ntype = "govkz-press"\nurl = "{gov_kz.url(NEWS)}?lang=en"\n'
-        "[fetch]\nexempt_loopback = true\n[plugins.min_words]\nmin_words = 30\n"
+        "[fetch]\nexempt_loopback = true\nallow_private = ['127.0.0.1']\n[plugins.min_words]\nmin_words = 30\n"
     )
     result = kzfeed("run")
     assert result.exit_code == 0, result.stderr

@@ -33,6 +33,7 @@ from kzfeed.testing._httpserver import LocalHTTPServer
 HTTP_DATA = Path(__file__).parent / "data" / "http"
 CONTACT = "https://example.org/kzfeed-operator"
 UA = default_user_agent(CONTACT)
+LOOPBACK = ("127.0.0.1",)  # the test servers listen there: nothing else non-public is fetched
 RUSSIAN = (
     "Казахстан и Европейский союз подписали меморандум о сотрудничестве в области "
     "критического сырья, аккумуляторов и возобновляемого водорода. Переговоры прошли в Астане."
@@ -47,11 +48,17 @@ MakeFetcher = Callable[..., Fetcher]
 
 @pytest.fixture
 def make_fetcher() -> Iterator[MakeFetcher]:
-    """Build fetchers for tests: loopback exempt from the delay, a memory cache; closed after."""
+    """Build fetchers for tests: 127.0.0.1 allowed and exempt from the delay, a memory cache."""
     made: list[Fetcher] = []
 
     def make(cache: HttpCache | None = None, **policy: Any) -> Fetcher:
-        policy = {"user_agent": UA, "exempt_loopback": True, "read_timeout": 5.0, **policy}
+        policy = {
+            "user_agent": UA,
+            "exempt_loopback": True,
+            "read_timeout": 5.0,
+            "allow_private": LOOPBACK,
+            **policy,
+        }
         fetcher = Fetcher(FetchPolicy(**policy), cache=cache if cache is not None else MemoryHttpCache())
         made.append(fetcher)
         return fetcher
@@ -108,7 +115,7 @@ def test_memory_cache_is_an_http_cache() -> None:
 
 
 def test_fetcher_is_a_context_manager(http_server: LocalHTTPServer) -> None:
-    with Fetcher(FetchPolicy(user_agent=UA, exempt_loopback=True)) as fetcher:
+    with Fetcher(FetchPolicy(user_agent=UA, exempt_loopback=True, allow_private=LOOPBACK)) as fetcher:
         assert fetcher.get(http_server.url("/feed.xml"), source="test").status == 200
     with pytest.raises(RuntimeError):
         fetcher.get(http_server.url("/feed.xml"), source="test")

@@ -43,7 +43,10 @@ def test_every_unchanged_source_keeps_its_health_and_run_record(
         )
     http_server.route("/feeds/broken.xml", status=500)
     sources += f'[[sources]]\nname = "broken"\ntype = "rss"\nurl = "{http_server.url("/feeds/broken.xml")}"\n'
-    write_config('[fetch]\nexempt_loopback = true\ncontact_url = "mailto:ops@example.org"\n' + sources)
+    write_config(
+        '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\ncontact_url = "mailto:ops@example.org"\n'
+        + sources
+    )
 
     first = kzfeed("run")
     assert first.exit_code == 1 and "broken" in first.stderr

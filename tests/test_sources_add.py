@@ -51,6 +51,7 @@ title = "My beat"   # keep this comment
 [fetch]
 min_delay = 0
 exempt_loopback = true
+allow_private = ["127.0.0.1"]
 """
 
 
@@ -196,7 +197,9 @@ def test_add_then_remove_gives_back_the_config_init_wrote(
     config = project / "kzfeed.toml"
     fetch = 'contact_url = "https://github.com/kzfeed/kzfeed"\n'
     config.write_text(
-        config.read_text(encoding="utf-8").replace(fetch, fetch + "min_delay = 0\nexempt_loopback = true\n"),
+        config.read_text(encoding="utf-8").replace(
+            fetch, fetch + 'min_delay = 0\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
+        ),
         encoding="utf-8",
     )
     written = config.read_text(encoding="utf-8")

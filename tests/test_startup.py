@@ -77,7 +77,7 @@ def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp
                      headers={"ETag": '"v1"'}, conditional=True)  # fmt: skip
         (tmp_path / "kzfeed.toml").write_text(
             f'database = "sqlite:///{tmp_path / "db.sqlite"}"\noutput_dir = "public"\n'
-            "[fetch]\nexempt_loopback = true\n"
+            '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
             f'[[sources]]\nname = "feed"\ntype = "rss"\nurl = "{server.url("/feed.xml")}"\n'
             "full_content = false\n",
             encoding="utf-8",

@@ -17,7 +17,7 @@ from kzfeed.testing._httpserver import LocalHTTPServer
 Kz = Callable[..., CliResult]
 Write = Callable[[str], Path]
 
-FETCH = '[fetch]\nexempt_loopback = true\ncontact_url = "mailto:ops@example.org"\n{extra}\n'
+FETCH = '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\ncontact_url = "mailto:ops@example.org"\n{extra}\n'
 
 
 def config(write_config: Write, sources: str, *, fetch: str = "") -> None:

@@ -57,10 +57,13 @@ class FetchConfig:
     max_bytes: int = 10_000_000
     per_host_concurrency: int = 2
     min_delay: float = 1.0
-    exempt_loopback: bool = False
+    exempt_loopback: bool = False  # only lifts min_delay for loopback hosts (see allow_private)
     obey_robots: bool = True
     max_failures: int = 5
     workers: int = 8
+    #: non-public addresses, CIDR ranges or host names (optionally ":port") that may be fetched;
+    #: the entries are checked when the fetcher is built (kzfeed.http.FetchPolicy)
+    allow_private: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,6 +136,7 @@ _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "obey_robots": bool,
     "max_failures": int,
     "workers": int,
+    "allow_private": list,
 }
 
 
@@ -233,8 +237,16 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
         raise ConfigError(f"{where}: key 'classifier.name' must be str")
     classifier = ClassifierConfig(name=classifier_name, options=classifier_raw)
 
-    fetch_raw = raw.get("fetch", {})
+    fetch_raw = dict(raw.get("fetch", {}))
     _check_table(where, "fetch", fetch_raw, _FETCH_TYPES)
+    if "allow_private" in fetch_raw:
+        entries = fetch_raw["allow_private"]
+        if not all(isinstance(e, str) and e.strip() for e in entries):
+            raise ConfigError(
+                f"{where}: key 'fetch.allow_private' must be an array of strings such as "
+                '["127.0.0.1:8080", "10.1.0.0/16", "intranet.example"]'
+            )
+        fetch_raw["allow_private"] = tuple(entries)
     fetch = FetchConfig(**fetch_raw)
 
     ops = _ops(where, raw.get("ops", {}))

@@ -17,14 +17,18 @@ if TYPE_CHECKING:
         default_user_agent,
         next_attempt_after,
     )
+    from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
     from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
+    "AllowList",
     "CacheEntry",
     "FetchPolicy",
     "FetchResult",
     "Fetcher",
+    "GuardedTransport",
     "MemoryHttpCache",
+    "address_problem",
     "canonical_url",
     "decode_text",
     "default_user_agent",
@@ -37,6 +41,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         __name__,
         {
             "_client": "CacheEntry Fetcher FetchPolicy FetchResult MemoryHttpCache decode_text default_user_agent next_attempt_after",
+            "_guard": "AllowList GuardedTransport address_problem",
             "_urls": "canonical_url is_same_site",
         },
     )

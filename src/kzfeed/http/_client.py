@@ -18,7 +18,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from encodings.aliases import aliases as _codec_aliases
 from types import TracebackType
@@ -28,6 +28,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from kzfeed.errors import ConfigError, FetchError
+from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
 
 __all__ = [
     "CacheEntry",
@@ -63,6 +64,11 @@ class FetchPolicy:
 
     ``max_cache_lifetime`` caps how long a server's Cache-Control/Expires may stop kzfeed from
     asking again (a feed served with ``max-age`` of a year would otherwise go silent).
+
+    ``allow_private`` lists the non-public addresses, CIDR ranges and host names (each with an
+    optional ``:port``) that may be fetched; every other address that is not a public Internet
+    address is refused (see :mod:`kzfeed.http._guard`). ``exempt_loopback`` only lifts
+    ``min_delay`` for loopback hosts; it does not let them be fetched.
     """
 
     user_agent: str
@@ -78,10 +84,12 @@ class FetchPolicy:
     backoff_base: float = 60.0
     backoff_cap: float = 6 * 3600.0
     max_cache_lifetime: float = 24 * 3600.0
+    allow_private: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.user_agent.strip():
             raise ConfigError("fetch policy: user_agent must not be empty; use default_user_agent(contact)")
+        AllowList(self.allow_private)  # raises ConfigError naming a bad entry
         positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "backoff_base")
         at_least = {"per_host_concurrency": 1, "max_redirects": 0, "min_delay": 0, "max_cache_lifetime": 0}
         for name in positive:
@@ -205,6 +213,8 @@ class _HostGate:
 class Fetcher:
     """The HTTP client handed to sources (``ctx.http``). Thread-safe; close it when the run ends.
 
+    Without ``transport`` it connects only to public Internet addresses and to what
+    ``policy.allow_private`` lets through (:class:`~kzfeed.http._guard.GuardedTransport`);
     ``transport`` replaces the network (e.g. ``httpx.MockTransport``) for offline tests.
     """
 
@@ -228,7 +238,10 @@ class Fetcher:
             ),
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=50),
             follow_redirects=False,
-            transport=transport,
+            transport=transport
+            if transport is not None
+            else GuardedTransport(AllowList(policy.allow_private)),
+            trust_env=False,  # an HTTP(S)_PROXY would take requests past the address guard
         )
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
@@ -329,32 +342,23 @@ class Fetcher:
                 with self._gate(current.host).turn():
                     if started is None:
                         started = time.monotonic()
-                    deadline = started + self.policy.total_timeout
-                    if time.monotonic() > deadline:
-                        raise httpx.TimeoutException("total timeout")
-                    request = self._client.build_request("GET", current, headers=headers)
-                    response = self._client.send(request, stream=True)
-                    try:
-                        status, location = response.status_code, response.headers.get("location")
-                        if status not in _REDIRECTS or not location:
-                            content = b""
-                            if 200 <= status < 300:
-                                content = _read_body(response, source, max_bytes, deadline)
-                            return _Transfer(
-                                url=str(current),
-                                status=status,
-                                headers=_plain_headers(response.headers),
-                                content=content,
-                                permanent_url=permanent_url,
-                                elapsed=time.monotonic() - started,
-                            )
-                        target = current.join(location)
-                    finally:
-                        response.close()
+                    until = started + self.policy.total_timeout
+                    with deadline(until):
+                        hop = self._hop(
+                            current, source=source, headers=headers, max_bytes=max_bytes, until=until
+                        )
             except httpx.HTTPError as exc:
-                raise _network_error(source, str(current), exc, self.policy) from exc
+                late = started is not None and time.monotonic() >= started + self.policy.total_timeout
+                raise _network_error(source, str(current), exc, self.policy, late=late) from exc
             except httpx.InvalidURL as exc:
                 raise FetchError(source, f"bad redirect from {url}: {exc}; check the URL", url=url) from exc
+            except AddressRefused as exc:
+                where = str(current) if str(current) == url else f"{current} (redirected from {url})"
+                raise FetchError(source, f"refused to fetch {where}: {exc}", url=url) from exc
+            if isinstance(hop, _Transfer):
+                assert started is not None
+                return replace(hop, permanent_url=permanent_url, elapsed=time.monotonic() - started)
+            status, target = hop
             only_permanent = only_permanent and status in (301, 308)
             current = target
             if only_permanent:
@@ -365,6 +369,30 @@ class Fetcher:
             "the site may be in a redirect loop — check the URL in a browser",
             url=url,
         )
+
+    def _hop(
+        self, current: httpx.URL, *, source: str, headers: dict[str, str], max_bytes: int, until: float
+    ) -> _Transfer | tuple[int, httpx.URL]:
+        """One request: the answer, or the status and target of a redirect to follow."""
+        if time.monotonic() > until:
+            raise httpx.TimeoutException("total timeout")
+        request = self._client.build_request("GET", current, headers=headers)
+        response = self._client.send(request, stream=True)
+        try:
+            status, location = response.status_code, response.headers.get("location")
+            if status in _REDIRECTS and location:
+                return status, current.join(location)
+            content = _read_body(response, source, max_bytes, until) if 200 <= status < 300 else b""
+            return _Transfer(
+                url=str(current),
+                status=status,
+                headers=_plain_headers(response.headers),
+                content=content,
+                permanent_url=None,
+                elapsed=0.0,
+            )
+        finally:
+            response.close()
 
     def _check_robots(self, url: httpx.URL, source: str) -> None:
         origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
@@ -474,8 +502,12 @@ def _read_body(response: httpx.Response, source: str, max_bytes: int, deadline: 
     return b"".join(chunks)
 
 
-def _network_error(source: str, url: str, exc: httpx.HTTPError, policy: FetchPolicy) -> FetchError:
-    if isinstance(exc, httpx.ConnectTimeout):
+def _network_error(
+    source: str, url: str, exc: httpx.HTTPError, policy: FetchPolicy, *, late: bool = False
+) -> FetchError:
+    if late and isinstance(exc, httpx.TimeoutException):
+        what = f"fetching {url} took longer than {policy.total_timeout:g} s (total timeout)"
+    elif isinstance(exc, httpx.ConnectTimeout):
         what = f"could not connect to {url} within {policy.connect_timeout:g} s"
     elif isinstance(exc, httpx.ReadTimeout):
         what = f"{url} sent nothing for {policy.read_timeout:g} s (read timeout)"

@@ -116,6 +116,7 @@ def fetch_policy(config: FetchConfig) -> FetchPolicy:
         min_delay=config.min_delay,
         exempt_loopback=config.exempt_loopback,
         obey_robots=config.obey_robots,
+        allow_private=config.allow_private,
     )
 
 

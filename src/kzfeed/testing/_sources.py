@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from kzfeed.http import Fetcher, FetchPolicy, MemoryHttpCache, default_user_agent
+from kzfeed.http import AllowList, Fetcher, FetchPolicy, GuardedTransport, MemoryHttpCache, default_user_agent
 from kzfeed.models import RawItem, SourceState
 from kzfeed.sources import Source, SourceContext
 from kzfeed.testing._httpserver import LocalHTTPServer
@@ -44,9 +44,9 @@ def fixtures_dir_of(source_class: type[Any]) -> Path:
 class _LocalTransport(httpx.BaseTransport):
     """Sends every request, whatever its host, to one local server (same path and query)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, allow: AllowList) -> None:
         self._base = httpx.URL(base_url)
-        self._inner = httpx.HTTPTransport()
+        self._inner = GuardedTransport(allow)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.url = request.url.copy_with(scheme="http", host=self._base.host, port=self._base.port)
@@ -58,9 +58,19 @@ class _LocalTransport(httpx.BaseTransport):
 
 def offline_fetcher(server: LocalHTTPServer) -> Fetcher:
     """A :class:`~kzfeed.http._client.Fetcher` that sends every request to ``server`` instead of the
-    internet (the source still sees the URLs it asked for), with no delay between requests."""
-    policy = FetchPolicy(user_agent=default_user_agent(_TEST_CONTACT), min_delay=0, exempt_loopback=True)
-    return Fetcher(policy, cache=MemoryHttpCache(), transport=_LocalTransport(server.base_url))
+    internet (the source still sees the URLs it asked for), with no delay between requests.
+
+    Like every fetcher it refuses non-public addresses; the policy's ``allow_private`` lists
+    the server's own address and port, and nothing else."""
+    local = httpx.URL(server.base_url)
+    policy = FetchPolicy(
+        user_agent=default_user_agent(_TEST_CONTACT),
+        min_delay=0,
+        exempt_loopback=True,
+        allow_private=(f"{local.host}:{local.port}",),
+    )
+    transport = _LocalTransport(server.base_url, AllowList(policy.allow_private))
+    return Fetcher(policy, cache=MemoryHttpCache(), transport=transport)
 
 
 @contextmanager

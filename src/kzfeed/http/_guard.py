@@ -1,0 +1,286 @@
+"""The address guard: kzfeed connects only to public Internet addresses, unless told otherwise.
+
+A feed, a redirect or a sitemap may point anywhere: at ``127.0.0.1``, the operator's private
+network or the cloud metadata service at ``169.254.169.254``. Checking the URL is not enough (a
+public name can resolve, or be rebound, to a private address), so the check is made where the
+connection is opened: :class:`GuardedTransport` resolves the host itself, checks every address
+it got and connects to an address it checked, on every request and every redirect hop. What the
+operator lets through is an :class:`AllowList` (``[fetch] allow_private``).
+
+The same network layer bounds each request by a deadline (:func:`deadline`): every connect,
+read and write is given at most the time left, so a server that sends its headers one byte at a
+time is cut off when ``total_timeout`` has passed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import httpcore
+import httpx
+
+from kzfeed.errors import ConfigError
+
+__all__ = ["AddressRefused", "AllowList", "GuardedTransport", "address_problem", "deadline"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598)
+_RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_UNIQUE_LOCAL = ipaddress.IPv6Network("fc00::/7")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # the IPv4 address is in the last 32 bits
+_HOST_NAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+_PREFIX_LENGTH = re.compile(r"\d{1,3}(\]?:\w*|\])?")  # after the "/" of a CIDR range
+_DEADLINE: ContextVar[float | None] = ContextVar("kzfeed_http_deadline", default=None)
+
+
+def address_problem(address: IPAddress) -> str | None:
+    """Why ``address`` is not a public Internet address (``"a loopback address"``), or ``None``."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or (
+            ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None
+        )
+        if embedded is not None:
+            return address_problem(embedded)
+    if address.is_unspecified:
+        return "the unspecified address"
+    if address.is_loopback:
+        return "a loopback address (this machine)"
+    if address.is_link_local:
+        return "a link-local address (where cloud metadata services such as 169.254.169.254 live)"
+    if address.is_multicast:
+        return "a multicast address"
+    if isinstance(address, ipaddress.IPv4Address) and address in _SHARED:
+        return "a carrier-grade NAT address (100.64.0.0/10)"
+    if isinstance(address, ipaddress.IPv6Address) and address in _UNIQUE_LOCAL:
+        return "a unique-local IPv6 address (fc00::/7)"
+    if isinstance(address, ipaddress.IPv4Address) and any(address in n for n in _RFC1918):
+        return "a private-network address"
+    if address.is_reserved or address.is_private or not address.is_global:
+        return "a reserved address, not routed on the Internet"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    text: str
+    network: IPNetwork | None
+    host: str | None
+    port: int | None
+
+    def allows(self, host: str, address: IPAddress, port: int) -> bool:
+        if self.port is not None and self.port != port:
+            return False
+        if self.host is not None:
+            return _plain_host(host) == self.host
+        assert self.network is not None
+        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        return any(a.version == self.network.version and a in self.network for a in (address, mapped) if a)
+
+
+class AllowList:
+    """The non-public places the operator lets kzfeed fetch from: addresses (``"127.0.0.1"``),
+    CIDR ranges (``"10.1.0.0/16"``) or host names (``"intranet.example"``), each optionally
+    with a port (``"127.0.0.1:8080"``, ``"[::1]:8080"``). Nothing else that is not public."""
+
+    def __init__(self, entries: Iterable[str] = ()) -> None:
+        self.entries: tuple[str, ...] = tuple(entries)
+        self._rules = tuple(_parse_entry(entry) for entry in self.entries)
+
+    def allows(self, host: str, address: IPAddress, port: int) -> bool:
+        """Whether a connection to ``address`` (resolved from ``host``) on ``port`` is let through."""
+        return address_problem(address) is None or any(r.allows(host, address, port) for r in self._rules)
+
+
+def _parse_entry(entry: object) -> _Rule:
+    def bad(why: str) -> ConfigError:
+        return ConfigError(
+            f"[fetch] allow_private: {entry!r} {why}; write an address, a CIDR range or a host name, "
+            'optionally with a port: "127.0.0.1:8080", "10.1.0.0/16", "[::1]:8080", "intranet.example"'
+        )
+
+    if not isinstance(entry, str) or not entry.strip():
+        raise bad("is not a non-empty string")
+    text = entry.strip().lower()
+    if "://" in text or ("/" in text and not _PREFIX_LENGTH.fullmatch(text.split("/", 1)[1])):
+        raise bad("is a URL or a path, not an address, range or host name")
+    port: int | None = None
+    if text.startswith("["):  # [v6 address or range] with an optional :port
+        inside, _, rest = text[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            raise bad("has something after ']' that is not ':port'")
+        text, port_text = inside, rest[1:] if rest else None
+    elif text.count(":") == 1:
+        text, port_text = text.split(":")
+    else:
+        port_text = None
+    if port_text is not None:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise bad(f"has port {port_text!r}, not a number from 1 to 65535")
+        port = int(port_text)
+    try:
+        network = ipaddress.ip_network(text, strict=True)
+    except ValueError as exc:
+        if "/" in text or ":" in text or (text.replace(".", "").isdigit() and text):
+            raise bad(f"is not a valid address or range ({exc})") from exc
+        host = _plain_host(text)
+        if not _HOST_NAME.match(host):
+            raise bad("is not a valid host name") from exc
+        return _Rule(entry, None, host, port)
+    return _Rule(entry, network, None, port)
+
+
+def _plain_host(host: str) -> str:
+    return host.strip("[]").rstrip(".").lower()
+
+
+class AddressRefused(Exception):
+    """A connection the guard refused: ``host`` resolves only to non-public addresses."""
+
+    def __init__(self, host: str, port: int, address: str, problem: str) -> None:
+        self.host, self.port, self.address, self.problem = host, port, address, problem
+        shown = host if host == address else f"{host} ({address})"
+        entry = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+        super().__init__(
+            f"{shown} is {problem}, not a public Internet address; "
+            f'if kzfeed should fetch from it, add "{entry}" to allow_private in [fetch]'
+        )
+
+
+@contextmanager
+def deadline(at: float | None) -> Iterator[None]:
+    """Within the block, every connect, read and write of a :class:`GuardedTransport` in this
+    thread ends by ``time.monotonic()`` ``at`` (a timeout error once it has passed)."""
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def deadline_passed() -> bool:
+    """Whether the deadline of the current :func:`deadline` block has passed."""
+    at = _DEADLINE.get()
+    return at is not None and time.monotonic() >= at
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    at = _DEADLINE.get()
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the total timeout has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    """A connection whose reads and writes end by the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.NetworkBackend):
+    """Resolves the host, refuses what the allow-list does not let through, connects to a checked
+    address (so a second DNS answer cannot differ from the one checked)."""
+
+    def __init__(self, allow: AllowList) -> None:
+        self._allow = allow
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _bounded(timeout, httpcore.ConnectTimeout)
+        try:
+            infos = socket.getaddrinfo(_plain_host(host), port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        allowed: list[str] = []
+        refused: AddressRefused | None = None
+        for info in infos:
+            text = str(info[4][0]).split("%")[0]  # an IPv6 scope id is not part of the address
+            address = ipaddress.ip_address(text)
+            if self._allow.allows(host, address, port):
+                if text not in allowed:
+                    allowed.append(text)
+            elif refused is None:
+                refused = AddressRefused(_plain_host(host), port, text, address_problem(address) or "")
+        if not allowed:
+            if refused is not None:
+                raise refused
+            raise httpcore.ConnectError(f"{host} has no address")
+        last: Exception | None = None
+        for address_text in allowed:
+            try:
+                stream = self._inner.connect_tcp(
+                    address_text,
+                    port,
+                    _bounded(timeout, httpcore.ConnectTimeout),
+                    local_address,
+                    socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+                continue
+            return _Stream(stream)
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("kzfeed does not fetch over Unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's own transport (connection pool, TLS, HTTP/1.1) on the guarded network layer. It
+    ignores proxy settings in the environment: through a proxy the guard could not see where a
+    request goes."""
+
+    def __init__(self, allow: AllowList, *, max_keepalive: int = 50) -> None:
+        # httpx.HTTPTransport's own __init__ builds a pool on the plain network layer: not called
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=None,
+            max_keepalive_connections=max_keepalive,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(allow),
+        )
