@@ -574,7 +574,13 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
 
     dev, test = load_labels(LABELS / "dev.jsonl"), load_labels(LABELS / "test.jsonl")
     everything = dev + test
-    assert len(everything) >= 150
+    assert len(everything) >= 400
+    forms = Counter(r.form for r in everything)
+    assert forms["full"] >= 120 and forms["short"] >= 100, forms
+    assert sum(not r.relevant for r in everything) >= 100
+    assert sum(len(r.passing_topics) for r in everything if r.form == "full") >= 50
+    for split in (dev, test):
+        assert {r.form for r in split} == {"full", "short", "medium"}
     assert 0.28 <= len(test) / len(everything) <= 0.4
     assert len({r.id for r in everything}) == len(everything)
     per_lang = Counter(r.lang for r in everything)
@@ -585,11 +591,15 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
             assert labels == {True, False}, f"{lang}: the split needs relevant and not relevant articles"
     assert 0.3 <= sum(r.relevant for r in everything) / len(everything) <= 0.7
     for record in everything:
-        assert set(record.topics) <= set(TOPICS), record.id
+        assert set(record.topics) | set(record.passing_topics) <= set(TOPICS), record.id
+        if record.form == "full":
+            assert 1500 <= len(record.text) <= 5000, record.id
         assert bool(record.topics) == record.relevant, (
             f"{record.id}: topics are labelled on relevant articles"
         )
-        assert record.title and record.text.count("\n\n") >= 1, f"{record.id}: a headline and paragraphs"
+        assert record.title, f"{record.id}: a headline"
+        if record.form != "short":  # a short report may be one paragraph of 1-4 sentences
+            assert record.text.count("\n\n") >= 1, f"{record.id}: a headline and paragraphs"
 
 
 @pytest.mark.parametrize("with_lang", [True, False], ids=["language given", "language detected"])

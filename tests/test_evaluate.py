@@ -10,13 +10,12 @@ import pytest
 from kzfeed.classify._evaluate import (
     Counts,
     LabelledArticle,
+    article_form,
     evaluate,
-    format_report,
     load_labels,
     main,
-    report_as_dict,
-    report_as_json,
 )
+from kzfeed.classify._report import format_report, report_as_dict, report_as_json
 from kzfeed.errors import InputError
 from kzfeed.models import Classification, Document, TopicTag
 
@@ -58,6 +57,12 @@ def test_load_labels_reads_records_and_skips_blank_lines(tmp_path: Path) -> None
         (_line(id="b", topics=[1]), r"labels.jsonl:2: field 'topics' must be a list of strings"),
         (_line(id="b", lang=3), r"labels.jsonl:2: field 'lang' must be a string or null"),
         (_line(id="a"), r"labels.jsonl:2: duplicate id 'a'"),
+        (_line(id="b", passing_topics="energy"), r"labels.jsonl:2: field 'passing_topics' must be a list"),
+        (
+            _line(id="b", topics=["energy"], passing_topics=["energy"]),
+            r"labels.jsonl:2: 'energy' is in both 'topics' and 'passing_topics'",
+        ),
+        (_line(id="b", form="long"), r"labels.jsonl:2: field 'form' must be one of full, short, medium"),
     ],
 )
 def test_a_bad_line_is_an_input_error_naming_its_line(tmp_path: Path, bad: str, message: str) -> None:
@@ -194,3 +199,54 @@ def test_main_turns_a_bad_file_into_one_line_and_exit_code_2(
     assert main([str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "labels.jsonl:2: not valid JSON" in err and err.count("\n") == 1
+
+
+def test_the_form_of_an_article_comes_from_its_label_or_its_length(tmp_path: Path) -> None:
+    assert article_form("One. Two. Three. Four.") == "short"
+    assert article_form("One. Two. Three. Four. Five.") == "medium"
+    assert article_form("A sentence that goes on. " * 70) == "full"
+    path = _write(tmp_path, _line(id="a", text="One. Two."), _line(id="b", text="One.", form="medium"))
+    assert [r.form for r in load_labels(path)] == ["short", "medium"]
+
+
+def _with(article: LabelledArticle, **changes: object) -> LabelledArticle:
+    from dataclasses import replace
+
+    return replace(article, **changes)  # type: ignore[arg-type]
+
+
+def test_passing_mentions_and_tags_per_article_are_reported_by_language_and_form() -> None:
+    records = [
+        # about energy, trade only mentioned: tagging trade is a passing mention tagged
+        _with(_article("en-1", "en", True, ("energy",)), passing_topics=("trade_investment",), form="full"),
+        # about security, energy mentioned and not tagged
+        _with(_article("en-2", "en", True, ("security",)), passing_topics=("energy",), form="short"),
+        _with(_article("fr-1", "fr", False), form="full"),
+    ]
+    answers = {
+        "en-1": (True, ("energy", "trade_investment", "raw_materials")),
+        "en-2": (True, ("security",)),
+        "fr-1": (True, ("energy",)),
+    }
+    report = evaluate(Scripted(answers), records)
+    overall = report.overall
+    assert (overall.passing, overall.passing_tagged, overall.passing_rate) == (2, 1, 0.5)
+    assert overall.mean_tags == 2.0 and overall.labelled_mean_tags == 1.0
+    assert (overall.offbeat, overall.relevance.fp, overall.offbeat_relevant_rate) == (1, 1, 1.0)
+    full, short = report.group("full"), report.group("short")
+    assert full.articles == 2 and full.passing_rate == 1.0 and full.mean_tags == 3.0
+    assert short.articles == 1 and short.passing_rate == 0.0 and short.topics.f1 == 1.0
+    assert report.group("en/full").topics == Counts(tp=1, fp=2)
+    assert report.group("fr").relevance == Counts(fp=1) and report.group("de").articles == 0
+    (miss,) = report.topic_errors
+    assert miss.passing_tagged == ("trade_investment",)
+    text = format_report(report)
+    assert "passing mentions tagged  1/2 (50.0%)" in text
+    assert "tags per article  2.00 (labelled 1.00)" in text
+    assert "off-beat marked relevant  1/1 (100.0%)" in text
+    assert "extra raw_materials, trade_investment (passing)" in text
+    assert any(line.startswith("en/full ") for line in text.splitlines())
+    data = report_as_dict(report)
+    assert data["per_form"]["full"]["passing_mention_rate"] == 1.0
+    assert data["per_language_form"]["en/short"]["mean_tags"] == 1.0
+    assert data["overall"]["labelled_mean_tags"] == 1.0

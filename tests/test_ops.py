@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from conftest import CliResult
 from factories import make_item
 from feedcheck import assert_valid_atom, parse_feed
@@ -70,6 +72,33 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(kzfeed: Kz, project: Path) ->
     assert result.exit_code == 0
     assert "seeds: 5 new" in result.stdout
     assert f"previous run (pid {holder.pid}" in result.stderr
+
+
+def test_the_run_lock_on_each_backend(database_url: str) -> None:
+    from kzfeed.errors import LockBusy
+
+    first, second = open_store(database_url), open_store(database_url)
+    lock = acquire_run_lock(first, worker="w")
+    try:
+        with pytest.raises(LockBusy) as busy:
+            acquire_run_lock(second, worker="w", wait=0.3)
+        if first.backend == "sqlite":
+            # one file lock per database file; the refusal says who holds it
+            assert f"pid {os.getpid()} on " in busy.value.holder
+            with pytest.raises(LockBusy):
+                acquire_run_lock(second, worker="another", wait=0)
+        else:
+            # one advisory lock per worker: workers on other machines share the database
+            assert busy.value.holder == "worker 'w' is running against this database"
+            acquire_run_lock(second, worker="another").release()
+    finally:
+        lock.release()
+        lock.release()  # twice is harmless
+    again = acquire_run_lock(second, worker="w")
+    assert again.recovered_from is None  # released cleanly: nothing to take over
+    again.release()
+    first.close()
+    second.close()
 
 
 def test_status_shows_runs_and_unhealthy_sources_and_the_ops_feed_reports_them(

@@ -11,10 +11,11 @@ for tools that want to show or check it. Language detection is :mod:`kzfeed.lang
 """
 
 from kzfeed.classify._classifier import KeywordClassifier
-from kzfeed.classify._evaluate import evaluate, format_report, load_labels, report_as_json
+from kzfeed.classify._evaluate import evaluate, load_labels
 from kzfeed.classify._explain import classification_record, explain, summary_lines
 from kzfeed.classify._gazetteer import Gazetteer, GazetteerEntry, load_gazetteer
 from kzfeed.classify._jsonlines import read_documents
+from kzfeed.classify._report import format_report, report_as_json
 from kzfeed.classify._vocabulary import TopicVocabulary, Vocabulary, load_vocabulary
 
 __all__ = [

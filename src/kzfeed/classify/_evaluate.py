@@ -9,7 +9,7 @@ reach the feeds); relevance on all of them. Run ``python -m kzfeed.classify._eva
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,19 +23,34 @@ from kzfeed.models import Document
 from kzfeed.sources import Classifier
 
 __all__ = [
+    "FORMS",
     "Counts",
     "EvalReport",
+    "GroupScores",
     "LabelledArticle",
     "LanguageScores",
     "Miss",
     "TopicScores",
+    "article_form",
     "evaluate",
-    "format_report",
     "load_labels",
     "main",
-    "report_as_dict",
-    "report_as_json",
 ]
+
+#: what kind of article a labelled item is: a full-length article (1,500 characters or more), a
+#: short report (at most four sentences) or a medium one (a headline and a few paragraphs)
+FORMS = ("full", "short", "medium")
+FULL_MIN_CHARS = 1500
+SHORT_MAX_SENTENCES = 4
+_SENTENCE_END = re.compile(r"[.!?…](?=[\s\"»“”)]|$)")
+
+
+def article_form(text: str) -> str:
+    """``full``, ``short`` or ``medium``, from the length of ``text`` (used when a label has no ``form``)."""
+    if len(text) >= FULL_MIN_CHARS:
+        return "full"
+    sentences = len(_SENTENCE_END.findall(text.strip())) or 1
+    return "short" if sentences <= SHORT_MAX_SENTENCES else "medium"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,7 +62,11 @@ class LabelledArticle:
     title: str
     text: str
     relevant: bool
+    #: what the article is about
     topics: tuple[str, ...] = ()
+    #: topics the article only mentions in passing: tagging one of them is an error
+    passing_topics: tuple[str, ...] = ()
+    form: str = "medium"
 
     def document(self, *, with_lang: bool = True) -> Document:
         return Document(title=self.title, text=self.text, lang=self.lang if with_lang else None, id=self.id)
@@ -93,11 +112,68 @@ class TopicScores:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LanguageScores:
-    lang: str
-    articles: int
-    relevance: Counts
-    topics: Counts
+class GroupScores:
+    """The scores of one group of articles: all, one language, one form, or one language and form.
+
+    Topics, tags and passing mentions are counted on the articles labelled relevant.
+    """
+
+    name: str
+    articles: int = 0
+    relevance: Counts = Counts()
+    topics: Counts = Counts()
+    #: articles labelled relevant
+    relevant_articles: int = 0
+    #: topics tagged on them, and topics labelled on them
+    tags: int = 0
+    labelled_tags: int = 0
+    #: topics labelled as passing mentions, and how many of them were tagged anyway
+    passing: int = 0
+    passing_tagged: int = 0
+
+    @property
+    def lang(self) -> str:
+        return self.name
+
+    @property
+    def offbeat(self) -> int:
+        """Articles labelled not relevant."""
+        return self.relevance.fp + self.relevance.tn
+
+    @property
+    def offbeat_relevant_rate(self) -> float:
+        """The share of off-beat articles marked relevant."""
+        return self.relevance.fp / self.offbeat if self.offbeat else 0.0
+
+    @property
+    def passing_rate(self) -> float:
+        """The share of passing mentions that were tagged (0 with none labelled)."""
+        return self.passing_tagged / self.passing if self.passing else 0.0
+
+    @property
+    def mean_tags(self) -> float:
+        return self.tags / self.relevant_articles if self.relevant_articles else 0.0
+
+    @property
+    def labelled_mean_tags(self) -> float:
+        return self.labelled_tags / self.relevant_articles if self.relevant_articles else 0.0
+
+    def add(self, other: GroupScores) -> GroupScores:
+        return GroupScores(
+            name=self.name,
+            articles=self.articles + other.articles,
+            relevance=self.relevance + other.relevance,
+            topics=self.topics + other.topics,
+            relevant_articles=self.relevant_articles + other.relevant_articles,
+            tags=self.tags + other.tags,
+            labelled_tags=self.labelled_tags + other.labelled_tags,
+            passing=self.passing + other.passing,
+            passing_tagged=self.passing_tagged + other.passing_tagged,
+        )
+
+
+#: the per-language scores are group scores named by language
+LanguageScores = GroupScores
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +186,8 @@ class Miss:
     relevant: bool
     missing_topics: tuple[str, ...] = ()
     extra_topics: tuple[str, ...] = ()
+    #: the extra topics that the labels call passing mentions
+    passing_tagged: tuple[str, ...] = ()
     reason: str = ""
 
 
@@ -123,11 +201,15 @@ class EvalReport:
     #: summed over topics, on the articles labelled relevant
     topics: Counts
     per_topic: tuple[TopicScores, ...]
-    per_language: tuple[LanguageScores, ...]
+    per_language: tuple[GroupScores, ...]
     #: relevance decided wrongly
     misclassified: tuple[Miss, ...]
     #: labelled relevant, but with a different set of topics
     topic_errors: tuple[Miss, ...]
+    #: every article, then by form (full, short, medium) and by language and form ("en/full")
+    overall: GroupScores = GroupScores(name="all")
+    per_form: tuple[GroupScores, ...] = ()
+    per_language_form: tuple[GroupScores, ...] = ()
 
     @property
     def topics_micro_f1(self) -> float:
@@ -139,9 +221,50 @@ class EvalReport:
         seen = [t.counts.f1 for t in self.per_topic if t.counts.tp + t.counts.fp + t.counts.fn]
         return sum(seen) / len(seen) if seen else 1.0
 
+    def group(self, name: str) -> GroupScores:
+        """The scores of ``all``, a form, a language or ``lang/form``: empty if no article is in it."""
+        for scores in (self.overall, *self.per_form, *self.per_language, *self.per_language_form):
+            if scores.name == name:
+                return scores
+        return GroupScores(name=name)
+
 
 def _fail(path: Path, line: int, problem: str) -> InputError:
     return InputError(f"{path}:{line}: {problem}")
+
+
+def _strings(raw: dict[str, Any], key: str, path: Path, number: int) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise _fail(path, number, f"field {key!r} must be a list of strings")
+    return tuple(sorted(set(value)))
+
+
+def _record(raw: dict[str, Any], path: Path, number: int) -> LabelledArticle:
+    for key, kind in (("id", str), ("title", str), ("text", str), ("relevant", bool), ("topics", list)):
+        if key not in raw:
+            raise _fail(path, number, f"missing field {key!r}")
+        if not isinstance(raw[key], kind):
+            raise _fail(path, number, f"field {key!r} must be {kind.__name__}")
+    lang = raw.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        raise _fail(path, number, "field 'lang' must be a string or null")
+    topics, passing = _strings(raw, "topics", path, number), _strings(raw, "passing_topics", path, number)
+    if both := set(topics) & set(passing):
+        raise _fail(path, number, f"{sorted(both)[0]!r} is in both 'topics' and 'passing_topics'")
+    form = raw.get("form") or article_form(raw["text"])
+    if form not in FORMS:
+        raise _fail(path, number, f"field 'form' must be one of {', '.join(FORMS)}, not {form!r}")
+    return LabelledArticle(
+        id=raw["id"],
+        lang=lang,
+        title=raw["title"],
+        text=raw["text"],
+        relevant=raw["relevant"],
+        topics=topics,
+        passing_topics=passing,
+        form=form,
+    )
 
 
 def load_labels(path: str | Path) -> list[LabelledArticle]:
@@ -154,29 +277,11 @@ def load_labels(path: str | Path) -> list[LabelledArticle]:
     records: list[LabelledArticle] = []
     seen: set[str] = set()
     for number, raw in json_objects(lines, str(path)):
-        for key, kind in (("id", str), ("title", str), ("text", str), ("relevant", bool), ("topics", list)):
-            if key not in raw:
-                raise _fail(path, number, f"missing field {key!r}")
-            if not isinstance(raw[key], kind):
-                raise _fail(path, number, f"field {key!r} must be {kind.__name__}")
-        lang = raw.get("lang")
-        if lang is not None and not isinstance(lang, str):
-            raise _fail(path, number, "field 'lang' must be a string or null")
-        if not all(isinstance(t, str) for t in raw["topics"]):
-            raise _fail(path, number, "field 'topics' must be a list of strings")
-        if raw["id"] in seen:
-            raise _fail(path, number, f"duplicate id {raw['id']!r}")
-        seen.add(raw["id"])
-        records.append(
-            LabelledArticle(
-                id=raw["id"],
-                lang=lang,
-                title=raw["title"],
-                text=raw["text"],
-                relevant=raw["relevant"],
-                topics=tuple(sorted(set(raw["topics"]))),
-            )
-        )
+        record = _record(raw, path, number)
+        if record.id in seen:
+            raise _fail(path, number, f"duplicate id {record.id!r}")
+        seen.add(record.id)
+        records.append(record)
     return records
 
 
@@ -186,6 +291,37 @@ def _binary(expected: bool, got: bool) -> Counts:
     return Counts(fp=1) if got else Counts(tn=1)
 
 
+def _judge(record: LabelledArticle, relevant: bool, got: set[str]) -> tuple[GroupScores, dict[str, Counts]]:
+    """One article's contribution to its groups, and to each topic."""
+    decided = _binary(record.relevant, relevant)
+    if not record.relevant:
+        return GroupScores(name="", articles=1, relevance=decided), {}
+    per_topic = {topic: _binary(topic in record.topics, topic in got) for topic in set(record.topics) | got}
+    return GroupScores(
+        name="",
+        articles=1,
+        relevance=decided,
+        topics=sum(per_topic.values(), Counts()),
+        relevant_articles=1,
+        tags=len(got),
+        labelled_tags=len(record.topics),
+        passing=len(record.passing_topics),
+        passing_tagged=len(set(record.passing_topics) & got),
+    ), per_topic
+
+
+def _miss(record: LabelledArticle, relevant: bool, got: set[str], reason: str) -> Miss | None:
+    missing = tuple(sorted(set(record.topics) - got))
+    extra = tuple(sorted(got - set(record.topics)))
+    if not (missing or extra):
+        return None
+    return Miss(
+        id=record.id, lang=record.lang or "?", expected_relevant=True, relevant=relevant,
+        missing_topics=missing, extra_topics=extra,
+        passing_tagged=tuple(t for t in extra if t in record.passing_topics), reason=reason,
+    )  # fmt: skip
+
+
 def evaluate(
     classifier: Classifier, records: Iterable[LabelledArticle], *, with_lang: bool = True
 ) -> EvalReport:
@@ -193,147 +329,43 @@ def evaluate(
 
     With ``with_lang=False`` the labelled language is withheld, so detection is tested too.
     """
-    relevance = Counts()
+    groups: dict[str, GroupScores] = {}
     per_topic: dict[str, Counts] = defaultdict(Counts)
-    per_lang_rel: dict[str, Counts] = defaultdict(Counts)
-    per_lang_topics: dict[str, Counts] = defaultdict(Counts)
-    per_lang_n: dict[str, int] = defaultdict(int)
     misclassified: list[Miss] = []
     topic_errors: list[Miss] = []
-    n = 0
     for record in records:
-        n += 1
         result = classifier.classify(record.document(with_lang=with_lang))
         lang = record.lang or "?"
-        decided = _binary(record.relevant, result.relevant)
-        relevance += decided
-        per_lang_rel[lang] += decided
-        per_lang_n[lang] += 1
         got = {t.topic for t in result.topics}
-        missing = tuple(sorted(set(record.topics) - got))
-        extra = tuple(sorted(got - set(record.topics)))
+        scores, topics = _judge(record, result.relevant, got)
+        for name in ("all", record.form, lang, f"{lang}/{record.form}"):
+            groups[name] = groups.get(name, GroupScores(name=name)).add(scores)
+        for topic, counts in topics.items():
+            per_topic[topic] += counts
         if record.relevant != result.relevant:
             misclassified.append(
                 Miss(id=record.id, lang=lang, expected_relevant=record.relevant, relevant=result.relevant,
                      reason=result.reason)
             )  # fmt: skip
-        if not record.relevant:
-            continue
-        for topic in set(record.topics) | got:
-            counts = _binary(topic in record.topics, topic in got)
-            per_topic[topic] += counts
-            per_lang_topics[lang] += counts
-        if missing or extra:
-            topic_errors.append(
-                Miss(id=record.id, lang=lang, expected_relevant=True, relevant=result.relevant,
-                     missing_topics=missing, extra_topics=extra, reason=result.reason)
-            )  # fmt: skip
-    topics_total = sum(per_topic.values(), Counts())
+        if record.relevant and (miss := _miss(record, result.relevant, got, result.reason)):
+            topic_errors.append(miss)
+    overall = groups.get("all", GroupScores(name="all"))
+    langs = sorted({name for name in groups if name not in FORMS and name != "all" and "/" not in name})
     return EvalReport(
         classifier=str(getattr(classifier, "name", type(classifier).__name__)),
-        articles=n,
-        relevance=relevance,
-        topics=topics_total,
+        articles=overall.articles,
+        relevance=overall.relevance,
+        topics=overall.topics,
         per_topic=tuple(TopicScores(topic=t, counts=per_topic[t]) for t in sorted(per_topic)),
-        per_language=tuple(
-            LanguageScores(
-                lang=lang,
-                articles=per_lang_n[lang],
-                relevance=per_lang_rel[lang],
-                topics=per_lang_topics[lang],
-            )
-            for lang in sorted(per_lang_n)
-        ),
+        per_language=tuple(groups[lang] for lang in langs),
         misclassified=tuple(misclassified),
         topic_errors=tuple(topic_errors),
+        overall=overall,
+        per_form=tuple(groups[form] for form in FORMS if form in groups),
+        per_language_form=tuple(
+            groups[f"{lang}/{form}"] for lang in langs for form in FORMS if f"{lang}/{form}" in groups
+        ),
     )
-
-
-def _counts_dict(counts: Counts) -> dict[str, Any]:
-    return {
-        "precision": round(counts.precision, 4),
-        "recall": round(counts.recall, 4),
-        "f1": round(counts.f1, 4),
-        "tp": counts.tp,
-        "fp": counts.fp,
-        "fn": counts.fn,
-        "tn": counts.tn,
-    }
-
-
-def _miss_dict(miss: Miss) -> dict[str, Any]:
-    return {
-        "id": miss.id,
-        "lang": miss.lang,
-        "expected_relevant": miss.expected_relevant,
-        "relevant": miss.relevant,
-        "missing_topics": list(miss.missing_topics),
-        "extra_topics": list(miss.extra_topics),
-        "reason": miss.reason,
-    }
-
-
-def report_as_dict(report: EvalReport) -> dict[str, Any]:
-    """The report as plain JSON-ready data."""
-    return {
-        "classifier": report.classifier,
-        "articles": report.articles,
-        "relevance": _counts_dict(report.relevance),
-        "topics": {
-            "micro": _counts_dict(report.topics),
-            "macro_f1": round(report.topics_macro_f1, 4),
-            "per_topic": {t.topic: _counts_dict(t.counts) for t in report.per_topic},
-        },
-        "per_language": {
-            s.lang: {
-                "articles": s.articles,
-                "relevance": _counts_dict(s.relevance),
-                "topics_micro_f1": round(s.topics.f1, 4),
-            }
-            for s in report.per_language
-        },
-        "misclassified": [_miss_dict(m) for m in report.misclassified],
-        "topic_errors": [_miss_dict(m) for m in report.topic_errors],
-    }
-
-
-def report_as_json(report: EvalReport) -> str:
-    return json.dumps(report_as_dict(report), ensure_ascii=False, indent=2)
-
-
-def format_report(report: EvalReport) -> str:
-    """The report as text for a terminal."""
-    rel, top = report.relevance, report.topics
-    lines = [
-        f"classifier {report.classifier!r} on {report.articles} articles",
-        f"relevance   P {rel.precision:.3f}  R {rel.recall:.3f}  F1 {rel.f1:.3f}"
-        f"   (tp {rel.tp}, fp {rel.fp}, fn {rel.fn}, tn {rel.tn})",
-        f"topics      micro P {top.precision:.3f}  R {top.recall:.3f}  F1 {top.f1:.3f}"
-        f"   macro F1 {report.topics_macro_f1:.3f}",
-        "",
-        f"{'topic':<22}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}",
-    ]
-    for t in report.per_topic:
-        c = t.counts
-        lines.append(f"{t.topic:<22}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}{c.tp + c.fn:>9}")
-    lines += ["", f"{'lang':<6}{'articles':>9}{'rel P':>8}{'rel R':>8}{'rel F1':>8}{'topic F1':>10}"]
-    for s in report.per_language:
-        r = s.relevance
-        lines.append(
-            f"{s.lang:<6}{s.articles:>9}{r.precision:>8.3f}{r.recall:>8.3f}{r.f1:>8.3f}{s.topics.f1:>10.3f}"
-        )
-    lines += ["", f"misclassified ({len(report.misclassified)}):"]
-    for m in report.misclassified:
-        lines.append(
-            f"  {m.id}  expected {'relevant' if m.expected_relevant else 'not relevant'} — {m.reason}"
-        )
-    lines += ["", f"topic errors ({len(report.topic_errors)}):"]
-    for m in report.topic_errors:
-        parts = ([f"missing {', '.join(m.missing_topics)}"] if m.missing_topics else []) + (
-            [f"extra {', '.join(m.extra_topics)}"] if m.extra_topics else []
-        )
-        lines.append(f"  {m.id}  {'; '.join(parts)}")
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -348,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     from kzfeed.classify import KeywordClassifier
+    from kzfeed.classify._report import format_report, report_as_json
 
     try:
         records = [r for path in args.labels for r in load_labels(path)]
