@@ -101,3 +101,29 @@ def test_heavy_libraries_are_imported_lazily() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_extraction_workers_do_not_import_modules_from_the_current_directory(tmp_path: Path) -> None:
+    # issue 12 #13: a brotli/ folder where kzfeed ran was imported by the extraction workers
+    work = tmp_path / "work"
+    (work / "brotli").mkdir(parents=True)
+    (work / "brotli" / "__init__.py").write_text(
+        "import pathlib\npathlib.Path(__file__).parent.parent.joinpath('IMPORTED').write_text('yes')\n"
+        "raise ImportError('a folder of the current directory, not a library')\n"
+    )
+    script = tmp_path / "probe.py"  # run as a script, like the kzfeed console script
+    script.write_text(
+        "from kzfeed.articles import ArticleExtractor\n"
+        "if __name__ == '__main__':\n"
+        "    page = '<html><body><article><h1>Kazakhstan and the EU</h1>' + "
+        "'<p>Astana and Brussels agreed on lithium and rare earths in a long meeting.</p>' * 20 + "
+        "'</article></body></html>'\n"
+        "    with ArticleExtractor(2) as extract:\n"
+        "        print(extract(page, url='https://news.example.org/a').title)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=work, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Kazakhstan and the EU"
+    assert not (work / "IMPORTED").exists()

@@ -157,3 +157,24 @@ def test_stories_command_lists_the_clusters(published: Path, kzfeed: Callable[..
     everything = kzfeed("stories", "--all", "--rebuild").stdout  # type: ignore[attr-defined]
     assert "0 item(s) changed story" in everything
     assert everything.count("report(s)") == 8
+
+
+def test_an_archive_written_by_an_earlier_renderer_is_written_again_once(
+    project: Path, write_config: Callable[..., Path], kzfeed: Callable[..., object]
+) -> None:
+    # archives are never rewritten, so one written before issue 12 (RSS descriptions not
+    # escaped, markup sanitised by a weaker sanitiser) would serve its markup for ever
+    shutil.copytree(STORIES, project / "news")
+    write_config(CONFIG.format(size=3))
+    assert kzfeed("run").exit_code == 0  # type: ignore[attr-defined]
+    archive = project / "public" / "feed-archive-1.rss"
+    fresh = archive.read_bytes()
+    old = fresh.replace(b"(renderer 2)", b"").replace(
+        b"<description>", b"<description>&lt;img src=x onerror=alert(1)&gt;"
+    )
+    archive.write_bytes(old)
+    assert kzfeed("render").exit_code == 0  # type: ignore[attr-defined]
+    assert archive.read_bytes() == fresh
+    before = archive.stat().st_mtime_ns
+    assert kzfeed("render").exit_code == 0  # type: ignore[attr-defined]
+    assert archive.stat().st_mtime_ns == before  # and then it stays as it is

@@ -7,7 +7,7 @@ import re
 
 from kzfeed.errors import InputError
 
-__all__ = ["LEGACY_ENCODINGS", "decode_bytes"]
+__all__ = ["LEGACY_ENCODINGS", "decode_bytes", "unmarked_utf16_32"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -24,6 +24,33 @@ LEGACY_ENCODINGS = (
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+# which of the first four bytes are NUL -> the encoding, when the text starts with two
+# ASCII characters (an XML, HTML or text document does: "<?xml", "<rss", "Title") and has
+# no byte-order mark: XML 1.0 appendix F, "Detection Without External Encoding Information"
+_NUL_PATTERNS = {
+    (True, True, True, False): "utf-32-be",
+    (False, True, True, True): "utf-32-le",
+    (True, False, True, False): "utf-16-be",
+    (False, True, False, True): "utf-16-le",
+}
+
+
+def unmarked_utf16_32(data: bytes) -> str | None:
+    """The encoding of UTF-16 or UTF-32 text that has no byte-order mark, told by where its
+    NUL bytes are (XML 1.0 appendix F); None for anything else, or when the whole text does
+    not decode in that encoding."""
+    if len(data) < 4:
+        return None
+    encoding = _NUL_PATTERNS.get((data[0] == 0, data[1] == 0, data[2] == 0, data[3] == 0))
+    if encoding is None:
+        return None
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return encoding
+
+
 def _encoding_rank(encoding: str) -> int:
     name = codecs.lookup(encoding).name
     return LEGACY_ENCODINGS.index(name) if name in LEGACY_ENCODINGS else len(LEGACY_ENCODINGS)
@@ -33,7 +60,7 @@ def decode_bytes(data: bytes, *, name: str) -> tuple[str, str | None]:
     """Decode a text file; return ``(text, warning)``.
 
     UTF-8 (with or without BOM) gives no warning; other encodings (Latin-1, cp1252, cp1251,
-    UTF-16/32 with BOM) are detected and decoded with a warning such as ``"<name>: not
+    UTF-16/32 with or without BOM) are detected and decoded with a warning such as ``"<name>: not
     UTF-8, read as cp1252"``. Raise ``InputError`` for an empty file or binary data.
     """
     label = name or "input"
@@ -52,6 +79,9 @@ def decode_bytes(data: bytes, *, name: str) -> tuple[str, str | None]:
             text = data.decode(bom)
         except UnicodeDecodeError as exc:
             raise binary from exc
+    elif unmarked := unmarked_utf16_32(data):
+        encoding = unmarked
+        text = data.decode(unmarked)
     elif b"\x00" in data:
         raise binary
     else:

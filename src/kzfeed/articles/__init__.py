@@ -13,13 +13,14 @@ if TYPE_CHECKING:
     from kzfeed.articles._listing import link_at, parse_listing, text_at
     from kzfeed.articles._pool import ArticleExtractor
     from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
-    from kzfeed.articles._sanitize import paragraphs_to_html, sanitize_html
+    from kzfeed.articles._sanitize import SAFE_URL_SCHEMES, paragraphs_to_html, safe_url, sanitize_html
     from kzfeed.articles._text import CleanArticle, clean_text_article, summarize
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "COMMON_FEED_PATHS",
     "FEED_TYPES",
+    "SAFE_URL_SCHEMES",
     "ArticleExtractor",
     "CleanArticle",
     "article_kind",
@@ -31,6 +32,7 @@ __all__ = [
     "parse_date",
     "parse_listing",
     "read_article",
+    "safe_url",
     "sanitize_html",
     "sniff_kind",
     "summarize",
@@ -47,7 +49,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_listing": "link_at parse_listing text_at",
             "_pool": "ArticleExtractor",
             "_read": "ARTICLE_SUFFIXES article_kind read_article sniff_kind",
-            "_sanitize": "paragraphs_to_html sanitize_html",
+            "_sanitize": "SAFE_URL_SCHEMES paragraphs_to_html safe_url sanitize_html",
             "_text": "CleanArticle clean_text_article summarize",
         },
     )

@@ -18,6 +18,8 @@ from kzfeed.errors import InputError
 
 __all__ = ["ArticleExtractor"]
 
+_SAFE_PATH = "PYTHONSAFEPATH"
+
 
 def _extract(html: str, url: str | None) -> tuple[CleanArticle | str, float]:
     """Runs in a worker: the article, or the message of the ``InputError`` (errors with
@@ -34,6 +36,24 @@ def _extract(html: str, url: str | None) -> tuple[CleanArticle | str, float]:
     except Exception as exc:  # a trafilatura bug on one page must not break the pool
         result = f"{url or 'page'}: extraction failed ({type(exc).__name__}: {exc})"
     return result, time.process_time() - start
+
+
+def _start_forkserver_safely() -> None:
+    """Start the fork server (if it is not running) without the current directory on its
+    ``sys.path``: it is started as ``python -c ...``, which puts the current directory first,
+    so a ``brotli/`` folder where kzfeed runs would be imported by trafilatura's HTTP stack.
+    ``PYTHONSAFEPATH`` (Python 3.11+) tells the new interpreter not to add it."""
+    from multiprocessing import forkserver
+
+    saved = os.environ.get(_SAFE_PATH)
+    os.environ[_SAFE_PATH] = "1"
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ[_SAFE_PATH]
+        else:
+            os.environ[_SAFE_PATH] = saved
 
 
 class ArticleExtractor:
@@ -65,6 +85,7 @@ class ArticleExtractor:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["kzfeed.articles._extract", "trafilatura"])
+                _start_forkserver_safely()
                 self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
             return self._pool
 

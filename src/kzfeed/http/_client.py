@@ -27,6 +27,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from kzfeed.charsets import unmarked_utf16_32
 from kzfeed.errors import ConfigError, FetchError
 from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
 
@@ -638,7 +639,8 @@ _UTF_16_32 = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32
 def decode_text(content: bytes, content_type: str | None = None) -> str:
     """Decode an HTTP body as text.
 
-    A byte-order mark wins; UTF-8 (declared or not, with at most 1 % stray bytes) is taken as
+    A byte-order mark wins; UTF-16/32 without one is told by where its NUL bytes are (XML 1.0
+    appendix F); UTF-8 (declared or not, with at most 1 % stray bytes) is taken as
     is. Otherwise the charset declared in ``content_type`` (or, without one, in a ``<meta>``
     or ``<?xml?>`` declaration) is checked against detection (charset-normalizer): it is used
     when it reads the bytes as well as the best detected encoding, else the detected one is,
@@ -647,6 +649,8 @@ def decode_text(content: bytes, content_type: str | None = None) -> str:
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return content.decode(encoding, errors="replace")
+    if unmarked := unmarked_utf16_32(content):  # UTF-16/32 without a BOM is all "ASCII" bytes
+        return content.decode(unmarked, errors="replace")
     if content.isascii():
         return content.decode("ascii")
     declared = _codec_name(_charset_param(content_type)) or _codec_name(_document_charset(content))

@@ -8,9 +8,78 @@ import unicodedata
 
 from kzfeed.models import Item, RawItem, item_id_for
 
-__all__ = ["content_hash", "item_key", "normalise", "split_paragraphs"]
+__all__ = [
+    "MAX_HTML",
+    "MAX_SUMMARY",
+    "MAX_TEXT",
+    "MAX_TITLE",
+    "clean_text",
+    "content_hash",
+    "item_key",
+    "normalise",
+    "split_paragraphs",
+]
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# characters no XML document can carry (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/FFFF) and C1 controls (cp1252 text read as Latin-1, which readers each map their own
+# way): a site's garbage, removed before it is stored, so every feed shows the same rest
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without the characters a feed cannot carry."""
+    return _NOT_XML.sub("", value)
+
+
+def _clean_optional(value: str | None) -> str | None:
+    return clean_text(value).strip() or None if value else value
+
+
+#: what is stored of one item at most (characters); a real article is far smaller, and no
+#: stored item may make a feed too large to render or to read
+MAX_TEXT = 200_000
+MAX_HTML = 500_000
+MAX_SUMMARY = 5_000
+MAX_TITLE = 1_000
+# what xml:lang and Atom's schema accept (BCP 47's shape); anything else is detected instead
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_CUT_NOTE = "Cut by kzfeed: the article is longer than {limit:,} characters; the rest is at the source."
+
+
+def _cut_line(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _cut_paragraphs(paragraphs: list[str]) -> list[str]:
+    """At most ``MAX_TEXT`` characters of paragraphs, and a last one saying so when cut."""
+    kept, size = [], 0
+    for para in paragraphs:
+        if size + len(para) > MAX_TEXT:
+            if MAX_TEXT - size > 200:  # part of a long paragraph rather than nothing
+                kept.append(para[: MAX_TEXT - size].rsplit(" ", 1)[0] + " …")
+            kept.append(f"[{_CUT_NOTE.format(limit=MAX_TEXT)}]")
+            return kept
+        kept.append(para)
+        size += len(para) + 2
+    return kept
+
+
+def _stored_html(markup: str, base_url: str | None) -> str:
+    """Sanitised HTML of at most about ``MAX_HTML`` characters, ending with a note when cut.
+    Sanitising can make markup several times longer (every link gains its rel attribute),
+    so the cut is made on the sanitised markup and sanitised again (which closes its tags)."""
+    from kzfeed.articles import sanitize_html
+
+    cut = len(markup) > 4 * MAX_HTML
+    html = sanitize_html(markup[: 4 * MAX_HTML], base_url=base_url)
+    if len(html) > MAX_HTML:
+        cut = True
+        end = html.rfind("<", 0, MAX_HTML)  # not inside a tag
+        html = sanitize_html(html[: end if end > 0 else MAX_HTML])
+    if cut:
+        html += f"\n<p><em>{_CUT_NOTE.format(limit=MAX_HTML)}</em></p>"
+    return html
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -49,17 +118,17 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
     # imported here: the plugins import split_paragraphs, and 'kzfeed --help' loads them
-    from kzfeed.articles import paragraphs_to_html, sanitize_html, summarize
+    from kzfeed.articles import paragraphs_to_html, safe_url, summarize
 
-    title = _SPACE.sub(" ", unicodedata.normalize("NFC", raw.title)).strip()
-    paragraphs = split_paragraphs(raw.text)
+    title = _cut_line(_SPACE.sub(" ", unicodedata.normalize("NFC", clean_text(raw.title))).strip(), MAX_TITLE)
+    paragraphs = _cut_paragraphs(split_paragraphs(clean_text(raw.text[: 4 * MAX_TEXT])))
     text = "\n\n".join(paragraphs)
     canonical = _canonical(raw.url)
     if raw.html:
-        html = sanitize_html(raw.html, base_url=raw.url)
+        html = _stored_html(clean_text(raw.html), raw.url)
     else:
         html = paragraphs_to_html(paragraphs)
-    summary = raw.summary.strip() if raw.summary and raw.summary.strip() else summarize(paragraphs)
+    summary = _cut_line(_clean_optional(raw.summary) or summarize(paragraphs), MAX_SUMMARY)
     return Item(
         id=item_id_for(item_key(raw, source=source, source_type=source_type, canonical=canonical)),
         source=source,
@@ -71,11 +140,11 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         url=raw.url,
         canonical_url=canonical,
         summary=summary,
-        author=raw.author,
-        outlet=raw.outlet,
+        author=_clean_optional(raw.author),
+        outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
-        lang=raw.lang,
-        categories=raw.categories,
-        image=raw.image,
+        lang=raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None,
+        categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
+        image=safe_url(raw.image) if raw.image else None,
     )

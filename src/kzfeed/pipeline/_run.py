@@ -20,7 +20,7 @@ from pathlib import Path
 from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, FetchConfig, SourceConfig
-from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError
+from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError, SourceError
 from kzfeed.http import Fetcher, FetchPolicy, default_user_agent
 from kzfeed.models import (
     Classification,
@@ -37,7 +37,7 @@ from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
-from kzfeed.stories import StoryIndex, assign_stories
+from kzfeed.stories import StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
 
@@ -320,12 +320,12 @@ class Pipeline:
         if skipped is not None:
             return got
         try:
-            got.raws.extend(source.fetch(ctx))
+            got.raws.extend(_raw_items(source.fetch(ctx), sc))
         except FetchError as exc:
             got.error, got.status, got.retry_after = str(exc), exc.status, exc.retry_after
         except KzfeedError as exc:
             got.error = str(exc)
-        except Exception as exc:  # a plugin bug must not stop the other sources
+        except (Exception, SystemExit) as exc:  # a plugin bug (even sys.exit) must not stop the others
             got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
@@ -378,7 +378,12 @@ class Pipeline:
         batch: dict[str, Item] = {}
         failed = 0
         plugin_errors: list[str] = []
+        guids: set[str] = set()
+        repeated: list[str] = []
         for raw in got.raws:
+            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
+                repeated.append(raw.guid)
+                continue
             try:
                 item = self._prepare(raw, sc, classifier, plugin_errors)
             except ConfigError:
@@ -387,6 +392,7 @@ class Pipeline:
                 failed += 1
                 ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
                 continue
+            guids.add(raw.guid)
             if item is not None:
                 batch.setdefault(item.id, item)
         new_state = after_success(
@@ -399,12 +405,23 @@ class Pipeline:
         health = None
         counts = SaveCounts()
         if batch:
-            stories = assign_stories(list(batch.values()), StoryIndex(self.store.story_keys()))
+            index = StoryIndex(self.store.story_keys())
+            window = report_window(batch.values())
+            if window is not None:  # reports of the same event in other languages
+                index.add_reports(self.store.story_reports(*window))
+            stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
             )
+            repeated.extend(counts.guid_taken)
         else:
             health = (new_state, config_hash(sc))
+        if repeated:
+            ctx.warn(
+                f"{len(repeated)} {'entry repeats' if len(repeated) == 1 else 'entries repeat'} the id (guid) of an "
+                f"earlier or stored one with another link, e.g. {repeated[0]!r}; the first was kept "
+                "— tell the site if it lasts"
+            )
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
         outcome = SourceRun(
             source=sc.name,
@@ -457,6 +474,24 @@ class Pipeline:
 
     def render(self) -> list[Path]:
         return render(self.config, self.store)
+
+
+def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]:
+    """What a source yields, checked: anything but a ``RawItem`` is the source's error (a
+    plugin bug), raised as a ``SourceError`` so the run goes on with the other sources."""
+    for n, raw in enumerate(yielded, start=1):
+        if not isinstance(raw, RawItem):
+            raise SourceError(
+                sc.name,
+                f"yielded {type(raw).__name__} {_short(raw)} as its "
+                f"item number {n}, not a RawItem; fix the plugin that provides type {sc.type!r}",
+            )
+        yield raw
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None:

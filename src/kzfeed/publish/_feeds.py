@@ -1,24 +1,31 @@
-"""Rendering Atom 1.0 and RSS 2.0 feeds with feedgen.
+"""Rendering Atom 1.0 and RSS 2.0 feeds: each document built once as an lxml tree.
 
 Everything in the output comes from the items: entry ids, order and the feed's ``updated``
-time, so the same database always renders the same bytes.
+time, so the same database always renders the same bytes. What a site sent is never trusted
+here either: text goes out as text (escaped), HTML sanitised again, URLs only http(s).
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import logging
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
 from kzfeed import __version__
+from kzfeed.articles import safe_url, sanitize_html
 from kzfeed.models import Item, Story, topic_label
 
 __all__ = [
+    "RENDERER",
     "Entry",
     "FeedSpec",
     "archive_path",
@@ -26,9 +33,12 @@ __all__ = [
     "entry_author",
     "entry_content",
     "entry_id",
+    "entry_summary",
     "item_link",
+    "own_url",
     "render_atom",
     "render_rss",
+    "safe_content",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,6 +46,16 @@ _FEED_NAMESPACE = uuid.UUID("0b5c8d6e-3f41-5a27-9e08-7c1d2b3a4f55")
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _FH_NS = "http://purl.org/syndication/history/1.0"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+_DC_NS = "http://purl.org/dc/elements/1.1/"
+_RSS_NSMAP: dict[str | None, str] = {"atom": _ATOM_NS, "content": _CONTENT_NS, "dc": _DC_NS}
+_GENERATOR_URI = "https://github.com/kzfeed/kzfeed"
+#: named in every document's <generator>: archive documents written by an earlier renderer
+#: (which could let a site's markup through) are written again once, then never changed
+RENDERER = "renderer 2"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+log = logging.getLogger("kzfeed.publish")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,9 +111,19 @@ def entry_id(entry: Entry) -> str:
     return f"urn:uuid:{entry.id}"
 
 
+def own_url(item: Item) -> str | None:
+    """The article's own URL, if it is an http(s) one (else it gets a page of its own)."""
+    return safe_url(item.url) if item.url else None
+
+
 def item_link(item: Item, base_url: str) -> str:
-    """The article's own URL when known, else its page under ``base_url``."""
-    return item.url or f"{base_url}items/{item.id}.html"
+    """The article's own URL when it is an http(s) one, else its page under ``base_url``."""
+    return own_url(item) or f"{base_url}items/{item.id}.html"
+
+
+def safe_content(item: Item) -> str:
+    """The item's stored HTML, sanitised again on its way out (see ``_safe_html``)."""
+    return _safe_html(item.content_html)
 
 
 def _feed_updated(stories: Sequence[Story], fallback: datetime | None) -> datetime:
@@ -106,12 +136,24 @@ def entry_author(item: Item) -> str:
     return item.outlet or item.author or item.source
 
 
+def entry_summary(item: Item) -> str:
+    """The plain-text summary of an entry (its title when it has none)."""
+    return item.summary or item.title
+
+
+@lru_cache(maxsize=4096)  # an item is in several feeds; 4,096 covers the usual archive
+def _safe_html(markup: str) -> str:
+    # stored HTML was sanitised when it was stored, but perhaps by an older, weaker kzfeed:
+    # it is sanitised again on its way out (nh3 is fast; one item is in several feeds)
+    return sanitize_html(markup)
+
+
 def entry_content(story: Story, base_url: str) -> str:
     """The HTML of an entry: the lead report, its source, and the other reports of the story."""
     lead = story.lead
     link = html_lib.escape(item_link(lead, base_url), quote=True)
     who = html_lib.escape(entry_author(lead), quote=False)
-    parts = [lead.content_html, f'<p><small>Source: <a href="{link}">{who}</a></small></p>']
+    parts = [safe_content(lead), f'<p><small>Source: <a href="{link}">{who}</a></small></p>']
     if story.others:
         also = ", ".join(
             f'<a href="{html_lib.escape(item_link(o, base_url), quote=True)}">'
@@ -122,41 +164,103 @@ def entry_content(story: Story, base_url: str) -> str:
     return "\n".join(parts)
 
 
-def _generator(spec: FeedSpec, stories: Sequence[Story], fallback: datetime | None) -> object:
-    from feedgen.feed import FeedGenerator  # feedgen pulls in lxml/dateutil: import when rendering
+def _text(value: str | None) -> str:
+    """``value`` without the characters XML 1.0 cannot carry (NUL, most C0 controls, lone
+    surrogates, U+FFFE/FFFF): lxml refuses them, and a feed must never fail on one."""
+    return _NOT_XML.sub("", value or "")
 
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=True, rss=True)
-    fg.id(spec.feed_id)
-    fg.title(spec.title if spec.page is None else f"{spec.title} (archive {spec.page})")
-    fg.subtitle(spec.subtitle)
-    fg.author({"name": "kzfeed"})
-    fg.link(href=spec.base_url + (spec.page_path or ""), rel="alternate", type="text/html")
-    fg.generator("kzfeed", version=__version__, uri="https://github.com/kzfeed/kzfeed")
-    updated = _feed_updated(stories, fallback)
-    fg.updated(updated)
-    fg.lastBuildDate(updated)
-    fg.language("en")
+
+def _sub(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+    el = etree.SubElement(parent, tag, {k: _text(v) for k, v in attrs.items()})
+    if text is not None:
+        el.text = _text(text)
+    return el
+
+
+def _atom(tag: str) -> str:
+    return f"{{{_ATOM_NS}}}{tag}"
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _feed_title(spec: FeedSpec) -> str:
+    return spec.title if spec.page is None else f"{spec.title} (archive {spec.page})"
+
+
+def _build_entries(parent: Any, spec: FeedSpec, stories: Sequence[Story], build: Any) -> None:
+    """Append one element per story; a story that cannot be written is left out, with a
+    warning naming it, and the rest of the feed is written."""
     for story in stories:
-        item = story.lead
-        fe = fg.add_entry(order="append")
-        fe.id(entry_id(story))
-        fe.guid(entry_id(story), permalink=False)
-        fe.title(item.title)
-        fe.link(href=item_link(item, spec.base_url), rel="alternate", type="text/html")
-        if item.published is not None:
-            fe.published(item.published)
-        fe.updated(item.date or updated)
-        fe.author({"name": entry_author(item)})
-        for topic in story.topics:
-            fe.category(term=topic, label=topic_label(topic), scheme=spec.base_url + "topics/")
-        summary = item.summary or item.title
-        fe.summary(summary)
-        fe.description(summary)
-        fe.content(entry_content(story, spec.base_url), type="html")
-        if item.lang:
-            fe.dc.dc_language(item.lang)
-    return fg
+        try:
+            element = build(spec, story)
+        except (ValueError, TypeError) as exc:
+            log.warning(
+                "entry %s (%r) left out of %s: %s",
+                entry_id(story),
+                story.lead.title[:80],
+                spec.path(spec.atom_path if parent.tag == _atom("feed") else spec.rss_path),
+                exc,
+            )
+            continue
+        parent.append(element)
+
+
+def _atom_entry(spec: FeedSpec, story: Story) -> Any:
+    item = story.lead
+    entry = etree.Element(_atom("entry"), nsmap={None: _ATOM_NS})
+    if item.lang:
+        entry.set(_XML_LANG, _text(item.lang))
+    _sub(entry, _atom("id"), entry_id(story))
+    _sub(entry, _atom("title"), item.title, type="text")
+    _sub(entry, _atom("updated"), _iso(item.date or _EPOCH))
+    if item.published is not None:
+        _sub(entry, _atom("published"), _iso(item.published))
+    _sub(_sub(entry, _atom("author")), _atom("name"), entry_author(item))
+    _sub(entry, _atom("link"), rel="alternate", type="text/html", href=item_link(item, spec.base_url))
+    for other in story.others:
+        _sub(
+            entry,
+            _atom("link"),
+            rel="related",
+            type="text/html",
+            href=item_link(other, spec.base_url),
+            title=entry_author(other),
+        )
+    for topic in story.topics:
+        _sub(entry, _atom("category"), term=topic, label=topic_label(topic), scheme=spec.base_url + "topics/")
+    _sub(entry, _atom("summary"), entry_summary(item), type="text")
+    _sub(entry, _atom("content"), entry_content(story, spec.base_url), type="html")
+    return entry
+
+
+def _rss_item(spec: FeedSpec, story: Story) -> Any:
+    item = story.lead
+    element = etree.Element("item", nsmap=_RSS_NSMAP)
+    # RSS readers take an item's <title> and <description> for HTML (feedparser, Miniflux,
+    # NetNewsWire): plain text is escaped as HTML, so "&lt;b&gt;" or "<img onerror>" stay text
+    _sub(element, "title", html_lib.escape(item.title, quote=False))
+    _sub(element, "link", item_link(item, spec.base_url))
+    _sub(element, "description", html_lib.escape(entry_summary(item), quote=False))
+    _sub(element, f"{{{_CONTENT_NS}}}encoded", entry_content(story, spec.base_url))
+    _sub(element, "guid", entry_id(story), isPermaLink="false")
+    _sub(element, f"{{{_DC_NS}}}creator", entry_author(item))
+    for topic in story.topics:
+        _sub(element, "category", topic_label(topic), domain=spec.base_url + "topics/")
+    if item.published is not None:
+        _sub(element, "pubDate", format_datetime(item.published.astimezone(UTC)))
+    if item.lang:
+        _sub(element, f"{{{_DC_NS}}}language", item.lang)
+    return element
+
+
+def _paging(parent: Any, spec: FeedSpec, path: str, media_type: str) -> None:
+    """RFC 5005 links (and the archive marker) of one document."""
+    for rel, href in _paging_links(spec, path):
+        _sub(parent, _atom("link"), rel=rel, href=spec.base_url + href, type=media_type)
+    if spec.page is not None:
+        etree.SubElement(parent, f"{{{_FH_NS}}}archive")
 
 
 def _paging_links(spec: FeedSpec, path: str) -> list[tuple[str, str]]:
@@ -174,65 +278,59 @@ def _paging_links(spec: FeedSpec, path: str) -> list[tuple[str, str]]:
     return links
 
 
-def _finish(root: Any, spec: FeedSpec, parent: Any, path: str, media_type: str) -> bytes:
-    """Add the paging links and archive marker to ``parent`` (before its first entry, where
-    the feed's metadata is), and the stylesheet; serialise."""
-    marks = [
-        etree.Element(f"{{{_ATOM_NS}}}link", rel=rel, href=spec.base_url + href, type=media_type)
-        for rel, href in _paging_links(spec, path)
-    ]
-    if spec.page is not None:
-        marks.append(etree.Element(f"{{{_FH_NS}}}archive", nsmap={"fh": _FH_NS}))
-    first = next((c for c in parent if c.tag in (f"{{{_ATOM_NS}}}entry", "item")), None)
-    for mark in marks:
-        mark.tail = "\n  " if parent is root else "\n    "
-        if first is not None:
-            first.addprevious(mark)
-        else:
-            parent.append(mark)
+def _serialise(root: Any, spec: FeedSpec, path: str) -> bytes:
     if spec.stylesheet:
         href = "../" * spec.path(path).count("/") + spec.stylesheet
         root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"'))
-    etree.cleanup_namespaces(root, top_nsmap={"fh": _FH_NS} if spec.page is not None else None)
+    etree.indent(root, space="  ")
     tree = root.getroottree()
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def render_atom(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime | None = None) -> bytes:
     """An Atom 1.0 document of ``entries`` (stories or items, newest first), served at
-    ``spec.atom_path`` (or its archive path when ``spec.page`` is set)."""
+    ``spec.atom_path`` (or its archive path when ``spec.page`` is set). Built once as an
+    lxml tree and serialised: nothing in it is parsed back, so no entry's size can trip a
+    parser limit."""
     stories = [as_story(e) for e in entries]
-    fg = _generator(spec, stories, fallback)
-    fg.link(href=spec.base_url + spec.path(spec.atom_path), rel="self", type="application/atom+xml")  # type: ignore[attr-defined]
-    fg.link(href=spec.base_url + spec.path(spec.rss_path), rel="alternate", type="application/rss+xml")  # type: ignore[attr-defined]
-    root = etree.fromstring(fg.atom_str(pretty=True))  # type: ignore[attr-defined]
-    # feedgen has no per-entry language: mark each entry's xml:lang so readers hyphenate and
-    # pick fonts right.
-    # feedgen also drops the rel of entry links (it writes every one as an alternate), so the
-    # other reports of a story are linked here, as rel="related".
-    by_id = {entry_id(s): s for s in stories}
-    for entry in root.iter(f"{{{_ATOM_NS}}}entry"):
-        story = by_id[entry.findtext(f"{{{_ATOM_NS}}}id") or ""]
-        if story.lead.lang:
-            entry.set(_XML_LANG, story.lead.lang)
-        alternate = entry.find(f"{{{_ATOM_NS}}}link")
-        if alternate is not None:
-            alternate.set("rel", "alternate")
-            alternate.set("type", "text/html")
-        for other in story.others:
-            link = etree.SubElement(entry, f"{{{_ATOM_NS}}}link", rel="related", type="text/html")
-            link.set("href", item_link(other, spec.base_url))
-            link.set("title", entry_author(other))
-    return _finish(root, spec, root, spec.atom_path, "application/atom+xml")
+    nsmap: dict[str | None, str] = {None: _ATOM_NS}
+    if spec.page is not None:
+        nsmap["fh"] = _FH_NS
+    root = etree.Element(_atom("feed"), nsmap=nsmap)
+    root.set(_XML_LANG, "en")
+    _sub(root, _atom("id"), spec.feed_id)
+    _sub(root, _atom("title"), _feed_title(spec), type="text")
+    _sub(root, _atom("subtitle"), spec.subtitle, type="text")
+    _sub(root, _atom("updated"), _iso(_feed_updated(stories, fallback)))
+    _sub(_sub(root, _atom("author")), _atom("name"), "kzfeed")
+    _sub(root, _atom("link"), rel="alternate", type="text/html", href=spec.base_url + (spec.page_path or ""))
+    self_href = spec.base_url + spec.path(spec.atom_path)
+    _sub(root, _atom("link"), rel="self", type="application/atom+xml", href=self_href)
+    rss_href = spec.base_url + spec.path(spec.rss_path)
+    _sub(root, _atom("link"), rel="alternate", type="application/rss+xml", href=rss_href)
+    _sub(root, _atom("generator"), f"kzfeed ({RENDERER})", uri=_GENERATOR_URI, version=__version__)
+    _paging(root, spec, spec.atom_path, "application/atom+xml")
+    _build_entries(root, spec, stories, _atom_entry)
+    return _serialise(root, spec, spec.atom_path)
 
 
 def render_rss(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime | None = None) -> bytes:
     """An RSS 2.0 document of ``entries``; its ``atom:link rel="self"`` is the RSS file itself."""
     stories = [as_story(e) for e in entries]
-    fg = _generator(spec, stories, fallback)
-    fg.link(href=spec.base_url + spec.path(spec.rss_path), rel="self", type="application/rss+xml")  # type: ignore[attr-defined]
-    root = etree.fromstring(fg.rss_str(pretty=True))  # type: ignore[attr-defined]
-    channel = root.find("channel")
-    # feedgen makes the channel's <link> the last link given; a person's link is the page
-    channel.find("link").text = spec.base_url + (spec.page_path or "")
-    return _finish(root, spec, channel, spec.rss_path, "application/rss+xml")
+    nsmap = dict(_RSS_NSMAP)
+    if spec.page is not None:
+        nsmap["fh"] = _FH_NS
+    root = etree.Element("rss", nsmap=nsmap, version="2.0")
+    channel = etree.SubElement(root, "channel")
+    _sub(channel, "title", _feed_title(spec))
+    _sub(channel, "link", spec.base_url + (spec.page_path or ""))
+    _sub(channel, "description", spec.subtitle)
+    self_href = spec.base_url + spec.path(spec.rss_path)
+    _sub(channel, _atom("link"), href=self_href, rel="self", type="application/rss+xml")
+    _sub(channel, "docs", "https://www.rssboard.org/rss-specification")
+    _sub(channel, "generator", f"kzfeed {__version__} ({RENDERER})")
+    _sub(channel, "language", "en")
+    _sub(channel, "lastBuildDate", format_datetime(_feed_updated(stories, fallback).astimezone(UTC)))
+    _paging(channel, spec, spec.rss_path, "application/rss+xml")
+    _build_entries(channel, spec, stories, _rss_item)
+    return _serialise(root, spec, spec.rss_path)

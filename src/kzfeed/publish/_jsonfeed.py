@@ -8,8 +8,18 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from kzfeed.articles import safe_url
 from kzfeed.models import topic_label
-from kzfeed.publish._feeds import Entry, FeedSpec, as_story, entry_author, entry_content, entry_id, item_link
+from kzfeed.publish._feeds import (
+    Entry,
+    FeedSpec,
+    as_story,
+    entry_author,
+    entry_content,
+    entry_id,
+    entry_summary,
+    item_link,
+)
 
 __all__ = ["JSON_FEED_VERSION", "render_json_feed"]
 
@@ -30,7 +40,7 @@ def render_json_feed(spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
             "url": item_link(lead, spec.base_url),
             "title": lead.title,
             "content_html": entry_content(story, spec.base_url),
-            "summary": lead.summary or lead.title,
+            "summary": entry_summary(lead),
             "authors": [{"name": entry_author(lead)}],
             "tags": [topic_label(t) for t in story.topics],
         }
@@ -40,8 +50,9 @@ def render_json_feed(spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
             entry["date_modified"] = _date(lead.date)
         if lead.lang:
             entry["language"] = lead.lang
-        if lead.image:
-            entry["image"] = lead.image
+        image = safe_url(lead.image) if lead.image else None
+        if image:
+            entry["image"] = image
         if story.others:
             entry["_kzfeed"] = {
                 "also_reported_by": [

@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 
 from kzfeed.models import Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, item_link
+from kzfeed.publish._feeds import FeedSpec, item_link, own_url, safe_content
 
 __all__ = ["render_index", "render_item_page"]
 
@@ -38,12 +38,13 @@ def _date(item: Item) -> str:
 def render_item_page(item: Item, base_url: str) -> str:
     """A readable page for one item (the link of items that have no URL of their own)."""
     topics = " ".join(f'<a href="../topics/{_e(t)}.atom">{_e(topic_label(t))}</a>' for t in item.topics)
-    original = f' · <a href="{_e(item.url)}">original article</a>' if item.url else ""
+    url = own_url(item)
+    original = f' · <a href="{_e(url)}">original article</a>' if url else ""
     body = (
         f'<p><a href="../index.html">kzfeed</a></p>\n<article lang="{_e(item.lang or "")}">\n'
         f"<h1>{_e(item.title)}</h1>\n"
         f'<p class="meta">{_e(item.outlet or item.author or item.source)} · {_e(_date(item))}{original}</p>\n'
-        f'<p class="tags">{topics}</p>\n{item.content_html}\n</article>'
+        f'<p class="tags">{topics}</p>\n{safe_content(item)}\n</article>'
     )
     head = f'<link rel="canonical" href="{_e(item_link(item, base_url))}">\n'
     return _page(item.title, body, head=head, lang=item.lang or "en")

@@ -19,7 +19,7 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, archive_path, render_atom, render_rss
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import render_index, render_item_page
 from kzfeed.storage import StoreProtocol
@@ -121,7 +121,7 @@ def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
         outputs[spec.rss_path] = render_rss(spec, current, fallback=fallback)
         outputs[spec.json_path] = render_json_feed(spec, current)
     for item in items:
-        if not item.url:
+        if own_url(item) is None:  # no http(s) URL of its own: its page is the link
             outputs[f"items/{item.id}.html"] = render_item_page(item, config.base_url).encode()
     outputs["index.html"] = render_index(
         config.title, config.subtitle, stories[: config.feed_size], specs
@@ -137,10 +137,18 @@ def publish(config: Config, store: StoreProtocol) -> list[Path]:
     never rewritten; pages of items no longer shown are removed. Returns the files written."""
     outputs = build_outputs(config, store.items(relevant=True))
     out = config.output_dir
-    outputs = {
-        rel: data for rel, data in outputs.items() if not (_ARCHIVE.search(rel) and (out / rel).exists())
-    }
+    outputs = {rel: data for rel, data in outputs.items() if not (_ARCHIVE.search(rel) and _kept(out / rel))}
     return write_outputs(out, outputs, prune=("items",))
+
+
+def _kept(archive: Path) -> bool:
+    """An archive document already written stays as it is, unless an earlier renderer wrote
+    it (one that could let a site's markup through): that one is written again, once."""
+    try:
+        with archive.open("rb") as fh:
+            return RENDERER.encode() in fh.read(4096)
+    except OSError:
+        return False
 
 
 def write_outputs(out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterable[str] = ()) -> list[Path]:

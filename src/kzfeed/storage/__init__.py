@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round, SourceLeases, round_scope
-    from kzfeed.storage._locks import RunLock
     from kzfeed.storage._migrate import alembic_config, head_revision
-    from kzfeed.storage._protocol import StoreProtocol
+    from kzfeed.storage._protocol import RunLock, StoreProtocol
     from kzfeed.storage._retention import PrunedItem, PrunePlan
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import SearchHit
@@ -53,9 +52,8 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_httpcache": "DatabaseHttpCache",
             "_items": "SaveCounts",
             "_leases": "Round SourceLeases round_scope",
-            "_locks": "RunLock",
             "_migrate": "alembic_config head_revision",
-            "_protocol": "StoreProtocol",
+            "_protocol": "RunLock StoreProtocol",
             "_retention": "PrunePlan PrunedItem",
             "_schema": "include_name metadata",
             "_search": "SearchHit",

@@ -34,6 +34,9 @@ class SaveCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: guids of new items not stored because the source already has an item with that guid
+    #: (under another link): the stored one is kept
+    guid_taken: tuple[str, ...] = ()
     #: the ids of the new items
     new_ids: frozenset[str] = frozenset()
 
@@ -184,13 +187,36 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         if item.classification is not None:
             write_classifications(conn, [(item.id, item.classification)])
         updated += 1
+    taken = _guids_taken(conn, list(fresh.values()))
+    for item_id in [i.id for i in fresh.values() if (i.source, i.guid) in taken]:
+        del fresh[item_id]
+        unchanged += 1
     if fresh:
         conn.execute(
             insert(items),
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
-    return SaveCounts(new=len(fresh), updated=updated, unchanged=unchanged, new_ids=frozenset(fresh))
+    return SaveCounts(
+        new=len(fresh),
+        updated=updated,
+        unchanged=unchanged,
+        guid_taken=tuple(g for _, g in sorted(taken)),
+        new_ids=frozenset(fresh),
+    )
+
+
+def _guids_taken(conn: Connection, fresh: Sequence[Item]) -> set[tuple[str, str]]:
+    """``(source, guid)`` of the new items that the source already stored under another id
+    (a link changed under the same guid): storing them would break the one-guid-per-source
+    rule, so the stored item is kept."""
+    taken: set[tuple[str, str]] = set()
+    for source in {i.source for i in fresh}:
+        guids = [i.guid for i in fresh if i.source == source]
+        for chunk in chunks(guids, 500):
+            query = select(items.c.guid).where(items.c.source == source, items.c.guid.in_(chunk))
+            taken.update((source, guid) for (guid,) in conn.execute(query))
+    return taken
 
 
 def _unchanged(conn: Connection, existing: Any, item: Item) -> bool:

@@ -16,7 +16,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,22 +24,14 @@ from sqlalchemy.engine import make_url
 from kzfeed import clock
 from kzfeed.errors import LockBusy, StorageError
 from kzfeed.storage._base import StoreBase
+from kzfeed.storage._protocol import RunLock
 
 if TYPE_CHECKING:
     import filelock
 
-__all__ = ["LocksMixin", "RunLock"]
+__all__ = ["LocksMixin"]
 
 _POLL_S = 0.2
-
-
-class RunLock(Protocol):
-    """A held lock; ``release()`` is safe to call twice."""
-
-    #: who held it before us and died without releasing it, when known
-    recovered_from: str | None
-
-    def release(self) -> None: ...
 
 
 class LocksMixin(StoreBase):

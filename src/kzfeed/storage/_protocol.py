@@ -18,11 +18,19 @@ if TYPE_CHECKING:
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
-    from kzfeed.storage._locks import RunLock
     from kzfeed.storage._retention import PrunePlan
     from kzfeed.storage._search import SearchHit
 
-__all__ = ["StoreProtocol"]
+__all__ = ["RunLock", "StoreProtocol"]
+
+
+class RunLock(Protocol):
+    """A held run lock (:meth:`StoreProtocol.lock_runs`); ``release()`` is safe to call twice."""
+
+    #: who held it before us and died without releasing it, when known
+    recovered_from: str | None
+
+    def release(self) -> None: ...
 
 
 class StoreProtocol(Protocol):
@@ -111,6 +119,7 @@ class StoreProtocol(Protocol):
 
     def search_items(self, query: str, *, limit: int = 20, relevant_only: bool = True) -> list[SearchHit]: ...
     def story_keys(self) -> list[StoryKey]: ...
+    def story_reports(self, since: datetime, until: datetime) -> list[Item]: ...
     def save_stories(self, assigned: Iterable[Item]) -> int: ...
     def plan_prune(self, cutoff: datetime, *, keep: Collection[str]) -> PrunePlan: ...
     def apply_prune(self, plan: PrunePlan) -> None: ...

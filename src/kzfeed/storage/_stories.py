@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase
+from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._schema import items
 
 __all__ = ["StoriesMixin"]
@@ -40,6 +42,18 @@ class StoriesMixin(StoreBase):
                 )
                 for r in conn.execute(query)
             ]
+
+    def story_reports(self, since: datetime, until: datetime) -> list[Item]:
+        """The stored items published between ``since`` and ``until`` (with their
+        classification), in the order kzfeed first saw them: the candidates a new report of the
+        same event in another language is compared with."""
+        query = (
+            select(items)
+            .where(items.c.published >= since, items.c.published <= until)
+            .order_by(items.c.first_seen, items.c.published, items.c.id)
+        )
+        with self._engine.connect() as conn:
+            return items_from_rows(conn, conn.execute(query).mappings().all())
 
     def save_stories(self, assigned: Iterable[Item]) -> int:
         """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns

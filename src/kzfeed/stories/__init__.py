@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kzfeed.stories._dedupe import StoryIndex, assign_stories, group_stories, recluster
+from kzfeed.stories._dedupe import StoryIndex, assign_stories, group_stories, recluster, report_window
 from kzfeed.stories._evaluate import (
     LabelledReport,
     StoryEval,
@@ -12,8 +12,10 @@ from kzfeed.stories._evaluate import (
     load_story_labels,
     score_grouping,
 )
+from kzfeed.stories._events import EVENT_WINDOW
 
 __all__ = [
+    "EVENT_WINDOW",
     "LabelledReport",
     "StoryEval",
     "StoryIndex",
@@ -24,5 +26,6 @@ __all__ = [
     "group_stories",
     "load_story_labels",
     "recluster",
+    "report_window",
     "score_grouping",
 ]

@@ -16,9 +16,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kzfeed.models import Item, Story, StoryKey
+from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch
+from kzfeed.stories._signals import Signals, signals
 
 __all__ = [
     "NEAR_DUPLICATE_BITS",
@@ -28,6 +30,7 @@ __all__ = [
     "distance",
     "group_stories",
     "recluster",
+    "report_window",
     "shingles",
     "simhash",
     "story_key",
@@ -91,18 +94,30 @@ class StoryIndex:
         self._by_id: dict[str, str] = {}
         self._exact: dict[str, str] = {}
         self._prints: list[tuple[int, StoryKey, str]] = []
+        #: reports of the same event in any language (see ``kzfeed.stories._events``)
+        self.events = EventIndex()
         for key in keys:
             self.add(key)
 
-    def add(self, key: StoryKey) -> str:
-        """Record an item; returns the story it belongs to."""
+    def add(self, key: StoryKey, report: Signals | None = None) -> str:
+        """Record an item (with its signals, when known); returns the story it belongs to."""
         story = key.story_id or key.item_id
         self._by_id[key.item_id] = story
         for exact in self._exact_keys(key):
             self._exact.setdefault(exact, story)
         if key.simhash is not None:
             self._prints.append((key.simhash, key, story))
+        if report is not None:
+            self.events.add(key.item_id, story, report)
         return story
+
+    def add_reports(self, items: Iterable[Item]) -> None:
+        """Record the signals of stored items, so that new reports of the same event in other
+        languages find them (give the items published around the new ones' dates)."""
+        for item in items:
+            if item.id not in self._by_id:
+                self.add(story_key(item))
+            self.events.add(item.id, self._by_id[item.id], signals(item))
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
@@ -114,8 +129,20 @@ class StoryIndex:
             keys.append(f"guid:{guid}")
         return keys
 
-    def find(self, key: StoryKey, *, near: bool = True) -> str | None:
+    def find(self, key: StoryKey, *, near: bool = True, report: Signals | None = None) -> str | None:
         """The story an item belongs to, or None when it starts a new one."""
+        found = self.match(key, near=near, report=report)
+        return found.story if found else None
+
+    def match(self, key: StoryKey, *, near: bool = True, report: Signals | None = None) -> EventMatch | None:
+        """The story an item belongs to and why (for a match by exact key or fingerprint, the
+        score is 1 and nothing is listed as shared), or None."""
+        story = self._find_copy(key, near=near)
+        if story is not None:
+            return EventMatch(story=story, item_id="", score=1.0, mean=1.0, shared=())
+        return self.events.find(report) if report is not None else None
+
+    def _find_copy(self, key: StoryKey, *, near: bool) -> str | None:
         if key.item_id in self._by_id:
             return self._by_id[key.item_id]
         for exact in self._exact_keys(key):
@@ -132,6 +159,15 @@ class StoryIndex:
                 continue
             best = (d, story)
         return best[1] if best else None
+
+
+def report_window(batch: Iterable[Item]) -> tuple[datetime, datetime] | None:
+    """The publication dates stored reports must have to be compared with ``batch`` across
+    languages (``EVENT_WINDOW`` either side of its dates), or None when no item has a date."""
+    dates = [i.published for i in batch if i.published is not None]
+    if not dates:
+        return None
+    return min(dates) - EVENT_WINDOW, max(dates) + EVENT_WINDOW
 
 
 def story_key(item: Item) -> StoryKey:
@@ -154,9 +190,10 @@ def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
         long_enough = len(_words(item.content_text)) >= MIN_WORDS
         fingerprint = simhash(item.content_text) if long_enough else None
         item = replace(item, simhash=fingerprint)
-        story = index.find(story_key(item), near=long_enough)
+        report = signals(item)
+        story = index.find(story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
-        index.add(story_key(item))
+        index.add(story_key(item), report)
         out.append(item)
     return out
 

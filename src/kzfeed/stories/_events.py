@@ -1,0 +1,127 @@
+"""Reports of one event in any language: candidates from a time window and an inverted index of
+rare features, compared by the weighted cosine of their language-independent signals.
+
+A report joins a story when it is published within ``EVENT_WINDOW`` of the story's reports, is
+similar to one of them by at least ``PAIR_THRESHOLD`` and to the story as a whole (the mean over
+its reports in the window) by at least ``STORY_THRESHOLD``. Features are weighted by kind
+(``kzfeed.stories._signals.WEIGHTS``) and by rarity among the reports indexed (inverse document
+frequency): "Kazakhstan" says little, "Oreshnik" or "81.31" a lot. The thresholds come from
+``tests/data/stories/labelled/dev.jsonl`` (see docs/feeds.md for the figures).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from kzfeed.stories._signals import Signals
+
+__all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch"]
+
+#: reports of one event are published within this time of each other
+EVENT_WINDOW = timedelta(days=3)
+#: the least similarity of a report to its closest report of a story it joins
+PAIR_THRESHOLD = 0.45
+#: the least mean similarity of a report to the reports of a story it joins
+STORY_THRESHOLD = 0.3
+#: features in more than this share of the indexed reports do not select candidates
+_COMMON = 0.05
+_MIN_COMMON = 30
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventMatch:
+    """Why a report was put in a story: the closest report, the similarity, what they share."""
+
+    story: str
+    item_id: str
+    score: float
+    mean: float
+    shared: tuple[str, ...]
+
+
+class EventIndex:
+    """Reports with their signals, searchable by rare feature within a time window."""
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._stories: list[str] = []
+        self._signals: list[Signals] = []
+        self._df: dict[str, int] = defaultdict(int)
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._members: dict[str, list[int]] = defaultdict(list)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, item_id: str, story: str, signals: Signals) -> None:
+        n = len(self._ids)
+        self._ids.append(item_id)
+        self._stories.append(story)
+        self._signals.append(signals)
+        self._members[story].append(n)
+        for feature in signals.features:
+            self._df[feature] += 1
+            self._postings[feature].append(n)
+
+    def idf(self, feature: str) -> float:
+        return math.log((len(self._ids) + 2) / (self._df.get(feature, 0) + 1)) + 1.0
+
+    def _vector(self, signals: Signals) -> dict[str, float]:
+        return {f: w * self.idf(f) for f, w in signals.features.items()}
+
+    def similarity(self, a: Signals, b: Signals) -> float:
+        """The weighted cosine of two reports' signals (0 to 1)."""
+        if a.conflicts(b):
+            return 0.0
+        va, vb = self._vector(a), self._vector(b)
+        dot = sum(w * vb[f] for f, w in va.items() if f in vb)
+        if not dot:
+            return 0.0
+        return dot / math.sqrt(sum(w * w for w in va.values()) * sum(w * w for w in vb.values()))
+
+    def _candidates(self, signals: Signals) -> set[int]:
+        assert signals.published is not None
+        limit = max(_MIN_COMMON, _COMMON * len(self._ids))
+        found: set[int] = set()
+        for feature in signals.features:
+            postings = self._postings.get(feature, ())
+            if not postings or len(postings) > limit:
+                continue
+            for n in postings:
+                other = self._signals[n].published
+                if other is not None and abs(other - signals.published) <= EVENT_WINDOW:
+                    found.add(n)
+        return found
+
+    def find(self, signals: Signals) -> EventMatch | None:
+        """The story whose reports ``signals`` matches, or None. Reports without a publication
+        date are never matched this way."""
+        if signals.published is None or not signals.features:
+            return None
+        scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for n in self._candidates(signals):
+            scores[self._stories[n]].append((self.similarity(signals, self._signals[n]), n))
+        best: EventMatch | None = None
+        for story, found in scores.items():
+            top, n = max(found)
+            if top < PAIR_THRESHOLD:
+                continue
+            members = self._members_in_window(story, signals)
+            mean = sum(score for score, _ in found) / max(members, len(found))
+            if mean < STORY_THRESHOLD or (best is not None and mean <= best.mean):
+                continue
+            shared = tuple(sorted(signals.shared(self._signals[n]), key=lambda f: -self.idf(f)))
+            best = EventMatch(story=story, item_id=self._ids[n], score=top, mean=mean, shared=shared)
+        return best
+
+    def _members_in_window(self, story: str, signals: Signals) -> int:
+        assert signals.published is not None
+        count = 0
+        for n in self._members.get(story, ()):
+            published = self._signals[n].published
+            if published is not None and abs(published - signals.published) <= EVENT_WINDOW:
+                count += 1
+        return count

@@ -1,0 +1,199 @@
+"""What a report says that does not depend on its language: the people, organisations, places and
+programmes the classifier recognised (under their normalised names, in any script), the figures
+it gives, the proper names it spells (transliterated), and its topics.
+
+Each signal is a string feature with a base weight; ``kzfeed.stories._events`` compares reports
+by these, weighted by how rare each feature is among the reports around the same dates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from anyascii import anyascii
+
+from kzfeed.models import Item
+
+__all__ = ["EVENT_KINDS", "Signals", "name_key", "numbers", "signals"]
+
+#: base weight of each kind of feature, before rarity
+WEIGHTS = {
+    "person": 3.0,
+    "org": 2.5,
+    "programme": 2.0,
+    "place": 1.5,
+    "number": 2.0,
+    "amount": 3.0,
+    "name": 1.0,
+    "topic": 0.5,
+    "kind": 2.0,
+}
+
+_MULTIPLIERS = {
+    # thousand
+    "thousand": 1e3,
+    "тыс": 1e3,
+    "мың": 1e3,
+    # million
+    "million": 1e6,
+    "millions": 1e6,
+    "mln": 1e6,
+    "mio": 1e6,
+    "millionen": 1e6,
+    "млн": 1e6,
+    "миллион": 1e6,
+    "миллиона": 1e6,
+    "миллионов": 1e6,
+    # billion
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "milliarde": 1e9,
+    "milliarden": 1e9,
+    "mrd": 1e9,
+    "млрд": 1e9,
+    "миллиард": 1e9,
+    "миллиарда": 1e9,
+    "миллиардов": 1e9,
+    # trillion
+    "trillion": 1e12,
+    "трлн": 1e12,
+    "триллион": 1e12,
+}
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)(?![.,]?\d)"
+    r"(?:[\s\u00a0\u202f-]*([^\W\d_]+))?"
+)
+# spellings of one sound in the transliterations of en/fr/de/ru/kk, folded to one
+_FOLDS = (
+    ("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("kh", "h"), ("zh", "j"), ("dj", "j"),
+    ("ou", "u"), ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("iu", "u"), ("ph", "f"),
+    ("x", "ks"), ("q", "k"),
+)  # fmt: skip
+# capitalised words that are no names: titles, days, months (en, fr, de, ru, kk)
+_NOT_NAMES = frozenset(
+    """president president's presidents prime minister ministry chancellor chairman head foreign
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december the this that these those according
+    président premier ministre ministère lundi mardi mercredi jeudi vendredi samedi dimanche
+    janvier février avril juin juillet août septembre octobre novembre décembre selon
+    президент президента президентом премьер министр министерство глава главы председатель
+    понедельник вторник среда четверг пятница суббота воскресенье
+    мемлекет басшысы президенті министрі премьер-министр""".split()
+)
+_CAPITALISED = re.compile(r"(?<![\w.])([^\W\d_][\w'’-]{3,})")
+_KEY_LENGTH = 5
+#: what kind of event a report is about, by word stems in the beat's languages; two reports that
+#: each name a kind and no kind in common are about different events (a state visit and a
+#: summit the next day in the same city; a memorandum and its roadmap)
+EVENT_KINDS = {
+    "summit": ("summit", "sommet", "gipfel", "саммит"),
+    "visit": ("visit", "visite", "besuch", "staatsbesuch", "визит", "сапар"),
+    "referendum": ("referend", "référend", "референдум"),
+    "election": ("election", "élection", "présidentielle", "wahl", "выбор", "сайлау"),
+    "crash": ("crash", "écras", "absturz", "abgestürzt", "крушени", "разбил", "катастроф", "апат"),
+    "memorandum": ("memorand", "protocole d'accord", "absichtserklärung", "меморандум"),
+    "roadmap": ("roadmap", "road map", "feuille de route", "fahrplan", "дорожн", "жол карта"),
+    "council": ("council", "conseil de coopération", "kooperationsrat", "совет сотрудничества",
+                "ынтымақтастық кеңес"),
+    "congress": ("congress", "congrès", "kongress", "съезд"),
+    "final": ("final", "финал"),
+}  # fmt: skip
+_KINDS = [
+    (kind, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + ")", re.IGNORECASE))
+    for kind, stems in EVENT_KINDS.items()
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """The language-independent features of one report: feature -> base weight."""
+
+    features: dict[str, float]
+    lang: str | None
+    published: datetime | None
+    kinds: frozenset[str] = frozenset()
+
+    def conflicts(self, other: Signals) -> bool:
+        """Whether the two reports name kinds of event and none in common."""
+        return bool(self.kinds and other.kinds and not self.kinds & other.kinds)
+
+    def shared(self, other: Signals) -> list[str]:
+        return [f for f in self.features if f in other.features]
+
+
+def numbers(text: str) -> set[str]:
+    """The figures of ``text`` as features: ``amount:12e9`` for "12 billion", "€12bn",
+    "12 млрд", "12 Milliarden"; ``number:81.31`` for "81,31%". Integers below 10 are left out
+    (they are spelled as words as often as not, and say little)."""
+    found = set()
+    for match in _NUMBER.finditer(unicodedata.normalize("NFKC", text)):
+        digits, word = match.group(1), (match.group(2) or "").casefold()
+        digits = re.sub(r"[ \u00a0\u202f]", "", digits).replace(",", ".")
+        try:
+            value = float(digits)
+        except ValueError:  # pragma: no cover - the pattern only matches numbers
+            continue
+        multiplier = _MULTIPLIERS.get(word.rstrip("."))
+        if multiplier is not None:
+            found.add(f"amount:{value * multiplier:g}")
+        elif value >= 10 or "." in digits:
+            found.add(f"number:{value:g}")
+    return found
+
+
+def name_key(word: str) -> str:
+    """A key under which a proper name spelled in Latin or Cyrillic script, in any of the beat's
+    languages, usually falls together: Rybakina = Рыбакина, Grozny = Грозный, Luxembourg =
+    Люксембург (its first letters after transliteration and folding of spellings of the same
+    sound; the first letters only, so that Kazakh case endings do not matter)."""
+    latin = anyascii(word).casefold()
+    for spelling, sound in _FOLDS:
+        latin = latin.replace(spelling, sound)
+    latin = re.sub(r"[^a-z]", "", latin)
+    latin = re.sub(r"(.)\1+", r"\1", latin)
+    return latin[:_KEY_LENGTH]
+
+
+def _names(title: str, text: str) -> set[str]:
+    keys = set()
+    for line in (title, *text.split("\n")):
+        # the first word of a sentence is capitalised whatever it is
+        for sentence in re.split(r"(?<=[.!?:;«»\"“”])\s+", line):
+            for match in _CAPITALISED.finditer(sentence):
+                if match.start() == 0 and sentence[match.start()].isupper():
+                    continue
+                if match.group(1)[0].isupper() and match.group(1).casefold() not in _NOT_NAMES:
+                    key = name_key(match.group(1))
+                    if len(key) >= 4:
+                        keys.add(f"name:{key}")
+    return keys
+
+
+def signals(item: Item) -> Signals:
+    """The features of ``item``: its classification's entities and topics, its figures and the
+    proper names in its title and text."""
+    features: dict[str, float] = {}
+    if item.classification is not None:
+        for entity in item.classification.entities:
+            features[f"entity:{entity.name}"] = WEIGHTS.get(entity.kind, 1.0)
+        for tag in item.classification.topics:
+            features[f"topic:{tag.topic}"] = WEIGHTS["topic"]
+    for number in numbers(f"{item.title}\n{item.content_text}"):
+        features[number] = WEIGHTS["amount" if number.startswith("amount:") else "number"]
+    # names the gazetteer already recognised are counted once, as entities
+    known = {f"name:{name_key(w)}" for f in features if f.startswith("entity:") for w in f[7:].split()}
+    # German capitalises every noun: its capitalised words are mostly no names
+    found = set() if item.lang == "de" else _names(item.title, item.content_text)
+    for name in found - known:
+        features[name] = WEIGHTS["name"]
+    text = f"{item.title}\n{item.content_text}"
+    kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(text))
+    for kind in kinds:
+        features[f"kind:{kind}"] = WEIGHTS["kind"]
+    return Signals(features=features, lang=item.lang, published=item.published, kinds=kinds)
