@@ -12,14 +12,26 @@ from different machines can be compared.
 The generated articles are dense: a name or topic term every ~4.5 words, as the labelled
 snippets are. A last row classifies the seed articles of 3–5 kB (real news text, cleaned as
 ``kzfeed run`` cleans them), where names and terms are sparser, with the language detected.
+
+    .venv/bin/python benchmarks/bench_classifier.py --unseen [--processes 5] [--other-src DIR]
+
+is the honest floor (issue 15): every full-length labelled article (1,500–5,000 characters, five
+languages) classified **once**, in a **fresh process** whose word caches are empty, language
+detected; CPU time of the classifying only (building the classifier is timed apart). Each of
+``--processes`` processes does that; the median is reported. ``--other-src DIR`` runs the same
+processes, interleaved, with ``DIR`` (e.g. a checkout of the previous commit's ``src``) first on
+``sys.path``, and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +43,7 @@ from kzfeed.models import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "classifier" / "dev.jsonl"
+LABELS = [ROOT / "tests" / "data" / "classifier" / f"{split}.jsonl" for split in ("dev", "test")]
 SEEDS = ROOT / "seeds"
 
 
@@ -121,13 +134,79 @@ def throughput(
     return best
 
 
+def unseen_once() -> dict[str, float]:
+    """In this (fresh) process: classify every full-length labelled article once; the rate."""
+    articles = [
+        Document(title=r.title, text=r.text)
+        for path in LABELS
+        for r in load_labels(path)
+        if len(r.text) >= 1500
+    ]
+    start = time.process_time()
+    keywords = KeywordClassifier()
+    built = time.process_time() - start
+    start = time.process_time()
+    for article in articles:
+        keywords.classify(article)
+    spent = time.process_time() - start
+    return {"articles": len(articles), "seconds": spent, "rate": len(articles) / spent, "built": built,
+            "reference": reference_loop()}  # fmt: skip
+
+
+def _child(src: str | None) -> dict[str, float]:
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    out = subprocess.run(
+        [sys.executable, __file__, "--unseen-child"], env=env, capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(out.stdout.splitlines()[-1]))
+
+
+def unseen(processes: int, other_src: str | None) -> int:
+    """Fresh processes, each classifying every full-length article once; medians (and the ratio)."""
+    rows: dict[str, list[dict[str, float]]] = {"this checkout": []}
+    if other_src:
+        rows[f"other: {other_src}"] = []
+    for _ in range(processes):  # interleaved, so drift in the machine's speed hits both alike
+        rows["this checkout"].append(_child(None))
+        if other_src:
+            rows[f"other: {other_src}"].append(_child(other_src))
+    medians = {}
+    for name, runs in rows.items():
+        rate = statistics.median(r["rate"] for r in runs)
+        medians[name] = rate
+        print(
+            f"{name}: {int(runs[0]['articles'])} unseen full-length articles once per process, "
+            f"{processes} processes: median {rate:,.0f} articles/CPU-s "
+            f"(min {min(r['rate'] for r in runs):,.0f}, max {max(r['rate'] for r in runs):,.0f}); "
+            f"built in {statistics.median(r['built'] for r in runs):.2f} s; "
+            f"reference loop {statistics.median(r['reference'] for r in runs):.2f} s"
+        )
+    if other_src:
+        this, other = medians.values()
+        print(f"ratio this / other: {this / other:.2f}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--unseen", action="store_true", help="the honest floor: fresh processes, each article once"
+    )
+    parser.add_argument("--unseen-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--processes", type=int, default=5)
+    parser.add_argument("--other-src", help="with --unseen: also time the classifier found in this src dir")
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--baseline-articles", type=int, default=100, help="the baseline is slow")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.unseen_child:
+        print(json.dumps(unseen_once()))
+        return 0
+    if args.unseen:
+        return unseen(args.processes, args.other_src)
 
     articles = make_articles(args.articles, args.seed)
     sizes = [len(a.text.encode()) for a in articles]

@@ -33,41 +33,36 @@ def topics(result: Classification) -> set[str]:
 
 # --- the seed articles --------------------------------------------------------------------
 
-# headline (as the cleaner extracts it), topics the article develops, topics it only lists in passing
+# headline (as the cleaner extracts it), topics the article develops, topics it only mentions in
+# passing. Issue 15: these long overviews used to get 4-8 topics each; now what they develop.
 SEED_EXPECTATIONS = {
     "000": (
         "LE KAZAKHSTAN ET L'UE VISENT À RENFORCER LEUR COOPÉRATION DANS LE DOMAINE DES MÉTAUX RARES ET DE L'ÉNERGIE VERTE",
-        {"raw_materials", "energy", "transport_logistics", "trade_investment"},
-        {"security", "rule_of_law"},
+        {"raw_materials", "energy", "transport_logistics"},
+        {"security", "rule_of_law", "education_culture"},
     ),
     "001": (
         "Le Kazakhstan et l’Union européenne renforcent leur coopération interparlementaire",
-        {
-            "raw_materials",
-            "energy",
-            "transport_logistics",
-            "education_culture",
-            "rule_of_law",
-            "political_dialogue",
-        },
+        {"political_dialogue", "energy"},
         {"security"},
     ),
     "002": (
         "Renforcer les liens : état des relations entre l’UE et le Kazakhstan",
-        {"trade_investment", "energy", "security", "education_culture", "political_dialogue", "rule_of_law"},
-        set(),
+        {"trade_investment", "energy", "education_culture"},
+        {"security", "raw_materials"},
     ),
     "003": (
         "LE KAZAKHSTAN ET LA FRANCE SE DISENT PRÊTS À DÉVELOPPER LEUR COOPÉRATION DANS LE DOMAINE DE L'ÉNERGIE ET DES MATIÈRES PREMIÈRES ESSENTIELLES",
-        {"energy", "raw_materials", "education_culture", "trade_investment"},
+        {"energy", "raw_materials", "political_dialogue"},
         # "le transport et la logistique, la santé, le tourisme" is a passing list
         {"transport_logistics", "security"},
     ),
     "004": (
         "Métaux critiques : la France et le Kazakhstan veulent coopérer",
-        {"raw_materials", "energy", "trade_investment"},
-        # "l'agriculture, des transports et de la logistique ainsi que de la santé" is a passing list
-        {"transport_logistics", "education_culture"},
+        {"raw_materials", "energy"},
+        # "l'agriculture, des transports et de la logistique ainsi que de la santé" is a passing list;
+        # trade comes up in two sentences, and "important" is not "importations"
+        {"transport_logistics", "education_culture", "trade_investment"},
     ),
 }
 
@@ -91,6 +86,7 @@ def test_every_seed_is_relevant_with_the_topics_it_develops(
     assert result.lang == "fr"
     assert wanted <= topics(result), f"missing {wanted - topics(result)}"
     assert not passing & topics(result), f"tagged for a passing mention: {passing & topics(result)}"
+    assert len(result.topics) <= 4
 
 
 def test_seed_entities_are_normalised_across_spellings(classifier: KeywordClassifier) -> None:
@@ -348,8 +344,9 @@ def test_each_further_mention_of_a_term_adds_less_however_often_it_comes(
             " ministers of both countries met business leaders and officials of several agencies.\n\n"
         )
         text = lead + "Uranium shipments continue. " * mentions
+        every_topic = KeywordClassifier.from_options({"topic_threshold": 0})
         tag = next(
-            t for t in classify(classifier, "Kazakh-French talks", text, "en").topics if t.topic == "energy"
+            t for t in classify(every_topic, "Kazakh-French talks", text, "en").topics if t.topic == "energy"
         )
         (line,) = [e for e in tag.evidence if e.term == "uranium" and e.field == "body"]
         return line.weight, line.count
@@ -361,27 +358,28 @@ def test_each_further_mention_of_a_term_adds_less_however_often_it_comes(
 
 
 def test_title_and_lead_weigh_more_than_the_body(classifier: KeywordClassifier) -> None:
-    filler = "The delegation also visited a museum. " * 3
-    in_title = classify(
-        classifier, "Kazakhstan and France discuss uranium", "Officials met in Astana.\n\n" + filler
+    filler = (
+        "Officials of both countries met in Astana on Tuesday for a round of consultations that the two"
+        " governments described as useful and friendly, according to their statements.\n\n"
+        + "The delegation also visited a museum. "
+        * 3
     )
+    in_title = classify(classifier, "Kazakhstan and France discuss uranium", filler)
     in_body = classify(
         classifier,
         "Kazakhstan and France meet",
-        "Officials met in Astana.\n\n" + filler + "They discussed uranium.",
+        filler + "They discussed uranium.",
     )
 
     def energy(result: Classification) -> float:
         return next((t.score for t in result.topics if t.topic == "energy"), 0.0)
 
     zero = KeywordClassifier.from_options({"topic_threshold": 0})
-    assert energy(
-        classify(zero, "Kazakhstan and France discuss uranium", "Officials met in Astana.\n\n" + filler)
-    ) > energy(
+    assert energy(classify(zero, "Kazakhstan and France discuss uranium", filler)) > energy(
         classify(
             zero,
             "Kazakhstan and France meet",
-            "Officials met in Astana.\n\n" + filler + "They discussed uranium.",
+            filler + "They discussed uranium.",
         )
     )
     assert "energy" in topics(in_title) and "energy" not in topics(in_body)

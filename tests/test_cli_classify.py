@@ -228,4 +228,4 @@ def test_show_explain_prints_the_stored_evidence(kzfeed: Kz) -> None:
     explained = kzfeed("show", "--explain", item_id).stdout
     assert "kz:Kazakhstan" not in plain
     assert re.search(r"kz:Kazakhstan\s+title\s+×1\s+weight 3", explained)
-    assert re.search(r"^topic \w+ \d\.\d\d$", explained, flags=re.MULTILINE)
+    assert re.search(r"^topic \w+ \d\.\d\d\b", explained, flags=re.MULTILINE)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import feedparser
+import html5lib
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -138,3 +139,23 @@ def test_a_language_that_is_not_a_language_tag_is_not_stored() -> None:
     assert lang("kk-KZ") == "kk-KZ"
     assert lang('en" onload="x') is None  # detected later, like a missing one
     assert lang("русский язык") is None
+
+
+def test_the_browser_view_of_an_rss_feed_shows_its_text_and_builds_no_markup() -> None:
+    from importlib import resources
+
+    xsl = etree.XSLT(
+        etree.fromstring(resources.files("kzfeed.publish").joinpath("assets", "feed.xsl").read_bytes())
+    )
+    item = make_item(
+        "a", title="Kazakhstan & France <energy> &amp;", summary="<img src=x onerror=alert(1)> &lt;b&gt;"
+    )
+    page = str(xsl(etree.fromstring(render_rss(SPEC, [item]))))
+    body = html5lib.parse(page, namespaceHTMLElements=False)
+    shown = " ".join(" ".join(" ".join(li.itertext()) for li in body.iter("li")).split())
+    assert "Kazakhstan & France <energy> &amp;" in shown
+    assert "<img src=x onerror=alert(1)> &lt;b&gt;" in shown
+    entries = body.find(".//ul[@id='entries']")
+    assert entries is not None
+    assert {e.tag for e in entries.iter()} == {"ul", "li", "a", "br", "span", "p"}  # nothing of the site's
+    assert not [name for e in entries.iter() for name in e.attrib if name.startswith("on")]

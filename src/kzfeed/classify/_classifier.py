@@ -9,8 +9,9 @@ from typing import Any, ClassVar, TypeVar
 
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
-from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance, score_topics
+from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
 from kzfeed.classify._text import BREAKS, chunk_tokens, fold, make_stemmer, read_fields
+from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
 from kzfeed.lang import detect_language, warm_up
@@ -20,6 +21,8 @@ from kzfeed.sources import check_options
 __all__ = ["KeywordClassifier"]
 
 _WEAK_WEIGHT = 0.5
+#: an item whose context (sport) outweighs every topic keeps this share of its relevance score
+CONTEXT_FACTOR = 0.3
 # Words seen before are looked up, not re-stemmed.
 _CACHE_LIMIT = 200_000
 
@@ -93,7 +96,7 @@ class _LanguageMatcher:
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
         return (
             token, form, stemmed, entities, terms, bool(entities or terms or step), step,
-            _alone(entities), _alone(terms),
+            _alone(entities) if entities else None, _alone(terms) if terms else None,
         )  # fmt: skip
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
@@ -132,6 +135,13 @@ class KeywordClassifier:
         for entry in self.gazetteer:
             kinds.setdefault(entry.name, entry.kind)
         self._entities = compile_gazetteer(self.gazetteer, lambda entry: EntityRef(entry, kinds[entry.name]))
+        self._context_names = frozenset(self.vocabulary.contexts)
+        #: heads of state and officials of both sides named up front: a visit, a summit, talks
+        self._leaders = (
+            TermRef(LEADERS_TOPIC, LEADERS_TERM, LEADERS_WEIGHT)
+            if LEADERS_TOPIC in self.vocabulary.names
+            else None
+        )
         self._languages: dict[str, _LanguageMatcher] = {}
         for lang in self.PRECOMPILED:
             self._matcher(lang)
@@ -184,10 +194,13 @@ class KeywordClassifier:
         entities_free = terms_free = 0
         # the sentence key: sentence breaks so far, plus line breaks so far times _PARAGRAPH
         sentence = 0
+        newlines: list[int] = []  # where the paragraphs end
         for position in compress(range(size_all), map(_VISIT, infos)):
             info = infos[position]
             if step := info[6]:  # a sentence or line break, where no pattern starts
                 sentence += step
+                if step > 1:
+                    newlines.append(position)
                 continue
             field = 0 if position < title_end else (1 if position < lead_end else 2)
             # a name's unit: the title and the lead are one; the body's units are its paragraphs
@@ -210,7 +223,9 @@ class KeywordClassifier:
             if position < terms_free:
                 pass
             elif (topic_term := info[8]) is not None:  # the one term this word alone is
-                hits.append((topic_term, field, sentence, position, position + 1))
+                hits.append(
+                    (topic_term, field, sentence, position, position + 1, sentence >> _PARAGRAPH_BITS)
+                )
             elif terms := info[4]:
                 for term in terms:
                     if (second := term.second) is not None and not (
@@ -219,24 +234,46 @@ class KeywordClassifier:
                     ):
                         continue
                     end = terms_free = position + term.size
+                    paragraph = sentence >> _PARAGRAPH_BITS
                     for topic_term in term.payloads:
-                        hits.append((topic_term, field, sentence, position, end))
+                        hits.append((topic_term, field, sentence, position, end, paragraph))
                     break
 
+        if self._leaders is not None:
+            hits[:0] = _leaders_meet(mentions, self._leaders)
         relevance = score_relevance(mentions, self.threshold)
+        layout = Layout(newlines, lead_end, size_all)
+        topics, notes, context = score_topics(hits, self.topic_threshold, layout, self._context_names)
+        relevant, score, reason = relevance.relevant, relevance.score, relevance.reason
+        if context is not None and relevant:  # a match report that names Kazakhstan and Spain
+            label = self.vocabulary.contexts[context].lower()
+            score = round(score * CONTEXT_FACTOR, 4)
+            reason = f"not relevant: a {label} report; {reason.removeprefix('relevant: ')}"
+            relevant = False
         return Classification(
-            relevant=relevance.relevant,
-            relevance=relevance.score,
-            topics=score_topics(hits, self.topic_threshold),
+            relevant=relevant,
+            relevance=score,
+            topics=topics,
             entities=relevance.entities,
-            evidence=relevance.evidence,
-            reason=relevance.reason,
+            evidence=relevance.evidence + notes,
+            reason=reason,
             lang=lang,
             classifier=self.name,
         )
 
 
 R = TypeVar("R")
+
+#: when the title or the lead names a person of the Kazakh side and one of the EU side, the
+#: story is about their meeting: evidence for political dialogue, as one lead term
+LEADERS_TOPIC = "political_dialogue"
+LEADERS_TERM = "leaders of both sides named up front"
+LEADERS_WEIGHT = 0.75
+
+
+def _leaders_meet(mentions: list[Mention], leaders: TermRef) -> list[Hit]:
+    sides = {ref.side for ref, field, _s, _u in mentions if field < 2 and ref.kind == "person"}
+    return [(leaders, 1, -1, -10, -10, 0)] if {"kz", "eu"} <= sides else []
 
 
 def _alone(patterns: tuple[Pattern[R], ...]) -> R | None:

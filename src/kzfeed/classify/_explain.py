@@ -5,9 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from kzfeed.classify._topics import TOPIC_NOTE
 from kzfeed.models import Classification, Evidence
 
-__all__ = ["classification_record", "explain", "summary_lines"]
+__all__ = ["classification_record", "explain", "summary_lines", "topic_reasons"]
+
+_VERDICTS = {
+    "about": "tagged: the article develops it",
+    "passing": "not tagged: mentioned only in passing",
+    "list": "not tagged: only named in a list of subjects",
+    "weaker": "not tagged: far weaker than the main topic",
+    "low": "not tagged: not developed enough",
+    "cut": "not tagged: the article has enough stronger topics",
+    "context": "reads as a {topic} report, so it is left out of the feeds",
+}
+
+
+def _where(where: str, developed: int, body: int, body_seen: bool) -> str:
+    places = [name for flag, name in (("t", "the headline"), ("l", "the lead")) if flag in where]
+    said = " and ".join(places) if places else "not in the headline or the lead"
+    if developed:
+        return f"{said}; developed in {developed} of {body} paragraphs of the body"
+    return f"{said}; {'no paragraph of the body develops it' if body_seen else 'no body'}"
+
+
+def topic_reasons(classification: Classification) -> list[tuple[str, float, str, str]]:
+    """``(topic, score, verdict, why)`` for every topic whose words were found, tagged ones first,
+    from the notes the keywords classifier leaves in ``evidence`` (other classifiers leave none)."""
+    out = []
+    for e in classification.evidence:
+        if not e.term.startswith(TOPIC_NOTE):
+            continue
+        topic, verdict, where, paragraphs = e.term[len(TOPIC_NOTE) :].split(":")
+        developed, body = (int(n) for n in paragraphs.split("/"))
+        head = _VERDICTS.get(verdict, verdict).format(topic=topic)
+        out.append((topic, e.weight, verdict, f"{head} ({_where(where, developed, body, body > 0)})"))
+    out.sort(key=lambda r: (r[2] != "about", -r[1]))
+    return out
 
 
 def classification_record(
@@ -27,8 +61,9 @@ def classification_record(
         record["lang"] = c.lang
         record["reason"] = c.reason
         record["evidence"] = {
-            "relevance": [_evidence_dict(e) for e in c.evidence],
+            "relevance": [_evidence_dict(e) for e in c.evidence if not e.term.startswith(TOPIC_NOTE)],
             "topics": {t.topic: [_evidence_dict(e) for e in t.evidence] for t in c.topics},
+            "why_topics": {topic: why for topic, _score, _verdict, why in topic_reasons(c)},
         }
     return record
 
@@ -44,7 +79,13 @@ def summary_lines(classification: Classification) -> list[tuple[str, str]]:
         ("relevant", f"{'yes' if c.relevant else 'no'} — {c.reason}"),
         ("relevance", f"{c.relevance:.2f}"),
         ("language", c.lang or "-"),
-        ("topics", ", ".join(f"{t.topic} ({t.score:.2f})" for t in c.topics) or "-"),
+        (
+            "topics",
+            ", ".join(
+                f"{t.topic} ({t.score:.2f}{', primary' if i == 0 else ''})" for i, t in enumerate(c.topics)
+            )
+            or "-",
+        ),
         ("entities", ", ".join(f"{e.name} ({e.mentions})" for e in c.entities) or "-"),
     ]
 
@@ -63,10 +104,17 @@ def explain(classification: Classification) -> str:
     behind each topic."""
     c = classification
     lines = [f"relevance {c.relevance:.2f}: {c.reason}"]
-    lines += _evidence_rows(c.evidence)
+    lines += _evidence_rows(e for e in c.evidence if not e.term.startswith(TOPIC_NOTE))
+    reasons = {topic: why for topic, _score, _verdict, why in topic_reasons(c)}
     if not c.topics:
         lines.append("topics: none given substance")
-    for tag in c.topics:
-        lines.append(f"topic {tag.topic} {tag.score:.2f}")
+    for i, tag in enumerate(c.topics):
+        primary = " (primary)" if i == 0 else ""
+        why = f" — {reasons[tag.topic]}" if tag.topic in reasons else ""
+        lines.append(f"topic {tag.topic} {tag.score:.2f}{primary}{why}")
         lines += _evidence_rows(tag.evidence)
+    tagged = {t.topic for t in c.topics}
+    for topic, score, _verdict, why in topic_reasons(c):
+        if topic not in tagged:
+            lines.append(f"{topic} {score:.2f} — {why}")
     return "\n".join(lines)

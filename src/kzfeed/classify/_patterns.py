@@ -128,6 +128,14 @@ class PatternIndex(Generic[P]):
 
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""
+        # most words start nothing: four lookups in C and out (a word is described once per process)
+        if (
+            token not in self._by_case
+            and form not in self._by_form
+            and stem not in self._by_stem
+            and form[:_MIN_PREFIX] not in self._by_prefix
+        ):
+            return ()
         found: list[Pattern[P]] = []
         if token in self._by_case:
             found.extend(self._by_case[token])

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from operator import attrgetter, itemgetter, neg
 
 from kzfeed.classify._gazetteer import GazetteerEntry
-from kzfeed.models import Entity, Evidence, TopicTag
+from kzfeed.models import Entity, Evidence
 
 __all__ = [
     "FIELDS",
     "FIELD_WEIGHTS",
     "EntityRef",
+    "EvidenceKey",
     "Hit",
     "Mention",
     "Relevance",
     "TermRef",
     "score_relevance",
-    "score_topics",
+    "shared_evidence",
 ]
 
 FIELDS = ("title", "lead", "body")
@@ -45,16 +46,6 @@ GENERIC_CAP = 1.0
 RIVAL_FACTOR = {"eu": 0.5, "kz": 1.0}
 #: a side whose focus is at least 1 - FOCUS_FLOOR loses nothing to rivals
 FOCUS_FLOOR = 0.35
-
-# --- topics ---
-#: the raw topic score (weighted term mentions) that gives a topic score of 0.5
-TOPIC_SCALE = 3.0
-#: terms of three or more topics in one run, a few words apart ("cooperation in energy,
-#: transport and education"), are a passing list: each is worth this much
-TOPIC_LIST_DISCOUNT = 0.35
-TOPIC_LIST_MIN = 3
-#: the most words between two terms of one run
-TOPIC_LIST_GAP = 3
 
 _SIDE_ORDER = {"kz": 0, "eu": 1, "other": 2}
 
@@ -99,8 +90,9 @@ class EntityRef:
 
 #: (entity, field, sentence, unit); the unit is the paragraph, the title and lead counting as one
 Mention = tuple[EntityRef, int, int, int]
-#: (term, field, sentence, start, end) with token positions
-Hit = tuple[TermRef, int, int, int, int]
+#: (term, field, sentence, start, end, paragraph) with token positions; the paragraph counts the
+#: line breaks before the term
+Hit = tuple[TermRef, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,6 +125,8 @@ class _SharedEvidence(dict[EvidenceKey | SideEvidenceKey, Evidence]):
 
 _SHARED_LIMIT = 100_000
 _EVIDENCE = _SharedEvidence()
+#: (-weight, term, field, count) -> the one Evidence with those values
+shared_evidence = _EVIDENCE.__getitem__
 _REF, _KEY, _TERM_FIELD = itemgetter(0), attrgetter("key"), itemgetter(0, 1)
 
 
@@ -301,73 +295,3 @@ def _reason(
     return (
         f"not relevant: Kazakhstan and {eu_named} only loosely linked (score {score:.2f} < {threshold:.2f})"
     )
-
-
-def _listed_hits(hits: list[Hit]) -> set[int]:
-    """Indexes of hits that sit in a passing list of topics (``hits`` are in text order)."""
-    listed: set[int] = set()
-    run_start, topics = 0, set[str]()
-    last_sentence, last_end = -1, -(10**9)
-    for i, (ref, _field, sentence, start, end) in enumerate(hits):
-        if sentence != last_sentence or start - last_end > TOPIC_LIST_GAP:
-            if len(topics) >= TOPIC_LIST_MIN:
-                listed.update(range(run_start, i))
-            run_start, topics = i, set()
-        if ref.weight >= 1.0:
-            topics.add(ref.topic)
-        last_sentence, last_end = sentence, end
-    if len(topics) >= TOPIC_LIST_MIN:
-        listed.update(range(run_start, len(hits)))
-    return listed
-
-
-def _harmonic(count: int) -> float:
-    """1 + 1/2 + ... + 1/count: each further mention of a term in the same field adds less."""
-    return _HARMONIC[count] if count < len(_HARMONIC) else math.log(count) + 0.5772156649 + 0.5 / count
-
-
-_HARMONIC = [0.0]
-for _n in range(1, 64):
-    _HARMONIC.append(_HARMONIC[-1] + 1 / _n)
-
-
-def score_topics(hits: list[Hit], topic_threshold: float) -> tuple[TopicTag, ...]:
-    """Tag the topics the document develops (``hits`` in text order)."""
-    # how often each term occurs in each field (counted in C), and how often in a passing list
-    counts: Counter[tuple[TermRef, int]] = Counter(map(_TERM_FIELD, hits))
-    listed = _listed_hits(hits)
-    in_lists = Counter(map(_TERM_FIELD, map(hits.__getitem__, listed))) if listed else {}
-
-    raw: dict[str, float] = defaultdict(float)
-    # topic -> a line of evidence for each term and field, for the topics tagged
-    by_topic: dict[str, list[EvidenceKey]] = defaultdict(list)
-    harmonic = _HARMONIC if max(counts.values(), default=0) < len(_HARMONIC) else _Harmonic()
-    for key, count in counts.items():
-        ref, field = key
-        if listed and (in_list := in_lists.get(key, 0)):
-            # the mentions in a passing list and the others count apart, on one line of evidence
-            value = ref.weights[field] * harmonic[in_list] * TOPIC_LIST_DISCOUNT
-            if count > in_list:
-                value = ref.weights[field] * harmonic[count - in_list] + value
-        else:
-            value = ref.weights[field] * harmonic[count]
-        topic = ref.topic
-        raw[topic] += value
-        by_topic[topic].append((-value, ref.term, field, count))
-
-    tags = []
-    for topic, total in raw.items():
-        score = round(1.0 - 2.0 ** (-total / TOPIC_SCALE), 4)
-        if score >= topic_threshold:
-            tags.append((-score, topic, tuple(map(_EVIDENCE.__getitem__, sorted(by_topic[topic])))))
-    tags.sort()  # best score first, then by name (names differ: the evidence is never compared)
-    return tuple(
-        [TopicTag(topic=topic, score=-negative, evidence=evidence) for negative, topic, evidence in tags]
-    )
-
-
-class _Harmonic:
-    """``_harmonic`` read like the table, for a term mentioned more often than the table goes."""
-
-    def __getitem__(self, count: int) -> float:
-        return _harmonic(count)

@@ -29,7 +29,7 @@ ANY_LANGUAGE = "any"
 ALL_LANGUAGES = "all"
 _LIST_KEYS = (*VOCABULARY_LANGUAGES, ANY_LANGUAGE)
 _TOPIC_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_PACKAGED_KEYS = frozenset({"label", "covers", "terms", "weak"})
+_PACKAGED_KEYS = frozenset({"label", "covers", "terms", "weak", "context"})
 _USER_KEYS = frozenset({"label", "covers", "terms", "weak", "replace"})
 
 
@@ -44,6 +44,9 @@ class TopicVocabulary:
     terms: Mapping[str, tuple[str, ...]]
     #: generic terms that count half
     weak: Mapping[str, tuple[str, ...]]
+    #: a context, not a topic of the beat (``sport``): never tagged; an item it dominates is off
+    #: the beat whatever names it pairs
+    context: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,7 +57,13 @@ class Vocabulary:
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(t.name for t in self.topics)
+        """The topics that are tagged (contexts are not)."""
+        return tuple(t.name for t in self.topics if not t.context)
+
+    @property
+    def contexts(self) -> dict[str, str]:
+        """Context name -> label."""
+        return {t.name: t.label for t in self.topics if t.context}
 
     def topic(self, name: str) -> TopicVocabulary:
         for topic in self.topics:
@@ -123,6 +132,7 @@ def _packaged() -> dict[str, TopicVocabulary]:
             covers=str(table.get("covers", "")),
             terms=_term_lists(where, "terms", table.get("terms", {}), flat_ok=False),
             weak=_term_lists(where, "weak", table.get("weak", {}), flat_ok=False),
+            context=table.get("context", False) is True,
         )
     return topics
 
@@ -161,5 +171,6 @@ def load_vocabulary(overrides: Mapping[str, Any] | None = None) -> Vocabulary:
             covers=str(table.get("covers", old.covers)),
             terms=terms,
             weak=weak,
+            context=old.context,
         )
     return Vocabulary(topics=tuple(topics.values()))

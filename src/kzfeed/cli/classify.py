@@ -163,7 +163,7 @@ def reclassify(batch_size: int) -> None:
         f"{report.items} item(s) classified again: {report.changed} changed "
         f"({report.now_in_feeds} now in the feeds, {report.now_left_out} now left out)"
     )
-    written = render(app.config, store)
+    written = render(app.config, store, full=True)  # topics changed on item pages too
     click.echo(f"feeds: {len(written)} file(s) changed in {app.config.output_dir}")
 
 

@@ -152,12 +152,9 @@ def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int 
     if topic is not None:
         _check_topic(topic)
     names = _entity_names(entity) if entity is not None else None
-    rows = store.items(relevant=None if show_all else True, topic=topic, entity=names, limit=limit)
-    if not rows:
-        found = f"no items mention {entity!r}" if entity is not None else "no items"
-        click.echo(found + ("" if show_all else "; 'kzfeed items --all' also shows items left out"))
-        return
-    for item in rows:
+    listed = 0
+    for item in store.iter_items(relevant=None if show_all else True, topic=topic, entity=names, limit=limit):
+        listed += 1
         topics = ",".join(item.topics) or "-"
         line = f"{item.id[:8]}  {_short_date(item)}  {item.lang or '--'}  {item.title}  [{topics}]"
         if show_all:
@@ -166,6 +163,9 @@ def items_cmd(topic: str | None, entity: str | None, show_all: bool, limit: int 
             if not item.relevant and item.classification:
                 line += f"\n      {item.classification.reason}"
         click.echo(line)
+    if not listed:
+        found = f"no items mention {entity!r}" if entity is not None else "no items"
+        click.echo(found + ("" if show_all else "; 'kzfeed items --all' also shows items left out"))
 
 
 @click.command()
@@ -238,7 +238,7 @@ def export(export_all: bool, topic: str | None, entity: str | None) -> None:
     if topic is not None:
         _check_topic(topic)
     names = _entity_names(entity) if entity is not None else None
-    for item in _app().store().items(relevant=None if export_all else True, topic=topic, entity=names):
+    for item in _app().store().iter_items(relevant=None if export_all else True, topic=topic, entity=names):
         click.echo(json.dumps(export_record(item), ensure_ascii=False))
 
 

@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from kzfeed.pipeline._health import CONFIGURED_URL, current_url
     from kzfeed.pipeline._normalise import split_paragraphs
     from kzfeed.pipeline._reclassify import reclassify
-    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy, render
+    from kzfeed.pipeline._render import render
+    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy
 
 __all__ = [
     "CONFIGURED_URL",
@@ -31,6 +32,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_health": "CONFIGURED_URL current_url",
             "_normalise": "split_paragraphs",
             "_reclassify": "reclassify",
-            "_run": "Pipeline build_classifier build_sources fetch_policy render",
+            "_render": "render",
+            "_run": "Pipeline build_classifier build_sources fetch_policy",
         },
     )

@@ -34,12 +34,13 @@ from kzfeed.models import (
 )
 from kzfeed.pipeline._health import after_failure, after_success, is_due
 from kzfeed.pipeline._normalise import normalise
+from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories, report_window
 
-__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy", "render"]
+__all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
 log = logging.getLogger("kzfeed.pipeline._run")
 
@@ -375,26 +376,8 @@ class Pipeline:
                 http_status=new_state.last_status,
                 duration_s=got.duration,
             ), None
-        batch: dict[str, Item] = {}
-        failed = 0
         plugin_errors: list[str] = []
-        guids: set[str] = set()
-        repeated: list[str] = []
-        for raw in got.raws:
-            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
-                repeated.append(raw.guid)
-                continue
-            try:
-                item = self._prepare(raw, sc, classifier, plugin_errors)
-            except ConfigError:
-                raise  # e.g. a bad [classifier] option, found when the classifier is first built
-            except Exception as exc:
-                failed += 1
-                ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
-                continue
-            guids.add(raw.guid)
-            if item is not None:
-                batch.setdefault(item.id, item)
+        batch, failed, repeated = self._prepare_all(got, classifier, plugin_errors)
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **ctx.cursor}),
             now=now,
@@ -417,10 +400,10 @@ class Pipeline:
         else:
             health = (new_state, config_hash(sc))
         if repeated:
+            entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
             ctx.warn(
-                f"{len(repeated)} {'entry repeats' if len(repeated) == 1 else 'entries repeat'} the id (guid) of an "
-                f"earlier or stored one with another link, e.g. {repeated[0]!r}; the first was kept "
-                "— tell the site if it lasts"
+                f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
+                f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
             )
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
         outcome = SourceRun(
@@ -442,6 +425,33 @@ class Pipeline:
             duration_s=got.duration,
         )
         return outcome, health
+
+    def _prepare_all(
+        self, got: _Collected, classifier: Classifier, plugin_errors: list[str]
+    ) -> tuple[dict[str, Item], int, list[str]]:
+        """The items of what a source yielded, by id; how many failed (each a warning); and
+        the guids of entries left out because an earlier entry had the same guid. Errors of
+        process_item hooks are added to ``plugin_errors``."""
+        batch: dict[str, Item] = {}
+        failed = 0
+        guids: set[str] = set()
+        repeated: list[str] = []
+        for raw in got.raws:
+            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
+                repeated.append(raw.guid)
+                continue
+            try:
+                item = self._prepare(raw, got.sc, classifier, plugin_errors)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
+            except Exception as exc:
+                failed += 1
+                got.ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            guids.add(raw.guid)
+            if item is not None:
+                batch.setdefault(item.id, item)
+        return batch, failed, repeated
 
     def _prepare(
         self, raw: RawItem, sc: SourceConfig, classifier: Classifier, plugin_errors: list[str]
@@ -512,10 +522,3 @@ def _not_now(name: str, state: SourceState, *, forced: bool) -> SourceRun | None
             f"'kzfeed run --source {name}' fetches it now",
         )
     return None
-
-
-def render(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir`` (see ``kzfeed.publish._write``)."""
-    from kzfeed.publish import publish
-
-    return publish(config, store)

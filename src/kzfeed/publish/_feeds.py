@@ -77,6 +77,9 @@ class FeedSpec:
     stylesheet: str = ""  # the XSL stylesheet that makes the feed readable in a browser (relative)
     page: int | None = None
     archives: int = 0
+    #: entries carry the story's HTML; False: title, summary and links only (topic archives:
+    #: the HTML is in the overall feed's archive, so public/ holds each story's text twice)
+    content: bool = True
 
     @property
     def feed_id(self) -> str:
@@ -231,7 +234,8 @@ def _atom_entry(spec: FeedSpec, story: Story) -> Any:
     for topic in story.topics:
         _sub(entry, _atom("category"), term=topic, label=topic_label(topic), scheme=spec.base_url + "topics/")
     _sub(entry, _atom("summary"), entry_summary(item), type="text")
-    _sub(entry, _atom("content"), entry_content(story, spec.base_url), type="html")
+    if spec.content:
+        _sub(entry, _atom("content"), entry_content(story, spec.base_url), type="html")
     return entry
 
 
@@ -243,7 +247,8 @@ def _rss_item(spec: FeedSpec, story: Story) -> Any:
     _sub(element, "title", html_lib.escape(item.title, quote=False))
     _sub(element, "link", item_link(item, spec.base_url))
     _sub(element, "description", html_lib.escape(entry_summary(item), quote=False))
-    _sub(element, f"{{{_CONTENT_NS}}}encoded", entry_content(story, spec.base_url))
+    if spec.content:
+        _sub(element, f"{{{_CONTENT_NS}}}encoded", entry_content(story, spec.base_url))
     _sub(element, "guid", entry_id(story), isPermaLink="false")
     _sub(element, f"{{{_DC_NS}}}creator", entry_author(item))
     for topic in story.topics:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -29,7 +29,6 @@ __all__ = ["STYLESHEET", "build_outputs", "feed_specs", "page_stories", "publish
 
 #: the XSL stylesheet every Atom and RSS document points to
 STYLESHEET = "feed.xsl"
-_ARCHIVE = re.compile(r"-archive-\d+\.(atom|rss)$")
 
 
 def feed_specs(config: Config, topics: Iterable[str]) -> list[FeedSpec]:
@@ -103,42 +102,95 @@ def render_opml(title: str, specs: Sequence[FeedSpec]) -> bytes:
 
 def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
     """Every file of ``public/``, as ``{relative path: bytes}``, from the relevant items."""
+    by_id = {i.id: i for i in items}
+    return _render(config, _plan(config, items, lambda _rel: False), by_id, items)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Which documents to render, each with the stories it shows (as outlines)."""
+
+    specs: list[FeedSpec]
+    fallback: datetime | None
+    #: (spec, stories): archive documents not yet on disk, then every head document
+    documents: list[tuple[FeedSpec, list[Story]]] = field(default_factory=list)
+    front: list[Story] = field(default_factory=list)
+
+    def item_ids(self) -> set[str]:
+        stories = [s for _, chunk in self.documents for s in chunk] + self.front
+        return {i.id for s in stories for i in (s.lead, *s.others)}
+
+
+def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool]) -> _Plan:
+    """Page every feed's stories (outlines will do: only ids, dates and topics count) and
+    keep the archive documents that are not ``written`` yet, and the head documents."""
     topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
-    specs = feed_specs(config, topics)
     stories = group_stories(items)
-    fallback = max((i.date for i in items if i.date), default=None)
-    outputs: dict[str, bytes] = {}
-    for spec in specs:
+    plan = _Plan(feed_specs(config, topics), max((i.date for i in items if i.date), default=None))
+    story_topics = [(s, frozenset(s.topics)) for s in stories]  # Story.topics is worked out per call
+    for spec in plan.specs:
         topic = spec.key.removeprefix("topic:") if spec.key != "all" else None
-        selected = [s for s in stories if topic is None or topic in s.topics]
+        selected = [s for s, tags in story_topics if topic is None or topic in tags]
         current, archives = page_stories(selected, config.feed_size)
         for page, chunk in enumerate(archives, start=1):
-            archive = spec.archive(page)
-            outputs[archive_path(spec.atom_path, page)] = render_atom(archive, chunk, fallback=fallback)
-            outputs[archive_path(spec.rss_path, page)] = render_rss(archive, chunk, fallback=fallback)
-        spec = replace(spec, archives=len(archives))
-        outputs[spec.atom_path] = render_atom(spec, current, fallback=fallback)
-        outputs[spec.rss_path] = render_rss(spec, current, fallback=fallback)
-        outputs[spec.json_path] = render_json_feed(spec, current)
-    for item in items:
+            archive = replace(spec.archive(page), content=topic is None)
+            if not (
+                written(archive_path(spec.atom_path, page)) and written(archive_path(spec.rss_path, page))
+            ):
+                plan.documents.append((archive, chunk))
+        plan.documents.append((replace(spec, archives=len(archives)), current))
+    plan.front = stories[: config.feed_size]
+    return plan
+
+
+def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterable[Item]) -> dict[str, bytes]:
+    """The bytes of the planned documents, from the ``full`` items, and the pages of ``pages``."""
+
+    def filled(story: Story) -> Story:
+        return Story(id=story.id, lead=full[story.lead.id], others=tuple(full[o.id] for o in story.others))
+
+    outputs: dict[str, bytes] = {}
+    fallback = plan.fallback
+    for spec, chunk in plan.documents:
+        stories = [filled(s) for s in chunk]
+        outputs[spec.path(spec.atom_path)] = render_atom(spec, stories, fallback=fallback)
+        outputs[spec.path(spec.rss_path)] = render_rss(spec, stories, fallback=fallback)
+        if spec.page is None:
+            outputs[spec.json_path] = render_json_feed(spec, stories)
+    for item in pages:
         if own_url(item) is None:  # no http(s) URL of its own: its page is the link
-            outputs[f"items/{item.id}.html"] = render_item_page(item, config.base_url).encode()
-    outputs["index.html"] = render_index(
-        config.title, config.subtitle, stories[: config.feed_size], specs
-    ).encode()
-    outputs["feeds.opml"] = render_opml(config.title, specs)
+            outputs[f"items/{item.id}.html"] = render_item_page(full[item.id], config.base_url).encode()
+    front = [filled(s) for s in plan.front]
+    outputs["index.html"] = render_index(config.title, config.subtitle, front, plan.specs).encode()
+    outputs["feeds.opml"] = render_opml(config.title, plan.specs)
     outputs[STYLESHEET] = resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes()
     return outputs
 
 
-def publish(config: Config, store: StoreProtocol) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir``. Files whose bytes did not change
-    are left alone (their modification time too); an archive document already written is
-    never rewritten; pages of items no longer shown are removed. Returns the files written."""
-    outputs = build_outputs(config, store.items(relevant=True))
+def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
+    """Write the feeds and pages to ``config.output_dir``, rendering only what may have changed.
+
+    Every relevant item is read in outline (no text) to page the feeds; only the stories of
+    the head documents and of archive documents not yet written are read in full and
+    rendered. An archive document already written (by this renderer) is never rewritten (RFC 5005: a full
+    archive does not change). An item page is rendered when it is missing, its item changed
+    since it was written, or its story is in a head document (``full``: every page, e.g.
+    after a reclassification). Files whose bytes did not change are left alone; pages of
+    items no longer shown are removed. Returns the files written."""
     out = config.output_dir
-    outputs = {rel: data for rel, data in outputs.items() if not (_ARCHIVE.search(rel) and _kept(out / rel))}
-    return write_outputs(out, outputs, prune=("items",))
+    outlines = store.item_outlines()
+    items = [item for item, _ in outlines]
+    plan = _plan(config, items, lambda rel: _kept(out / rel))
+    in_heads = plan.item_ids()
+    pages = [
+        item
+        for item, fetched in outlines
+        if own_url(item) is None
+        and (full or item.id in in_heads or _stale(out / f"items/{item.id}.html", fetched))
+    ]
+    outputs = _render(config, plan, store.items_by_id(in_heads | {i.id for i in pages}), pages)
+    keep = {f"items/{item.id}.html" for item in items if own_url(item) is None}
+    return write_outputs(out, outputs, prune=("items",), keep=keep)
 
 
 def _kept(archive: Path) -> bool:
@@ -151,9 +203,20 @@ def _kept(archive: Path) -> bool:
         return False
 
 
-def write_outputs(out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterable[str] = ()) -> list[Path]:
+def _stale(page: Path, changed: datetime | None) -> bool:
+    """Whether an item page is missing or older than the last change of its item."""
+    try:
+        written = page.stat().st_mtime
+    except OSError:
+        return True
+    return changed is None or changed.timestamp() >= written
+
+
+def write_outputs(
+    out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterable[str] = (), keep: Collection[str] = ()
+) -> list[Path]:
     """Write ``outputs`` under ``out_dir`` atomically, skipping files whose bytes are the same;
-    remove files of the ``prune`` folders that are no longer among ``outputs``."""
+    remove files of the ``prune`` folders that are neither among ``outputs`` nor in ``keep``."""
     written = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +229,8 @@ def write_outputs(out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterabl
             written.append(path)
         for folder in prune:
             for path in sorted((out_dir / folder).glob("*")):
-                if path.is_file() and path.relative_to(out_dir).as_posix() not in outputs:
+                rel = path.relative_to(out_dir).as_posix()
+                if path.is_file() and rel not in outputs and rel not in keep:
                     path.unlink()
     except OSError as exc:
         raise ConfigError(f"cannot write to output folder {str(out_dir)!r}: {exc}; check output_dir") from exc

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round, SourceLeases, round_scope
     from kzfeed.storage._migrate import alembic_config, head_revision
-    from kzfeed.storage._protocol import RunLock, StoreProtocol
+    from kzfeed.storage._protocol import HttpCacheStore, RunLock, StoreProtocol
     from kzfeed.storage._retention import PrunedItem, PrunePlan
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import SearchHit
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DatabaseHttpCache",
+    "HttpCacheStore",
     "PrunePlan",
     "PrunedItem",
     "Round",
@@ -53,7 +54,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_items": "SaveCounts",
             "_leases": "Round SourceLeases round_scope",
             "_migrate": "alembic_config head_revision",
-            "_protocol": "RunLock StoreProtocol",
+            "_protocol": "HttpCacheStore RunLock StoreProtocol",
             "_retention": "PrunePlan PrunedItem",
             "_schema": "include_name metadata",
             "_search": "SearchHit",

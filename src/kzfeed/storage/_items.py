@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
@@ -76,29 +76,27 @@ class ItemsMixin(StoreBase):
 
         ``entity``: only items that mention this entity (or any of these), by stored name, in any
         case."""
-        date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
-        query = select(items).order_by(date.desc(), items.c.id)
-        if relevant is not None:
-            query = query.where(items.c.relevant == relevant)
-        if topic is not None:
-            query = query.where(
-                items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic))
-            )
-        if entity is not None:
-            names = sorted({entity} if isinstance(entity, str) else set(entity))
-            # SQLite's lower() folds ASCII only: the exact names match as given too
-            named = or_(
-                item_entities.c.name.in_(names),
-                func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
-            )
-            query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
-        if source is not None:
-            query = query.where(items.c.source == source)
-        if limit is not None:
-            query = query.limit(limit)
+        return list(
+            self.iter_items(relevant=relevant, topic=topic, limit=limit, source=source, entity=entity)
+        )
+
+    def iter_items(
+        self,
+        *,
+        relevant: bool | None = True,
+        topic: str | None = None,
+        limit: int | None = None,
+        source: str | None = None,
+        entity: str | Collection[str] | None = None,
+        batch: int = 500,
+    ) -> Iterator[Item]:
+        """The items of :meth:`items`, in the same order, read ``batch`` rows at a time: memory
+        stays flat however many are stored (``kzfeed items``, ``kzfeed export``)."""
+        query = _items_query(relevant=relevant, topic=topic, limit=limit, source=source, entity=entity)
         with self._engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            return items_from_rows(conn, rows)
+            result = conn.execution_options(yield_per=batch).execute(query).mappings()
+            for rows in result.partitions(batch):
+                yield from items_from_rows(conn, rows)
 
     def topics(self) -> set[str]:
         """Every topic some stored item is tagged with."""
@@ -145,6 +143,35 @@ class ItemsMixin(StoreBase):
                 conn.execute(delete(item_topics).where(item_topics.c.item_id == item_id))
                 conn.execute(delete(item_entities).where(item_entities.c.item_id == item_id))
                 write_classifications(conn, [(item_id, c)])
+
+
+def _items_query(
+    *,
+    relevant: bool | None,
+    topic: str | None,
+    limit: int | None,
+    source: str | None,
+    entity: str | Collection[str] | None,
+) -> Select[Any]:
+    date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
+    query = select(items).order_by(date.desc(), items.c.id)
+    if relevant is not None:
+        query = query.where(items.c.relevant == relevant)
+    if topic is not None:
+        query = query.where(items.c.id.in_(select(item_topics.c.item_id).where(item_topics.c.topic == topic)))
+    if entity is not None:
+        names = sorted({entity} if isinstance(entity, str) else set(entity))
+        # SQLite's lower() folds ASCII only: the exact names match as given too
+        named = or_(
+            item_entities.c.name.in_(names),
+            func.lower(item_entities.c.name).in_(sorted({name.lower() for name in names})),
+        )
+        query = query.where(items.c.id.in_(select(item_entities.c.item_id).where(named)))
+    if source is not None:
+        query = query.where(items.c.source == source)
+    if limit is not None:
+        query = query.limit(limit)
+    return query
 
 
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:

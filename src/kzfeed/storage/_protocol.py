@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Protocol, Self
 from kzfeed.models import Classification, Item, RunReport, SourceRun, SourceState, StoryKey
 
 if TYPE_CHECKING:
+    from kzfeed.http import CacheEntry
     from kzfeed.storage._history import RunRecord
-    from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
     from kzfeed.storage._leases import Round
     from kzfeed.storage._retention import PrunePlan
     from kzfeed.storage._search import SearchHit
 
-__all__ = ["RunLock", "StoreProtocol"]
+__all__ = ["HttpCacheStore", "RunLock", "StoreProtocol"]
+
+
+class HttpCacheStore(Protocol):
+    """The fetcher's per-URL validators, stored (:meth:`StoreProtocol.http_cache`): the
+    fetcher's ``HttpCache``. Must be thread-safe; ``load`` is None for a URL never saved."""
+
+    def load(self, url: str) -> CacheEntry | None: ...
+    def save(self, url: str, entry: CacheEntry) -> None: ...
 
 
 class RunLock(Protocol):
@@ -77,11 +85,26 @@ class StoreProtocol(Protocol):
         source: str | None = None,
         entity: str | Collection[str] | None = None,
     ) -> list[Item]: ...
+    def iter_items(
+        self,
+        *,
+        relevant: bool | None = True,
+        topic: str | None = None,
+        limit: int | None = None,
+        source: str | None = None,
+        entity: str | Collection[str] | None = None,
+        batch: int = 500,
+    ) -> Iterator[Item]: ...
     def topics(self) -> set[str]: ...
     def get_item(self, id_or_prefix: str) -> Item: ...
     def count_items(self) -> int: ...
     def item_batches(self, size: int = 200) -> Iterator[list[Item]]: ...
     def update_classifications(self, batch: Sequence[tuple[str, Classification]]) -> None: ...
+
+    # --- what the renderer reads (_outlines) ----------------------------------------------------
+
+    def item_outlines(self) -> list[tuple[Item, datetime]]: ...
+    def items_by_id(self, ids: Collection[str]) -> dict[str, Item]: ...
 
     # --- runs (_history) ----------------------------------------------------------------------
 
@@ -97,7 +120,7 @@ class StoreProtocol(Protocol):
 
     # --- the fetcher's HTTP cache (_httpcache) ------------------------------------------------
 
-    def http_cache(self) -> DatabaseHttpCache: ...
+    def http_cache(self) -> HttpCacheStore: ...
 
     # --- rounds, leases and the run lock (_leases, _locks) ------------------------------------
 

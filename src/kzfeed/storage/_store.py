@@ -22,6 +22,7 @@ from kzfeed.storage._httpcache import HttpCacheMixin
 from kzfeed.storage._items import ItemsMixin
 from kzfeed.storage._leases import LeasesMixin
 from kzfeed.storage._locks import LocksMixin
+from kzfeed.storage._outlines import OutlinesMixin
 from kzfeed.storage._retention import RetentionMixin
 from kzfeed.storage._search import SearchMixin
 from kzfeed.storage._sources import SourcesMixin
@@ -36,6 +37,7 @@ __all__ = ["Store", "open_store"]
 class Store(
     SourcesMixin,
     ItemsMixin,
+    OutlinesMixin,
     RunsMixin,
     HttpCacheMixin,
     LeasesMixin,

@@ -49,14 +49,55 @@
     <ul id="entries">
       <xsl:for-each select="item">
         <li>
-          <a href="{link}"><xsl:value-of select="title"/></a><br/>
+          <a href="{link}"><xsl:call-template name="text-of-html"><xsl:with-param name="s" select="title"/></xsl:call-template></a><br/>
           <span class="meta"><xsl:value-of select="pubDate"/></span>
-          <p><xsl:value-of select="description"/></p>
+          <p><xsl:call-template name="text-of-html"><xsl:with-param name="s" select="description"/></xsl:call-template></p>
         </li>
       </xsl:for-each>
     </ul>
     <xsl:if test="atom:link[@rel='prev-archive']">
       <p><a href="{atom:link[@rel='prev-archive']/@href}">Older stories</a></p>
     </xsl:if>
+  </xsl:template>
+  <!-- An RSS item's title and description are text escaped as HTML (RSS readers take them
+       for HTML): shown here as that text, still escaped on output, so nothing becomes markup.
+       &lt; and &gt; first, &amp; last: "&amp;lt;" is the text "&lt;". -->
+  <xsl:template name="text-of-html">
+    <xsl:param name="s"/>
+    <xsl:call-template name="replace">
+      <xsl:with-param name="s">
+        <xsl:call-template name="replace">
+          <xsl:with-param name="s">
+            <xsl:call-template name="replace">
+              <xsl:with-param name="s" select="string($s)"/>
+              <xsl:with-param name="from" select="'&amp;lt;'"/>
+              <xsl:with-param name="to" select="'&lt;'"/>
+            </xsl:call-template>
+          </xsl:with-param>
+          <xsl:with-param name="from" select="'&amp;gt;'"/>
+          <xsl:with-param name="to" select="'&gt;'"/>
+        </xsl:call-template>
+      </xsl:with-param>
+      <xsl:with-param name="from" select="'&amp;amp;'"/>
+      <xsl:with-param name="to" select="'&amp;'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="replace">
+    <xsl:param name="s"/>
+    <xsl:param name="from"/>
+    <xsl:param name="to"/>
+    <xsl:choose>
+      <xsl:when test="contains($s, $from)">
+        <xsl:value-of select="substring-before($s, $from)"/>
+        <xsl:value-of select="$to"/>
+        <xsl:call-template name="replace">
+          <xsl:with-param name="s" select="substring-after($s, $from)"/>
+          <xsl:with-param name="from" select="$from"/>
+          <xsl:with-param name="to" select="$to"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 </xsl:stylesheet>

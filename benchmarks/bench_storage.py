@@ -1,0 +1,202 @@
+"""Storage scale: what an unchanged run, a render and ``kzfeed items`` cost with 1k, 10k (and
+100k) stored items, for this commit and a baseline commit side by side in the same run.
+
+For each size, ``--feeds`` full-content RSS feeds (one loopback site each, with an ETag) carry
+the items; each version gets its own folder and database and ingests them with a first
+``kzfeed run``. Then, rounds alternating between the versions, whole ``kzfeed`` processes:
+
+- ``kzfeed run`` with nothing changed (every feed answers 304; feeds rendered as after any run),
+- ``kzfeed render`` with nothing changed,
+- ``kzfeed items`` (every relevant item, printed to /dev/null),
+
+each with its wall time and peak memory (``ru_maxrss`` from ``wait4``: the largest of the
+process and the children it waited for), and the size of ``public/``. The baseline is a
+``git worktree`` of ``--baseline`` (default 019a83d, main before issue 13), run with the same
+virtualenv through ``PYTHONPATH``.
+
+    .venv/bin/python benchmarks/bench_storage.py [--sizes 1000,10000] [--rounds 3]
+        [--baseline 019a83d] [--baseline-max 10000]
+
+Sizes above ``--baseline-max`` are measured for this commit only (the baseline needed 229 s
+and 10 GiB for one unchanged run at 100k).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+from baseline_tree import REPO, baseline_tree
+from loopback_sites import LoopbackSites
+
+COMMANDS = {"unchanged run": ["run"], "render": ["render"], "items": ["items"]}
+_SYLLABLES = "ka ze ro mi tu la ne so vi da re po lu ma te ri no sa be gu".split()
+_FILLER = sorted({a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("", "n", "s", "r")})
+_TOPICAL = [
+    "lithium and rare earths for European batteries",
+    "renewable hydrogen from the steppe",
+    "the Trans-Caspian transport corridor through Aktau",
+    "visa facilitation talks in Brussels",
+    "trade and investment under the enhanced partnership agreement",
+    "uranium supplies for European power plants",
+]
+
+
+def article_text(feed: int, n: int) -> str:
+    """~150 words: Kazakhstan and the EU, one topical phrase, and filler that differs per item
+    (so that story clustering keeps items apart)."""
+    rng = random.Random(feed * 1_000_003 + n)
+    filler = [" ".join(rng.choices(_FILLER, k=12)) for _ in range(10)]
+    return (
+        f"Kazakhstan and the European Union discussed {_TOPICAL[(feed + n) % len(_TOPICAL)]} in Astana. "
+        + ". ".join(filler)
+        + ". Officials of the EU delegation in Kazakhstan welcomed the step."
+    )
+
+
+def feed_xml(feed: int, count: int) -> bytes:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    entries = "".join(
+        f"<item><title>Kazakhstan and EU story {feed}-{n}</title>"
+        f"<link>https://outlet{feed}.example/news/{n}</link><guid>s-{feed}-{n}</guid>"
+        f"<pubDate>{format_datetime(start + timedelta(hours=7 * n + feed))}</pubDate>"
+        f"<description>{article_text(feed, n)}</description></item>"
+        for n in range(count)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Outlet {feed}</title>"
+        f"<link>https://outlet{feed}.example/</link><description>d</description><language>en</language>"
+        f"{entries}</channel></rss>"
+    ).encode()
+
+
+def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, guarded: bool) -> None:
+    """``guarded``: the version refuses private addresses unless ``allow_private`` lists them
+    (the baseline has no such key and would reject it)."""
+    lines = [
+        'database = "sqlite:///kzfeed.db"',
+        'output_dir = "public"',
+        "[fetch]",
+        "exempt_loopback = true",
+        'contact_url = "mailto:bench@example.org"',
+    ]
+    if guarded:
+        lines.append("allow_private = [" + ", ".join(f'"{entry}"' for entry in sites.allow_private) + "]")
+    for f in range(feeds):
+        url = f"{sites.base_url(f)}/feeds/{f}.xml"
+        lines += [
+            "[[sources]]",
+            f'name = "feed{f}"',
+            'type = "rss"',
+            f'url = "{url}"',
+            "full_content = false",
+        ]
+    folder.mkdir(parents=True)
+    (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def measure(src: Path, folder: Path, args: list[str]) -> tuple[float, float]:
+    """Run ``kzfeed ARGS`` of the tree ``src`` in ``folder``: (wall seconds, peak MiB)."""
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(src)
+    start = time.perf_counter()
+    with open(folder / "bench.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kzfeed", *args],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"kzfeed {' '.join(args)} failed in {folder} (see bench.log there)")
+    return wall, usage.ru_maxrss / 1024
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], tmp: Path) -> None:
+    per_feed = max(1, size // args.feeds)
+    sites = LoopbackSites(
+        [
+            {f"/feeds/{f}.xml": (feed_xml(f, per_feed), "application/rss+xml", f'"feed-{f}"')}
+            for f in range(args.feeds)
+        ]
+    )
+    wanted = {name: src for name, src in versions.items() if name == "this" or size <= args.baseline_max}
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {v: {c: [] for c in COMMANDS} for v in wanted}
+    with sites:
+        folders = {}
+        for name, src in wanted.items():
+            folder = tmp / f"{name}-{size}"
+            write_config(folder, sites, args.feeds, guarded=name == "this")
+            wall, peak = measure(src, folder, ["run"])
+            print(
+                f"  {name}: first run (ingest {per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB"
+            )
+            folders[name] = folder
+        for _ in range(args.rounds):
+            for command, argv in COMMANDS.items():
+                for name, src in wanted.items():
+                    results[name][command].append(measure(src, folders[name], argv))
+        stored = {name: folder_mb(folders[name] / "public") for name in wanted}
+    report(size, results, stored)
+
+
+def report(
+    size: int, results: dict[str, dict[str, list[tuple[float, float]]]], public: dict[str, float]
+) -> None:
+    names = list(results)
+    print(f"{size:,} items — median of {len(results[names[0]]['render'])} rounds (wall s, peak MiB)")
+    head = (
+        f"  {'':<15}" + "".join(f"{n:>22}" for n in names) + ("   this ÷ baseline" if len(names) > 1 else "")
+    )
+    print(head)
+    for command in COMMANDS:
+        med = {n: (statistics.median(w for w, _ in results[n][command]), max(m for _, m in results[n][command]))
+               for n in names}  # fmt: skip
+        row = f"  {command:<15}" + "".join(f"{med[n][0]:>12.2f} s {med[n][1]:>5.0f} MiB" for n in names)
+        if len(names) > 1:
+            row += f"   {med['this'][0] / med['baseline'][0]:.2f}× time, {med['this'][1] / med['baseline'][1]:.2f}× memory"
+        print(row)
+    row = f"  {'public/':<15}" + "".join(f"{public[n]:>16.1f} MB   " for n in names)
+    if len(names) > 1:
+        row += f" {public['this'] / public['baseline']:.2f}×"
+    print(row)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--baseline", default="019a83d")
+    parser.add_argument("--baseline-max", type=int, default=10_000)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="kzfeed-bench-storage-") as tmp_name:
+        tmp = Path(tmp_name)
+        with baseline_tree(args.baseline, tmp / "baseline") as base:
+            commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                    capture_output=True, text=True).stdout.strip()  # fmt: skip
+            print(f"this = {commit} (working tree), baseline = {args.baseline}; {args.feeds} feeds")
+            for size in sizes:
+                bench_size(size, args, {"this": REPO / "src", "baseline": base / "src"}, tmp)
+
+
+if __name__ == "__main__":
+    main()

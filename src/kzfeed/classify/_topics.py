@@ -1,0 +1,218 @@
+"""Topic scores: which topics a document develops, not merely mentions.
+
+A topic's terms are weighed by where they stand (title 3, lead 2, body 1) and, in the body, by
+paragraph: one paragraph counts at most ``PARAGRAPH_CAP``, and the body counts fully only when the
+topic is developed in a good share of its paragraphs. Topics far weaker than the strongest one are
+passing mentions. docs/classifier.md explains the rules; ``kzfeed eval`` measures them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+
+from kzfeed.classify._scoring import Hit, shared_evidence
+from kzfeed.models import Evidence, TopicTag
+
+__all__ = ["TOPIC_NOTE", "Layout", "TopicNote", "score_topics"]
+
+#: raw weight at which a topic's score is 0.5 (score = 1 - 2^(-raw/TOPIC_SCALE))
+TOPIC_SCALE = 2.75
+#: terms of three or more topics in one run, a few words apart ("cooperation in energy,
+#: transport and education"), are a passing list: each is worth this much
+TOPIC_LIST_DISCOUNT = 0.35
+TOPIC_LIST_MIN = 3
+#: the most words between two terms of one run
+TOPIC_LIST_GAP = 3
+#: the most one body paragraph adds to a topic, however often it names it
+PARAGRAPH_CAP = 1.5
+#: a body paragraph develops a topic when its terms weigh this much there (two terms, or one twice)
+PARAGRAPH_DEVELOPS = 1.5
+#: the share of the body's paragraphs a topic must develop for the body to count fully; below it
+#: the body counts from BODY_FLOOR up
+SPREAD_FULL = 0.5
+BODY_FLOOR = 0.6
+#: a topic weaker than this share of the strongest topic is a passing mention
+RELATIVE_FLOOR = 0.35
+#: in a short report (no body paragraph) the lead is the whole story: its terms weigh this much more
+LEAD_ALONE = 1.5
+#: the least a context (sport) must weigh to put an item off the beat: one term in the lead
+CONTEXT_MIN = 2.0
+#: a body paragraph shorter than this (in words and marks) is furniture, not a paragraph
+PARAGRAPH_MIN_TOKENS = 12
+#: the most topics tagged
+MAX_TAGS = 4
+#: Classification.evidence entries about topics start with this (``topic:energy``)
+TOPIC_NOTE = "topic:"
+
+_TERM_FIELD_UNIT = itemgetter(0, 1, 5)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the paragraphs are: positions of line breaks, the end of the lead, the token count."""
+
+    newlines: Sequence[int]
+    lead_end: int
+    size: int
+
+    def body_paragraphs(self) -> int:
+        """How many body paragraphs are long enough to be paragraphs."""
+        count, previous = 0, -1
+        for position in (*self.newlines, self.size):
+            start = previous + 1
+            if start >= self.lead_end and position - start >= PARAGRAPH_MIN_TOKENS:
+                count += 1
+            previous = position
+        return count
+
+
+@dataclass(frozen=True, slots=True)
+class TopicNote:
+    """Why a topic was or was not tagged, in figures: stored as one ``Evidence`` line."""
+
+    topic: str
+    #: ``about`` (tagged), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
+    #: topics), ``weaker`` (far weaker than the main topic), ``low`` (too few mentions), ``cut``
+    #: (more topics than are tagged), ``context`` (a context such as sport outweighs every topic)
+    verdict: str
+    #: the body paragraphs developing it, of how many
+    paragraphs: int
+    body: int
+    #: named in the title, the lead
+    title: bool
+    lead: bool
+    score: float
+
+    def evidence(self) -> Evidence:
+        where = ("t" if self.title else "") + ("l" if self.lead else "")
+        return Evidence(
+            term=f"{TOPIC_NOTE}{self.topic}:{self.verdict}:{where}:{self.paragraphs}/{self.body}",
+            field="body",
+            count=self.paragraphs,
+            weight=self.score,
+        )
+
+
+def _listed_hits(hits: list[Hit]) -> set[int]:
+    """Indexes of hits that sit in a passing list of topics (``hits`` are in text order)."""
+    listed: set[int] = set()
+    run_start, topics = 0, set[str]()
+    last_sentence, last_end = -1, -(10**9)
+    for i, (ref, field, sentence, start, end, _unit) in enumerate(hits):
+        if not field:  # a headline names what the article is about, even as a list
+            continue
+        if sentence != last_sentence or start - last_end > TOPIC_LIST_GAP:
+            if len(topics) >= TOPIC_LIST_MIN:
+                listed.update(range(run_start, i))
+            run_start, topics = i, set()
+        topics.add(ref.topic)
+        last_sentence, last_end = sentence, end
+    if len(topics) >= TOPIC_LIST_MIN:
+        listed.update(range(run_start, len(hits)))
+    return listed
+
+
+def _harmonic(count: int) -> float:
+    """1 + 1/2 + ... + 1/count: each further mention of a term in the same place adds less."""
+    return _HARMONIC[count] if count < len(_HARMONIC) else math.log(count) + 0.5772156649 + 0.5 / count
+
+
+_HARMONIC = [0.0]
+for _n in range(1, 64):
+    _HARMONIC.append(_HARMONIC[-1] + 1 / _n)
+
+
+class _Tally:
+    __slots__ = ("head", "lead", "lead_value", "listed", "paragraphs", "title")
+
+    def __init__(self) -> None:
+        self.head = self.lead_value = 0.0
+        self.title = self.lead = False
+        self.paragraphs: dict[int, float] = defaultdict(float)
+        self.listed = 0.0
+
+
+def score_topics(
+    hits: list[Hit], topic_threshold: float, layout: Layout, contexts: frozenset[str] = frozenset()
+) -> tuple[tuple[TopicTag, ...], tuple[Evidence, ...], str | None]:
+    """Tag the topics the document develops (``hits`` in text order): the tags, best first, one
+    note per topic found saying why it was or was not tagged, and the context (``sport``) that
+    outweighs every topic, if one does."""
+    if not hits:
+        return (), (), None
+    # how often each term occurs in each field and paragraph, and how often in a passing list
+    counts: Counter[tuple[object, int, int]] = Counter(map(_TERM_FIELD_UNIT, hits))
+    listed = _listed_hits(hits)
+    in_lists = Counter(map(_TERM_FIELD_UNIT, map(hits.__getitem__, listed))) if listed else {}
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    # (topic, term, field) -> [count, weight]: the evidence lines
+    lines: dict[tuple[str, str, int], list[float]] = {}
+    for key, count in counts.items():
+        ref, field, unit = key
+        weight = ref.weights[field]  # type: ignore[attr-defined]
+        in_list = in_lists.get(key, 0)
+        value = weight * (_harmonic(count - in_list) + _harmonic(in_list) * TOPIC_LIST_DISCOUNT)
+        tally = tallies[ref.topic]  # type: ignore[attr-defined]
+        if field == 2:
+            tally.paragraphs[unit] += value
+        else:
+            tally.head += value
+            tally.title = tally.title or field == 0
+            if field == 1:
+                tally.lead = True
+                tally.lead_value += value
+        if in_list == count:
+            tally.listed += value
+        line = lines.setdefault((ref.topic, ref.term, field), [0, 0.0])  # type: ignore[attr-defined]
+        line[0] += count
+        line[1] += value
+
+    body_count = layout.body_paragraphs()
+    lead_factor = 1.0 if body_count else LEAD_ALONE
+    body_count = max(1, body_count)
+    raw: dict[str, float] = {}
+    developed: dict[str, int] = {}
+    for topic, tally in tallies.items():
+        values = tally.paragraphs.values()
+        body = sum(min(v, PARAGRAPH_CAP) for v in values)
+        developed[topic] = sum(v >= PARAGRAPH_DEVELOPS for v in values)
+        spread = min(1.0, developed[topic] / body_count / SPREAD_FULL)
+        head = tally.head + (lead_factor - 1.0) * tally.lead_value
+        raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
+    strongest = max((v for t, v in raw.items() if t not in contexts), default=0.0)
+    ranked = sorted(raw, key=lambda t: (-raw[t], t))
+    tags: list[TopicTag] = []
+    notes: list[Evidence] = []
+    context = None
+    for topic in ranked:
+        tally, value = tallies[topic], raw[topic]
+        score = round(1.0 - 2.0 ** (-value / TOPIC_SCALE), 4)
+        if topic in contexts:
+            if context is None and value >= CONTEXT_MIN and value > strongest:
+                context = topic
+                notes.append(TopicNote(topic, "context", developed[topic], body_count, tally.title,
+                                       tally.lead, score).evidence())  # fmt: skip
+            continue
+        verdict = "about"
+        if score < topic_threshold:
+            verdict = (
+                "list"
+                if tally.listed >= 0.5 * value
+                else ("passing" if not tally.head and not developed[topic] else "low")
+            )
+        elif value < RELATIVE_FLOOR * strongest:
+            verdict = "weaker"
+        elif len(tags) >= MAX_TAGS:
+            verdict = "cut"
+        note = TopicNote(topic, verdict, developed[topic], body_count, tally.title, tally.lead, score)
+        notes.append(note.evidence())
+        if verdict == "about":
+            evidence = sorted(
+                (-w, term, field, int(n)) for (t, term, field), (n, w) in lines.items() if t == topic
+            )
+            tags.append(TopicTag(topic=topic, score=score, evidence=tuple(map(shared_evidence, evidence))))
+    return tuple(tags), tuple(notes), context
