@@ -95,3 +95,16 @@ def test_held_out_reports_meet_the_target() -> None:
 def test_dev_reports_meet_the_target() -> None:
     result = evaluate_stories(list(DEV.values()), CLASSIFIER.classify)
     assert result.precision >= 0.95 and result.f1 >= 0.90, result
+
+
+def test_why_grouped_names_copies_and_shared_signals() -> None:
+    from kzfeed.stories import group_stories, why_grouped
+
+    en, fr = report("crash24-en"), report("crash24-fr")
+    copy = replace(en, id="copy", guid="copy", outlet="Astana Times")
+    found = group_stories(assign_stories([en, copy, fr], StoryIndex()))
+    (story,) = found
+    why = why_grouped(found)
+    assert why["copy"] == f"the same text as {en.id[:8]}"
+    assert why[fr.id].startswith("shares ") and "190" in why[fr.id] and "similarity 0." in why[fr.id]
+    assert story.lead.id not in why

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,3 +50,20 @@ def test_reports_in_three_languages_from_three_sources_are_one_story(
     assert "Le Monde" in listed and "Egemen Qazaqstan" in listed
     # the other reports of those sources (Putin's visit, the CSTO summit) did not join it
     assert "putin24" not in listed and "csto24" not in listed
+    # each report that joined says why: what it shares with the closest report, and how much
+    french = next(line for line in listed.splitlines() if "Le Monde" in line)
+    assert "(fr) shares " in french and "Emmanuel Macron" in french and "similarity 0." in french
+    # the feed has one entry for the story, listing the other reports with their language
+    feed = (project / "public" / "feed.atom").read_text(encoding="utf-8")
+    assert (
+        feed.count("Macron") >= 1
+        and "Le Monde&lt;/a&gt; (fr)" in feed
+        and "Egemen Qazaqstan&lt;/a&gt; (kk)" in feed
+    )
+    assert "Tokaïev" not in feed  # the French report is not an entry of its own
+    # export gives every item its story
+    exported = [json.loads(line) for line in kzfeed("export", "--all").stdout.splitlines()]
+    stories = {r["title"][:20]: r["story"] for r in exported}
+    lead = next(r["id"] for r in exported if r["title"].startswith("Macron courts"))
+    assert sum(1 for r in exported if r["story"] == lead) == 3
+    assert all(r["story"] == r["id"] for r in exported if r["story"] != lead), stories

@@ -117,8 +117,9 @@ def classify(source: str, jsonl: bool, explain: bool) -> None:
 )
 def eval_cmd(labels: tuple[str, ...], as_json: bool, detect_language: bool, story_labels: str | None) -> None:
     """Score the configured classifier on labelled JSON Lines (id, lang, title, text, relevant,
-    topics): relevance P/R/F1, topic micro/macro F1, per topic and language, misclassified ids.
-    With --stories FILE: B-cubed precision/recall/F1 of the story grouping, wrong merges, splits."""
+    topics, optionally passing_topics and form): relevance P/R/F1, off-beat marked relevant, topic
+    micro/macro F1, passing mentions tagged and tags per article, by topic, form and language,
+    misclassified ids. With --stories FILE: B-cubed precision/recall/F1 of the story grouping, wrong merges, splits."""
     from kzfeed.classify import evaluate, format_report, load_labels, report_as_json
 
     if story_labels is not None:

@@ -207,6 +207,7 @@ def export_record(item: Item) -> dict[str, Any]:
     c = item.classification
     return {
         "id": item.id,
+        "story": item.story_id or item.id,
         "source": item.source,
         "url": item.url,
         "title": item.title,

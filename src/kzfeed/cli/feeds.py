@@ -13,7 +13,7 @@ from kzfeed.cli.app import current_app as _app
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many stories.")
 def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
-    from kzfeed.stories import group_stories, recluster
+    from kzfeed.stories import group_stories, recluster, why_grouped
 
     store = _app().store()
     if rebuild:
@@ -25,13 +25,16 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     if not found:
         click.echo("no story has more than one report" + ("" if show_all else "; '--all' lists every story"))
         return
-    for story in found[:limit]:
+    shown = found[:limit]
+    why = why_grouped(shown)
+    for story in shown:
         lead = story.lead
         date = lead.published.strftime("%Y-%m-%d") if lead.published else "----------"
         click.echo(f"{story.id[:8]}  {date}  {len(story.others) + 1} report(s)  {lead.title}")
         for item in (lead, *story.others):
+            reason = f"  ({item.lang or '?'}) {why[item.id]}" if item.id in why else ""
             click.echo(
-                f"    {item.id[:8]}  {item.outlet or item.author or item.source}  {item.url or item.guid}"
+                f"    {item.id[:8]}  {item.outlet or item.author or item.source}  {item.url or item.guid}{reason}"
             )
 
 

@@ -152,7 +152,8 @@ def _safe_html(markup: str) -> str:
 
 
 def entry_content(story: Story, base_url: str) -> str:
-    """The HTML of an entry: the lead report, its source, and the other reports of the story."""
+    """The HTML of an entry: the lead report, its source, and the other reports of the story
+    (outlet and language, linked)."""
     lead = story.lead
     link = html_lib.escape(item_link(lead, base_url), quote=True)
     who = html_lib.escape(entry_author(lead), quote=False)
@@ -161,6 +162,7 @@ def entry_content(story: Story, base_url: str) -> str:
         also = ", ".join(
             f'<a href="{html_lib.escape(item_link(o, base_url), quote=True)}">'
             f"{html_lib.escape(entry_author(o), quote=False)}</a>"
+            + (f" ({html_lib.escape(o.lang, quote=False)})" if o.lang else "")
             for o in story.others
         )
         parts.append(f"<p><small>Also reported by: {also}</small></p>")

@@ -13,6 +13,7 @@ from kzfeed.stories._evaluate import (
     score_grouping,
 )
 from kzfeed.stories._events import EVENT_WINDOW
+from kzfeed.stories._explain import why_grouped
 
 __all__ = [
     "EVENT_WINDOW",
@@ -28,4 +29,5 @@ __all__ = [
     "recluster",
     "report_window",
     "score_grouping",
+    "why_grouped",
 ]

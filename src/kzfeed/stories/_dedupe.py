@@ -87,13 +87,19 @@ def _uri_guid(guid: str) -> str | None:
     return guid if re.match(r"^[a-z][a-z0-9+.-]*:\S", guid, re.I) else None
 
 
+#: one day's fingerprints (unsigned) and, at the same positions, (order added, key, story)
+_Prints = tuple[list[int], list[tuple[int, StoryKey, str]]]
+
+
 class StoryIndex:
     """The stored items' story keys, searchable by exact key and by fingerprint."""
 
     def __init__(self, keys: Iterable[StoryKey] = ()) -> None:
         self._by_id: dict[str, str] = {}
         self._exact: dict[str, str] = {}
-        self._prints: list[tuple[int, StoryKey, str]] = []
+        #: fingerprints by day of publication (None: no date), in the order they were added
+        self._prints: dict[int | None, _Prints] = {}
+        self._count = 0
         #: reports of the same event in any language (see ``kzfeed.stories._events``)
         self.events = EventIndex()
         for key in keys:
@@ -106,7 +112,11 @@ class StoryIndex:
         for exact in self._exact_keys(key):
             self._exact.setdefault(exact, story)
         if key.simhash is not None:
-            self._prints.append((key.simhash, key, story))
+            day = _day(key.published) if key.published else None
+            fingerprints, keys = self._prints.setdefault(day, ([], []))
+            fingerprints.append(key.simhash & _MASK)
+            keys.append((self._count, key, story))
+            self._count += 1
         if report is not None:
             self.events.add(key.item_id, story, report)
         return story
@@ -150,15 +160,34 @@ class StoryIndex:
                 return self._exact[exact]
         if not near or key.simhash is None:
             return None
-        best: tuple[int, str] | None = None
-        for fingerprint, other, story in self._prints:
-            d = distance(fingerprint, key.simhash)
-            if d > NEAR_DUPLICATE_BITS or (best is not None and d >= best[0]):
-                continue
-            if key.published and other.published and abs(key.published - other.published) > STORY_WINDOW:
-                continue
-            best = (d, story)
-        return best[1] if best else None
+        # the hot loop of a run (every new item against the fingerprints of its dates)
+        target = key.simhash & _MASK
+        best: tuple[int, int, str] | None = None
+        for fingerprints, keys in self._nearby_prints(key):
+            distances = [(f ^ target).bit_count() for f in fingerprints]
+            for i, d in enumerate(distances):
+                if d > NEAR_DUPLICATE_BITS:
+                    continue
+                n, other, story = keys[i]
+                if best is not None and (d, n) >= best[:2]:
+                    continue
+                if key.published and other.published and abs(key.published - other.published) > STORY_WINDOW:
+                    continue
+                best = (d, n, story)
+        return best[2] if best else None
+
+    def _nearby_prints(self, key: StoryKey) -> list[_Prints]:
+        """The fingerprints (unsigned) published within ``STORY_WINDOW`` of ``key`` (all of
+        them when it has no date) and those without a date, day by day."""
+        if key.published is None:
+            return list(self._prints.values())
+        day = _day(key.published)
+        days = (None, *range(day - STORY_WINDOW.days - 1, day + STORY_WINDOW.days + 2))
+        return [self._prints[d] for d in days if d in self._prints]
+
+
+def _day(when: datetime) -> int:
+    return int(when.timestamp() // 86400)
 
 
 def report_window(batch: Iterable[Item]) -> tuple[datetime, datetime] | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kzfeed.stories._signals import Signals
 
@@ -42,6 +42,10 @@ class EventMatch:
     shared: tuple[str, ...]
 
 
+def _day(when: datetime) -> int:
+    return int(when.timestamp() // 86400)
+
+
 class EventIndex:
     """Reports with their signals, searchable by rare feature within a time window."""
 
@@ -50,7 +54,8 @@ class EventIndex:
         self._stories: list[str] = []
         self._signals: list[Signals] = []
         self._df: dict[str, int] = defaultdict(int)
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        #: feature -> day of publication -> reports (reports without a date are not listed)
+        self._postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._members: dict[str, list[int]] = defaultdict(list)
 
     def __len__(self) -> int:
@@ -62,9 +67,11 @@ class EventIndex:
         self._stories.append(story)
         self._signals.append(signals)
         self._members[story].append(n)
+        day = _day(signals.published) if signals.published else None
         for feature in signals.features:
             self._df[feature] += 1
-            self._postings[feature].append(n)
+            if day is not None:
+                self._postings[feature][day].append(n)
 
     def idf(self, feature: str) -> float:
         return math.log((len(self._ids) + 2) / (self._df.get(feature, 0) + 1)) + 1.0
@@ -76,24 +83,31 @@ class EventIndex:
         """The weighted cosine of two reports' signals (0 to 1)."""
         if a.conflicts(b):
             return 0.0
-        va, vb = self._vector(a), self._vector(b)
+        va = self._vector(a)
+        return self._cosine(va, math.sqrt(sum(w * w for w in va.values())), self._vector(b))
+
+    @staticmethod
+    def _cosine(va: dict[str, float], norm_a: float, vb: dict[str, float]) -> float:
         dot = sum(w * vb[f] for f, w in va.items() if f in vb)
         if not dot:
             return 0.0
-        return dot / math.sqrt(sum(w * w for w in va.values()) * sum(w * w for w in vb.values()))
+        return dot / (norm_a * math.sqrt(sum(w * w for w in vb.values())))
 
     def _candidates(self, signals: Signals) -> set[int]:
         assert signals.published is not None
         limit = max(_MIN_COMMON, _COMMON * len(self._ids))
+        day = _day(signals.published)
+        days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
         for feature in signals.features:
-            postings = self._postings.get(feature, ())
-            if not postings or len(postings) > limit:
+            by_day = self._postings.get(feature)
+            if by_day is None or self._df[feature] > limit:
                 continue
-            for n in postings:
-                other = self._signals[n].published
-                if other is not None and abs(other - signals.published) <= EVENT_WINDOW:
-                    found.add(n)
+            for d in days:
+                for n in by_day.get(d, ()):
+                    other = self._signals[n].published
+                    if other is not None and abs(other - signals.published) <= EVENT_WINDOW:
+                        found.add(n)
         return found
 
     def find(self, signals: Signals) -> EventMatch | None:
@@ -102,8 +116,12 @@ class EventIndex:
         if signals.published is None or not signals.features:
             return None
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        mine = self._vector(signals)
+        norm = math.sqrt(sum(w * w for w in mine.values()))
         for n in self._candidates(signals):
-            scores[self._stories[n]].append((self.similarity(signals, self._signals[n]), n))
+            other = self._signals[n]
+            score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, self._vector(other))
+            scores[self._stories[n]].append((score, n))
         best: EventMatch | None = None
         for story, found in scores.items():
             top, n = max(found)
