@@ -18,7 +18,7 @@ import pytest
 
 import kzfeed
 from kzfeed.errors import ConfigError, FetchError
-from kzfeed.http._client import (
+from kzfeed.http import (
     CacheEntry,
     Fetcher,
     FetchPolicy,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import logging
 import os
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +117,84 @@ def test_nothing_outside_public_is_served(served: tuple[str, int, Path], path: s
 def test_serve_without_public_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="run 'kzfeed run'"):
         make_server(tmp_path / "public")
+
+
+# --- under load and bad requests -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "expected"),
+    [
+        ("gzip;q=abc", 200),
+        ("gzip;q=", 200),
+        ("gzip; q=0.5; level=x", 200),
+        (";;;,,", 200),
+        ("gzip;q=1e999999", 200),
+        ("\x7f", 400),  # a control character: not a valid header at all
+    ],
+)
+def test_a_malformed_accept_encoding_gets_an_answer_not_a_dropped_connection(
+    served: tuple[str, int, Path], accept_encoding: str, expected: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    status, headers, body = get(served, "/feed.atom", Accept_Encoding=accept_encoding)
+    assert status == expected
+    if expected == 200:
+        data = gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body
+        assert data.startswith(b"<?xml")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("path", ["/" + "a" * 300, "/topics/" + "b" * 300 + ".rss", "/" + "c" * 5000])
+def test_a_very_long_path_is_an_http_error(
+    served: tuple[str, int, Path], path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    status, _, body = get(served, path)
+    assert status in (404, 414)
+    assert b"Traceback" not in body
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_each_version_of_a_file_is_gzipped_once(
+    served: tuple[str, int, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = gzip.compress
+
+    def counting(data: bytes, *args: object, **kwargs: object) -> bytes:
+        calls.append(len(data))
+        return real(data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gzip, "compress", counting)
+    bodies = {get(served, "/feed.atom", Accept_Encoding="gzip")[2] for _ in range(5)}
+    assert len(bodies) == 1 and len(calls) == 1
+    path = served[2] / "feed.atom"
+    path.write_bytes(path.read_bytes() + b"<!-- new -->")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    changed = get(served, "/feed.atom", Accept_Encoding="gzip")[2]
+    assert gzip.decompress(changed).endswith(b"<!-- new -->") and len(calls) == 2
+
+
+def test_many_idle_connections_do_not_take_a_thread_each(served: tuple[str, int, Path]) -> None:
+    before = threading.active_count()
+    idle = []
+    try:
+        for _ in range(150):
+            idle.append(socket.create_connection(served[:2], timeout=5))
+        time.sleep(0.5)
+        assert threading.active_count() - before <= 8, (
+            f"{threading.active_count() - before} threads for 150 idle"
+        )
+        started = time.monotonic()
+        assert get(served, "/feed.json")[0] == 200  # still answered, at once
+        assert time.monotonic() - started < 2
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_a_method_other_than_get_or_head_is_refused(served: tuple[str, int, Path]) -> None:
+    conn = http.client.HTTPConnection(served[0], served[1], timeout=10)
+    conn.request("POST", "/feed.atom", body=b"x")
+    response = conn.getresponse()
+    assert response.status == 405 and response.getheader("Allow") == "GET, HEAD"
+    conn.close()

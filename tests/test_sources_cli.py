@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import CliResult
-from kzfeed.http._client import CacheEntry
+from kzfeed.http import CacheEntry
 from kzfeed.publish._opml import read_opml
 from kzfeed.storage import open_store
 

@@ -102,8 +102,8 @@ def test_source_state_and_pause(store: Store) -> None:
     assert not store.set_paused("nope", False)
 
 
-def test_an_unusable_database_url_is_a_storage_error(tmp_path: Path) -> None:
-    from kzfeed.errors import StorageError
+def test_an_unusable_database_url_is_a_configuration_error(tmp_path: Path) -> None:
+    from kzfeed.errors import ConfigError
 
-    with pytest.raises(StorageError, match="not valid"):
+    with pytest.raises(ConfigError, match="not valid"):  # exit code 2: fix the config
         open_store("not a url")

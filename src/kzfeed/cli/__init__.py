@@ -6,6 +6,7 @@ in ``COMMANDS`` and this module adds them to the ``kzfeed`` group.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -129,6 +130,9 @@ for _module in (core, classify, feeds, plugin, ops, sources, init):
         cli.add_command(_command)
 
 
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one line on stderr and an exit code, not a traceback."""
     try:
@@ -151,4 +155,15 @@ def main(argv: list[str] | None = None) -> None:
         # e.g. 'kzfeed export | head': stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        # e.g. the lock file or public/ on a full disk: what was being written is left as it was
+        what = f"{exc.filename}: " if exc.filename else ""
+        click.echo(
+            f"kzfeed: error: {what}{exc.strerror}; free some space (or make it writable) and run again; "
+            "what is stored and published is left as it was",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

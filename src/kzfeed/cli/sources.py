@@ -14,7 +14,7 @@ from kzfeed.cli.subscribe import canonical, slug
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
 from kzfeed.models import SourceState
-from kzfeed.pipeline import current_url
+from kzfeed.pipeline import current_url, source_urls
 from kzfeed.publish import Subscription, read_opml, render_opml
 
 
@@ -83,11 +83,16 @@ def sources(ctx: click.Context) -> None:
 @sources.command()
 @click.argument("name", shell_complete=complete_sources)
 def reset(name: str) -> None:
-    """Un-pause a source and clear its failures, so that the next run fetches it."""
-    store = _app().store()
+    """Un-pause a source and clear its failures and every wait (back-off, a server's
+    Retry-After), so that the next run fetches it."""
+    app = _app()
+    store = app.store()
     if not store.set_paused(name, False):
         known = ", ".join(s.name for s in store.source_states()) or "none yet"
         raise InputError(f"no source named {name!r} has run yet (sources with a health row: {known})")
+    configured = next((sc for sc in app.config.sources if sc.name == name), None)
+    state = next((s for s in store.source_states() if s.name == name), None)
+    store.clear_http_waits(source_urls(configured.options if configured else {}, state))
     click.echo(f"{name}: reset; the next 'kzfeed run' fetches it")
 
 

@@ -64,6 +64,7 @@ class FetchConfig:
     #: non-public addresses, CIDR ranges or host names (optionally ":port") that may be fetched;
     #: the entries are checked when the fetcher is built (kzfeed.http.FetchPolicy)
     allow_private: tuple[str, ...] = ()
+    max_retry_wait: float = 7 * 24 * 3600.0  # seconds: the longest Retry-After wait honoured
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -137,6 +138,7 @@ _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_failures": int,
     "workers": int,
     "allow_private": list,
+    "max_retry_wait": (int, float),
 }
 
 

@@ -7,17 +7,10 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from kzfeed.http._client import (
-        CacheEntry,
-        Fetcher,
-        FetchPolicy,
-        FetchResult,
-        MemoryHttpCache,
-        decode_text,
-        default_user_agent,
-        next_attempt_after,
-    )
+    from kzfeed.http._cache import CacheEntry, HttpCache, MemoryHttpCache, StagedHttpCache, next_attempt_after
+    from kzfeed.http._client import Fetcher, FetchResult, decode_text
     from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
+    from kzfeed.http._policy import FetchPolicy, default_user_agent
     from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
@@ -27,7 +20,9 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "GuardedTransport",
+    "HttpCache",
     "MemoryHttpCache",
+    "StagedHttpCache",
     "address_problem",
     "canonical_url",
     "decode_text",
@@ -40,7 +35,9 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
-            "_client": "CacheEntry Fetcher FetchPolicy FetchResult MemoryHttpCache decode_text default_user_agent next_attempt_after",
+            "_cache": "CacheEntry HttpCache MemoryHttpCache StagedHttpCache next_attempt_after",
+            "_client": "Fetcher FetchResult decode_text",
+            "_policy": "FetchPolicy default_user_agent",
             "_guard": "AllowList GuardedTransport address_problem",
             "_urls": "canonical_url is_same_site",
         },

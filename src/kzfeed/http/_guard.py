@@ -14,11 +14,14 @@ time is cut off when ``total_timeout`` has passed.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -216,6 +219,18 @@ class _GuardedBackend(httpcore.NetworkBackend):
     def __init__(self, allow: AllowList) -> None:
         self._allow = allow
         self._inner = httpcore.SyncBackend()
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._aborted = threading.Event()
+
+    def abort(self) -> None:
+        """Cut every open connection (a read blocked on one returns at once) and refuse new ones."""
+        with self._lock:
+            self._aborted.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def connect_tcp(
         self,
@@ -226,6 +241,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         timeout = _bounded(timeout, httpcore.ConnectTimeout)
+        if self._aborted.is_set():
+            raise httpcore.ConnectError("the fetcher was aborted")
         try:
             infos = socket.getaddrinfo(_plain_host(host), port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
@@ -257,6 +274,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
                 continue
+            sock = stream.get_extra_info("socket")
+            with self._lock:
+                if isinstance(sock, socket.socket):
+                    self._sockets.add(sock)
+                aborted = self._aborted.is_set()
+            if aborted:
+                stream.close()
+                raise httpcore.ConnectError("the fetcher was aborted")
             return _Stream(stream)
         assert last is not None
         raise last
@@ -277,10 +302,15 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def __init__(self, allow: AllowList, *, max_keepalive: int = 50) -> None:
         # httpx.HTTPTransport's own __init__ builds a pool on the plain network layer: not called
+        self._backend = _GuardedBackend(allow)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=None,
             max_keepalive_connections=max_keepalive,
             keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(allow),
+            network_backend=self._backend,
         )
+
+    def abort(self) -> None:
+        """Cut every open connection at once, from any thread; no new one is opened."""
+        self._backend.abort()

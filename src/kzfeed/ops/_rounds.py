@@ -47,8 +47,9 @@ def worker_name(config: Config) -> str:
 
 @contextmanager
 def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
-    """SIGTERM or SIGINT set ``stop``: the run ends after the source it is on. A second SIGINT
-    interrupts at once. Outside the main thread this does nothing (signals go to the main thread)."""
+    """SIGTERM or SIGINT set ``stop``: no new source starts and the fetcher sends no new request;
+    the sources being fetched end there (kept for the next run unless they were done). A second
+    SIGINT interrupts at once (``KeyboardInterrupt``: the fetches in flight are cut). Outside the main thread this does nothing (signals go to the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
@@ -57,7 +58,11 @@ def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
         if stop.is_set() and signum == signal.SIGINT:
             raise KeyboardInterrupt
         stop.set()
-        log.warning("%s received: stopping after the current source", signal.Signals(signum).name)
+        log.warning(
+            "%s received: stopping after the current source (no new source or request starts; "
+            "what was fetched is stored; Ctrl-C again aborts at once)",
+            signal.Signals(signum).name,
+        )
 
     previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

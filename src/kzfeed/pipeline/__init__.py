@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from kzfeed.pipeline._health import CONFIGURED_URL, current_url
+    from kzfeed.pipeline._health import CONFIGURED_URL, current_url, source_urls
     from kzfeed.pipeline._normalise import split_paragraphs
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
@@ -22,6 +22,7 @@ __all__ = [
     "fetch_policy",
     "reclassify",
     "render",
+    "source_urls",
     "split_paragraphs",
 ]
 
@@ -29,7 +30,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
-            "_health": "CONFIGURED_URL current_url",
+            "_health": "CONFIGURED_URL current_url source_urls",
             "_normalise": "split_paragraphs",
             "_reclassify": "reclassify",
             "_render": "render",

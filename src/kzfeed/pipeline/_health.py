@@ -7,16 +7,17 @@ HTTP 410 Gone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kzfeed.models import SourceState
 
 if TYPE_CHECKING:  # the HTTP client (httpx) is imported only by runs that fetch
     from kzfeed.http import FetchPolicy
 
-__all__ = ["CONFIGURED_URL", "after_failure", "after_success", "current_url", "is_due"]
+__all__ = ["CONFIGURED_URL", "after_failure", "after_success", "current_url", "is_due", "source_urls"]
 
 #: cursor key of web sources: the config's URL that the stored URL (after a permanent
 #: redirect) replaces; when the config changes, the stored URL no longer counts
@@ -29,6 +30,21 @@ def current_url(state: SourceState, configured: str) -> str:
     if state.url and state.cursor.get(CONFIGURED_URL) == configured:
         return state.url
     return configured
+
+
+def source_urls(options: Mapping[str, Any], state: SourceState | None) -> list[str]:
+    """The web addresses a source is configured with (every http(s) string among its options,
+    also in arrays) and the one a permanent redirect moved it to: where a server's Retry-After
+    is remembered."""
+    found: list[str] = [state.url] if state is not None and state.url else []
+    values: list[Any] = list(options.values())
+    while values:
+        value = values.pop(0)
+        if isinstance(value, list | tuple):
+            values.extend(value)
+        elif isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+            found.append(value.strip())
+    return list(dict.fromkeys(found))
 
 
 def is_due(state: SourceState, now: datetime) -> bool:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError, SourceError
-from kzfeed.http import Fetcher, FetchPolicy, default_user_agent
+from kzfeed.http import CacheEntry, Fetcher, FetchPolicy, StagedHttpCache, default_user_agent
 from kzfeed.models import (
     Classification,
     Document,
@@ -32,12 +32,12 @@ from kzfeed.models import (
     SourceState,
     SourceStatus,
 )
-from kzfeed.pipeline._health import after_failure, after_success, is_due
+from kzfeed.pipeline._health import after_failure, after_success, is_due, source_urls
 from kzfeed.pipeline._normalise import normalise
 from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
-from kzfeed.storage import SaveCounts, SourceLeases, StoreProtocol
+from kzfeed.storage import HttpCacheStore, SaveCounts, SourceLeases, StoreProtocol
 from kzfeed.stories import StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
@@ -118,6 +118,7 @@ def fetch_policy(config: FetchConfig) -> FetchPolicy:
         exempt_loopback=config.exempt_loopback,
         obey_robots=config.obey_robots,
         allow_private=config.allow_private,
+        max_retry_wait=config.max_retry_wait,
     )
 
 
@@ -179,6 +180,8 @@ class _Collected:
     duration: float = 0.0
     #: why the source was not fetched at all (a stop signal, or another worker has it)
     skipped: str | None = None
+    #: the fetcher's new validators for the URLs it fetched: stored with the items
+    validators: dict[str, CacheEntry] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -195,8 +198,9 @@ class Pipeline:
     extract_cpu_s: float = 0.0
     #: set by ``kzfeed.ops._rounds``: sources are claimed before they are fetched (several workers)
     claims: SourceLeases | None = None
-    #: set by a signal: stop after the current source
+    #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
+    _http_cache: HttpCacheStore = field(init=False, repr=False)
 
     def ingest(
         self,
@@ -225,6 +229,10 @@ class Pipeline:
         if self.config.classifier.name not in self.host.classifiers():
             build_classifier(self.config, self.host)  # raises the ConfigError naming the known ones
         policy = fetch_policy(self.config.fetch)
+        if refetch and only is not None:  # the operator named them: no wait a server asked for
+            states = {s.name: s for s in self.store.source_states()}
+            for sc, _ in sources:
+                self.store.clear_http_waits(source_urls(sc.options, states.get(sc.name)))
         run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
         outcomes: dict[str, SourceRun] = {}
         # sources that stored no items (304, paused, not due): their health rows and run
@@ -246,8 +254,10 @@ class Pipeline:
                 self._flush_quiet(run_id, quiet)
 
         workers = max(1, self.config.fetch.workers)
+        self._http_cache = self.store.http_cache()
+        staged = StagedHttpCache(self._http_cache)
         with (
-            Fetcher(policy, cache=self.store.http_cache()) as fetcher,
+            Fetcher(policy, cache=staged, stop=self.stop) as fetcher,
             ArticleExtractor(self.extract_processes) as extractor,
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
         ):
@@ -263,7 +273,9 @@ class Pipeline:
                         done(waiting, health=(None, ""))
                         continue
                     futures.append(
-                        pool.submit(self._collect, sc, source, state, fetcher, extractor, refetch=refetch)
+                        pool.submit(
+                            self._collect, sc, source, state, fetcher, staged, extractor, refetch=refetch
+                        )
                     )
                 for future in as_completed(futures):
                     got = future.result()
@@ -273,14 +285,20 @@ class Pipeline:
                                 SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped)
                             )
                         continue
-                    health = None
-                    try:
-                        outcome, health = self._commit(got, classifier, policy)
-                        done(outcome, health=health)
-                    finally:
-                        # --- rounds: stored or failed, done for this round (quiet ones: once written)
-                        if self.claims is not None and health is None:
-                            self.claims.release(got.sc.name)
+                    outcome, health = self._commit(got, classifier, policy)
+                    done(outcome, health=health)
+                    # --- rounds: stored or failed, done for this round (quiet ones: once written).
+                    # Not when the commit itself raised (a full disk, a second Ctrl-C): nothing was
+                    # stored, the lease is dropped by the next run, which fetches the source again.
+                    if health is None:
+                        self._release(got.sc.name)
+            except BaseException as exc:
+                if not isinstance(
+                    exc, Exception
+                ):  # a second Ctrl-C: cut the fetches in flight, wait for none
+                    fetcher.abort()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                raise
             finally:
                 self._flush_quiet(run_id, quiet)
             self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
@@ -295,6 +313,7 @@ class Pipeline:
         source: Source,
         state: SourceState,
         fetcher: Fetcher,
+        staged: StagedHttpCache,
         extractor: ArticleExtractor,
         *,
         refetch: bool,
@@ -330,7 +349,20 @@ class Pipeline:
             got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
+        got.validators = staged.take(sc.name)
+        if fetcher.stopped(sc.name):  # cut short by a stop signal: neither items nor validators kept
+            got.raws.clear()
+            got.skipped = "stopped by a signal while it was being fetched"
         return got
+
+    def _release(self, name: str) -> None:
+        if self.claims is not None:
+            self.claims.release(name)
+
+    def _changed(self, got: _Collected) -> dict[str, CacheEntry]:
+        changed = self._http_cache.changed(got.validators)
+        self._http_cache.remember(changed)  # written by the caller's transaction
+        return changed
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -365,7 +397,13 @@ class Pipeline:
                 status=got.status or ctx.http_status,
                 retry_after=got.retry_after,
             )
-            self.store.save_source(state=new_state, config_hash=config_hash(sc), batch=[], ok=False)
+            self.store.save_source(
+                state=new_state,
+                config_hash=config_hash(sc),
+                batch=[],
+                ok=False,
+                validators=self._changed(got),
+            )
             failures = new_state.consecutive_failures
             paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
             return SourceRun(
@@ -394,11 +432,18 @@ class Pipeline:
                 index.add_reports(self.store.story_reports(*window))
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
-                state=new_state, config_hash=config_hash(sc), batch=stories, ok=True, now=now
+                state=new_state,
+                config_hash=config_hash(sc),
+                batch=stories,
+                ok=True,
+                now=now,
+                validators=self._changed(got),
             )
             repeated.extend(counts.guid_taken)
         else:
             health = (new_state, config_hash(sc))
+            for url, entry in got.validators.items():  # no items that a 304 could hide
+                self._http_cache.save(url, entry)
         if repeated:
             entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
             ctx.warn(

@@ -4,14 +4,15 @@ next run sends conditional requests and honours Retry-After even after a restart
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from kzfeed.http import CacheEntry
 from kzfeed.storage._base import StoreBase
 from kzfeed.storage._schema import http_cache
 
-__all__ = ["DatabaseHttpCache", "HttpCacheMixin"]
+__all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
 
 
 class HttpCacheMixin(StoreBase):
@@ -21,9 +22,14 @@ class HttpCacheMixin(StoreBase):
         """The fetcher's per-URL validators (ETag, Last-Modified, freshness, Retry-After), stored."""
         return DatabaseHttpCache(self._engine)
 
+    def clear_http_waits(self, urls: Iterable[str]) -> int:
+        """Forget the Retry-After waits servers asked for on ``urls``; returns how many."""
+        with self._engine.begin() as conn:
+            return clear_retry_after(conn, urls)
+
 
 class DatabaseHttpCache:
-    """An :class:`~kzfeed.http._client.HttpCache` on the ``http_cache`` table. Thread-safe.
+    """An :class:`~kzfeed.http.HttpCache` on the ``http_cache`` table. Thread-safe.
 
     An entry is written only when it changed: an unchanged 304 writes nothing.
     """
@@ -55,6 +61,25 @@ class DatabaseHttpCache:
             old = self._seen.get(url)
         if known and _same(old, entry):
             return
+        with self._engine.begin() as conn:
+            write_entries(conn, {url: entry})
+        self.remember({url: entry})
+
+    def changed(self, entries: Mapping[str, CacheEntry]) -> dict[str, CacheEntry]:
+        """The entries worth writing: those that differ from what was loaded or written."""
+        with self._lock:
+            seen = dict(self._seen)
+        return {u: e for u, e in entries.items() if u not in seen or not _same(seen[u], e)}
+
+    def remember(self, entries: Mapping[str, CacheEntry]) -> None:
+        """Note entries written by someone else's transaction (``write_entries``)."""
+        with self._lock:
+            self._seen.update(entries)
+
+
+def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
+    """Insert or update ``entries`` in the transaction of ``conn``."""
+    for url, entry in entries.items():
         values = {
             "etag": entry.etag,
             "last_modified": entry.last_modified,
@@ -62,12 +87,18 @@ class DatabaseHttpCache:
             "retry_after": entry.retry_after,
             "last_status": entry.last_status,
         }
-        with self._engine.begin() as conn:
-            result = conn.execute(update(http_cache).where(http_cache.c.url == url).values(**values))
-            if not result.rowcount:
-                conn.execute(insert(http_cache).values(url=url, **values))
-        with self._lock:
-            self._seen[url] = entry
+        result = conn.execute(update(http_cache).where(http_cache.c.url == url).values(**values))
+        if not result.rowcount:
+            conn.execute(insert(http_cache).values(url=url, **values))
+
+
+def clear_retry_after(conn: Connection, urls: Iterable[str]) -> int:
+    """Forget the Retry-After waits of ``urls``; returns how many there were."""
+    wanted = list(urls)
+    if not wanted:
+        return 0
+    query = update(http_cache).where(http_cache.c.url.in_(wanted), http_cache.c.retry_after.is_not(None))
+    return int(conn.execute(query.values(retry_after=None)).rowcount or 0)
 
 
 def _same(old: CacheEntry | None, new: CacheEntry) -> bool:

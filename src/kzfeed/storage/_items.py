@@ -3,10 +3,10 @@ back for feeds, the CLI and re-classifying."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
@@ -14,6 +14,7 @@ from kzfeed import clock
 from kzfeed.errors import InputError
 from kzfeed.models import Classification, Item, SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
     classification_signature,
     classification_values,
@@ -23,6 +24,9 @@ from kzfeed.storage._itemrows import (
 )
 from kzfeed.storage._schema import item_entities, item_topics, items
 from kzfeed.storage._sources import upsert_sources
+
+if TYPE_CHECKING:
+    from kzfeed.http import CacheEntry
 
 __all__ = ["ItemsMixin", "SaveCounts"]
 
@@ -52,15 +56,20 @@ class ItemsMixin(StoreBase):
         batch: Sequence[Item],
         ok: bool,
         now: datetime | None = None,
+        validators: Mapping[str, CacheEntry] | None = None,
     ) -> SaveCounts:
-        """Store what one source produced and its health, all in one transaction.
+        """Store what one source produced, its health and the fetcher's ``validators`` for the
+        URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction.
 
-        A crash in the middle stores nothing of this source: the next run does it again.
+        A crash in the middle stores nothing of this source: the next run does it again, and
+        never gets a 304 for items that were not stored.
         """
         now = now or clock.now()
         with self._engine.begin() as conn:
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             upsert_sources(conn, [(state, config_hash)])
+            if validators:
+                write_entries(conn, validators)
         return counts
 
     def items(

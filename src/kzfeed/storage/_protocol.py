@@ -7,7 +7,7 @@ no connection, row or SQL crosses this line.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, Self
 
@@ -30,6 +30,8 @@ class HttpCacheStore(Protocol):
 
     def load(self, url: str) -> CacheEntry | None: ...
     def save(self, url: str, entry: CacheEntry) -> None: ...
+    def changed(self, entries: Mapping[str, CacheEntry]) -> dict[str, CacheEntry]: ...
+    def remember(self, entries: Mapping[str, CacheEntry]) -> None: ...
 
 
 class RunLock(Protocol):
@@ -75,6 +77,7 @@ class StoreProtocol(Protocol):
         batch: Sequence[Item],
         ok: bool,
         now: datetime | None = None,
+        validators: Mapping[str, CacheEntry] | None = None,
     ) -> SaveCounts: ...
     def items(
         self,
@@ -121,6 +124,7 @@ class StoreProtocol(Protocol):
     # --- the fetcher's HTTP cache (_httpcache) ------------------------------------------------
 
     def http_cache(self) -> HttpCacheStore: ...
+    def clear_http_waits(self, urls: Iterable[str]) -> int: ...
 
     # --- rounds, leases and the run lock (_leases, _locks) ------------------------------------
 

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from kzfeed.errors import StorageError
+from kzfeed.errors import ConfigError, KzfeedError, StorageError
 from kzfeed.storage import _migrate as migrate
+from kzfeed.storage._errors import explain_database_error, watch_errors
 from kzfeed.storage._history import RunsMixin
 from kzfeed.storage._httpcache import HttpCacheMixin
 from kzfeed.storage._items import ItemsMixin
@@ -64,33 +65,51 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def open_store(url: str, *, migrate_schema: bool = True) -> Store:
-    """Open (and, for SQLite, create) the database at ``url`` and bring its schema up to date."""
+    """Open (and, for SQLite, create) the database at ``url`` and bring its schema up to date.
+
+    A bad URL or a database that cannot be opened is a ``ConfigError`` (exit code 2); a
+    damaged file, a full disk or an unreachable server a ``StorageError``: one line each that
+    says what to do (``_errors``), here and for every statement the store runs later."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StorageError(
-            f"database URL {url!r} is not valid; write e.g. 'sqlite:///var/kzfeed.db'"
+        raise ConfigError(
+            f"database URL {url!r} is not valid; write e.g. 'sqlite:///var/kzfeed.db' "
+            "or 'postgresql+psycopg://user@host/kzfeed'"
         ) from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database or "")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"cannot create the folder for database {str(path)!r}: {exc}") from exc
+            raise ConfigError(
+                f"cannot create the folder for database {str(path)!r} ({exc.strerror}); "
+                "fix 'database' in the config"
+            ) from exc
     try:
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError) as exc:
         hint = " (pip install 'kzfeed[postgres]')" if parsed.get_backend_name() == "postgresql" else ""
-        raise StorageError(f"cannot use database {parsed.render_as_string()!r}: {exc}{hint}") from exc
+        raise ConfigError(
+            f"cannot use database {parsed.render_as_string()!r} ({exc}){hint}; fix 'database' in the config"
+        ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    watch_errors(engine)
     store = Store(engine)
     if migrate_schema:
         try:
             migrate.upgrade(engine)
+        except KzfeedError:
+            engine.dispose()
+            raise
         except SQLAlchemyError as exc:
             engine.dispose()
+            explained = explain_database_error(exc, engine.url)
+            if explained is not None:
+                raise explained from exc
+            first = str(exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc).strip().splitlines()[0]
             raise StorageError(
-                f"cannot open database {parsed.render_as_string()!r}: {exc.__class__.__name__}: {exc}"
+                f"cannot open database {parsed.render_as_string()!r}: {exc.__class__.__name__}: {first}"
             ) from exc
     return store
