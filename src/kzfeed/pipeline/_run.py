@@ -38,7 +38,7 @@ from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, SourceLeases, StoreProtocol
-from kzfeed.stories import StoryIndex, assign_stories, report_window
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
@@ -201,6 +201,8 @@ class Pipeline:
     #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
     _http_cache: HttpCacheStore = field(init=False, repr=False)
+    #: the story signals of stored reports, worked out once a run however many sources need them
+    _report_signals: dict[tuple[str, str], Signals] = field(default_factory=dict, init=False, repr=False)
 
     def ingest(
         self,
@@ -429,7 +431,7 @@ class Pipeline:
             index = StoryIndex(self.store.story_keys())
             window = report_window(batch.values())
             if window is not None:  # reports of the same event in other languages
-                index.add_reports(self.store.story_reports(*window))
+                index.add_reports(self.store.story_reports(*window), self._report_signals)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
