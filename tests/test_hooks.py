@@ -116,7 +116,7 @@ def test_a_source_that_raises_is_reported_by_name_and_the_others_are_stored(
     )
     result = kzfeed("ingest")
     assert result.exit_code == 1
-    assert "bad: failed: source 'bad' (boom) crashed: ZeroDivisionError: plugin bug" in result.stdout
+    assert "kzfeed: bad: source 'bad' (boom) crashed: ZeroDivisionError: plugin bug\n" in result.stderr
     assert "seeds: 5 new" in result.stdout
 
 

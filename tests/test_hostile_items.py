@@ -80,8 +80,8 @@ yield {'guid': '2', 'title': 'a dict, not a RawItem'}
     result = kzfeed("run")
     assert result.exit_code == 1  # a failed source, not a crash
     assert "Traceback" not in result.stderr
-    assert "sloppy: failed: source 'sloppy': yielded dict {'guid': '2'" in result.stdout
-    assert "not a RawItem; fix the plugin that provides type 'sloppy'" in result.stdout
+    assert "kzfeed: sloppy: source 'sloppy': yielded dict {'guid': '2'" in result.stderr
+    assert "not a RawItem; fix the plugin that provides type 'sloppy'" in result.stderr
     assert "seeds: 5 new" in result.stdout
     assert (project / "public" / "feed.atom").is_file()
 

@@ -81,7 +81,7 @@ def test_a_huge_retry_after_fails_one_source_and_reset_or_refetch_clears_every_w
     config(write_config, http_server.url("/busy.xml"))
     first = kzfeed("run")
     assert first.exit_code == 1 and "Traceback" not in first.stderr
-    assert "HTTP 429" in first.stdout and "seeds: 5 new" in first.stdout
+    assert "HTTP 429" in first.stderr and "seeds: 5 new" in first.stdout
     assert len(stored_waits()) == 1
     # the server is back; without a reset the wait is honoured (no request)
     http_server.route("/busy.xml", file="web/feeds/full.xml", content_type="application/rss+xml")
@@ -112,6 +112,6 @@ def test_a_stored_wait_beyond_the_cap_is_cut_to_it_and_ends(
     )
     store.close()
     result = kzfeed("run", "--source", "busy")
-    assert result.exit_code == 1 and "asked kzfeed to wait" in result.stdout
+    assert result.exit_code == 1 and "asked kzfeed to wait" in result.stderr
     (wait,) = stored_waits()
     assert wait - datetime.now(UTC) <= timedelta(seconds=600)

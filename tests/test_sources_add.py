@@ -208,3 +208,33 @@ def test_add_then_remove_gives_back_the_config_init_wrote(
     assert config.read_text(encoding="utf-8").startswith(written)
     assert kzfeed("sources", "remove", "steppe-daily").exit_code == 0
     assert config.read_text(encoding="utf-8") == written
+
+
+def test_rss_bylines_are_names_not_addresses(kzfeed: Kz, project: Path, site: LocalHTTPServer) -> None:
+    base = site.base_url.rstrip("/")
+    items = "".join(
+        f"<item><title>{title}</title><link>{base}/by/{n}</link><description>{text}</description>"
+        f"<pubDate>Mon, 02 Nov 2026 0{n}:00:00 GMT</pubDate>{author}</item>"
+        for n, ((title, text), author) in enumerate(
+            zip(
+                [*ON_BEAT, OFF_BEAT],
+                [
+                    "<author>jane@steppe.example (Jane Doe)</author>",
+                    "<author>desk@steppe.example</author>",
+                    "",
+                ],
+                strict=True,
+            ),
+            1,
+        )
+    )
+    site.route(
+        "/by.xml", body=RSS.format(base=base, items=items).encode(), content_type="application/rss+xml"
+    )
+    assert kzfeed("sources", "add", site.url("/by.xml"), "--name", "by").exit_code == 0
+    assert kzfeed("run", "--source", "by").exit_code == 0
+    records = {
+        json.loads(line)["title"]: json.loads(line) for line in kzfeed("export", "--all").stdout.splitlines()
+    }
+    assert records[ON_BEAT[0][0]]["author"] == "Jane Doe"
+    assert records[ON_BEAT[1][0]]["author"] is None  # an address alone is no byline

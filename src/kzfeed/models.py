@@ -294,6 +294,12 @@ class SourceRun:
     error: str | None = None
     http_status: int | None = None
     duration_s: float = 0.0
+    #: of the new items, how many went into the feeds
+    in_feeds: int = 0
+    #: the new items left out of the feeds: (title, the classifier's reason)
+    left_out: tuple[tuple[str, str], ...] = ()
+    #: errors raised by process_item hooks (the item went on without that plugin)
+    plugin_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from kzfeed.plugins import PluginHost, make_plugin_host
 if TYPE_CHECKING:
     from kzfeed.storage import Store
 
-__all__ = ["App", "current_app", "progress", "setup_logging"]
+__all__ = ["App", "complete_sources", "complete_topics", "current_app", "progress", "setup_logging"]
 
 log = logging.getLogger("kzfeed")
 
@@ -47,9 +47,8 @@ class App:
     @property
     def host(self) -> PluginHost:
         if self._host is None:
+            # the host logs each plugin that fails, once
             self._host = make_plugin_host(plugins_dirs=self.plugins_dirs or self.config.plugins_dirs)
-            for failure in self._host.failures:
-                log.error("plugin %r (%s): %s", failure.name, failure.origin, failure.error)
         return self._host
 
     def project_config(self) -> Config:
@@ -109,9 +108,35 @@ def current_app() -> App:
 
 @contextmanager
 def progress(label: str, length: int) -> Iterator[Any]:
-    """A progress bar on a terminal; nothing when output goes to a file or cron."""
+    """A progress bar on a terminal, naming the source last done; nothing when output goes to
+    a file or cron."""
     if length > 1 and sys.stderr.isatty():
-        with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-            yield lambda _name: bar.update(1)
+        with click.progressbar(
+            length=length, label=label, file=sys.stderr, item_show_func=lambda name: name
+        ) as bar:
+            yield lambda name: bar.update(1, current_item=name)
     else:
         yield None
+
+
+def _completion_config(ctx: click.Context) -> Config | None:
+    """The config while the shell completes a word (no command has run; errors are silent)."""
+    try:
+        return load_config(ctx.find_root().params.get("config_path"))
+    except Exception:  # a broken config must not break the user's shell
+        return None
+
+
+def complete_topics(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ``--topic``: the vocabulary's topics and the config's own."""
+    from kzfeed.models import TOPICS
+
+    config = _completion_config(ctx)
+    names = {*TOPICS, *(config.classifier.options.get("topics", {}) if config else ())}
+    return sorted(n for n in names if n.startswith(incomplete))
+
+
+def complete_sources(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a source name: those of the config."""
+    config = _completion_config(ctx)
+    return [s.name for s in config.sources if s.name.startswith(incomplete)] if config else []

@@ -3,72 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from kzfeed.cli.app import complete_sources, complete_topics
 from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
+from kzfeed.cli.report import exit_for, print_report
 from kzfeed.errors import InputError
-from kzfeed.models import TOPICS, Document, Item, RunReport, SourceStatus
+from kzfeed.models import TOPICS, Document, Item
 
 if TYPE_CHECKING:
     from kzfeed.ops import RoundResult
-
-
-def _print_report(
-    report: RunReport, as_json: bool, written: list[Path] | None = None, *, stopped: bool = False
-) -> None:
-    if as_json:
-        data = {
-            "run_id": report.run_id,
-            "started": report.started.isoformat(),
-            "finished": report.finished.isoformat(),
-            "ok": report.ok,
-            "failed_sources": list(report.failed_sources),
-            "totals": {k: report.total(k) for k in ("new", "updated", "unchanged", "failed")},
-            "sources": [
-                {
-                    "name": s.source,
-                    "status": s.status.value,
-                    "new": s.new,
-                    "updated": s.updated,
-                    "unchanged": s.unchanged,
-                    "failed": s.failed,
-                    "warnings": list(s.warnings),
-                    "error": s.error,
-                    "http_status": s.http_status,
-                    "duration_s": round(s.duration_s, 3),
-                }
-                for s in report.sources
-            ],
-            "written": [str(p) for p in written or []],
-            "rendered": written is not None,
-            "stopped": stopped,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    if _app().quiet:
-        for s in report.sources:
-            if s.status is SourceStatus.FAILED:
-                click.echo(f"kzfeed: {s.source}: {s.error}", err=True)
-        return
-    for s in report.sources:
-        if s.status is SourceStatus.NOT_MODIFIED:
-            click.echo(f"{s.source}: not modified since the last run")
-        elif s.status is SourceStatus.OK:
-            extra = f", {len(s.warnings)} warning(s)" if s.warnings else ""
-            counts = f"{s.new} new, {s.updated} updated, {s.unchanged} unchanged, {s.failed} failed"
-            click.echo(f"{s.source}: {counts}{extra}")
-        else:
-            click.echo(f"{s.source}: {s.status.value}: {s.error}")
-    if written is not None:
-        click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
-    if stopped:
-        click.echo("stopped by a signal; the next run does the remaining sources")
 
 
 def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool) -> RoundResult:
@@ -80,7 +30,7 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
     app = _app()
     app.project_config()
     count = len(sources) or len(build_sources(app.config, app.host))
-    with _progress("Sources", count) as tick, stop_on_signals(threading.Event()) as stop:
+    with _progress("Sources", 0 if app.quiet else count) as tick, stop_on_signals(threading.Event()) as stop:
         try:
             return run_round(
                 app.config,
@@ -94,19 +44,19 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
                 on_source=tick,
             )
         except LockBusy as exc:
-            click.echo(f"kzfeed: {exc}", err=True)
+            if not app.quiet:  # nothing went wrong: another run is doing the work
+                click.echo(f"kzfeed: {exc}", err=True)
             sys.exit(0)
-
-
-def _exit_for(report: RunReport) -> None:
-    if not report.ok:
-        click.echo(f"kzfeed: failed sources: {', '.join(report.failed_sources)}", err=True)
-        sys.exit(1)
 
 
 _refetch = click.option("--refetch", is_flag=True, help="Read again what is already stored.")
 _source = click.option(
-    "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    shell_complete=complete_sources,
+    help="Only this source (repeatable).",
 )
 _json = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 _wait = click.option(
@@ -131,10 +81,10 @@ def run(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | No
     --wait) with one line; SIGTERM or Ctrl-C stops it after the current source.
     """
     result = _ingest(refetch, sources, wait, render_feeds=True)
-    _print_report(result.report, as_json, result.written, stopped=result.stopped)
+    print_report(result.report, as_json, result.written, stopped=result.stopped)
     if result.written is None and not result.stopped and not as_json:
         click.echo("feeds: left to the worker that finishes this round")
-    _exit_for(result.report)
+    exit_for(result.report)
 
 
 @click.command()
@@ -145,8 +95,8 @@ def run(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | No
 def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
     """Ingest, classify and store, without writing the feeds."""
     result = _ingest(refetch, sources, wait, render_feeds=False)
-    _print_report(result.report, as_json, stopped=result.stopped)
-    _exit_for(result.report)
+    print_report(result.report, as_json, stopped=result.stopped)
+    exit_for(result.report)
 
 
 @click.command(name="render")
@@ -186,7 +136,9 @@ def _entity_names(name: str) -> list[str]:
 
 
 @click.command(name="items")
-@click.option("--topic", metavar="TOPIC", help="Only items tagged with this topic.")
+@click.option(
+    "--topic", metavar="TOPIC", shell_complete=complete_topics, help="Only items tagged with this topic."
+)
 @click.option(
     "--entity",
     metavar="NAME",
@@ -276,7 +228,9 @@ def export_record(item: Item) -> dict[str, Any]:
 
 @click.command()
 @click.option("--all", "export_all", is_flag=True, help="Every stored item, not only those in the feeds.")
-@click.option("--topic", metavar="TOPIC", help="Only items tagged with this topic.")
+@click.option(
+    "--topic", metavar="TOPIC", shell_complete=complete_topics, help="Only items tagged with this topic."
+)
 @click.option(
     "--entity", metavar="NAME", help="Only items that mention this entity, in any spelling or script."
 )
@@ -291,17 +245,27 @@ def export(export_all: bool, topic: str | None, entity: str | None) -> None:
 
 @click.command()
 def plugins() -> None:
-    """List the loaded plugins, the hooks each implements, and what failed to load."""
-    host = _app().host
+    """List the loaded plugins, the hooks each implements, and what failed to load.
+
+    Exits 1 when a plugin failed to load."""
+    quiet_host = logging.getLogger("kzfeed.plugins")
+    quiet_host.disabled = True  # failures are listed below, once
+    try:
+        host = _app().host
+        source_types, classifiers = sorted(host.source_types()), sorted(host.classifiers())
+    finally:
+        quiet_host.disabled = False
     for p in host.loaded:
         click.echo(f"{p.name}  ({p.origin})")
         click.echo(f"    hooks: {', '.join(p.hooks) or '-'}")
-    click.echo(f"source types: {', '.join(sorted(host.source_types())) or '-'}")
-    click.echo(f"classifiers: {', '.join(sorted(host.classifiers())) or '-'}")
+    click.echo(f"source types: {', '.join(source_types) or '-'}")
+    click.echo(f"classifiers: {', '.join(classifiers) or '-'}")
     for replacement in host.replacements:
         click.echo(f"replaced: {replacement}")
     for f in host.failures:
         click.echo(f"FAILED {f.name}  ({f.origin}): {f.error}")
+    if host.failures:
+        sys.exit(1)  # a monitor or a CI step hears of it
 
 
 @click.group()

@@ -48,11 +48,37 @@ def serve(host: str, port: int) -> None:
     config = _app().config
     server = make_server(config.output_dir, host, port)
     bound_host, bound_port = server.server_address[:2]
-    click.echo(f"serving {config.output_dir} at http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)", err=True)
     try:
+        click.echo(
+            f"serving {config.output_dir} at http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)", err=True
+        )
+        warning = _elsewhere(config.base_url, str(bound_host), int(bound_port))
+        if warning:
+            click.echo(f"kzfeed: warning: {warning}", err=True)
         server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("kzfeed: stopped serving", err=True)  # Ctrl-C is how it is stopped: exit 0
     finally:
         server.server_close()
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})
+
+
+def _elsewhere(base_url: str, host: str, port: int) -> str | None:
+    """Why links in the feeds would not reach this server, or None when base_url is here."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    base_port = parts.port or (443 if parts.scheme == "https" else 80)
+    same_host = parts.hostname == host or {parts.hostname, host} <= _LOOPBACK
+    if same_host and base_port == port:
+        return None
+    here = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    return (
+        f"base_url is {base_url} but this serves {here}: the links in the feeds go there, not here; "
+        f'set base_url = "{here}" in kzfeed.toml to try it locally (fine if a proxy serves base_url)'
+    )
 
 
 COMMANDS = [stories, serve]

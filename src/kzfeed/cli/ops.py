@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,11 @@ from typing import Any
 import click
 
 from kzfeed.cli.app import current_app as _app
+from kzfeed.cli.report import print_errors
 from kzfeed.errors import KzfeedError
+
+#: runs looked at to find the newest successful one
+_CHECK_RUNS = 500
 
 
 def _when(value: datetime | None) -> str:
@@ -51,6 +56,7 @@ def watch(every: str, jitter: str | None) -> None:
                     f"{_when(r.finished)}  run {r.run_id}: {r.total('new')} new, {r.total('updated')} updated, "
                     f"{len(r.failed_sources)} failed source(s); {feeds}"
                 )
+                print_errors(r)
             except LockBusy as exc:
                 click.echo(f"kzfeed: {exc}", err=True)
             except KzfeedError as exc:
@@ -113,11 +119,56 @@ def _status_data(limit: int) -> dict[str, Any]:
     }
 
 
+def _check(max_age: str | None) -> list[str]:
+    """What a monitor should hear of: failing or paused sources; no successful run lately."""
+    from kzfeed.clock import now
+    from kzfeed.ops import parse_duration
+
+    store = _app().store()
+    problems = [
+        f"{s.name}: {'paused' if s.paused else f'failing ({s.consecutive_failures} in a row)'}: {s.last_error}"
+        for s in store.unhealthy_sources(failing_after=1)
+    ]
+    if max_age is not None:
+        age = parse_duration(max_age, what="--max-age")
+        newest = next(
+            (r.finished for r in store.last_runs(_CHECK_RUNS) if r.status == "ok" and r.finished), None
+        )
+        if newest is None:
+            problems.append("no run has succeeded yet")
+        elif now() - newest > age:
+            problems.append(f"no run has succeeded since {_when(newest)} UTC (more than {max_age} ago)")
+    return problems
+
+
 @click.command()
 @click.option("--runs", "limit", type=click.IntRange(min=1), default=10, help="How many recent runs (10).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same as JSON.")
-def status(limit: int, as_json: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="For monitors: print only problems and exit 1 when a source is failing or paused "
+    "(or, with --max-age, no run succeeded that recently); 0 and 'ok' otherwise.",
+)
+@click.option(
+    "--max-age",
+    metavar="DURATION",
+    default=None,
+    help="With --check: e.g. 2h; a successful run must be younger.",
+)
+def status(limit: int, as_json: bool, check: bool, max_age: str | None) -> None:
     """The last runs and the sources that are failing or paused."""
+    if max_age is not None and not check:
+        raise click.UsageError("--max-age goes with --check")
+    if check:
+        problems = _check(max_age)
+        for problem in problems:
+            click.echo(f"kzfeed: {problem}", err=True)
+        if problems:
+            sys.exit(1)
+        if not _app().quiet:
+            click.echo("ok")
+        return
     data = _status_data(limit)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

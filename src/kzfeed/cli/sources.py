@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kzfeed.cli import subscribe
+from kzfeed.cli.app import complete_sources
 from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.subscribe import canonical, slug
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
@@ -81,7 +82,7 @@ def sources(ctx: click.Context) -> None:
 
 
 @sources.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_sources)
 def reset(name: str) -> None:
     """Un-pause a source and clear its failures and every wait (back-off, a server's
     Retry-After), so that the next run fetches it."""

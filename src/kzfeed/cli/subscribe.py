@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kzfeed.cli.app import complete_sources
 from kzfeed.cli.app import current_app as _app
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
@@ -112,7 +113,7 @@ def add(url: str, name: str | None) -> None:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_sources)
 def remove(name: str) -> None:
     """Take the source NAME out of kzfeed.toml (what it stored stays in the database)."""
     from kzfeed.config import remove_source

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from kzfeed.http import FetchResult
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
+_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+")
+_EMAIL_NAME = re.compile(r"<?[^@\s()<>]+@[^@\s()<>]+>?\s*\((?P<name>[^()]+)\)")
+_NAME_EMAIL = re.compile(r"(?P<name>[^()<>@]+?)\s*[(<][^@\s()<>]+@[^@\s()<>]+[)>]")
 _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)
 # an entry whose text is shorter than this is taken for a teaser, not the article
 _SHORT_WORDS = 120
@@ -116,7 +119,7 @@ class RssSource:
             dict.fromkeys(_clean(t.get("term")) for t in entry.get("tags") or [] if t.get("term"))
         )
         image, enclosures = _enclosures(entry, base)
-        author = _clean(entry.get("author"))
+        author = _byline(entry)
         published = _date(entry, "published")
         updated = _date(entry, "updated")
         if rss and published is None:
@@ -198,6 +201,22 @@ def _clean(value: Any) -> str | None:
         return None
     value = " ".join(html_to_text(value).split()) if "<" in value or "&" in value else " ".join(value.split())
     return value or None
+
+
+def _byline(entry: Any) -> str | None:
+    """The author's name from ``email (Name)`` (RSS), ``Name (email)`` (feedparser's Atom),
+    ``Name <email>`` or a plain name; a bare address is no byline. (feedparser's own split
+    cuts names and addresses in odd places, so the raw string is read here.)"""
+    raw = entry.get("author")
+    if not isinstance(raw, str):
+        return None
+    raw = " ".join(raw.split())
+    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
+        found = pattern.fullmatch(raw)
+        if found:
+            return _clean(found.group("name"))
+    author = _clean(raw)
+    return None if author and _EMAIL.fullmatch(author) else author
 
 
 def _lang(value: Any) -> str | None:

@@ -38,7 +38,7 @@ from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, SourceLeases, StoreProtocol
-from kzfeed.stories import StoryIndex, assign_stories, report_window
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_window
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
@@ -201,6 +201,8 @@ class Pipeline:
     #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
     _http_cache: HttpCacheStore = field(init=False, repr=False)
+    #: the story signals of stored reports, worked out once a run however many sources need them
+    _report_signals: dict[tuple[str, str], Signals] = field(default_factory=dict, init=False, repr=False)
 
     def ingest(
         self,
@@ -388,7 +390,7 @@ class Pipeline:
         report = ctx.report
         now = _now()
         if got.error is not None:
-            log.error("%s", got.error)
+            log.debug("%s", got.error)  # the command reports it, once
             new_state = after_failure(
                 replace(state, type=sc.type),
                 now=now,
@@ -415,7 +417,8 @@ class Pipeline:
                 http_status=new_state.last_status,
                 duration_s=got.duration,
             ), None
-        batch, failed, repeated = self._prepare_all(got, classifier)
+        plugin_errors: list[str] = []
+        batch, failed, repeated = self._prepare_all(got, classifier, plugin_errors)
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **report.cursor}),
             now=now,
@@ -429,7 +432,7 @@ class Pipeline:
             index = StoryIndex(self.store.story_keys())
             window = report_window(batch.values())
             if window is not None:  # reports of the same event in other languages
-                index.add_reports(self.store.story_reports(*window))
+                index.add_reports(self.store.story_reports(*window), self._report_signals)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
@@ -450,10 +453,18 @@ class Pipeline:
                 f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
                 f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
             )
+        fresh = [item for item in batch.values() if item.id in counts.new_ids]
         outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.NOT_MODIFIED if report.not_modified else SourceStatus.OK,
             new=counts.new,
+            in_feeds=sum(1 for item in fresh if item.relevant),
+            left_out=tuple(
+                (item.title, item.classification.reason if item.classification else "")
+                for item in fresh
+                if not item.relevant
+            ),
+            plugin_errors=tuple(plugin_errors),
             updated=counts.updated,
             unchanged=counts.unchanged,
             failed=failed,
@@ -463,9 +474,12 @@ class Pipeline:
         )
         return outcome, health
 
-    def _prepare_all(self, got: _Collected, classifier: Classifier) -> tuple[dict[str, Item], int, list[str]]:
+    def _prepare_all(
+        self, got: _Collected, classifier: Classifier, plugin_errors: list[str]
+    ) -> tuple[dict[str, Item], int, list[str]]:
         """The items of what a source yielded, by id; how many failed (each a warning); and
-        the guids of entries left out because an earlier entry had the same guid."""
+        the guids of entries left out because an earlier entry had the same guid. Errors of
+        process_item hooks are added to ``plugin_errors``."""
         batch: dict[str, Item] = {}
         failed = 0
         guids: set[str] = set()
@@ -475,7 +489,7 @@ class Pipeline:
                 repeated.append(raw.guid)
                 continue
             try:
-                item = self._prepare(raw, got.sc, classifier)
+                item = self._prepare(raw, got.sc, classifier, plugin_errors)
             except ConfigError:
                 raise  # e.g. a bad [classifier] option, found when the classifier is first built
             except Exception as exc:
@@ -487,7 +501,9 @@ class Pipeline:
                 batch.setdefault(item.id, item)
         return batch, failed, repeated
 
-    def _prepare(self, raw: RawItem, sc: SourceConfig, classifier: Classifier) -> Item | None:
+    def _prepare(
+        self, raw: RawItem, sc: SourceConfig, classifier: Classifier, plugin_errors: list[str]
+    ) -> Item | None:
         item = normalise(raw, source=sc.name, source_type=sc.type)
         lang = item.lang
         if not lang:
@@ -498,7 +514,8 @@ class Pipeline:
         item = replace(item, lang=lang or classification.lang, classification=classification)
         processed, errors = self.host.process_item(item, self._item_context(sc.name))
         for message in errors:
-            log.error("%s", message)
+            log.debug("%s", message)  # the command reports it, once
+        plugin_errors.extend(errors)
         return processed
 
     def _item_context(self, source: str) -> Callable[[str], ItemContext]:

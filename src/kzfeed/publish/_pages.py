@@ -81,6 +81,15 @@ def _story(story: Story) -> str:
     )
 
 
+#: the front page before any story is on the beat: why, and what the operator can do
+_EMPTY = (
+    '<p id="empty">No story on the beat yet. Either no source has been read yet '
+    "(<code>kzfeed run</code>), or what the sources brought is not about cooperation between "
+    "Kazakhstan and the European Union: <code>kzfeed items --all</code> lists every article "
+    "with the reason it was left out.</p>\n"
+)
+
+
 def render_index(title: str, subtitle: str, stories: Sequence[Story], feeds: Sequence[FeedSpec]) -> str:
     """The front page: the recent stories with topic filters, and links (and auto-discovery
     tags) for every feed."""
@@ -110,10 +119,15 @@ def render_index(title: str, subtitle: str, stories: Sequence[Story], feeds: Seq
             if f.key.removeprefix("topic:") in present
         ]
     )
+    listing = (
+        f'<nav id="filters" class="tags">Topics: {filters}</nav>\n'
+        f'<ul id="stories">\n{"".join(_story(s) + chr(10) for s in stories)}</ul>\n'
+        if stories
+        else _EMPTY
+    )
     body = (
         f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header>\n"
-        f'<h2>Recent stories</h2>\n<nav id="filters" class="tags">Topics: {filters}</nav>\n'
-        f'<ul id="stories">\n{"".join(_story(s) + chr(10) for s in stories)}</ul>\n'
+        f"<h2>Recent stories</h2>\n{listing}"
         f'<h2>Feeds</h2>\n<ul id="feeds">\n{feed_list}\n</ul>\n'
         f'<p>All feeds as an OPML file to import into a feed reader: <a href="feeds.opml">feeds.opml</a></p>\n'
         f"<script>\n{_FILTER_SCRIPT}\n</script>"

@@ -41,6 +41,8 @@ class SaveCounts:
     #: guids of new items not stored because the source already has an item with that guid
     #: (under another link): the stored one is kept
     guid_taken: tuple[str, ...] = ()
+    #: the ids of the new items
+    new_ids: frozenset[str] = frozenset()
 
 
 class ItemsMixin(StoreBase):
@@ -232,7 +234,11 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
     return SaveCounts(
-        new=len(fresh), updated=updated, unchanged=unchanged, guid_taken=tuple(g for _, g in sorted(taken))
+        new=len(fresh),
+        updated=updated,
+        unchanged=unchanged,
+        guid_taken=tuple(g for _, g in sorted(taken)),
+        new_ids=frozenset(fresh),
     )
 
 

@@ -14,10 +14,12 @@ from kzfeed.stories._evaluate import (
 )
 from kzfeed.stories._events import EVENT_WINDOW
 from kzfeed.stories._explain import why_grouped
+from kzfeed.stories._signals import Signals
 
 __all__ = [
     "EVENT_WINDOW",
     "LabelledReport",
+    "Signals",
     "StoryEval",
     "StoryIndex",
     "assign_stories",

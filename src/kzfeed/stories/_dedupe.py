@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -121,13 +121,25 @@ class StoryIndex:
             self.events.add(key.item_id, story, report)
         return story
 
-    def add_reports(self, items: Iterable[Item]) -> None:
+    def add_reports(
+        self, items: Iterable[Item], memo: MutableMapping[tuple[str, str], Signals] | None = None
+    ) -> None:
         """Record the signals of stored items, so that new reports of the same event in other
-        languages find them (give the items published around the new ones' dates)."""
+        languages find them (give the items published around the new ones' dates).
+
+        ``memo`` keeps each report's signals by (id, content hash) across calls: a run reads
+        the same stored reports again for every source that brings news, and working out the
+        signals is the costly part."""
         for item in items:
             if item.id not in self._by_id:
                 self.add(story_key(item))
-            self.events.add(item.id, self._by_id[item.id], signals(item))
+            key = (item.id, item.content_hash)
+            found = memo.get(key) if memo is not None else None
+            if found is None:
+                found = signals(item)
+                if memo is not None:
+                    memo[key] = found
+            self.events.add(item.id, self._by_id[item.id], found)
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
