@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kzfeed.classify._jsonlines import json_objects
 from kzfeed.errors import InputError, KzfeedError
+from kzfeed.jsonlines import json_objects
 from kzfeed.models import Document
 from kzfeed.sources import Classifier
 

@@ -3,29 +3,13 @@ errors that name the file and the line."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from kzfeed.errors import InputError
+from kzfeed.jsonlines import json_objects
 from kzfeed.models import Document
 
-__all__ = ["json_objects", "read_documents"]
-
-
-def json_objects(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for each non-blank line. Raises ``InputError`` as
-    ``"<name>:<line>: not valid JSON (...)"`` at the first line that is not a JSON object."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}:{number}: not valid JSON ({exc.msg}); fix or remove the line") from exc
-        if not isinstance(raw, dict):
-            raise InputError(f"{name}:{number}: expected a JSON object with 'title' and 'text'")
-        yield number, raw
+__all__ = ["read_documents"]
 
 
 def read_documents(lines: Iterable[str], name: str) -> Iterator[Document]:

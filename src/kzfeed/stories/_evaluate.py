@@ -14,7 +14,6 @@ both are averaged over the reports.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kzfeed.errors import InputError
+from kzfeed.jsonlines import json_objects
 from kzfeed.models import Classification, Document, Item
 from kzfeed.stories._dedupe import StoryIndex, assign_stories
 
@@ -105,16 +105,8 @@ def load_story_labels(path: str | Path) -> list[LabelledReport]:
         raise InputError(f"{path}: cannot read the labels ({exc}); give a UTF-8 JSON Lines file") from exc
     reports: list[LabelledReport] = []
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, raw in json_objects(lines, str(path), expected=", ".join(_FIELDS)):
         where = f"{path}:{number}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg}); fix or remove the line") from exc
-        if not isinstance(raw, dict):
-            raise InputError(f"{where}: expected a JSON object with {', '.join(_FIELDS)}")
         report = _report(raw, where)
         if report.id in seen:
             raise InputError(f"{where}: id {report.id!r} is used twice; ids must be unique")
