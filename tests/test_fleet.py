@@ -64,12 +64,14 @@ def register_sources(register):
 """
 
 
-def project_with(project: Path, database_url: str, sources: str, ops: str = "") -> dict[str, str]:
+def project_with(
+    project: Path, database_url: str, sources: str, ops: str = "", fetch_workers: int = 1
+) -> dict[str, str]:
     (project / "plugins").mkdir(exist_ok=True)
     (project / "plugins" / "slow.py").write_text(PLUGIN, encoding="utf-8")
     (project / "kzfeed.toml").write_text(
         f'database = "{database_url}"\n'
-        '[fetch]\nworkers = 1\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
+        f'[fetch]\nworkers = {fetch_workers}\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
         f'contact_url = "mailto:ops@example.org"\n[ops]\n{ops}\n{sources}',
         encoding="utf-8",
     )
@@ -101,7 +103,9 @@ def wait_until(what: str, check: object, timeout: float = 30) -> None:
 def item_counts(database_url: str) -> tuple[int, int]:
     store = open_store(database_url)
     with store._engine.connect() as conn:
-        total, distinct = conn.execute(text("SELECT count(*), count(DISTINCT source || guid) FROM items")).one()
+        total, distinct = conn.execute(
+            text("SELECT count(*), count(DISTINCT source || guid) FROM items")
+        ).one()
     store.close()
     return int(total), int(distinct)
 
@@ -130,20 +134,24 @@ def test_three_workers_fetch_each_of_200_sources_once_per_due_period(
     for n in range(200):
         path = f"/feeds/{n}.xml"
         kzfeed_http.route(path, body=FEED.format(n=n).encode(), content_type="application/rss+xml")
-        sources += f'[[sources]]\nname = "f{n:03d}"\ntype = "rss"\nurl = "{kzfeed_http.url(path)}"\nevery = "1h"\n'
-    env = project_with(project, url, sources, ops="claim_batch = 8\n")
+        sources += (
+            f'[[sources]]\nname = "f{n:03d}"\ntype = "rss"\nurl = "{kzfeed_http.url(path)}"\nevery = "1h"\n'
+        )
+    env = project_with(project, url, sources, ops="claim_batch = 16\n", fetch_workers=4)
 
     def requests() -> Counter[str]:
         return Counter(r.path for r in kzfeed_http.requests if r.path.startswith("/feeds/"))
 
-    reports = [json.loads(out) for out, _ in finished(workers(project, env, ["w0", "w1", "w2"], "run", "--json"))]
+    reports = [
+        json.loads(out) for out, _ in finished(workers(project, env, ["w0", "w1", "w2"], "run", "--json"))
+    ]
     assert set(requests().values()) == {1} and len(requests()) == 200  # each source fetched once
     fetched_by = [{s["name"] for s in r["sources"] if s["status"] == "ok"} for r in reports]
     assert sum(len(f) for f in fetched_by) == 200 and len(set().union(*fetched_by)) == 200
     assert sum(1 for f in fetched_by if f) >= 2, "the work was not shared"
     assert item_counts(url) == (200, 200)
     # nothing is due again before its period is over: the next workers fetch nothing
-    again = finished(workers(project, env, ["w0", "w1"], "run"))
+    again = finished(workers(project, env, ["w0"], "run"))
     assert all("no source is due; the next one is in" in out for out, _ in again), again
     assert sum(requests().values()) == 200
     # once the period is over (the hour passed), each source is fetched once more, by one worker
@@ -156,7 +164,9 @@ def test_three_workers_fetch_each_of_200_sources_once_per_due_period(
     assert item_counts(url) == (200, 200)
 
 
-def test_a_killed_worker_s_slow_source_is_taken_over_within_one_lease(project: Path, pg_server: object) -> None:
+def test_a_killed_worker_s_slow_source_is_taken_over_within_one_lease(
+    project: Path, pg_server: object
+) -> None:
     url = pg_server.create_database()  # type: ignore[attr-defined]
     lease = 2
     sources = slow_sources([6.0, 0.1, 0.1, 0.1], slow_for="a")  # slow in a's hands only
@@ -169,7 +179,9 @@ def test_a_killed_worker_s_slow_source_is_taken_over_within_one_lease(project: P
     assert [(n, w) for n, w, _ in fetch_log(project)] == [("s0", "a")]
     store = open_store(url)
     try:
-        (worker_a,) = [w for w in store.fleet_status(overdue_after=timedelta(0)).workers if w.name == f"a:{a.pid}"]
+        (worker_a,) = [
+            w for w in store.fleet_status(overdue_after=timedelta(0)).workers if w.name == f"a:{a.pid}"
+        ]
     finally:
         store.close()
     assert "s0" in worker_a.sources and worker_a.heartbeat_age_s < lease
@@ -181,13 +193,15 @@ def test_a_killed_worker_s_slow_source_is_taken_over_within_one_lease(project: P
     assert taken - killed <= lease + 2, f"taken over {taken - killed:.1f} s after the kill"
     wait_until("every source stored", lambda: item_counts(url)[0] == 12, timeout=20)
     b.send_signal(signal.SIGTERM)
-    out, err = b.communicate(timeout=30)
+    _, err = b.communicate(timeout=30)
     assert b.returncode == 0 and "watch stopped" in err and "Traceback" not in err
     assert item_counts(url) == (12, 12)  # nothing stored twice, nothing lost
     assert sorted(n for n, w, _ in fetch_log(project) if w == "b") == ["s0", "s1", "s2", "s3"]
     after = json.loads(subprocess.run([*KZFEED, "status", "--json"], cwd=project, env=env,
                                       capture_output=True, text=True, check=True).stdout)  # fmt: skip
-    assert after["workers"] == [] and after["overdue_sources"] == []
+    (dead,) = after["workers"]  # b ended cleanly and left; a's row says it went silent
+    assert dead["name"] == f"a:{a.pid}" and not dead["alive"] and dead["sources_in_hand"] == []
+    assert after["overdue_sources"] == []
 
 
 def test_a_worker_whose_clock_is_an_hour_off_changes_nothing(project: Path, pg_server: object) -> None:
@@ -196,7 +210,9 @@ def test_a_worker_whose_clock_is_an_hour_off_changes_nothing(project: Path, pg_s
     env = project_with(project, url, slow_sources([4.0] + [0.0] * 9), ops=f"lease_seconds = {lease}\n")
     ahead = {**env, "KZFEED_TEST_SKEW": "3600"}
     (normal,) = workers(project, env, ["normal"], "run")
-    wait_until("the normal worker to start s0", lambda: fetch_log(project)[:1] and fetch_log(project)[0][0] == "s0")
+    wait_until(
+        "the normal worker to start s0", lambda: fetch_log(project)[:1] and fetch_log(project)[0][0] == "s0"
+    )
     (skewed,) = workers(project, ahead, ["ahead"], "run")
     finished([normal, skewed])
     # by its own clock the leases of the normal worker ran out an hour ago: it took none of them

@@ -80,6 +80,7 @@ def _fleet_data(overdue_after: timedelta) -> dict[str, Any]:
     """The workers working now (PostgreSQL) and the sources overdue, for ``status``."""
     store = _app().store()
     fleet = store.fleet_status(overdue_after=overdue_after)
+    lease = _app().config.ops.lease_seconds
     return {
         "database_now": fleet.database_now.isoformat(),
         "workers_tracked": not store.runs_exclusive,
@@ -91,6 +92,7 @@ def _fleet_data(overdue_after: timedelta) -> dict[str, Any]:
                 "started": w.started_at.isoformat(),
                 "last_heartbeat": w.heartbeat_at.isoformat(),
                 "heartbeat_age_s": round(w.heartbeat_age_s, 1),
+                "alive": w.heartbeat_age_s < lease,  # silent for a lease: taken for dead
                 "sources_in_hand": list(w.sources),
             }
             for w in fleet.workers
@@ -252,9 +254,11 @@ def _print_fleet(data: dict[str, Any], overdue: str) -> None:
         for w in data["workers"]:
             held = w["sources_in_hand"]
             names = ", ".join(held[:5]) + (f", … ({len(held)})" if len(held) > 5 else "")
+            beat = f"heartbeat {w['heartbeat_age_s']:.0f} s ago"
+            if not w["alive"]:
+                beat = f"silent for {w['heartbeat_age_s']:.0f} s, taken for dead"
             click.echo(
-                f"  {w['name']} on {w['host']}: heartbeat {w['heartbeat_age_s']:.0f} s ago; "
-                f"{len(held)} source(s) in hand{': ' + names if held else ''}"
+                f"  {w['name']} on {w['host']}: {beat}; {len(held)} source(s) in hand{': ' + names if held else ''}"
             )
     if data["overdue_sources"]:
         click.echo(f"overdue sources (due for more than {overdue}, in no worker's hand):")

@@ -91,7 +91,7 @@ class OpsConfig:
 
 _OPS_TYPES: dict[str, type | tuple[type, ...]] = {
     "lock_wait": (int, float),
-    "every": str,
+    "every": (str, int, float),  # a number is refused by _duration, saying how to write one
     "lease_seconds": int,
     "claim_batch": int,
     "worker": str,

@@ -21,12 +21,15 @@ import os
 import socket
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Interval,
+    String,
+    any_,
     bindparam,
     delete,
     func,
@@ -141,7 +144,13 @@ class LeasesMixin(StoreBase):
             return freed
 
     def claim_sources(
-        self, owner: str, candidates: Collection[str], *, limit: int, lease_seconds: int, due_only: bool = True
+        self,
+        owner: str,
+        candidates: Collection[str],
+        *,
+        limit: int,
+        lease_seconds: int,
+        due_only: bool = True,
     ) -> list[str]:
         """Claim up to ``limit`` of ``candidates`` for ``owner``, the longest due first, in one
         statement: those due now (any, with ``due_only=False``), not paused, and in no other
@@ -149,9 +158,12 @@ class LeasesMixin(StoreBase):
         if not candidates or limit < 1:
             return []
         now = self._now()
-        wanted = select(sources.c.name).where(
-            sources.c.name.in_(list(candidates)), sources.c.paused.is_(False)
+        listed = (  # PostgreSQL: one array parameter, however many sources
+            sources.c.name == any_(bindparam("b_names", list(candidates), type_=ARRAY(String())))
+            if self._shared
+            else sources.c.name.in_(list(candidates))
         )
+        wanted = select(sources.c.name).where(listed, sources.c.paused.is_(False))
         if due_only:
             wanted = wanted.where(or_(sources.c.due_at.is_(None), sources.c.due_at <= now))
         order = _ORDER
@@ -202,7 +214,7 @@ class LeasesMixin(StoreBase):
         with self._engine.begin() as conn:
             conn.execute(
                 query.values(due_at=bindparam("b_at")),
-                [{"b_name": r["b_name"], "b_at": now + r["b_due"]} for r in rows],
+                [{"b_name": n, "b_at": now + timedelta(seconds=max(s, 0.0))} for n, s in due_in.items()],
             )
 
     def drop_claims(self, owner: str, names: Sequence[str]) -> None:
@@ -232,7 +244,9 @@ class LeasesMixin(StoreBase):
                     )
                 )
                 for due_at, expires in rows:
-                    ready = max(_aware(due_at or db_now), _aware(expires or db_now) if self._shared else db_now)
+                    ready = max(
+                        _aware(due_at or db_now), _aware(expires or db_now) if self._shared else db_now
+                    )
                     wait = max((ready - db_now).total_seconds(), 0.0)
                     first = wait if first is None else min(first, wait)
         return first

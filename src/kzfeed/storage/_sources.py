@@ -86,6 +86,7 @@ def state_from_row(row: Any) -> SourceState:
         next_due=row["next_due"],
         paused=bool(row["paused"]),
         cursor=cursor,
+        due_at=row["due_at"],
     )
 
 
