@@ -109,7 +109,7 @@ def test_sqlite_keeps_no_leases_and_no_workers(kzfeed: Kz, write_config: Write, 
     files_config(write_config, url)
     store = open_store(url)
     try:
-        store.register_worker("w:1", [("quick", "files")])
+        store.register_worker("w:1", [("quick", "files", "")])
         assert store.claim_sources("w:1", ["quick"], limit=5, lease_seconds=60) == ["quick"]
         assert store.renew_leases("w:1", lease_seconds=60) == 0
         with store._engine.connect() as conn:
@@ -210,3 +210,13 @@ def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_ur
         assert "rounds" not in tables and "workers" in tables
     finally:
         store.close()
+
+
+def test_a_source_whose_options_changed_is_due_at_once(
+    kzfeed: Kz, write_config: Write, database_url: str
+) -> None:
+    files_config(write_config, database_url, quick="1h")
+    kzfeed("run")
+    config = Path("kzfeed.toml").read_text(encoding="utf-8")
+    Path("kzfeed.toml").write_text(config.replace('every = "1h"\n', 'every = "1h"\nrecursive = true\n', 1))
+    assert fetched(kzfeed("run", "--json")) == ["hourly"]

@@ -26,7 +26,7 @@ from kzfeed.config import Config
 from kzfeed.errors import KzfeedError
 from kzfeed.models import RunReport
 from kzfeed.ops._lock import acquire_run_lock, default_worker_name
-from kzfeed.pipeline import Pipeline, build_sources, render
+from kzfeed.pipeline import Pipeline, build_sources, config_hash, render
 from kzfeed.plugins import PluginHost
 from kzfeed.publish import write_outputs
 from kzfeed.storage import SourceLeases, StoreProtocol
@@ -114,14 +114,16 @@ def run_due(
     store: StoreProtocol,
     *,
     refetch: bool = False,
+    every_source: bool = False,
     only: Iterable[str] | None = None,
     render_feeds: bool = True,
     wait: float | None = None,
     stop: threading.Event | None = None,
     on_source: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """One locked run of this worker over the sources due now (every one with ``refetch``,
-    those of ``only`` at once). Raises ``LockBusy`` when the worker's previous run still runs."""
+    """One locked run of this worker over the sources due now (every one, due or not, with
+    ``every_source`` or ``refetch``; those of ``only`` at once). Raises ``LockBusy`` when the
+    worker's previous run still runs."""
     worker = worker_name(config)
     stop = stop or threading.Event()
     lock = acquire_run_lock(store, worker=worker, wait=config.ops.lock_wait if wait is None else wait)
@@ -134,22 +136,24 @@ def run_due(
             store.release_leases(owner_prefix=f"{worker}:")  # our earlier runs, dead: we hold their lock
             store.mark_stale_runs(worker_prefix=f"{worker}:")
         wanted = list(only) if only is not None else None
-        names = [(sc.name, sc.type) for sc, _ in build_sources(config, host)]
+        configured = [(sc.name, sc.type, config_hash(sc)) for sc, _ in build_sources(config, host)]
         if wanted is not None:
-            names = [(n, t) for n, t in names if n in set(wanted)]
-        store.register_worker(owner, names)
+            configured = [c for c in configured if c[0] in set(wanted)]
+        store.register_worker(owner, configured)  # a source whose options changed is due at once
         leases = SourceLeases(
             store=store, owner=owner, lease_seconds=config.ops.lease_seconds, batch=claim_batch(config)
         )
         with heartbeat(store, owner, config.ops.lease_seconds):
             pipeline = Pipeline(config=config, host=host, store=store, claims=leases, stop=stop)
-            report = pipeline.ingest(refetch=refetch, only=wanted, on_source=on_source)
+            report = pipeline.ingest(
+                refetch=refetch, every_source=every_source, only=wanted, on_source=on_source
+            )
             if stop.is_set() and report.run_id is not None:
                 store.mark_run(report.run_id, "stopped")
             written = None
             if not stop.is_set() and render_feeds:
                 written = _render(config, store)
-        next_due = store.seconds_until_due([n for n, _ in names])
+        next_due = store.seconds_until_due([name for name, _, _ in configured])
         return RunResult(report=report, written=written, stopped=stop.is_set(), next_due_in=next_due)
     finally:
         try:

@@ -93,17 +93,22 @@ class LeasesMixin(StoreBase):
         """The database's clock in a statement; SQLite's is this host's (one process at a time)."""
         return func.now() if self._shared else clock.now()
 
-    def register_worker(self, owner: str, source_types: Sequence[tuple[str, str]]) -> None:
-        """Make sure every configured source has a row (due now when new), and on PostgreSQL
-        note ``owner`` as a working worker (forgetting workers silent for an hour)."""
+    def register_worker(self, owner: str, configured: Sequence[tuple[str, str, str]]) -> None:
+        """Make sure every configured source (``(name, type, config hash)``) has a row, due now
+        when new or when its options changed since it was stored; on PostgreSQL note ``owner``
+        as a working worker (forgetting workers silent for an hour)."""
         with self._engine.begin() as conn:
-            names = [n for n, _ in source_types]
-            known: set[str] = set()
-            for chunk in chunks(names):
-                known.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
-            missing = [{"name": n, "type": t} for n, t in source_types if n not in known]
+            hashes = {name: digest for name, _, digest in configured}
+            stored: dict[str, str] = {}
+            for chunk in chunks(list(hashes)):
+                query = select(sources.c.name, sources.c.config_hash).where(sources.c.name.in_(chunk))
+                stored.update((name, digest) for name, digest in conn.execute(query))
+            missing = [{"name": n, "type": t} for n, t, _ in configured if n not in stored]
             if missing:
                 conn.execute(insert(sources), missing)
+            changed = [n for n, digest in stored.items() if digest and digest != hashes[n]]
+            for chunk in chunks(changed):
+                conn.execute(update(sources).where(sources.c.name.in_(chunk)).values(due_at=None))
             if not self._shared:
                 return
             conn.execute(delete(workers).where(workers.c.heartbeat_at < func.now() - _FORGET_WORKERS))
