@@ -24,7 +24,7 @@ from types import FrameType
 
 from kzfeed.config import Config
 from kzfeed.errors import KzfeedError
-from kzfeed.models import RunReport
+from kzfeed.models import RunReport, SourceStatus
 from kzfeed.ops._lock import acquire_run_lock, default_worker_name
 from kzfeed.pipeline import Pipeline, build_sources, config_hash, render
 from kzfeed.plugins import PluginHost
@@ -39,7 +39,8 @@ log = logging.getLogger("kzfeed.ops._worker")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunResult:
     report: RunReport
-    #: files written; None when this run did not render (``kzfeed ingest``, or stopped)
+    #: files written; None when this run did not render (``kzfeed ingest``, stopped, or no
+    #: source was fetched)
     written: list[Path] | None
     stopped: bool  # a signal asked us to stop; the sources not reached are left for the next run
     #: seconds until the next of this run's sources can be claimed (database clock); None: none
@@ -151,7 +152,7 @@ def run_due(
             if stop.is_set() and report.run_id is not None:
                 store.mark_run(report.run_id, "stopped")
             written = None
-            if not stop.is_set() and render_feeds:
+            if not stop.is_set() and render_feeds and _worked(report):
                 written = _render(config, store)
         next_due = store.seconds_until_due([name for name, _, _ in configured])
         return RunResult(report=report, written=written, stopped=stop.is_set(), next_due_in=next_due)
@@ -162,6 +163,12 @@ def run_due(
             log.warning("could not sign %s off: %s", owner, exc)
         finally:
             lock.release()
+
+
+def _worked(report: RunReport) -> bool:
+    """Whether the run fetched a source (else there is nothing new to render: a pass of
+    ``kzfeed watch`` that found nothing due, or a worker whose sources others hold)."""
+    return any(s.status not in (SourceStatus.PAUSED, SourceStatus.SKIPPED) for s in report.sources)
 
 
 def _render(config: Config, store: StoreProtocol) -> list[Path]:
