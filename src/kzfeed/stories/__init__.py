@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from kzfeed.stories._dedupe import StoryIndex, assign_stories, group_stories, recluster, report_window
+from kzfeed.stories._dedupe import (
+    StoryIndex,
+    StoryLookup,
+    assign_stories,
+    group_stories,
+    recluster,
+    report_window,
+    report_windows,
+    story_lookup,
+)
 from kzfeed.stories._evaluate import (
     LabelledReport,
     StoryEval,
@@ -22,6 +31,7 @@ __all__ = [
     "Signals",
     "StoryEval",
     "StoryIndex",
+    "StoryLookup",
     "assign_stories",
     "bcubed",
     "evaluate_stories",
@@ -30,6 +40,8 @@ __all__ = [
     "load_story_labels",
     "recluster",
     "report_window",
+    "report_windows",
     "score_grouping",
+    "story_lookup",
     "why_grouped",
 ]
