@@ -97,6 +97,14 @@ class StoriesMixin(StoreBase):
 
         return sorted(found.values(), key=seen)
 
+    def story_items(self, story_id: str) -> list[Item]:
+        """Every stored report of the story ``story_id`` (relevant or not), by index."""
+        query = select(items).where(
+            (items.c.story_id == story_id) | ((items.c.id == story_id) & items.c.story_id.is_(None))
+        )
+        with self._engine.connect() as conn:
+            return items_from_rows(conn, conn.execute(query).mappings().all())
+
     def save_stories(self, assigned: Iterable[Item]) -> int:
         """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
         how many items changed story."""

@@ -22,7 +22,7 @@ from kzfeed.stories._evaluate import (
     score_grouping,
 )
 from kzfeed.stories._events import EVENT_WINDOW
-from kzfeed.stories._explain import why_grouped
+from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import Signals
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "assign_stories",
     "bcubed",
     "evaluate_stories",
+    "explain_story",
     "format_story_eval",
     "group_stories",
     "load_story_labels",
