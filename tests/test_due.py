@@ -89,7 +89,7 @@ def test_a_server_s_freshness_and_retry_after_move_a_source_later(
     kzfeed_http.route("/plain.xml", body=RSS.encode())
     write_config(
         FETCH + "".join(
-            f'[[sources]]\nname = "{n}"\ntype = "rss"\nurl = "{kzfeed_http.url(f"/{n}.xml")}"\nevery = "1m"\n'
+            f'[[sources]]\nname = "{n}"\ntype = "rss"\nurl = "{kzfeed_http.url(f"/{n}.xml")}"\nevery = "1m"\nfull_content = false\n'
             for n in ("fresh", "busy", "plain")
         )
     )  # fmt: skip
@@ -189,7 +189,7 @@ def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_ur
     open_store(database_url).close()
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "fts_keys")  # the schema of rounds
+        command.downgrade(alembic_config(conn), "i14_story_keys")  # the schema of rounds
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO rounds (scope, started_at) VALUES ('x', CURRENT_TIMESTAMP)"))
         conn.execute(

@@ -137,9 +137,7 @@ def test_three_workers_fetch_each_of_200_sources_once_per_due_period(
         kzfeed_http.route(
             path, body=FEED.format(n=n).encode(), content_type="application/rss+xml", delay=0.05
         )
-        sources += (
-            f'[[sources]]\nname = "f{n:03d}"\ntype = "rss"\nurl = "{kzfeed_http.url(path)}"\nevery = "1h"\n'
-        )
+        sources += f'[[sources]]\nname = "f{n:03d}"\ntype = "rss"\nurl = "{kzfeed_http.url(path)}"\nevery = "1h"\nfull_content = false\n'
     env = project_with(project, url, sources, ops="claim_batch = 16\n", fetch_workers=4)
 
     def requests() -> Counter[str]:
