@@ -193,6 +193,13 @@ def test_a_killed_worker_s_slow_source_is_taken_over_within_one_lease(
     taken = next(at for n, w, at in fetch_log(project) if (n, w) == ("s0", "b"))
     assert taken - killed <= lease + 2, f"taken over {taken - killed:.1f} s after the kill"
     wait_until("every source stored", lambda: item_counts(url)[0] == 12, timeout=20)
+    time.sleep(lease)  # b sleeps until its sources are due again: its heartbeat goes on
+    store = open_store(url)
+    try:
+        beats = {w.name: w.heartbeat_age_s for w in store.fleet_status(overdue_after=timedelta(0)).workers}
+    finally:
+        store.close()
+    assert beats[f"b:{b.pid}"] < lease and beats[f"a:{a.pid}"] >= lease
     b.send_signal(signal.SIGTERM)
     _, err = b.communicate(timeout=30)
     assert b.returncode == 0 and "watch stopped" in err and "Traceback" not in err

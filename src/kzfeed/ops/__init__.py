@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from kzfeed.ops._lock import LockBusy
     from kzfeed.ops._retention import plan_retention
     from kzfeed.ops._schedule import parse_duration, watch_wait
-    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals
+    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching
 
 __all__ = [
     "LockBusy",
@@ -20,6 +20,7 @@ __all__ = [
     "run_due",
     "stop_on_signals",
     "watch_wait",
+    "watching",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
@@ -29,6 +30,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_lock": "LockBusy",
             "_retention": "plan_retention",
             "_schedule": "parse_duration watch_wait",
-            "_worker": "RunResult run_due stop_on_signals",
+            "_worker": "RunResult run_due stop_on_signals watching",
         },
     )

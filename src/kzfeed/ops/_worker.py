@@ -31,7 +31,15 @@ from kzfeed.plugins import PluginHost
 from kzfeed.publish import write_outputs
 from kzfeed.storage import SourceLeases, StoreProtocol
 
-__all__ = ["RunResult", "claim_batch", "heartbeat", "run_due", "stop_on_signals", "worker_name"]
+__all__ = [
+    "RunResult",
+    "claim_batch",
+    "heartbeat",
+    "run_due",
+    "stop_on_signals",
+    "watching",
+    "worker_name",
+]
 
 log = logging.getLogger("kzfeed.ops._worker")
 
@@ -50,6 +58,11 @@ class RunResult:
 def worker_name(config: Config) -> str:
     """The name this worker leases sources under: ``KZFEED_WORKER``, ``ops.worker``, else the host."""
     return os.environ.get("KZFEED_WORKER") or config.ops.worker or default_worker_name()
+
+
+def worker_owner(config: Config) -> str:
+    """What this process's leases and worker row are held under: ``worker:pid``."""
+    return f"{worker_name(config)}:{os.getpid()}"
 
 
 def claim_batch(config: Config) -> int:
@@ -121,20 +134,23 @@ def run_due(
     wait: float | None = None,
     stop: threading.Event | None = None,
     on_source: Callable[[str], None] | None = None,
+    stay: bool = False,
 ) -> RunResult:
     """One locked run of this worker over the sources due now (every one, due or not, with
     ``every_source`` or ``refetch``; those of ``only`` at once). Raises ``LockBusy`` when the
-    worker's previous run still runs."""
+    worker's previous run still runs. With ``stay`` the worker's row is kept after the run
+    (``kzfeed watch``, whose heartbeat goes on while it sleeps: see :func:`watching`)."""
     worker = worker_name(config)
     stop = stop or threading.Event()
     lock = acquire_run_lock(store, worker=worker, wait=config.ops.lock_wait if wait is None else wait)
-    owner = f"{worker}:{os.getpid()}"
+    owner = worker_owner(config)
     try:
         if store.runs_exclusive:
             store.release_leases()  # under the file lock no other run is alive
             store.mark_stale_runs()
         else:
-            store.release_leases(owner_prefix=f"{worker}:")  # our earlier runs, dead: we hold their lock
+            # our earlier runs, dead: we hold their lock
+            store.release_leases(owner_prefix=f"{worker}:", keep=owner)
             store.mark_stale_runs(worker_prefix=f"{worker}:")
         wanted = list(only) if only is not None else None
         configured = [(sc.name, sc.type, config_hash(sc)) for sc, _ in build_sources(config, host)]
@@ -158,11 +174,31 @@ def run_due(
         return RunResult(report=report, written=written, stopped=stop.is_set(), next_due_in=next_due)
     finally:
         try:
-            store.unregister_worker(owner)
+            store.unregister_worker(owner, keep_row=stay)
         except KzfeedError as exc:  # the database went away: the leases run out by themselves
             log.warning("could not sign %s off: %s", owner, exc)
         finally:
             lock.release()
+
+
+@contextmanager
+def watching(config: Config, store: StoreProtocol) -> Iterator[Callable[[threading.Event, float], None]]:
+    """For ``kzfeed watch``: a ``sleep(stop, seconds)`` between runs (made with ``stay=True``)
+    during which the worker's heartbeat goes on, so that ``kzfeed status`` shows it; its row
+    goes when the block ends."""
+    owner = worker_owner(config)
+
+    def sleep(stop: threading.Event, seconds: float) -> None:
+        with heartbeat(store, owner, config.ops.lease_seconds):
+            stop.wait(seconds)
+
+    try:
+        yield sleep
+    finally:
+        try:
+            store.unregister_worker(owner)
+        except KzfeedError as exc:
+            log.warning("could not sign %s off: %s", owner, exc)
 
 
 def _worked(report: RunReport) -> bool:

@@ -112,7 +112,9 @@ class LeasesMixin(StoreBase):
             if not self._shared:
                 return
             conn.execute(delete(workers).where(workers.c.heartbeat_at < func.now() - _FORGET_WORKERS))
-            conn.execute(delete(workers).where(workers.c.name == owner))
+            beat = update(workers).where(workers.c.name == owner).values(heartbeat_at=func.now())
+            if conn.execute(beat).rowcount:  # a worker that stays between runs (kzfeed watch)
+                return
             conn.execute(
                 insert(workers).values(
                     name=owner,
@@ -123,8 +125,9 @@ class LeasesMixin(StoreBase):
                 )
             )
 
-    def unregister_worker(self, owner: str) -> None:
-        """``owner`` ends: its row goes and the leases it still holds are freed at once."""
+    def unregister_worker(self, owner: str, *, keep_row: bool = False) -> None:
+        """``owner`` ends its run: the leases it still holds are freed at once, and its row goes
+        (stays with ``keep_row``: a ``kzfeed watch`` sleeping until its next run)."""
         if not self._shared:
             return
         with self._engine.begin() as conn:
@@ -133,16 +136,20 @@ class LeasesMixin(StoreBase):
                 .where(sources.c.lease_owner == owner)
                 .values(lease_owner=None, lease_expires=None)
             )
-            conn.execute(delete(workers).where(workers.c.name == owner))
+            if not keep_row:
+                conn.execute(delete(workers).where(workers.c.name == owner))
 
-    def release_leases(self, *, owner_prefix: str | None = None) -> int:
+    def release_leases(self, *, owner_prefix: str | None = None, keep: str | None = None) -> int:
         """Free the leases of workers known to be dead: every lease, or those of one worker name
-        whose run lock we now hold (``owner_prefix`` ``"name:"``); their rows go too."""
+        whose run lock we now hold (``owner_prefix`` ``"name:"``); their rows go too (not the
+        row of ``keep``, this process)."""
         query = update(sources).where(sources.c.lease_owner.is_not(None))
         gone = delete(workers)
         if owner_prefix is not None:
             query = query.where(sources.c.lease_owner.like(like_prefix(owner_prefix), escape="\\"))
             gone = gone.where(workers.c.name.like(like_prefix(owner_prefix), escape="\\"))
+        if keep is not None:
+            gone = gone.where(workers.c.name != keep)
         with self._engine.begin() as conn:
             freed = int(conn.execute(query.values(lease_owner=None, lease_expires=None)).rowcount or 0)
             conn.execute(gone)
