@@ -132,6 +132,12 @@ def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]
                 f"yielded {type(raw).__name__} {_short(raw)} as its "
                 f"item number {n}, not a RawItem; fix the plugin that provides type {sc.type!r}",
             )
+        if not raw.guid:
+            raise SourceError(
+                sc.name,
+                f"yielded item number {n} ({_short(raw.title)}) without a guid; give each article "
+                f"its stable guid (article.with_guid(...)) in the plugin that provides type {sc.type!r}",
+            )
         yield raw
 
 
