@@ -25,6 +25,8 @@ __all__ = [
     "Evidence",
     "Item",
     "RawItem",
+    "RunError",
+    "RunErrorKind",
     "RunReport",
     "SourceRun",
     "SourceState",
@@ -287,6 +289,33 @@ class SourceState:
     cursor: dict[str, Any] = field(default_factory=dict)
 
 
+class RunErrorKind(StrEnum):
+    """What kind of trouble kept a source from being stored in a run."""
+
+    FETCH = "fetch"  # the network or the server (a FetchError)
+    SOURCE = "source"  # what the source read was unusable, or its options (a KzfeedError)
+    CRASH = "crash"  # the plugin raised something else: its bug
+    PAUSED = "paused"  # paused after too many failures: not fetched
+    NOT_DUE = "not_due"  # backing off after a failure: not fetched yet
+    SKIPPED = "skipped"  # a stop signal, or another worker had it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunError:
+    """Why a run did not store a source, as a record: which ``source``, what ``kind`` of
+    trouble, the one-line ``message`` that says what to do, the ``url`` concerned (if one is)
+    and when it happened (``at``). ``str()`` of it is the message."""
+
+    source: str
+    kind: RunErrorKind
+    message: str
+    url: str | None = None
+    at: datetime | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceRun:
     """What one run did for one source."""
@@ -298,7 +327,7 @@ class SourceRun:
     unchanged: int = 0
     failed: int = 0
     warnings: tuple[str, ...] = ()
-    error: str | None = None
+    error: RunError | None = None
     http_status: int | None = None
     duration_s: float = 0.0
     #: of the new items, how many went into the feeds

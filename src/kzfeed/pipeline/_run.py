@@ -21,9 +21,9 @@ from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
 from kzfeed.http import Fetcher, StagedHttpCache
-from kzfeed.models import RunReport, SourceRun, SourceState, SourceStatus
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
-from kzfeed.pipeline._collect import Collector, not_now
+from kzfeed.pipeline._collect import Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
 from kzfeed.pipeline._health import source_urls
 from kzfeed.pipeline._render import render
@@ -198,9 +198,7 @@ class Pipeline:
                     got = future.result()
                     if got.skipped is not None:
                         if not self._stopping():  # stopped sources are left for the next run
-                            outcomes.done(
-                                SourceRun(source=got.sc.name, status=SourceStatus.SKIPPED, error=got.skipped)
-                            )
+                            outcomes.done(skipped_run(got.sc.name, got.skipped))
                         continue
                     outcome, health = committer.commit(got)
                     outcomes.done(outcome, health=health)
