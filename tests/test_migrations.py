@@ -98,7 +98,7 @@ def test_run_errors_stored_as_strings_become_records_on_upgrade(tmp_path: Path) 
         "fine": ("ok", None),
     }
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "fts_keys")  # the schema before run errors were records
+        command.downgrade(alembic_config(conn), "i14_story_keys")  # before run errors were records
         conn.execute(
             text(
                 "INSERT INTO runs (id, started_at, finished_at, status, worker) VALUES (1, :s, :f, 'failed', '')"

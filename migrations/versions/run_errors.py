@@ -1,7 +1,7 @@
 """run errors as records: the kind, URL and time of why a run did not store a source
 
 Revision ID: run_errors
-Revises: fts_keys
+Revises: i14_story_keys
 Create Date: 2026-11-30
 
 ``run_sources.error`` held one string; it stays the message, next to ``error_kind`` (fetch,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "run_errors"
-down_revision = "fts_keys"
+down_revision = "i14_story_keys"
 branch_labels = None
 depends_on = None
 
