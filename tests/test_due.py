@@ -189,7 +189,7 @@ def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_ur
     open_store(database_url).close()
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "i14_story_keys")  # the schema of rounds
+        command.downgrade(alembic_config(conn), "run_errors")  # the schema of rounds
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO rounds (scope, started_at) VALUES ('x', CURRENT_TIMESTAMP)"))
         conn.execute(

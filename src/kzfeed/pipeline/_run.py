@@ -21,9 +21,9 @@ from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
 from kzfeed.http import Fetcher, StagedHttpCache
-from kzfeed.models import RunReport, SourceRun, SourceState, SourceStatus
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
-from kzfeed.pipeline._collect import Collected, Collector, not_now
+from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
 from kzfeed.pipeline._due import DueSources
 from kzfeed.pipeline._health import source_urls
@@ -263,13 +263,7 @@ class Pipeline:
         said = []
         for state in self.store.source_states(names) if names else []:
             if forced or state.name in wanted:
-                said.append(
-                    SourceRun(
-                        source=state.name,
-                        status=SourceStatus.SKIPPED,
-                        error="another worker is fetching it now",
-                    )
-                )
+                said.append(skipped_run(state.name, "another worker is fetching it now"))
             elif (late := not_now(state.name, state, forced=False, now=_now())) is not None:
                 said.append(late)
         return said
