@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -106,15 +107,43 @@ def current_app() -> App:
     return click.get_current_context().find_object(App)  # type: ignore[return-value]
 
 
+class _SourceBar:
+    """A progress bar's ticks from the fetch threads: it names the sources being fetched."""
+
+    def __init__(self, bar: Any) -> None:
+        self._bar = bar
+        self._lock = threading.Lock()
+        self._fetching: list[str] = []
+
+    def started(self, name: str) -> None:
+        with self._lock:
+            self._fetching.append(name)
+            self._bar.update(0, current_item=self._label())
+
+    def __call__(self, name: str) -> None:
+        """``name`` is done."""
+        with self._lock:
+            if name in self._fetching:
+                self._fetching.remove(name)
+            self._bar.update(1, current_item=self._label())
+
+    def _label(self) -> str:
+        if not self._fetching:
+            return ""
+        more = len(self._fetching) - 2
+        return "fetching " + ", ".join(self._fetching[:2]) + (f" and {more} more" if more > 0 else "")
+
+
 @contextmanager
-def progress(label: str, length: int) -> Iterator[Any]:
-    """A progress bar on a terminal, naming the source last done; nothing when output goes to
-    a file or cron."""
+def progress(label: str, length: int) -> Iterator[_SourceBar | None]:
+    """A progress bar on a terminal, naming the sources being fetched; nothing when output goes
+    to a file or cron. Call the bar with a source's name when it is done, ``.started(name)``
+    when it starts."""
     if length > 1 and sys.stderr.isatty():
         with click.progressbar(
-            length=length, label=label, file=sys.stderr, item_show_func=lambda name: name
+            length=length, label=label, file=sys.stderr, item_show_func=lambda text: text
         ) as bar:
-            yield lambda name: bar.update(1, current_item=name)
+            yield _SourceBar(bar)
     else:
         yield None
 

@@ -45,6 +45,7 @@ def _ingest(
                 wait=wait,
                 stop=stop,
                 on_source=tick,
+                on_start=tick.started if tick else None,
             )
         except LockBusy as exc:
             if not app.quiet:  # nothing went wrong: another run is doing the work

@@ -134,6 +134,7 @@ def run_due(
     wait: float | None = None,
     stop: threading.Event | None = None,
     on_source: Callable[[str], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
     stay: bool = False,
 ) -> RunResult:
     """One locked run of this worker over the sources due now (every one, due or not, with
@@ -163,7 +164,11 @@ def run_due(
         with heartbeat(store, owner, config.ops.lease_seconds):
             pipeline = Pipeline(config=config, host=host, store=store, claims=leases, stop=stop)
             report = pipeline.ingest(
-                refetch=refetch, every_source=every_source, only=wanted, on_source=on_source
+                refetch=refetch,
+                every_source=every_source,
+                only=wanted,
+                on_source=on_source,
+                on_start=on_start,
             )
             if stop.is_set() and report.run_id is not None:
                 store.mark_run(report.run_id, "stopped")

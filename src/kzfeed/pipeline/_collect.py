@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +81,8 @@ class Collector:
     root: Path
     refetch: bool
     stop: threading.Event | None = None
+    #: called with a source's name as its fetch starts (on its worker thread)
+    on_start: Callable[[str], None] | None = None
 
     def collect(self, sc: SourceConfig, source: Source, state: SourceState) -> Collected:
         """Run one source's fetch (in a worker thread): what it yielded, or its error."""
@@ -101,6 +103,8 @@ class Collector:
         got = Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
         if skipped is not None:
             return got
+        if self.on_start is not None:
+            self.on_start(sc.name)
         try:
             got.raws.extend(_raw_items(source.fetch(ctx), sc))
         except FetchError as exc:

@@ -113,6 +113,7 @@ class Pipeline:
         every_source: bool = False,
         only: Iterable[str] | None = None,
         on_source: Callable[[str], None] | None = None,
+        on_start: Callable[[str], None] | None = None,
     ) -> RunReport:
         """Fetch the enabled sources, classify and store what they yield.
 
@@ -122,6 +123,8 @@ class Pipeline:
         unless ``refetch`` is set or it is named in ``only``. Sources are fetched at once by
         ``fetch.workers`` threads through one polite ``Fetcher``; article pages are extracted
         on worker processes; each source is stored in one transaction by this thread.
+        ``on_start`` is called with a source's name as its fetch starts, ``on_source`` as it is
+        done (for a progress display).
         """
         started = _now()
         sources, wanted = self._chosen(only)
@@ -163,6 +166,7 @@ class Pipeline:
                 root=self.config.root,
                 refetch=refetch,
                 stop=self.stop,
+                on_start=on_start,
             )
             self._fetch_and_commit(sources, wanted, collector, committer, outcomes)
             self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
