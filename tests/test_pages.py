@@ -104,8 +104,12 @@ def test_an_item_without_a_url_has_a_page_of_its_own(public: Path) -> None:
     item = page(public / href)
     assert text(item, "//h1") and item.xpath('//div[@class="content"]//p')
     assert not item.xpath("//script")
-    for topic in item.xpath('//ul[@class="topics"]//a/@href'):
-        assert (public / "items" / topic).resolve().is_file()
+    links = item.xpath('//ul[@class="topics"]//a/@href') + item.xpath(
+        '//a[text()="all reports of this story"]/@href'
+    )
+    assert len(links) >= 2
+    for href in links:
+        assert (public / "items" / href).resolve().is_file()
 
 
 HOSTILE = """
@@ -181,3 +185,34 @@ def test_an_empty_feed_after_a_run_says_nothing_is_on_the_beat(
         .findtext("channel/description")
         .endswith("(no story on the beat yet)")
     )
+
+
+def test_every_page_is_html_a_browser_parses_without_error(public: Path) -> None:
+    pages = sorted(public.rglob("*.html"))
+    assert len(pages) >= 1 + 9 + 8  # the front page, a page per topic, a page per story
+    for path in pages:
+        parser = html5lib.HTMLParser(strict=False)
+        parser.parse(path.read_bytes())
+        assert parser.errors == [], (path, parser.errors[:3])
+
+
+def test_older_stories_are_on_archive_pages_linked_from_the_front_page(
+    project: Path, write_config: Callable[[str], Path], kzfeed: Kz
+) -> None:
+    shutil.copytree(STORIES, project / "news", ignore=shutil.ignore_patterns("labelled"))
+    write_config("feed_size = 3\n" + SOURCES)
+    assert kzfeed("run").exit_code == 0
+    public = project / "public"
+    seen: list[str] = []
+    path = public / "index.html"
+    while True:
+        current = page(path)
+        seen += [text(li, ".//h3") for li in current.xpath('//ol[@id="stories"]/li')]
+        older = current.xpath('//nav[@class="paging"]/a[starts-with(text(), "Older")]/@href')
+        if not older:
+            break
+        path = public / older[0]
+        assert current.xpath("//h1") and page(path).xpath('//nav[@class="paging"]/a[@href="index.html"]')
+    # every story, walking back from the front page (the front page may repeat the newest
+    # archived stories, as the feed does: a full archive page never changes)
+    assert len(set(seen)) == 8 and len(seen) <= 8 + 3

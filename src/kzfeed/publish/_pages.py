@@ -297,6 +297,9 @@ def render_item_page(site: Site, item: Item, base_url: str) -> str:
         report=_report(item, root),
         topics=[(t, topic_label(t)) for t in item.topics[:MAIN_TOPICS]],
         original=own_url(item),
+        story=f"{root}stories/{story_id}.html"
+        if _SAFE_ID.fullmatch(story_id := item.story_id or item.id)
+        else None,
         # the stored HTML, sanitised again on its way out: the only markup that is not escaped
         content=Markup(safe_content(item)),
         root=root,
