@@ -98,17 +98,22 @@ def test_plugins_exits_1_when_a_plugin_failed_to_load_and_says_it_once(kzfeed: K
 def test_serve_stops_on_ctrl_c_with_exit_0_and_warns_when_base_url_is_elsewhere(project: Path) -> None:
     (project / "public").mkdir()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with subprocess.Popen(
+    server = subprocess.Popen(
         [*KZFEED, "serve", "--port", "0"], cwd=project, env=env, stderr=subprocess.PIPE, text=True
-    ) as server:
+    )
+    try:  # a failed assertion must not leave the test waiting for a server that never stops
         assert server.stderr is not None
-        serving = server.stderr.readline()
-        assert serving.startswith("serving ") and "(Ctrl-C stops)" in serving
-        warning = server.stderr.readline()
-        assert warning.startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves")
+        lines = [server.stderr.readline() for _ in range(2)]
+        assert lines[0].startswith("serving ") and "(Ctrl-C stops)" in lines[0], lines
+        assert lines[1].startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves"), lines
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0
         assert "Traceback" not in server.stderr.read()
+    finally:
+        server.kill()
+        server.wait()
+        if server.stderr is not None:
+            server.stderr.close()
 
 
 def test_shell_completion_of_topics_and_source_names(kzfeed: Kz, project: Path) -> None:
