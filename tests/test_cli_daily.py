@@ -105,7 +105,9 @@ def test_serve_stops_on_ctrl_c_with_exit_0_and_warns_when_base_url_is_elsewhere(
         assert server.stderr is not None
         lines = [server.stderr.readline() for _ in range(2)]
         assert lines[0].startswith("serving ") and "(Ctrl-C stops)" in lines[0], lines
-        assert lines[1].startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves"), lines
+        assert lines[1].startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves"), (
+            lines
+        )
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=20) == 0
         assert "Traceback" not in server.stderr.read()
