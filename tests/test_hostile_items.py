@@ -50,7 +50,7 @@ yield RawItem(guid='g2', title='Kazakhstan and the EU on critical raw materials'
     )
     write_config('[[sources]]\nname = "dupes"\ntype = "dupes"\n' + SEEDS_SOURCE)
     for _ in range(2):  # and again: the second run neither crashes nor stores anything twice
-        result = kzfeed("run")
+        result = kzfeed("run", "--all")
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stderr and "IntegrityError" not in result.stdout + result.stderr
         said = result.stdout + result.stderr
@@ -122,7 +122,7 @@ def test_an_entry_whose_link_changes_under_the_same_guid_keeps_the_stored_one(
             f"url={link!r})",
         )
         write_config('[[sources]]\nname = "moving"\ntype = "moving"\n' + SEEDS_SOURCE)
-        result = kzfeed("run")
+        result = kzfeed("run", "--all")
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
     assert "moving: 0 new, 0 updated, 1 unchanged" in result.stdout

@@ -284,9 +284,12 @@ class SourceState:
     last_error: str | None = None
     items_last_run: int = 0
     consecutive_failures: int = 0
-    next_due: datetime | None = None
+    next_due: datetime | None = None  # not before: a back-off or Retry-After (this host's clock)
     paused: bool = False
     cursor: dict[str, Any] = field(default_factory=dict)
+    #: when it is next due, by the database's clock (None: now); read from storage only, moved
+    #: on by the claims of ``kzfeed.storage.SourceLeases``
+    due_at: datetime | None = None
 
 
 class RunErrorKind(StrEnum):

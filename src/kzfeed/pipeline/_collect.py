@@ -22,7 +22,7 @@ from kzfeed.http import CacheEntry, Fetcher, StagedHttpCache
 from kzfeed.models import RawItem, RunError, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
 from kzfeed.sources import Source, SourceContext
-from kzfeed.storage import SourceLeases, StoreProtocol
+from kzfeed.storage import StoreProtocol
 
 __all__ = ["Collected", "Collector", "not_now", "skipped_run"]
 
@@ -64,7 +64,7 @@ class Collected:
     status: int | None = None
     retry_after: datetime | None = None
     duration: float = 0.0
-    #: why the source was not fetched at all (a stop signal, or another worker has it)
+    #: why the source was not fetched at all (a stop signal)
     skipped: str | None = None
     #: the fetcher's new validators for the URLs it fetched: stored with the items
     validators: dict[str, CacheEntry] = field(default_factory=dict)
@@ -80,19 +80,14 @@ class Collector:
     extractor: ArticleExtractor
     root: Path
     refetch: bool
-    #: set by ``kzfeed.ops._rounds``: a source is claimed before it is fetched
-    claims: SourceLeases | None = None
     stop: threading.Event | None = None
 
     def collect(self, sc: SourceConfig, source: Source, state: SourceState) -> Collected:
         """Run one source's fetch (in a worker thread): what it yielded, or its error."""
         start = time.perf_counter()
-        # --- rounds (kzfeed.ops._rounds): no new source after a stop signal; claim it before fetching
-        skipped = None
+        skipped = None  # no new source after a stop signal (it was claimed: it is given back)
         if self.stop is not None and self.stop.is_set():
             skipped = "stopped by a signal before it started"
-        elif self.claims is not None and not self.claims.claim(sc.name):
-            skipped = "already done in this round (by another worker or an earlier run)"
         ctx = SourceContext(
             source=sc.name,
             state=state,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kzfeed import clock
@@ -18,7 +18,7 @@ from kzfeed.http import CacheEntry, FetchPolicy
 from kzfeed.models import Item, RawItem, RunError, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
-from kzfeed.pipeline._health import after_failure, after_success
+from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
@@ -47,6 +47,8 @@ class Committer:
     report_signals: dict[tuple[str, str], Signals]
     #: the time a source is stored at (its items' first-seen date)
     now: Callable[[], datetime] = clock.now
+    #: seconds until each source committed is due again (``kzfeed.pipeline._due`` writes them)
+    due: dict[str, float] = field(default_factory=dict)
 
     def commit(self, got: Collected) -> tuple[SourceRun, Health | None]:
         """Classify what one source yielded and store it with its health, in one transaction.
@@ -67,6 +69,7 @@ class Committer:
             status=report.http_status,
             url=report.url,
         )
+        self._schedule(got, new_state, now)
         health = None
         counts = SaveCounts()
         if batch:
@@ -99,15 +102,17 @@ class Committer:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
         sc, state, report = got.sc, got.state, got.ctx.report
         log.debug("%s", error.message)  # the command reports it, once
+        now = self.now()
         new_state = after_failure(
             replace(state, type=sc.type),
-            now=self.now(),
+            now=now,
             error=error.message,
             policy=self.policy,
             max_failures=self.config.fetch.max_failures,
             status=got.status or report.http_status,
             retry_after=got.retry_after,
         )
+        self._schedule(got, new_state, now)
         self.store.save_source(
             state=new_state,
             config_hash=config_hash(sc),
@@ -138,6 +143,12 @@ class Committer:
         if windows:  # reports of the same event in other languages
             index.add_reports(self.store.story_reports(windows), self.report_signals)
         return index
+
+    def _schedule(self, got: Collected, new_state: SourceState, now: datetime) -> None:
+        """When the source is due again: its ``every`` (else ``[ops] every``), or later."""
+        every = got.sc.every if got.sc.every is not None else self.config.ops.every
+        urls = source_urls(got.sc.options, new_state)
+        self.due[got.sc.name] = due_in(every, new_state, now=now, validators=got.validators, urls=urls)
 
     def _changed(self, got: Collected) -> dict[str, CacheEntry]:
         changed = self.http_cache.changed(got.validators)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,8 +23,9 @@ from kzfeed.errors import ConfigError
 from kzfeed.http import Fetcher, StagedHttpCache
 from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
-from kzfeed.pipeline._collect import Collector, not_now, skipped_run
+from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
+from kzfeed.pipeline._due import DueSources
 from kzfeed.pipeline._health import source_urls
 from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
@@ -46,11 +47,13 @@ def _now() -> datetime:
 class _Outcomes:
     """The run's line of each source as it is done. Sources that stored no items (304, paused,
     not due) have their health rows and run records written a batch at a time (at most
-    ``_QUIET_BATCH``, or ``_QUIET_SECONDS`` old), then their leases freed."""
+    ``_QUIET_BATCH``, or ``_QUIET_SECONDS`` old), then their claims finished."""
 
     store: StoreProtocol
     run_id: int
-    claims: SourceLeases | None
+    due: DueSources
+    #: seconds until each committed source is due again (the committer's)
+    due_in: dict[str, float]
     on_source: Callable[[str], None] | None
     by_source: dict[str, SourceRun] = field(default_factory=dict)
     quiet: list[tuple[SourceState | None, str, SourceRun]] = field(default_factory=list)
@@ -71,13 +74,16 @@ class _Outcomes:
             self.flush()
 
     def flush(self) -> None:
-        """Write the batched health rows and run records, then free those sources' leases."""
+        """Write the batched health rows and run records, then finish those sources' claims."""
         if not self.quiet:
             return
         self.store.save_quiet_sources(self.run_id, self.quiet)
-        if self.claims is not None:
-            self.claims.release_many([outcome.source for _, _, outcome in self.quiet])
+        self.finish([outcome.source for _, _, outcome in self.quiet])
         self.quiet.clear()
+
+    def finish(self, names: list[str]) -> None:
+        """These sources are stored: due again when the committer said (claimed ones only)."""
+        self.due.finish({n: self.due_in.pop(n) for n in names if n in self.due_in})
 
 
 @dataclass(slots=True)
@@ -92,7 +98,8 @@ class Pipeline:
     #: pages extracted in the last run and the CPU seconds that took (for statistics)
     extracted: int = 0
     extract_cpu_s: float = 0.0
-    #: set by ``kzfeed.ops._rounds``: sources are claimed before they are fetched (several workers)
+    #: set by ``kzfeed.ops``: due sources are claimed a batch at a time before they are fetched
+    #: (several workers); without, every source is fetched
     claims: SourceLeases | None = None
     #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
@@ -103,15 +110,18 @@ class Pipeline:
         self,
         *,
         refetch: bool = False,
+        every_source: bool = False,
         only: Iterable[str] | None = None,
         on_source: Callable[[str], None] | None = None,
     ) -> RunReport:
-        """Fetch every enabled source, classify and store what it yields.
+        """Fetch the enabled sources, classify and store what they yield.
 
-        Sources are fetched at once by ``fetch.workers`` threads through one polite
-        ``Fetcher``; article pages are extracted on worker processes; each source is
-        stored in one transaction by this thread. A source waiting out a back-off is
-        skipped unless ``refetch`` is set or it is named in ``only``.
+        With ``claims``, the sources due now are claimed a batch at a time (every one, due or
+        not, with ``every_source`` or ``refetch``; those named in ``only`` at once) and each is due again once
+        done; without, every source is fetched, but one waiting out a back-off is skipped
+        unless ``refetch`` is set or it is named in ``only``. Sources are fetched at once by
+        ``fetch.workers`` threads through one polite ``Fetcher``; article pages are extracted
+        on worker processes; each source is stored in one transaction by this thread.
         """
         started = _now()
         sources, wanted = self._chosen(only)
@@ -124,7 +134,8 @@ class Pipeline:
             for sc, _ in sources:
                 self.store.clear_http_waits(source_urls(sc.options, states.get(sc.name)))
         run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
-        outcomes = _Outcomes(store=self.store, run_id=run_id, claims=self.claims, on_source=on_source)
+        forced = refetch or every_source or only is not None
+        due = DueSources(self.claims, [sc.name for sc, _ in sources], due_only=not forced)
         http_cache = self.store.http_cache()
         staged = StagedHttpCache(http_cache)
         committer = Committer(
@@ -137,6 +148,9 @@ class Pipeline:
             report_signals=self._report_signals,
             now=_now,
         )
+        outcomes = _Outcomes(
+            store=self.store, run_id=run_id, due=due, due_in=committer.due, on_source=on_source
+        )
         with (
             Fetcher(policy, cache=staged, stop=self.stop) as fetcher,
             ArticleExtractor(self.extract_processes) as extractor,
@@ -148,7 +162,6 @@ class Pipeline:
                 extractor=extractor,
                 root=self.config.root,
                 refetch=refetch,
-                claims=self.claims,
                 stop=self.stop,
             )
             self._fetch_and_commit(sources, wanted, collector, committer, outcomes)
@@ -177,36 +190,33 @@ class Pipeline:
         committer: Committer,
         outcomes: _Outcomes,
     ) -> None:
-        """Fetch the sources on ``fetch.workers`` threads; store each here as it finishes."""
+        """Fetch the sources claimed on ``fetch.workers`` threads, claiming more as they are
+        done; store each here as it finishes."""
         workers = max(1, self.config.fetch.workers)
+        due = outcomes.due
+        by_name = dict((sc.name, (sc, source)) for sc, source in sources)
+        states = {s.name: s for s in self.store.source_states(list(by_name))}
+        for sc, _ in sources:  # paused: never claimed, said in every run
+            state = states.get(sc.name)
+            if state is not None and (paused := not_now(sc.name, state, forced=True, now=_now())):
+                due.skip(sc.name)
+                outcomes.done(paused, health=(None, ""))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool:
-            futures = []
-            states = {s.name: s for s in self.store.source_states()}
+            in_flight: set[Future[Collected]] = set()
             try:
-                for sc, source in sources:
-                    state = states.get(sc.name) or SourceState(name=sc.name)
-                    waiting = not_now(
-                        sc.name, state, forced=collector.refetch or sc.name in wanted, now=_now()
-                    )
-                    if waiting is not None:
-                        if self.claims is not None:  # --- rounds: not due is done for this round too
-                            self.claims.claim(sc.name)  # released with the batch it is written in
-                        outcomes.done(waiting, health=(None, ""))
-                        continue
-                    futures.append(pool.submit(collector.collect, sc, source, state))
-                for future in as_completed(futures):
-                    got = future.result()
-                    if got.skipped is not None:
-                        if not self._stopping():  # stopped sources are left for the next run
-                            outcomes.done(skipped_run(got.sc.name, got.skipped))
-                        continue
-                    outcome, health = committer.commit(got)
-                    outcomes.done(outcome, health=health)
-                    # --- rounds: stored or failed, done for this round (quiet ones: once written).
-                    # Not when the commit itself raised (a full disk, a second Ctrl-C): nothing was
-                    # stored, the lease is dropped by the next run, which fetches the source again.
-                    if health is None and self.claims is not None:
-                        self.claims.release(got.sc.name)
+                while True:
+                    if not self._stopping():
+                        in_flight |= self._start(
+                            due, due.more(len(in_flight)), by_name, wanted, collector, outcomes, pool
+                        )
+                    if not in_flight:
+                        break
+                    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        self._store_one(future.result(), committer, outcomes)
+                if not self._stopping():
+                    for late in self._not_claimed(due.left, forced=due.forced, wanted=wanted):
+                        outcomes.done(late, health=(None, ""))
             except BaseException as exc:
                 if not isinstance(
                     exc, Exception
@@ -216,6 +226,59 @@ class Pipeline:
                 raise
             finally:
                 outcomes.flush()
+
+    def _start(
+        self,
+        due: DueSources,
+        names: list[str],
+        by_name: dict[str, tuple[SourceConfig, Source]],
+        wanted: set[str],
+        collector: Collector,
+        outcomes: _Outcomes,
+        pool: ThreadPoolExecutor,
+    ) -> set[Future[Collected]]:
+        """Start fetching the sources just claimed (read fresh: another worker may have stored
+        them since this run began)."""
+        states = {s.name: s for s in self.store.source_states(names)} if names else {}
+        # the claim kept back-offs (due_at) unless every source was asked for; --all keeps them
+        # here (--refetch and --source do not), as does the pipeline used without claims
+        backoffs = self.claims is None or (due.forced and not collector.refetch)
+        started: set[Future[Collected]] = set()
+        for name in names:
+            sc, source = by_name[name]
+            state = states.get(name) or SourceState(name=name)
+            if backoffs:
+                waiting = not_now(name, state, forced=collector.refetch or name in wanted, now=_now())
+                if waiting is not None:
+                    outcomes.done(waiting, health=(None, ""))
+                    due.drop(name)
+                    continue
+            started.add(pool.submit(collector.collect, sc, source, state))
+        return started
+
+    def _not_claimed(self, names: list[str], *, forced: bool, wanted: set[str]) -> list[SourceRun]:
+        """What to say of the sources this run did not claim: one asked for (``--refetch``,
+        ``--source``) is in another worker's hand; one waiting out a back-off says until when;
+        one merely not due yet says nothing (most sources, most runs)."""
+        said = []
+        for state in self.store.source_states(names) if names else []:
+            if forced or state.name in wanted:
+                said.append(skipped_run(state.name, "another worker is fetching it now"))
+            elif (late := not_now(state.name, state, forced=False, now=_now())) is not None:
+                said.append(late)
+        return said
+
+    def _store_one(self, got: Collected, committer: Committer, outcomes: _Outcomes) -> None:
+        """Store one source's fetch, and finish its claim (quiet ones: once written). Not when
+        the commit itself raised (a full disk, a second Ctrl-C): nothing was stored, and the
+        claim is freed when the worker ends, for the next run to fetch it again."""
+        if got.skipped is not None:  # stopped by a signal: given back, for the next run
+            outcomes.due.drop(got.sc.name)
+            return
+        outcome, health = committer.commit(got)
+        outcomes.done(outcome, health=health)
+        if health is None:
+            outcomes.finish([got.sc.name])
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()
