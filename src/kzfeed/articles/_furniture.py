@@ -124,7 +124,9 @@ _PLACE_OUTLET_RES = (
 )
 BREADCRUMB_RE = re.compile(r"[^.!?›»>]{1,40}(?:\s*[›»>]\s*[^.!?›»>]{1,40})+")
 
-SENTENCE_END_RE = re.compile(r"[.!?…][\"'»”’)\]]*$")
+# full stops of Latin, Cyrillic, CJK (。！？ and the half-width ｡) and Devanagari (।) text, then
+# closing quotes and brackets (」』）are Japanese and Chinese ones)
+SENTENCE_END_RE = re.compile(r"[.!?…。！？｡।][\"'»”’)\]」』）]*$")
 _INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[\"«“]?[^\W\d_]")
 WORD_RE = re.compile(r"[^\W\d_]+")
 INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -133,8 +135,21 @@ _HEADLINE_MAX_WORDS = 40
 TITLE_SCAN_LINES = 12
 
 
+# letters of scripts written without spaces between words (kana, CJK ideographs, Thai, Lao,
+# Myanmar, Khmer): there, ~2 letters make a word
+_UNSPACED_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+
+
 def words(text: str) -> int:
-    return len(text.split())
+    """How many words ``text`` has: whitespace-separated chunks, plus about one word per two
+    letters of a script written without spaces (a Japanese sentence is one chunk)."""
+    count = len(text.split())
+    if not text.isascii():
+        count += len(_UNSPACED_RE.findall(text)) // 2
+    return count
 
 
 def is_prose(text: str) -> bool:
