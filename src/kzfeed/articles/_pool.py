@@ -13,8 +13,8 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Self
 
-from kzfeed.articles._text import CleanArticle
 from kzfeed.errors import InputError
+from kzfeed.models import CleanArticle  # not from _text: its furniture patterns take long to compile
 
 __all__ = ["ArticleExtractor"]
 
