@@ -107,6 +107,28 @@ def test_pages_in_unspaced_scripts_keep_every_paragraph(
         assert all(furniture not in p for p in article.paragraphs), furniture
 
 
+def test_a_page_laid_out_with_tables_keeps_its_article() -> None:
+    paragraphs = [
+        "The European Union and Kazakhstan signed a memorandum of understanding on sustainable raw "
+        "materials, batteries and renewable hydrogen in Sharm el-Sheikh on Monday.",
+        "The partnership covers the integration of value chains, the mobilisation of investment and "
+        "cooperation on research, skills and high environmental and social standards.",
+        "A roadmap for 2023 and 2024 is to set out the concrete steps, the ministry said in a statement.",
+    ]
+    menu = "".join(
+        f"<tr><td><a href='/{w}'>{w}</a></td></tr>" for w in ("Ministry", "News", "Contacts", "Documents")
+    )
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = (
+        "<html><head><title>EU and Kazakhstan sign raw materials memorandum</title></head><body>"
+        f"<table><tr><td class='left'><table>{menu}</table></td><td class='content'>"
+        f"<h2>EU and Kazakhstan sign raw materials memorandum</h2><div>07.11.2022</div>{body}"
+        "<p><a href='?print=1'>Print</a> | <a href='#'>Send by e-mail</a></p></td></tr></table></body></html>"
+    )
+    article = extract_article(page, url="https://mfa.example/press/123")
+    assert article.paragraphs == tuple(paragraphs)
+
+
 def test_a_japanese_sentence_is_prose_and_a_japanese_menu_is_not() -> None:
     from kzfeed.articles._furniture import is_nav, is_prose, words
 

@@ -12,7 +12,8 @@ _I = re.IGNORECASE
 _PLATFORM = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|viber|vk|vkontakte|odnoklassniki|instagram"
     r"|youtube|tiktok|reddit|pinterest|flipboard|threads|bluesky|mastodon|xing|e-?mail|mail|rss"
-    r"|print|imprimer|drucken|печать|copy link|copier le lien|link kopieren|копировать ссылку)"
+    r"|print|imprimer|drucken|печать|copy link|copier le lien|link kopieren|копировать ссылку"
+    r"|send by e-?mail|envoyer par e-?mail|per e-?mail senden|отправить по e-?mail|отправить по почте)"
 )
 _SHARE_LEAD = (
     r"(?:suivez[- ]nous|retrouvez[- ]nous|rejoignez[- ]nous|partagez|partager|partage|follow us"
@@ -161,9 +162,12 @@ def is_nav(text: str, max_words: int = 3) -> bool:
     return words(text) <= max_words and not SENTENCE_END_RE.search(text)
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # what str.isalnum() is not
+
+
 def fold(text: str) -> str:
     """Compare lines ignoring case, punctuation and spacing."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", text.casefold())
 
 
 def _is_credit(text: str) -> bool:
