@@ -37,7 +37,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from extract_pages import Page, pages
+from extract_pages import ROOT, Page, pages
 from loopback_sites import LoopbackSites
 from processes import Measured, measure
 
@@ -117,7 +117,8 @@ def _score(rows: list[tuple[str, float, float]], short: bool = False) -> str:
 
 
 def timed(argv: list[str], cwd: Path) -> Measured:
-    env = {k: v for k, v in os.environ.items() if k not in ("KZFEED_CONFIG", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
     return measure(argv, cwd=cwd, env=env)
 
 

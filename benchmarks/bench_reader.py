@@ -122,7 +122,8 @@ def kzfeed_config(folder: Path, urls: list[str]) -> None:
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, float, str]:
     """(wall seconds, peak MiB, stdout) of one whole process."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KZFEED_CONFIG", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
     run = measure(argv, cwd=cwd, env=env)
     return run.wall, run.largest_peak_mib, run.stdout
 
