@@ -84,7 +84,7 @@ class ArticleExtractor:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["kzfeed.articles._preload"])  # extractor and language model
+                context.set_forkserver_preload(["kzfeed.articles._extract", "trafilatura"])
                 _start_forkserver_safely()
                 self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
             return self._pool
