@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests plugins migrations benchmarks)
 
-.PHONY: run test lint typecheck check bench bench-full clean
+.PHONY: run test lint typecheck check bench bench-full screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP) $(VENV)/.bench
 
 bench-full: $(STAMP) $(VENV)/.bench
 	$(BIN)/python benchmarks/run_all.py --full
+
+## screenshots: render the seeds and take headless Chromium screenshots into docs/screenshots/
+screenshots: $(STAMP) $(VENV)/.subscribers
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var public build dist .pytest_cache .mypy_cache .ruff_cache

@@ -97,7 +97,10 @@ def _status_data(limit: int) -> dict[str, Any]:
                         "unchanged": s.unchanged,
                         "failed": s.failed,
                         "duration_ms": s.duration_ms,
-                        "error": s.error,
+                        "error": s.error.message if s.error else None,
+                        "error_kind": s.error.kind.value if s.error else None,
+                        "error_url": s.error.url if s.error else None,
+                        "error_at": s.error.at.isoformat() if s.error and s.error.at else None,
                     }
                     for s in r.sources
                 ],

@@ -167,7 +167,11 @@ run_sources = Table(
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("failed", Integer, nullable=False, server_default="0"),
     Column("duration_ms", Integer, nullable=False, server_default="0"),
+    # why the source was not stored (kzfeed.models.RunError): its message, kind, URL and time
     Column("error", Text),
+    Column("error_kind", String(16)),
+    Column("error_url", Text),
+    Column("error_at", UTCDateTime),
     Column("warnings", Text, nullable=False, server_default="[]"),
 )
 
