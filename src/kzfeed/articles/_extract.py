@@ -30,6 +30,32 @@ def _text_or_none(value: Any) -> str | None:
     return value or None
 
 
+def _bare_extraction(html: str, url: str | None, *, precise: bool) -> dict[str, Any]:
+    """trafilatura's text and metadata of the page, favouring precision or not. Favouring
+    precision leaves out more furniture, but on a page laid out with tables (older sites, press
+    offices) it leaves out the article too, so the caller asks again without."""
+    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_precision=precise,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+    if document is None:
+        return {}
+    found: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
+    return found
+
+
+def _has_text(found: dict[str, Any]) -> bool:
+    text = found.get("text")
+    return isinstance(text, str) and bool(text.strip())
+
+
 def extract_article(html: str, *, url: str | None = None, name: str = "") -> RawItem:
     """Extract the article of an HTML page: headline, paragraphs and metadata.
 
@@ -42,23 +68,11 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Raw
     label = name or url or "page"
     if not html.strip():
         raise InputError(f"{label}: the page is empty; check the file or URL")
-    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
-
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        with_metadata=True,
-        date_extraction_params=dict(_DATE_PARAMS),
-    )
-    if document is None:
-        found: dict[str, Any] = {}
-    else:
-        found = document if isinstance(document, dict) else document.as_dict()
+    found = _bare_extraction(html, url, precise=True)
+    if not _has_text(found):  # a page laid out with tables (older sites, press offices)
+        found = _bare_extraction(html, url, precise=False)
     text = found.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not _has_text(found):
         raise InputError(f"{label}: no article text could be extracted; is this an article page?")
 
     lines = [" ".join(line.split()) for line in text.split("\n")]

@@ -199,12 +199,15 @@ def drop_furniture(lines: Sequence[str], *, title: str = "") -> list[str]:
     output): drop page furniture, copies of ``title``, and datelines, bylines and section
     names before the first sentence of the body."""
     kept: list[str] = []
+    title_key = fold(title) if title else None
+    prose_seen = False
     for text in (_squash(line) for line in lines):
-        if not text or is_furniture(text) or (title and fold(text) == fold(title)):
+        if not text or is_furniture(text) or fold(text) == title_key:
             continue
-        if not any(is_prose(p) for p in kept) and (_Header().read(text, allow_place=True) or is_nav(text)):
+        if not prose_seen and (_Header().read(text, allow_place=True) or is_nav(text)):
             continue
         kept.append(text)
+        prose_seen = prose_seen or is_prose(text)
     return kept
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kzfeed.articles import author_name, parse_date
+from kzfeed.articles import parse_date
 from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_paragraphs, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
@@ -206,6 +206,9 @@ def _byline(entry: Any) -> str | None:
     raw = entry.get("author")
     if not isinstance(raw, str):
         return None
+    # imported here: its module compiles the furniture patterns, and 'kzfeed --help' loads this plugin
+    from kzfeed.articles import author_name
+
     return _clean(author_name(raw))
 
 
