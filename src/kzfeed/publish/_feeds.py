@@ -157,6 +157,18 @@ class ShownDate:
     #: the source gave no date: ``when`` is the time kzfeed first saw the report
     first_seen: bool = False
 
+    @property
+    def iso(self) -> str:
+        return self.when.isoformat() if self.when else ""
+
+    def __str__(self) -> str:
+        """As a page shows it: ``7 May 2025``, ``first seen 7 May 2025`` or ``date unknown``."""
+        if self.when is None:
+            return "date unknown"
+        when = self.when.astimezone(UTC)
+        day = f"{when.day} {when:%b %Y}"
+        return f"first seen {day}" if self.first_seen else day
+
     def label(self) -> str:
         """``2026-11-30``, ``first seen 2026-11-30`` or ``date unknown``."""
         if self.when is None:

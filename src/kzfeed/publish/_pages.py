@@ -10,13 +10,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from kzfeed.models import Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, archive_path, entry_summary, item_link, own_url, safe_content
+from kzfeed.publish._feeds import (
+    FeedSpec,
+    ShownDate,
+    archive_path,
+    entry_author,
+    entry_date,
+    entry_summary,
+    item_link,
+    own_url,
+    safe_content,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -71,44 +79,9 @@ def story_page_path(story: Story) -> str | None:
     return f"stories/{story.id}.html" if _SAFE_ID.fullmatch(story.id) else None
 
 
-def outlet_name(item: Item) -> str | None:
-    """Who published a report, as a reader knows them: the outlet, else the byline, else the
-    site's host name; never the name of the source in kzfeed's config (``seeds``)."""
-    if item.outlet:
-        return item.outlet
-    if item.author:
-        return item.author
-    url = own_url(item)
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
-
-
-@dataclass(frozen=True, slots=True)
-class ShownDate:
-    """The date a page shows for a report: its publication date, else the date kzfeed first
-    saw it (marked as such, as in the feeds), else its last update."""
-
-    when: datetime | None
-    first_seen: bool = False
-
-    @property
-    def iso(self) -> str:
-        return self.when.isoformat() if self.when else ""
-
-    def __str__(self) -> str:
-        if self.when is None:
-            return "date unknown"
-        day = f"{self.when.day} {self.when:%b %Y}"
-        return f"first seen {day}" if self.first_seen else day
-
-
-def shown_date(item: Item) -> ShownDate:
-    """See :class:`ShownDate`."""
-    if item.published is not None:
-        return ShownDate(item.published)
-    if item.first_seen is not None:
-        return ShownDate(item.first_seen, first_seen=True)
-    return ShownDate(item.updated)
+#: who published a report and the date shown for it: one rule for the pages and the feeds
+outlet_name = entry_author
+shown_date = entry_date
 
 
 def main_topics(story: Story, limit: int = MAIN_TOPICS) -> list[str]:
