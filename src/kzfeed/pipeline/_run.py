@@ -21,7 +21,14 @@ from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, FetchError, KzfeedError, PluginError, SourceError
-from kzfeed.http import CacheEntry, Fetcher, FetchPolicy, StagedHttpCache, default_user_agent
+from kzfeed.http import (
+    CacheEntry,
+    Fetcher,
+    FetchPolicy,
+    FleetPoliteness,
+    StagedHttpCache,
+    default_user_agent,
+)
 from kzfeed.models import (
     Classification,
     Document,
@@ -259,7 +266,9 @@ class Pipeline:
         self._http_cache = self.store.http_cache()
         staged = StagedHttpCache(self._http_cache)
         with (
-            Fetcher(policy, cache=staged, stop=self.stop) as fetcher,
+            Fetcher(
+                policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder()
+            ) as fetcher,
             ArticleExtractor(self.extract_processes) as extractor,
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
         ):
@@ -356,6 +365,14 @@ class Pipeline:
             got.raws.clear()
             got.skipped = "stopped by a signal while it was being fetched"
         return got
+
+    def _fleet(self) -> FleetPoliteness | None:
+        """Where per-host turns and robots.txt are shared with other workers: the database, when
+        its run lock lets other runs work at once (PostgreSQL); None keeps them in this process."""
+        return None if self.store.runs_exclusive else self.store
+
+    def _holder(self) -> str:
+        return self.claims.owner if self.claims is not None else ""
 
     def _release(self, name: str) -> None:
         if self.claims is not None:

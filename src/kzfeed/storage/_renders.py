@@ -1,0 +1,94 @@
+"""Coalesced rendering: whether the feeds miss stored changes, and who renders them.
+
+New items set the ``dirty`` flag (one row of ``render_state``). A worker that wants to render
+takes the render lock (a PostgreSQL session advisory lock; nothing on SQLite, where the run lock
+already keeps other runs out), then :meth:`RendersMixin.begin_render` clears the flag and notes
+the time (the database server's clock) before the feeds are written, so that items stored
+while they are written set it again for the next render.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from kzfeed import clock
+from kzfeed.storage._base import StoreBase
+from kzfeed.storage._locks import _AdvisoryLock, _NoLock
+from kzfeed.storage._protocol import RunLock
+from kzfeed.storage._schema import render_state
+
+__all__ = ["RendersMixin"]
+
+_RENDER_LOCK = 0x6B7A_0010  # the advisory lock held while one worker writes the feeds
+
+
+class RendersMixin(StoreBase):
+    """The dirty flag of the feeds and the render lock."""
+
+    def mark_feeds_dirty(self) -> None:
+        """Stored items changed: the feeds need rendering."""
+        with self._engine.begin() as conn:
+            _ensure_row(conn)
+            conn.execute(update(render_state).where(render_state.c.id == 1).values(dirty=True))
+
+    def render_wanted(self, every: float) -> tuple[bool, float]:
+        """``(dirty, wait)``: whether the feeds miss stored changes, and the seconds until the
+        last render is ``every`` seconds old (0 when it is, or none was recorded)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(render_state.c.dirty, render_state.c.rendered_at)).first()
+            if row is None:
+                return False, 0.0
+            if row.rendered_at is None:
+                return bool(row.dirty), 0.0
+            now = _server_now(conn)
+        waited = (now - row.rendered_at).total_seconds()
+        return bool(row.dirty), max(0.0, every - waited)
+
+    def lock_render(self, *, wait: bool) -> RunLock | None:
+        """The render lock, or None when another worker holds it and ``wait`` is False."""
+        if self.backend != "postgresql":
+            return _NoLock()
+        conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        got = conn.execute(text(f"SELECT {call}(:k) IS NOT FALSE"), {"k": _RENDER_LOCK}).scalar_one()
+        if not got:
+            conn.close()
+            return None
+        return _AdvisoryLock(connection=conn, key=_RENDER_LOCK)
+
+    def begin_render(self, owner: str, *, force: bool = False) -> bool:
+        """Under the render lock: when the feeds are dirty (or ``force``), clear the flag, note
+        the time and return True (render now); else False."""
+        with self._engine.begin() as conn:
+            _ensure_row(conn)
+            query = update(render_state).where(render_state.c.id == 1)
+            if not force:
+                query = query.where(render_state.c.dirty.is_(True))
+            done = conn.execute(query.values(dirty=False, rendered_at=_now(conn), rendered_by=owner))
+            return bool(done.rowcount)
+
+
+def _now(conn: Connection) -> Any:
+    """Now, as a value to store: the server's clock on PostgreSQL; on SQLite (one process)
+    this machine's is the only one."""
+    return func.clock_timestamp() if conn.dialect.name == "postgresql" else clock.now()
+
+
+def _server_now(conn: Connection) -> datetime:
+    if conn.dialect.name == "postgresql":
+        now: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
+        return now
+    return clock.now()
+
+
+def _ensure_row(conn: Connection) -> None:
+    if conn.execute(select(render_state.c.id).where(render_state.c.id == 1)).first() is None:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            conn.execute(pg_insert(render_state).values(id=1).on_conflict_do_nothing())
+        else:
+            conn.execute(insert(render_state).values(id=1))
