@@ -114,6 +114,11 @@ items = Table(
     UniqueConstraint("source", "guid"),
     Index(None, "story_id"),
     Index(None, "relevant", "published"),
+    # story keys of a batch are looked up by these (kzfeed.storage._stories), never all read
+    Index(None, "content_hash"),
+    Index(None, "guid"),
+    Index(None, "published"),
+    Index(None, "first_seen"),
 )
 
 item_topics = Table(
