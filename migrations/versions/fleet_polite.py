@@ -1,7 +1,7 @@
 """politeness shared by workers (host turns, robots.txt) and coalesced rendering
 
 Revision ID: fleet_polite
-Revises: fts_keys
+Revises: i14_story_keys
 Create Date: 2026-11-30
 
 Four new tables, empty at first: ``host_gates`` (when the next request to a host may start),
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "fleet_polite"
-down_revision = "fts_keys"
+down_revision = "i14_story_keys"
 branch_labels = None
 depends_on = None
 
