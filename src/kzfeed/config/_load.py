@@ -62,6 +62,9 @@ class FetchConfig:
     obey_robots: bool = True
     max_failures: int = 5
     workers: int = 8
+    #: processes extracting article pages for this worker; 0: this host's CPU cores divided by
+    #: the kzfeed workers running on it (PostgreSQL; all of them with SQLite), at least 1
+    extract_processes: int = 0
     #: non-public addresses, CIDR ranges or host names (optionally ":port") that may be fetched;
     #: the entries are checked when the fetcher is built (kzfeed.http.FetchPolicy)
     allow_private: tuple[str, ...] = ()
@@ -138,6 +141,7 @@ _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "obey_robots": bool,
     "max_failures": int,
     "workers": int,
+    "extract_processes": int,
     "allow_private": list,
     "max_retry_wait": (int, float),
 }
@@ -237,6 +241,11 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
             )
         fetch_raw["allow_private"] = tuple(entries)
     fetch = FetchConfig(**fetch_raw)
+    if fetch.extract_processes < 0:
+        raise ConfigError(
+            f"{where}: key 'fetch.extract_processes' must be 0 (one per CPU core shared by this "
+            "host's workers) or more"
+        )
 
     ops = _ops(where, raw.get("ops", {}))
 
