@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from loopback_sites import LoopbackSites
@@ -46,10 +48,15 @@ WORKER = (
 
 
 def feed_xml(feed: int, items: int) -> bytes:
+    # feed f's entries are dated f days after 2000-01-01: a new item is compared (for stories
+    # across languages) with the stored items of a week around its date; with every item on
+    # the same days that read grows with all that is stored (a cost of story assignment, not
+    # of the fleet, measured by bench_storage and bench_stories), so here it stays small
+    day = datetime(2000, 1, 1, 4, 30, tzinfo=UTC) + timedelta(days=feed)
     entries = "".join(
         f"<item><title>Kazakhstan and the EU agree on lithium, story {feed}-{n}</title>"
         f"<link>http://example.test/{feed}/{n}</link><guid>f{feed}-{n}</guid>"
-        f"<pubDate>Mon, {1 + n % 28:02d} Jun 2025 04:30:00 GMT</pubDate>"
+        f"<pubDate>{format_datetime(day + timedelta(minutes=n), usegmt=True)}</pubDate>"
         f"<description>Astana and Brussels signed a memorandum on critical raw materials ({feed}-{n}).</description></item>"
         for n in range(items)
     )
