@@ -111,9 +111,11 @@ class CoalescedRenderer:
     def finish(self, stop: threading.Event | None = None) -> list[Path] | None:
         """At the end of the run; the files written by this run's renders, None if it rendered none."""
         stopped = stop is not None and stop.is_set()
-        if not self._shared:
+        if not self._shared:  # SQLite: render now, as runs always did; else note it for later
             if self._enabled and not stopped:
                 self._add(render_feeds(self._config, self._store))
+            else:
+                self._mark()
             return self.written if self.rendered else None
         self._mark()
         # until a render has begun after this run's last stored change (by this worker or another)
