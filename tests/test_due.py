@@ -89,7 +89,7 @@ def test_a_server_s_freshness_and_retry_after_move_a_source_later(
     kzfeed_http.route("/plain.xml", body=RSS.encode())
     write_config(
         FETCH + "".join(
-            f'[[sources]]\nname = "{n}"\ntype = "rss"\nurl = "{kzfeed_http.url(f"/{n}.xml")}"\nevery = "1m"\n'
+            f'[[sources]]\nname = "{n}"\ntype = "rss"\nurl = "{kzfeed_http.url(f"/{n}.xml")}"\nevery = "1m"\nfull_content = false\n'
             for n in ("fresh", "busy", "plain")
         )
     )  # fmt: skip
@@ -109,7 +109,7 @@ def test_sqlite_keeps_no_leases_and_no_workers(kzfeed: Kz, write_config: Write, 
     files_config(write_config, url)
     store = open_store(url)
     try:
-        store.register_worker("w:1", [("quick", "files")])
+        store.register_worker("w:1", [("quick", "files", "")])
         assert store.claim_sources("w:1", ["quick"], limit=5, lease_seconds=60) == ["quick"]
         assert store.renew_leases("w:1", lease_seconds=60) == 0
         with store._engine.connect() as conn:
@@ -189,7 +189,7 @@ def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_ur
     open_store(database_url).close()
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "fts_keys")  # the schema of rounds
+        command.downgrade(alembic_config(conn), "run_errors")  # the schema of rounds
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO rounds (scope, started_at) VALUES ('x', CURRENT_TIMESTAMP)"))
         conn.execute(
@@ -210,3 +210,13 @@ def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_ur
         assert "rounds" not in tables and "workers" in tables
     finally:
         store.close()
+
+
+def test_a_source_whose_options_changed_is_due_at_once(
+    kzfeed: Kz, write_config: Write, database_url: str
+) -> None:
+    files_config(write_config, database_url, quick="1h")
+    kzfeed("run")
+    config = Path("kzfeed.toml").read_text(encoding="utf-8")
+    Path("kzfeed.toml").write_text(config.replace('every = "1h"\n', 'every = "1h"\nrecursive = true\n', 1))
+    assert fetched(kzfeed("run", "--json")) == ["hourly"]

@@ -1,7 +1,7 @@
 """sources are due, not rounds: due_at per source, worker heartbeats; rounds dropped
 
 Revision ID: fleet_claims
-Revises: fts_keys
+Revises: run_errors
 Create Date: 2026-11-30
 
 Each source gets ``due_at``, when it is next to be fetched (NULL: now); a source waiting out a
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "fleet_claims"
-down_revision = "fts_keys"
+down_revision = "run_errors"
 branch_labels = None
 depends_on = None
 

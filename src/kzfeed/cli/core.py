@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from kzfeed.ops import RunResult
 
 
-def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool) -> RunResult:
+def _ingest(
+    refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool, every_source: bool
+) -> RunResult:
     """One locked run over the due sources (``kzfeed.ops._worker``). Another run of this worker
     holding the lock ends this command with one line and exit code 0."""
     from kzfeed.ops import LockBusy, run_due, stop_on_signals
@@ -37,6 +39,7 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
                 app.host,
                 app.store(),
                 refetch=refetch,
+                every_source=every_source,
                 only=sources or None,
                 render_feeds=render_feeds,
                 wait=wait,
@@ -49,14 +52,24 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
             sys.exit(0)
 
 
-_refetch = click.option("--refetch", is_flag=True, help="Read again what is already stored.")
+_refetch = click.option(
+    "--refetch",
+    is_flag=True,
+    help="Fetch every source now, due or not, and read again what is already stored.",
+)
 _source = click.option(
     "--source",
     "sources",
     multiple=True,
     metavar="NAME",
     shell_complete=complete_sources,
-    help="Only this source (repeatable).",
+    help="Only this source, fetched now, due or not (repeatable).",
+)
+_all = click.option(
+    "--all",
+    "every_source",
+    is_flag=True,
+    help="Fetch every source now, due or not (with conditional requests: unchanged feeds cost a 304).",
 )
 _json = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 _wait = click.option(
@@ -69,20 +82,23 @@ _wait = click.option(
 
 
 @click.command()
+@_all
 @_refetch
 @_source
 @_json
 @_wait
-def run(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
+def run(
+    every_source: bool, refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None
+) -> None:
     """Fetch the sources that are due, classify, store, and write the feeds.
 
     A source is due when its interval (its own 'every', else [ops] every) has passed since it
-    was fetched, or later when its server or a back-off asked for more; --refetch and --source
-    fetch at once. Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
+    was fetched, or later when its server or a back-off asked for more; --all, --refetch and
+    --source fetch at once. Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
     configuration error. A run started while another one runs exits 0 at once (or after
     --wait) with one line; SIGTERM or Ctrl-C stops it after the current source.
     """
-    result = _ingest(refetch, sources, wait, render_feeds=True)
+    result = _ingest(refetch, sources, wait, render_feeds=True, every_source=every_source)
     print_report(result.report, as_json, result.written, stopped=result.stopped)
     _say_next(result, as_json)
     exit_for(result.report)
@@ -103,13 +119,16 @@ def _duration(seconds: float) -> str:
 
 
 @click.command()
+@_all
 @_refetch
 @_source
 @_json
 @_wait
-def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
+def ingest(
+    every_source: bool, refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None
+) -> None:
     """Fetch the due sources, classify and store, without writing the feeds."""
-    result = _ingest(refetch, sources, wait, render_feeds=False)
+    result = _ingest(refetch, sources, wait, render_feeds=False, every_source=every_source)
     print_report(result.report, as_json, stopped=result.stopped)
     _say_next(result, as_json)
     exit_for(result.report)
@@ -212,6 +231,7 @@ def show(item_id: str, explain: bool) -> None:
         ("published", item.published.isoformat() if item.published else "unknown (the text gives no date)"),
         ("language", item.lang or "-"),
         ("in feeds", "yes" if item.relevant else "no"),
+        ("story", item.story_id or item.id),
     ]
     if c is not None:
         fields.append(("relevance", f"{c.relevance:.2f} ({c.reason})"))
@@ -225,8 +245,23 @@ def show(item_id: str, explain: bool) -> None:
 
         click.echo("")
         click.echo(explain_text(c))
+    if explain:
+        click.echo("")
+        for line in _story_explanation(item):
+            click.echo(line)
     click.echo("")
     click.echo(item.content_text)
+
+
+def _story_explanation(item: Item) -> list[str]:
+    """Why ``item`` is in its story with the other reports (``show --explain``)."""
+    from kzfeed.stories import explain_story, group_stories, report_windows
+
+    app = _app()
+    store = app.store()
+    members = store.story_items(item.story_id or item.id) or [item]
+    (story,) = group_stories(members, app.config.languages)
+    return explain_story(story, store.story_reports(report_windows(members)))
 
 
 def export_record(item: Item) -> dict[str, Any]:

@@ -15,13 +15,16 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
     from kzfeed.stories import group_stories, recluster, why_grouped
 
-    store = _app().store()
+    app = _app()
+    store = app.store()
     if rebuild:
         changed = store.save_stories(recluster(store.items(relevant=None)))
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )
-    found = [s for s in group_stories(store.items(relevant=True)) if show_all or s.others]
+    found = [
+        s for s in group_stories(store.items(relevant=True), app.config.languages) if show_all or s.others
+    ]
     if not found:
         click.echo("no story has more than one report" + ("" if show_all else "; '--all' lists every story"))
         return

@@ -39,7 +39,7 @@ def watch(every: str | None) -> None:
     """
     from dataclasses import replace
 
-    from kzfeed.ops import LockBusy, parse_duration, run_due, stop_on_signals, watch_wait
+    from kzfeed.ops import LockBusy, parse_duration, run_due, stop_on_signals, watch_wait, watching
 
     app = _app()
     app.project_config()
@@ -47,11 +47,12 @@ def watch(every: str | None) -> None:
     if every is not None:
         seconds = parse_duration(every, what="--every").total_seconds()
         config = replace(config, ops=replace(config.ops, every=seconds))
-    with stop_on_signals(threading.Event()) as stop:
+    store = app.store()
+    with stop_on_signals(threading.Event()) as stop, watching(config, store) as sleep:
         while not stop.is_set():
             next_due: float | None = None
             try:
-                result = run_due(config, app.host, app.store(), stop=stop)
+                result = run_due(config, app.host, store, stop=stop, stay=True)
                 next_due = result.next_due_in
                 _watch_line(result.report, result.written is not None)
             except LockBusy as exc:
@@ -60,7 +61,7 @@ def watch(every: str | None) -> None:
                 if exc.exit_code == 2:  # a configuration error will not fix itself
                     raise
                 click.echo(f"kzfeed: error: {exc}", err=True)
-            stop.wait(watch_wait(next_due, config.ops.every))
+            sleep(stop, watch_wait(next_due, config.ops.every))
     click.echo("kzfeed: watch stopped", err=True)
 
 
@@ -138,7 +139,10 @@ def _status_data(limit: int) -> dict[str, Any]:
                         "unchanged": s.unchanged,
                         "failed": s.failed,
                         "duration_ms": s.duration_ms,
-                        "error": s.error,
+                        "error": s.error.message if s.error else None,
+                        "error_kind": s.error.kind.value if s.error else None,
+                        "error_url": s.error.url if s.error else None,
+                        "error_at": s.error.at.isoformat() if s.error and s.error.at else None,
                     }
                     for s in r.sources
                 ],

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from kzfeed.ops._render import CoalescedRenderer, render_feeds, render_now
     from kzfeed.ops._retention import plan_retention
     from kzfeed.ops._schedule import parse_duration, watch_wait
-    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, worker_name
+    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching, worker_name
 
 __all__ = [
     "CoalescedRenderer",
@@ -26,6 +26,7 @@ __all__ = [
     "run_due",
     "stop_on_signals",
     "watch_wait",
+    "watching",
     "worker_name",
 ]
 
@@ -38,6 +39,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_render": "CoalescedRenderer render_feeds render_now",
             "_retention": "plan_retention",
             "_schedule": "parse_duration watch_wait",
-            "_worker": "RunResult run_due stop_on_signals worker_name",
+            "_worker": "RunResult run_due stop_on_signals watching worker_name",
         },
     )

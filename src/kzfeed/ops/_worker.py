@@ -24,15 +24,23 @@ from types import FrameType
 
 from kzfeed.config import Config
 from kzfeed.errors import KzfeedError
-from kzfeed.models import RunReport
+from kzfeed.models import RunReport, SourceStatus
 from kzfeed.ops._extract import extract_processes
 from kzfeed.ops._lock import acquire_run_lock, default_worker_name
 from kzfeed.ops._render import CoalescedRenderer
-from kzfeed.pipeline import Pipeline, build_sources
+from kzfeed.pipeline import Pipeline, build_sources, config_hash
 from kzfeed.plugins import PluginHost
 from kzfeed.storage import SourceLeases, StoreProtocol
 
-__all__ = ["RunResult", "claim_batch", "heartbeat", "run_due", "stop_on_signals", "worker_name"]
+__all__ = [
+    "RunResult",
+    "claim_batch",
+    "heartbeat",
+    "run_due",
+    "stop_on_signals",
+    "watching",
+    "worker_name",
+]
 
 log = logging.getLogger("kzfeed.ops._worker")
 
@@ -40,7 +48,8 @@ log = logging.getLogger("kzfeed.ops._worker")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunResult:
     report: RunReport
-    #: files written; None when this run did not render (``kzfeed ingest``, or stopped)
+    #: files written; None when this run did not render (``kzfeed ingest``, stopped, or no
+    #: source was fetched)
     written: list[Path] | None
     stopped: bool  # a signal asked us to stop; the sources not reached are left for the next run
     #: seconds until the next of this run's sources can be claimed (database clock); None: none
@@ -50,6 +59,11 @@ class RunResult:
 def worker_name(config: Config) -> str:
     """The name this worker leases sources under: ``KZFEED_WORKER``, ``ops.worker``, else the host."""
     return os.environ.get("KZFEED_WORKER") or config.ops.worker or default_worker_name()
+
+
+def worker_owner(config: Config) -> str:
+    """What this process's leases and worker row are held under: ``worker:pid``."""
+    return f"{worker_name(config)}:{os.getpid()}"
 
 
 def claim_batch(config: Config) -> int:
@@ -115,30 +129,35 @@ def run_due(
     store: StoreProtocol,
     *,
     refetch: bool = False,
+    every_source: bool = False,
     only: Iterable[str] | None = None,
     render_feeds: bool = True,
     wait: float | None = None,
     stop: threading.Event | None = None,
     on_source: Callable[[str], None] | None = None,
+    stay: bool = False,
 ) -> RunResult:
-    """One locked run of this worker over the sources due now (every one with ``refetch``,
-    those of ``only`` at once). Raises ``LockBusy`` when the worker's previous run still runs."""
+    """One locked run of this worker over the sources due now (every one, due or not, with
+    ``every_source`` or ``refetch``; those of ``only`` at once). Raises ``LockBusy`` when the
+    worker's previous run still runs. With ``stay`` the worker's row is kept after the run
+    (``kzfeed watch``, whose heartbeat goes on while it sleeps: see :func:`watching`)."""
     worker = worker_name(config)
     stop = stop or threading.Event()
     lock = acquire_run_lock(store, worker=worker, wait=config.ops.lock_wait if wait is None else wait)
-    owner = f"{worker}:{os.getpid()}"
+    owner = worker_owner(config)
     try:
         if store.runs_exclusive:
             store.release_leases()  # under the file lock no other run is alive
             store.mark_stale_runs()
         else:
-            store.release_leases(owner_prefix=f"{worker}:")  # our earlier runs, dead: we hold their lock
+            # our earlier runs, dead: we hold their lock
+            store.release_leases(owner_prefix=f"{worker}:", keep=owner)
             store.mark_stale_runs(worker_prefix=f"{worker}:")
         wanted = list(only) if only is not None else None
-        names = [(sc.name, sc.type) for sc, _ in build_sources(config, host)]
+        configured = [(sc.name, sc.type, config_hash(sc)) for sc, _ in build_sources(config, host)]
         if wanted is not None:
-            names = [(n, t) for n, t in names if n in set(wanted)]
-        store.register_worker(owner, names)
+            configured = [c for c in configured if c[0] in set(wanted)]
+        store.register_worker(owner, configured)  # a source whose options changed is due at once
         leases = SourceLeases(
             store=store, owner=owner, lease_seconds=config.ops.lease_seconds, batch=claim_batch(config)
         )
@@ -153,16 +172,44 @@ def run_due(
                 extract_processes=extract_processes(config, store),
                 on_outcome=renderer.after_source,
             )
-            report = pipeline.ingest(refetch=refetch, only=wanted, on_source=on_source)
+            report = pipeline.ingest(
+                refetch=refetch, every_source=every_source, only=wanted, on_source=on_source
+            )
             if stop.is_set() and report.run_id is not None:
                 store.mark_run(report.run_id, "stopped")
-            written = renderer.finish(stop)
-        next_due = store.seconds_until_due([n for n, _ in names])
+            written = renderer.finish(stop) if _worked(report) else None
+        next_due = store.seconds_until_due([name for name, _, _ in configured])
         return RunResult(report=report, written=written, stopped=stop.is_set(), next_due_in=next_due)
     finally:
         try:
-            store.unregister_worker(owner)
+            store.unregister_worker(owner, keep_row=stay)
         except KzfeedError as exc:  # the database went away: the leases run out by themselves
             log.warning("could not sign %s off: %s", owner, exc)
         finally:
             lock.release()
+
+
+@contextmanager
+def watching(config: Config, store: StoreProtocol) -> Iterator[Callable[[threading.Event, float], None]]:
+    """For ``kzfeed watch``: a ``sleep(stop, seconds)`` between runs (made with ``stay=True``)
+    during which the worker's heartbeat goes on, so that ``kzfeed status`` shows it; its row
+    goes when the block ends."""
+    owner = worker_owner(config)
+
+    def sleep(stop: threading.Event, seconds: float) -> None:
+        with heartbeat(store, owner, config.ops.lease_seconds):
+            stop.wait(seconds)
+
+    try:
+        yield sleep
+    finally:
+        try:
+            store.unregister_worker(owner)
+        except KzfeedError as exc:
+            log.warning("could not sign %s off: %s", owner, exc)
+
+
+def _worked(report: RunReport) -> bool:
+    """Whether the run fetched a source (else there is nothing new to render: a pass of
+    ``kzfeed watch`` that found nothing due, or a worker whose sources others hold)."""
+    return any(s.status not in (SourceStatus.PAUSED, SourceStatus.SKIPPED) for s in report.sources)

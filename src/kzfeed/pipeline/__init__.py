@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from kzfeed.pipeline._build import build_classifier, build_sources, fetch_policy
+    from kzfeed.pipeline._build import build_classifier, build_sources, config_hash, fetch_policy
     from kzfeed.pipeline._health import source_urls
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
@@ -17,6 +17,7 @@ __all__ = [
     "Pipeline",
     "build_classifier",
     "build_sources",
+    "config_hash",
     "fetch_policy",
     "reclassify",
     "render",
@@ -30,7 +31,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_health": "source_urls",
             "_reclassify": "reclassify",
             "_render": "render",
-            "_build": "build_classifier build_sources fetch_policy",
+            "_build": "build_classifier build_sources config_hash fetch_policy",
             "_run": "Pipeline",
         },
     )

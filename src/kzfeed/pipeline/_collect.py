@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import SourceConfig
 from kzfeed.errors import FetchError, KzfeedError, SourceError
 from kzfeed.http import CacheEntry, Fetcher, StagedHttpCache
-from kzfeed.models import RawItem, SourceRun, SourceState, SourceStatus
+from kzfeed.models import RawItem, RunError, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
 from kzfeed.sources import Source, SourceContext
 from kzfeed.storage import StoreProtocol
 
-__all__ = ["Collected", "Collector", "not_now"]
+__all__ = ["Collected", "Collector", "not_now", "skipped_run"]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Collected:
     state: SourceState
     ctx: SourceContext
     raws: list[RawItem]
-    error: str | None = None
+    error: RunError | None = None
     status: int | None = None
     retry_after: datetime | None = None
     duration: float = 0.0
@@ -103,11 +104,13 @@ class Collector:
         try:
             got.raws.extend(_raw_items(source.fetch(ctx), sc))
         except FetchError as exc:
-            got.error, got.status, got.retry_after = str(exc), exc.status, exc.retry_after
+            got.error = _error(sc, RunErrorKind.FETCH, str(exc), exc.url)
+            got.status, got.retry_after = exc.status, exc.retry_after
         except KzfeedError as exc:
-            got.error = str(exc)
+            got.error = _error(sc, RunErrorKind.SOURCE, str(exc), getattr(exc, "url", None))
         except (Exception, SystemExit) as exc:  # a plugin bug (even sys.exit) must not stop the others
-            got.error = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
+            message = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
+            got.error = _error(sc, RunErrorKind.CRASH, message, None)
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
         got.validators = self.staged.take(sc.name)
@@ -115,6 +118,16 @@ class Collector:
             got.raws.clear()
             got.skipped = "stopped by a signal while it was being fetched"
         return got
+
+
+def _error(sc: SourceConfig, kind: RunErrorKind, message: str, url: str | None) -> RunError:
+    return RunError(source=sc.name, kind=kind, message=message, url=url, at=clock.now())
+
+
+def skipped_run(name: str, why: str) -> SourceRun:
+    """The outcome of a source a stop signal or another worker kept from being fetched."""
+    error = RunError(source=name, kind=RunErrorKind.SKIPPED, message=why, at=clock.now())
+    return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
 
 
 def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]:
@@ -127,6 +140,12 @@ def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]
                 f"yielded {type(raw).__name__} {_short(raw)} as its "
                 f"item number {n}, not a RawItem; fix the plugin that provides type {sc.type!r}",
             )
+        if not raw.guid:
+            raise SourceError(
+                sc.name,
+                f"yielded item number {n} ({_short(raw.title)}) without a guid; give each article "
+                f"its stable guid (article.with_guid(...)) in the plugin that provides type {sc.type!r}",
+            )
         yield raw
 
 
@@ -138,18 +157,18 @@ def _short(value: object) -> str:
 def not_now(name: str, state: SourceState, *, forced: bool, now: datetime) -> SourceRun | None:
     """The outcome of a source that is not fetched this run (paused, or not due), else None."""
     if state.paused:
-        return SourceRun(
-            source=name,
-            status=SourceStatus.PAUSED,
-            error=f"paused after {state.consecutive_failures} failures ({state.last_error}); "
-            f"run 'kzfeed sources reset {name}' to try again",
+        message = (
+            f"paused after {state.consecutive_failures} failures ({state.last_error}); "
+            f"run 'kzfeed sources reset {name}' to try again"
         )
+        error = RunError(source=name, kind=RunErrorKind.PAUSED, message=message, url=state.url, at=now)
+        return SourceRun(source=name, status=SourceStatus.PAUSED, error=error)
     if not forced and state.next_due is not None and not is_due(state, now):
-        return SourceRun(
-            source=name,
-            status=SourceStatus.SKIPPED,
-            error=f"not due before {state.next_due.isoformat(timespec='seconds')} "
+        message = (
+            f"not due before {state.next_due.isoformat(timespec='seconds')} "
             f"(backing off after {state.consecutive_failures} failure(s)); "
-            f"'kzfeed run --source {name}' fetches it now",
+            f"'kzfeed run --source {name}' fetches it now"
         )
+        error = RunError(source=name, kind=RunErrorKind.NOT_DUE, message=message, url=state.url, at=now)
+        return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
     return None

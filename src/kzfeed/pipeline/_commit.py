@@ -15,7 +15,7 @@ from kzfeed import clock
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.http import CacheEntry, FetchPolicy
-from kzfeed.models import Item, RawItem, SourceRun, SourceState, SourceStatus
+from kzfeed.models import Item, RawItem, RunError, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
@@ -23,7 +23,7 @@ from kzfeed.pipeline._normalise import normalise
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
-from kzfeed.stories import Signals, StoryIndex, assign_stories, report_window
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
 
 __all__ = ["Committer", "Health"]
 
@@ -73,15 +73,13 @@ class Committer:
         health = None
         counts = SaveCounts()
         if batch:
-            index = StoryIndex(self.store.story_keys())
-            window = report_window(batch.values())
-            if window is not None:  # reports of the same event in other languages
-                index.add_reports(self.store.story_reports(*window), self.report_signals)
+            index = self._story_index(list(batch.values()), now)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
                 config_hash=config_hash(sc),
                 batch=stories,
+                merges=index.merges(),
                 ok=True,
                 now=now,
                 validators=self._changed(got),
@@ -100,15 +98,15 @@ class Committer:
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
         return _stored(got, fresh, counts, failed=failed, plugin_errors=plugin_errors), health
 
-    def _failed(self, got: Collected, error: str) -> SourceRun:
+    def _failed(self, got: Collected, error: RunError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
         sc, state, report = got.sc, got.state, got.ctx.report
-        log.debug("%s", error)  # the command reports it, once
+        log.debug("%s", error.message)  # the command reports it, once
         now = self.now()
         new_state = after_failure(
             replace(state, type=sc.type),
             now=now,
-            error=error,
+            error=error.message,
             policy=self.policy,
             max_failures=self.config.fetch.max_failures,
             status=got.status or report.http_status,
@@ -128,10 +126,23 @@ class Committer:
             source=sc.name,
             status=SourceStatus.FAILED,
             warnings=tuple(report.warnings),
-            error=error + paused,
+            error=replace(error, message=error.message + paused),
             http_status=new_state.last_status,
             duration_s=got.duration,
         )
+
+    def _story_index(self, batch: list[Item], now: datetime) -> StoryIndex:
+        """The stored story keys and reports a batch can join: those around its dates and
+        those sharing a key with it, never every stored item."""
+        look = story_lookup(batch, now)
+        keys = self.store.story_keys(
+            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+        )
+        index = StoryIndex(keys)
+        windows = report_windows(batch)
+        if windows:  # reports of the same event in other languages
+            index.add_reports(self.store.story_reports(windows), self.report_signals)
+        return index
 
     def _schedule(self, got: Collected, new_state: SourceState, now: datetime) -> None:
         """When the source is due again: its ``every`` (else ``[ops] every``), or later."""

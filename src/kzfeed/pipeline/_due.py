@@ -52,6 +52,11 @@ class DueSources:
         return got
 
     @property
+    def forced(self) -> bool:
+        """Every source is worked on, due or not (``--all``, ``--refetch``, ``--source``)."""
+        return not self._due_only
+
+    @property
     def left(self) -> list[str]:
         """The sources not claimed in this run (not due, or in another worker's hand)."""
         return list(self._left)

@@ -21,9 +21,9 @@ from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
 from kzfeed.http import Fetcher, FleetPoliteness, StagedHttpCache
-from kzfeed.models import RunReport, SourceRun, SourceState, SourceStatus
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
-from kzfeed.pipeline._collect import Collected, Collector, not_now
+from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
 from kzfeed.pipeline._due import DueSources
 from kzfeed.pipeline._health import source_urls
@@ -116,13 +116,14 @@ class Pipeline:
         self,
         *,
         refetch: bool = False,
+        every_source: bool = False,
         only: Iterable[str] | None = None,
         on_source: Callable[[str], None] | None = None,
     ) -> RunReport:
         """Fetch the enabled sources, classify and store what they yield.
 
-        With ``claims``, the sources due now are claimed a batch at a time (every one with
-        ``refetch``, those named in ``only`` at once, due or not) and each is due again once
+        With ``claims``, the sources due now are claimed a batch at a time (every one, due or
+        not, with ``every_source`` or ``refetch``; those named in ``only`` at once) and each is due again once
         done; without, every source is fetched, but one waiting out a back-off is skipped
         unless ``refetch`` is set or it is named in ``only``. Sources are fetched at once by
         ``fetch.workers`` threads through one polite ``Fetcher``; article pages are extracted
@@ -139,7 +140,8 @@ class Pipeline:
             for sc, _ in sources:
                 self.store.clear_http_waits(source_urls(sc.options, states.get(sc.name)))
         run_id = self.store.start_run(started, worker=self.claims.owner if self.claims else "")
-        due = DueSources(self.claims, [sc.name for sc, _ in sources], due_only=not refetch and only is None)
+        forced = refetch or every_source or only is not None
+        due = DueSources(self.claims, [sc.name for sc, _ in sources], due_only=not forced)
         http_cache = self.store.http_cache()
         staged = StagedHttpCache(http_cache)
         committer = Committer(
@@ -209,24 +211,25 @@ class Pipeline:
         states = {s.name: s for s in self.store.source_states(list(by_name))}
         for sc, _ in sources:  # paused: never claimed, said in every run
             state = states.get(sc.name)
-            if state is not None and state.paused:
+            if state is not None and (paused := not_now(sc.name, state, forced=True, now=_now())):
                 due.skip(sc.name)
-                outcomes.done(not_now(sc.name, state, forced=True, now=_now()) or _never(), health=(None, ""))
+                outcomes.done(paused, health=(None, ""))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool:
             in_flight: set[Future[Collected]] = set()
             try:
                 while True:
                     if not self._stopping():
                         in_flight |= self._start(
-                            due.more(len(in_flight)), by_name, wanted, collector, outcomes, pool
+                            due, due.more(len(in_flight)), by_name, wanted, collector, outcomes, pool
                         )
                     if not in_flight:
                         break
                     finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in finished:
                         self._store_one(future.result(), committer, outcomes)
-                for late in self._not_claimed(due.left, forced=collector.refetch, wanted=wanted):
-                    outcomes.done(late, health=(None, ""))
+                if not self._stopping():
+                    for late in self._not_claimed(due.left, forced=due.forced, wanted=wanted):
+                        outcomes.done(late, health=(None, ""))
             except BaseException as exc:
                 if not isinstance(
                     exc, Exception
@@ -239,6 +242,7 @@ class Pipeline:
 
     def _start(
         self,
+        due: DueSources,
         names: list[str],
         by_name: dict[str, tuple[SourceConfig, Source]],
         wanted: set[str],
@@ -249,14 +253,18 @@ class Pipeline:
         """Start fetching the sources just claimed (read fresh: another worker may have stored
         them since this run began)."""
         states = {s.name: s for s in self.store.source_states(names)} if names else {}
+        # the claim kept back-offs (due_at) unless every source was asked for; --all keeps them
+        # here (--refetch and --source do not), as does the pipeline used without claims
+        backoffs = self.claims is None or (due.forced and not collector.refetch)
         started: set[Future[Collected]] = set()
         for name in names:
             sc, source = by_name[name]
             state = states.get(name) or SourceState(name=name)
-            if self.claims is None:  # the pipeline alone: back-offs are kept here
+            if backoffs:
                 waiting = not_now(name, state, forced=collector.refetch or name in wanted, now=_now())
                 if waiting is not None:
                     outcomes.done(waiting, health=(None, ""))
+                    due.drop(name)
                     continue
             started.add(pool.submit(collector.collect, sc, source, state))
         return started
@@ -276,13 +284,7 @@ class Pipeline:
         said = []
         for state in self.store.source_states(names) if names else []:
             if forced or state.name in wanted:
-                said.append(
-                    SourceRun(
-                        source=state.name,
-                        status=SourceStatus.SKIPPED,
-                        error="another worker is fetching it now",
-                    )
-                )
+                said.append(skipped_run(state.name, "another worker is fetching it now"))
             elif (late := not_now(state.name, state, forced=False, now=_now())) is not None:
                 said.append(late)
         return said
@@ -304,7 +306,3 @@ class Pipeline:
 
     def render(self) -> list[Path]:
         return render(self.config, self.store)
-
-
-def _never() -> SourceRun:
-    raise AssertionError("not_now says nothing of a paused source")

@@ -120,7 +120,7 @@ def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool])
     """Page every feed's stories (outlines will do: only ids, dates and topics count) and
     keep the archive documents that are not ``written`` yet, and the head documents."""
     topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
-    stories = group_stories(items)
+    stories = group_stories(items, config.languages)
     plan = _Plan(feed_specs(config, topics), max((i.date for i in items if i.date), default=None))
     story_topics = [(s, frozenset(s.topics)) for s in stories]  # Story.topics is worked out per call
     for spec in plan.specs:

@@ -93,21 +93,28 @@ class LeasesMixin(StoreBase):
         """The database's clock in a statement; SQLite's is this host's (one process at a time)."""
         return func.now() if self._shared else clock.now()
 
-    def register_worker(self, owner: str, source_types: Sequence[tuple[str, str]]) -> None:
-        """Make sure every configured source has a row (due now when new), and on PostgreSQL
-        note ``owner`` as a working worker (forgetting workers silent for an hour)."""
+    def register_worker(self, owner: str, configured: Sequence[tuple[str, str, str]]) -> None:
+        """Make sure every configured source (``(name, type, config hash)``) has a row, due now
+        when new or when its options changed since it was stored; on PostgreSQL note ``owner``
+        as a working worker (forgetting workers silent for an hour)."""
         with self._engine.begin() as conn:
-            names = [n for n, _ in source_types]
-            known: set[str] = set()
-            for chunk in chunks(names):
-                known.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
-            missing = [{"name": n, "type": t} for n, t in source_types if n not in known]
+            hashes = {name: digest for name, _, digest in configured}
+            stored: dict[str, str] = {}
+            for chunk in chunks(list(hashes)):
+                query = select(sources.c.name, sources.c.config_hash).where(sources.c.name.in_(chunk))
+                stored.update((name, digest) for name, digest in conn.execute(query))
+            missing = [{"name": n, "type": t} for n, t, _ in configured if n not in stored]
             if missing:
                 conn.execute(insert(sources), missing)
+            changed = [n for n, digest in stored.items() if digest and digest != hashes[n]]
+            for chunk in chunks(changed):
+                conn.execute(update(sources).where(sources.c.name.in_(chunk)).values(due_at=None))
             if not self._shared:
                 return
             conn.execute(delete(workers).where(workers.c.heartbeat_at < func.now() - _FORGET_WORKERS))
-            conn.execute(delete(workers).where(workers.c.name == owner))
+            beat = update(workers).where(workers.c.name == owner).values(heartbeat_at=func.now())
+            if conn.execute(beat).rowcount:  # a worker that stays between runs (kzfeed watch)
+                return
             conn.execute(
                 insert(workers).values(
                     name=owner,
@@ -118,8 +125,9 @@ class LeasesMixin(StoreBase):
                 )
             )
 
-    def unregister_worker(self, owner: str) -> None:
-        """``owner`` ends: its row goes and the leases it still holds are freed at once."""
+    def unregister_worker(self, owner: str, *, keep_row: bool = False) -> None:
+        """``owner`` ends its run: the leases it still holds are freed at once, and its row goes
+        (stays with ``keep_row``: a ``kzfeed watch`` sleeping until its next run)."""
         if not self._shared:
             return
         with self._engine.begin() as conn:
@@ -128,16 +136,20 @@ class LeasesMixin(StoreBase):
                 .where(sources.c.lease_owner == owner)
                 .values(lease_owner=None, lease_expires=None)
             )
-            conn.execute(delete(workers).where(workers.c.name == owner))
+            if not keep_row:
+                conn.execute(delete(workers).where(workers.c.name == owner))
 
-    def release_leases(self, *, owner_prefix: str | None = None) -> int:
+    def release_leases(self, *, owner_prefix: str | None = None, keep: str | None = None) -> int:
         """Free the leases of workers known to be dead: every lease, or those of one worker name
-        whose run lock we now hold (``owner_prefix`` ``"name:"``); their rows go too."""
+        whose run lock we now hold (``owner_prefix`` ``"name:"``); their rows go too (not the
+        row of ``keep``, this process)."""
         query = update(sources).where(sources.c.lease_owner.is_not(None))
         gone = delete(workers)
         if owner_prefix is not None:
             query = query.where(sources.c.lease_owner.like(like_prefix(owner_prefix), escape="\\"))
             gone = gone.where(workers.c.name.like(like_prefix(owner_prefix), escape="\\"))
+        if keep is not None:
+            gone = gone.where(workers.c.name != keep)
         with self._engine.begin() as conn:
             freed = int(conn.execute(query.values(lease_owner=None, lease_expires=None)).rowcount or 0)
             conn.execute(gone)

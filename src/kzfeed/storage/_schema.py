@@ -117,6 +117,11 @@ items = Table(
     UniqueConstraint("source", "guid"),
     Index(None, "story_id"),
     Index(None, "relevant", "published"),
+    # story keys of a batch are looked up by these (kzfeed.storage._stories), never all read
+    Index(None, "content_hash"),
+    Index(None, "guid"),
+    Index(None, "published"),
+    Index(None, "first_seen"),
 )
 
 item_topics = Table(
@@ -165,7 +170,11 @@ run_sources = Table(
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("failed", Integer, nullable=False, server_default="0"),
     Column("duration_ms", Integer, nullable=False, server_default="0"),
+    # why the source was not stored (kzfeed.models.RunError): its message, kind, URL and time
     Column("error", Text),
+    Column("error_kind", String(16)),
+    Column("error_url", Text),
+    Column("error_at", UTCDateTime),
     Column("warnings", Text, nullable=False, server_default="[]"),
 )
 
