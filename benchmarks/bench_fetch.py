@@ -148,6 +148,7 @@ def child(config_path: str, processes: int) -> None:
     from kzfeed.config import load_config
     from kzfeed.http import Fetcher
     from kzfeed.pipeline import Pipeline
+    from kzfeed.pipeline._commit import Committer
     from kzfeed.plugins import make_plugin_host
     from kzfeed.storage import open_store
 
@@ -168,7 +169,7 @@ def child(config_path: str, processes: int) -> None:
 
     Fetcher.get = timed("http", Fetcher.get)  # type: ignore[method-assign]
     ArticleExtractor.__call__ = timed("extract", ArticleExtractor.__call__)  # type: ignore[method-assign]
-    Pipeline._commit = timed("commit", Pipeline._commit)  # type: ignore[method-assign]
+    Committer.commit = timed("commit", Committer.commit)  # type: ignore[method-assign]
     workers_peak: list[float] = []
     close = ArticleExtractor.close
 

@@ -151,7 +151,7 @@ def test_robots_txt_is_fetched_once_per_host_for_the_whole_fleet(project: Path, 
             assert sites.paths[sites.netloc(n)].count("/robots.txt") == 1, sites.paths[sites.netloc(n)]
             assert len([p for p in sites.paths[sites.netloc(n)] if p.startswith("/page-")]) == 8
         # a later run (here: every source again) reads robots.txt from the database, not the sites
-        run_workers(project, 2, "--refetch")
+        run_workers(project, 1, "--refetch")
         for n in range(5):
             assert sites.paths[sites.netloc(n)].count("/robots.txt") == 1
             assert len([p for p in sites.paths[sites.netloc(n)] if p.startswith("/page-")]) == 16

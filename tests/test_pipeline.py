@@ -79,7 +79,7 @@ def test_run_stores_the_five_seeds_and_writes_valid_feeds(kzfeed: Kz, project: P
 def test_second_run_stores_nothing_and_rewrites_identical_files(kzfeed: Kz, project: Path) -> None:
     assert kzfeed("run").exit_code == 0
     before = snapshot(project / "public")
-    second = kzfeed("run")
+    second = kzfeed("run", "--all")
     assert second.exit_code == 0
     assert "seeds: 0 new, 0 updated, 5 unchanged, 0 failed" in second.stdout
     assert snapshot(project / "public") == before
@@ -126,7 +126,7 @@ def test_bad_files_are_warnings_naming_the_file_and_the_run_goes_on(kzfeed: Kz, 
         "L'Union européenne financera des projets d'exploration géologique.".encode("latin-1")
     )
     (seeds / "noheadline.txt").write_text("PUB\n\nLoading...\n", encoding="utf-8")
-    result = kzfeed("run")
+    result = kzfeed("run", "--all")
     assert result.exit_code == 0, result.stderr
     for name in ("empty.txt", "binary.txt", "latin1.txt", "noheadline.txt"):
         assert name in result.stderr, f"no warning names {name}: {result.stderr}"

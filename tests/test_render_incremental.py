@@ -86,7 +86,7 @@ def test_an_item_changed_after_its_page_was_written_gets_its_page_again(
     source.write_text(
         source.read_text(encoding="utf-8") + "\n\nA paragraph added later on Astana.\n", encoding="utf-8"
     )
-    result = kzfeed("run")
+    result = kzfeed("run", "--all")
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     assert "A paragraph added later on Astana." in page.read_text(encoding="utf-8")
 

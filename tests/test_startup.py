@@ -82,7 +82,7 @@ def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp
             "full_content = false\n",
             encoding="utf-8",
         )
-        run = "from kzfeed.cli import main\ntry:\n    main(['run'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
+        run = "from kzfeed.cli import main\ntry:\n    main(['run', '--all'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
         first = _imported(run, cwd=tmp_path)
         second = _imported(run, cwd=tmp_path)
         validators = [r.headers.get("if-none-match") for r in server.requests_to("/feed.xml")]

@@ -1,7 +1,7 @@
 """politeness shared by workers (host turns, robots.txt) and coalesced rendering
 
 Revision ID: fleet_polite
-Revises: i14_story_keys
+Revises: fleet_claims
 Create Date: 2026-11-30
 
 Four new tables, empty at first: ``host_gates`` (when the next request to a host may start),
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "fleet_polite"
-down_revision = "i14_story_keys"
+down_revision = "fleet_claims"
 branch_labels = None
 depends_on = None
 

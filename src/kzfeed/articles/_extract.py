@@ -1,4 +1,4 @@
-"""Extract the article from an HTML page (wraps trafilatura, imported lazily) as a ``CleanArticle``."""
+"""Extract the article from an HTML page (wraps trafilatura, imported lazily) as a ``RawItem`` (no guid: the source gives it one)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from kzfeed.articles._dates import find_date_line, parse_date
-from kzfeed.articles._text import NO_DATE_NOTE, CleanArticle, drop_furniture, sentence_case_headline
+from kzfeed.articles._text import NO_DATE_NOTE, drop_furniture, sentence_case_headline
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
+from kzfeed.models import RawItem
 
 __all__ = ["extract_article"]
 
@@ -29,7 +30,7 @@ def _text_or_none(value: Any) -> str | None:
     return value or None
 
 
-def extract_article(html: str, *, url: str | None = None, name: str = "") -> CleanArticle:
+def extract_article(html: str, *, url: str | None = None, name: str = "") -> RawItem:
     """Extract the article of an HTML page: headline, paragraphs and metadata.
 
     trafilatura finds the main text (favouring precision: navigation, ads, comments and
@@ -76,7 +77,7 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Cle
     if published is None:
         published = next(filter(None, (find_date_line(line) for line in lines[:_DATELINE_SCAN])), None)
     lang = detect_language(f"{title}\n{' '.join(paragraphs)}") or _text_or_none(found.get("language"))
-    return CleanArticle(
+    return RawItem(
         title=sentence_case_headline(title, paragraphs),
         paragraphs=tuple(paragraphs),
         published=published,

@@ -1,4 +1,4 @@
-"""Clean news articles copied from web pages as plain text (or Markdown) into a ``CleanArticle``.
+"""Clean news articles copied from web pages as plain text (or Markdown) into a ``RawItem`` (no guid: the source gives it one).
 
 Site furniture (share and follow buttons, ads, photo credits, newsletter blurbs, disclaimers,
 navigation) is removed by general patterns in fr, en, de, ru and kk; the headline, dateline,
@@ -8,7 +8,6 @@ byline and outlet are read from the header zone only, never from body sentences.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,11 +33,11 @@ from kzfeed.articles._furniture import (
 )
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
-from kzfeed.models import CleanArticle
+from kzfeed.models import RawItem
+from kzfeed.plaintext import nfc
 
 __all__ = [
     "NO_DATE_NOTE",
-    "CleanArticle",
     "clean_text_article",
     "drop_furniture",
     "sentence_case_headline",
@@ -91,7 +90,7 @@ def _squash(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     return INVISIBLE_RE.sub("", text.replace("\x0c", "\n"))
 
 
@@ -280,7 +279,7 @@ def _markdown_lines(text: str) -> tuple[list[_Line], str | None]:
 # --- the article ------------------------------------------------------------------------------
 
 
-def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> CleanArticle:
+def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> RawItem:
     """Clean a plain-text (or, with ``markdown=True``, Markdown) article.
 
     The headline is the first headline-like line (site names, sections, datelines and
@@ -346,7 +345,7 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
 
     outlet = header.outlet or next(iter(header.outlets_named), None)
     notes = () if header.published else (NO_DATE_NOTE,)
-    return CleanArticle(
+    return RawItem(
         title=title,
         paragraphs=tuple(paragraphs),
         published=header.published,

@@ -1,4 +1,4 @@
-"""Operations around runs: the run lock, rounds and leases, schedules, retention."""
+"""Operations around runs: the run lock, a worker's run over the due sources, retention."""
 
 from __future__ import annotations
 
@@ -7,28 +7,38 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.ops._extract import extract_processes
     from kzfeed.ops._lock import LockBusy
+    from kzfeed.ops._render import CoalescedRenderer, render_feeds, render_now
     from kzfeed.ops._retention import plan_retention
-    from kzfeed.ops._rounds import RoundResult, run_round, stop_on_signals
-    from kzfeed.ops._schedule import jittered, parse_duration
+    from kzfeed.ops._schedule import parse_duration, watch_wait
+    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching, worker_name
 
 __all__ = [
+    "CoalescedRenderer",
     "LockBusy",
-    "RoundResult",
-    "jittered",
+    "RunResult",
+    "extract_processes",
     "parse_duration",
     "plan_retention",
-    "run_round",
+    "render_feeds",
+    "render_now",
+    "run_due",
     "stop_on_signals",
+    "watch_wait",
+    "watching",
+    "worker_name",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "_extract": "extract_processes",
             "_lock": "LockBusy",
+            "_render": "CoalescedRenderer render_feeds render_now",
             "_retention": "plan_retention",
-            "_rounds": "RoundResult run_round stop_on_signals",
-            "_schedule": "jittered parse_duration",
+            "_schedule": "parse_duration watch_wait",
+            "_worker": "RunResult run_due stop_on_signals watching worker_name",
         },
     )

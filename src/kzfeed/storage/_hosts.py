@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._schema import host_gates, host_turns, robots_txt
+from kzfeed.storage._schema import host_gates, host_turns, robots_txt, workers
 
 __all__ = ["HostsMixin"]
 
@@ -81,6 +81,21 @@ class HostsMixin(StoreBase):
                 delete(host_turns).where(
                     or_(host_turns.c.id == turn, (host_turns.c.host == host) & (host_turns.c.until <= _NOW))
                 )
+            )
+
+    def workers_on_host(self, host: str, *, lease_seconds: float) -> int:
+        """How many workers of machine ``host`` are working now (their heartbeat is younger
+        than ``lease_seconds``); 0 on SQLite, where workers are not recorded."""
+        if self.backend != "postgresql":
+            return 0
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        workers.c.host == host,
+                        workers.c.heartbeat_at > func.now() - timedelta(seconds=lease_seconds),
+                    )
+                ).scalar_one()
             )
 
     def shared_robots(

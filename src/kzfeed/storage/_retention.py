@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from kzfeed.storage._base import StoreBase, chunks
-from kzfeed.storage._schema import items, rounds, runs
+from kzfeed.storage._schema import items, runs
 
 __all__ = ["PrunePlan", "PrunedItem", "RetentionMixin"]
 
@@ -63,6 +63,3 @@ class RetentionMixin(StoreBase):
             for chunk in chunks([i.id for i in plan.items]):
                 conn.execute(delete(items).where(items.c.id.in_(chunk)))
             conn.execute(delete(runs).where(runs.c.started_at < plan.cutoff, runs.c.status != "running"))
-            conn.execute(
-                delete(rounds).where(rounds.c.started_at < plan.cutoff, rounds.c.finished_at.is_not(None))
-            )

@@ -91,7 +91,11 @@ def open_store(url: str, *, migrate_schema: bool = True) -> Store:
                 "fix 'database' in the config"
             ) from exc
     try:
-        engine = create_engine(url, future=True)
+        # PostgreSQL: each fetching thread may hold two connections at once (robots.txt of a
+        # site is fetched inside the transaction that stores it, and that request takes a turn
+        # of the site in another), besides the run's own: more than SQLAlchemy's 5 + 10
+        pool = {"pool_size": 10, "max_overflow": 30} if parsed.get_backend_name() == "postgresql" else {}
+        engine = create_engine(url, future=True, **pool)
     except (ArgumentError, ImportError) as exc:
         hint = " (pip install 'kzfeed[postgres]')" if parsed.get_backend_name() == "postgresql" else ""
         raise ConfigError(
