@@ -88,6 +88,7 @@ def write_project(folder: Path, url: str, sites: LoopbackSites, feeds: int, site
             "[[sources]]",
             f'name = "f{f}"',
             'type = "rss"',
+            "full_content = false",  # the entries' links are not fetched (example.test)
             f'url = "{sites.base_url(f % site_count)}/feeds/{f}.xml"',
         ]
     (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -130,9 +131,10 @@ def one(
         rss = []
         for proc in procs:
             _, err = proc.communicate()
-            if proc.returncode not in (0, 1):
-                raise SystemExit(f"worker failed ({proc.returncode}): {err[-2000:]}")
-            rss.append(int(err.strip().splitlines()[-1].split()[1]) / 1024)
+            lines = err.strip().splitlines()
+            if proc.returncode not in (0, 1) or len(lines) > 1:  # 1: some source failed
+                print(f"worker exit {proc.returncode}: " + "\n".join(lines[-5:]), file=sys.stderr)
+            rss.append(int(lines[-1].split()[1]) / 1024)
         wall = time.perf_counter() - start
         requests = sites.requests - requests_before
         stored = sql(server, database, "SELECT count(DISTINCT source), count(*) FROM items")[0]

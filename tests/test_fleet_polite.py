@@ -155,3 +155,30 @@ def test_robots_txt_is_fetched_once_per_host_for_the_whole_fleet(project: Path, 
         for n in range(5):
             assert sites.paths[sites.netloc(n)].count("/robots.txt") == 1
             assert len([p for p in sites.paths[sites.netloc(n)] if p.startswith("/page-")]) == 16
+
+
+def test_workers_starting_together_on_new_sources_both_work(pg_server: object) -> None:
+    """Two workers registering the same new sources at once (a fresh database, or sources just
+    added to the config) each find their rows; neither fails on the other's insert."""
+    import threading
+
+    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    first, second = open_store(database_url), open_store(database_url)
+    errors: list[BaseException] = []
+    with first._engine.connect() as conn:  # the first worker's insert, not committed yet
+        conn.execute(text("INSERT INTO sources (name, type) VALUES ('new', 'rss')"))
+
+        def register() -> None:
+            try:
+                second.register_worker("w2:2", [("new", "rss", "")])
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=register)
+        thread.start()
+        thread.join(0.5)  # waits on the first worker's row
+        conn.commit()
+    thread.join(30)
+    first.close()
+    second.close()
+    assert errors == []
