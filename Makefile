@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests plugins migrations benchmarks)
 
-.PHONY: run test lint typecheck check bench clean
+.PHONY: run test lint typecheck check bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## screenshots: render the seeds and take headless Chromium screenshots into docs/screenshots/
+screenshots: $(STAMP) $(VENV)/.subscribers
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var public build dist .pytest_cache .mypy_cache .ruff_cache

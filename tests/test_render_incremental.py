@@ -97,6 +97,8 @@ def test_an_archived_story_has_its_text_in_the_overall_archives_only(public: Pat
     story = first.findtext(f"{atom}id")
     with_text, listed = [], []
     for path in sorted(public.rglob("*-archive-*")):
+        if path.suffix == ".html":  # the archive's page; the feeds are the point here
+            continue
         root = etree.parse(str(path)).getroot()
         if path.suffix == ".atom":
             entries = [e for e in root.iter(f"{atom}entry") if e.findtext(f"{atom}id") == story]

@@ -219,6 +219,24 @@ def byline_author(text: str) -> str | None:
     return None
 
 
+_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+")
+_EMAIL_NAME = re.compile(r"<?[^@\s()<>]+@[^@\s()<>]+>?\s*\((?P<name>[^()]+)\)")
+_NAME_EMAIL = re.compile(r"(?P<name>[^()<>@]+?)\s*[(<][^@\s()<>]+@[^@\s()<>]+[)>]")
+
+
+def author_name(raw: str | None) -> str | None:
+    """The person's name in an author field: ``email (Name)`` (RSS), ``Name (email)``,
+    ``Name <email>`` or a plain name give ``Name``; a bare address is no name (``None``)."""
+    if not raw:
+        return None
+    raw = " ".join(raw.split())
+    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
+        found = pattern.fullmatch(raw)
+        if found:
+            return found.group("name").strip() or None
+    return None if _EMAIL.fullmatch(raw) else raw or None
+
+
 def is_headline(text: str) -> bool:
     if not 3 <= words(text) <= _HEADLINE_MAX_WORDS or len(text) > _HEADLINE_MAX_CHARS:
         return False

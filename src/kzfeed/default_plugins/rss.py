@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kzfeed.articles import parse_date
+from kzfeed.articles import author_name, parse_date
 from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_paragraphs, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
     from kzfeed.http import FetchResult
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
-_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+")
-_EMAIL_NAME = re.compile(r"<?[^@\s()<>]+@[^@\s()<>]+>?\s*\((?P<name>[^()]+)\)")
-_NAME_EMAIL = re.compile(r"(?P<name>[^()<>@]+?)\s*[(<][^@\s()<>]+@[^@\s()<>]+[)>]")
 _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)
 # an entry whose text is shorter than this is taken for a teaser, not the article
 _SHORT_WORDS = 120
@@ -204,19 +201,12 @@ def _clean(value: Any) -> str | None:
 
 
 def _byline(entry: Any) -> str | None:
-    """The author's name from ``email (Name)`` (RSS), ``Name (email)`` (feedparser's Atom),
-    ``Name <email>`` or a plain name; a bare address is no byline. (feedparser's own split
-    cuts names and addresses in odd places, so the raw string is read here.)"""
+    """The author's name from the raw ``author`` string (feedparser's own split cuts names and
+    addresses in odd places, so the raw string is read here; see ``author_name``)."""
     raw = entry.get("author")
     if not isinstance(raw, str):
         return None
-    raw = " ".join(raw.split())
-    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
-        found = pattern.fullmatch(raw)
-        if found:
-            return _clean(found.group("name"))
-    author = _clean(raw)
-    return None if author and _EMAIL.fullmatch(author) else author
+    return _clean(author_name(raw))
 
 
 def _lang(value: Any) -> str | None:

@@ -100,7 +100,7 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
     # imported here: 'kzfeed --help' loads the plugins, which import this module's package
-    from kzfeed.articles import paragraphs_to_html, safe_url, summarize
+    from kzfeed.articles import author_name, paragraphs_to_html, safe_url, summarize
 
     title = _cut_line(_SPACE.sub(" ", raw.title).strip(), MAX_TITLE)
     paragraphs = _cut_paragraphs(raw.paragraphs)
@@ -122,7 +122,7 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         url=raw.url,
         canonical_url=canonical,
         summary=summary,
-        author=_clean_optional(raw.author),
+        author=author_name(_clean_optional(raw.author)),
         outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
