@@ -9,7 +9,8 @@ from kzfeed._lazy import lazy_names
 if TYPE_CHECKING:
     from kzfeed.publish._opml import Subscription, read_opml, render_opml
     from kzfeed.publish._opsfeed import render_ops_atom
-    from kzfeed.publish._write import publish, write_outputs
+    from kzfeed.publish._publish import publish
+    from kzfeed.publish._write import write_outputs
 
 __all__ = ["Subscription", "publish", "read_opml", "render_opml", "render_ops_atom", "write_outputs"]
 
@@ -19,6 +20,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         {
             "_opml": "Subscription read_opml render_opml",
             "_opsfeed": "render_ops_atom",
-            "_write": "publish write_outputs",
+            "_publish": "publish",
+            "_write": "write_outputs",
         },
     )

@@ -1,8 +1,9 @@
 """Everything written to ``public/``: the feeds of stories (Atom, RSS, JSON Feed; overall and
 per topic, with RFC 5005 archives), the OPML list of feeds, the XSL stylesheet and the pages.
 
-``build_outputs`` is pure (stored items in, ``{path: bytes}`` out); ``publish`` writes the
-files atomically, leaves unchanged files untouched and never rewrites a full archive.
+``build_outputs`` is pure (items in, ``{path: bytes}`` out: every document from a list of
+items, what ``kzfeed.publish._publish.publish`` writes from the database page by page);
+``write_outputs`` writes files atomically and leaves unchanged files untouched.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
+from kzfeed.publish._feeds import FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._opml import Subscription, render_opml
 from kzfeed.publish._pages import render_index, render_item_page
-from kzfeed.storage import StoreProtocol
 from kzfeed.stories import group_stories
 
-__all__ = ["STYLESHEET", "build_outputs", "feed_specs", "page_stories", "publish", "write_outputs"]
+__all__ = ["STYLESHEET", "build_outputs", "feed_specs", "feeds_opml", "page_stories", "write_outputs"]
 
 #: the XSL stylesheet every Atom and RSS document points to
 STYLESHEET = "feed.xsl"
@@ -160,51 +160,6 @@ def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterab
     outputs["feeds.opml"] = feeds_opml(config.title, plan.specs)
     outputs[STYLESHEET] = resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes()
     return outputs
-
-
-def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir``, rendering only what may have changed.
-
-    Every relevant item is read in outline (no text) to page the feeds; only the stories of
-    the head documents and of archive documents not yet written are read in full and
-    rendered. An archive document already written (by this renderer) is never rewritten (RFC 5005: a full
-    archive does not change). An item page is rendered when it is missing, its item changed
-    since it was written, or its story is in a head document (``full``: every page, e.g.
-    after a reclassification). Files whose bytes did not change are left alone; pages of
-    items no longer shown are removed. Returns the files written."""
-    out = config.output_dir
-    outlines = store.item_outlines()
-    items = [item for item, _ in outlines]
-    plan = _plan(config, items, lambda rel: _kept(out / rel))
-    in_heads = plan.item_ids()
-    pages = [
-        item
-        for item, fetched in outlines
-        if own_url(item) is None
-        and (full or item.id in in_heads or _stale(out / f"items/{item.id}.html", fetched))
-    ]
-    outputs = _render(config, plan, store.items_by_id(in_heads | {i.id for i in pages}), pages)
-    keep = {f"items/{item.id}.html" for item in items if own_url(item) is None}
-    return write_outputs(out, outputs, prune=("items",), keep=keep)
-
-
-def _kept(archive: Path) -> bool:
-    """An archive document already written stays as it is, unless an earlier renderer wrote
-    it (one that could let a site's markup through): that one is written again, once."""
-    try:
-        with archive.open("rb") as fh:
-            return RENDERER.encode() in fh.read(4096)
-    except OSError:
-        return False
-
-
-def _stale(page: Path, changed: datetime | None) -> bool:
-    """Whether an item page is missing or older than the last change of its item."""
-    try:
-        written = page.stat().st_mtime
-    except OSError:
-        return True
-    return changed is None or changed.timestamp() >= written
 
 
 def write_outputs(

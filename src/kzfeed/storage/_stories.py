@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import func, select, update
 
@@ -11,6 +12,7 @@ from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase
 from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._schema import items
+from kzfeed.storage._storyrows import refresh_stories, stories_of
 
 __all__ = ["StoriesMixin"]
 
@@ -56,19 +58,32 @@ class StoriesMixin(StoreBase):
             return items_from_rows(conn, conn.execute(query).mappings().all())
 
     def save_stories(self, assigned: Iterable[Item]) -> int:
-        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
-        how many items changed story."""
+        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``), in one
+        transaction, 500 items a statement batch; returns how many items changed story."""
         changed = 0
         with self._engine.begin() as conn:
-            for item in assigned:
-                result = conn.execute(
-                    update(items)
-                    .where(items.c.id == item.id)
-                    .where(
-                        (items.c.story_id.is_distinct_from(item.story_id))
-                        | (items.c.simhash.is_distinct_from(item.simhash))
+            for batch in _batches(assigned, 500):
+                before = stories_of(conn, [item.id for item in batch])
+                moved = set()
+                for item in batch:
+                    result = conn.execute(
+                        update(items)
+                        .where(items.c.id == item.id)
+                        .where(
+                            (items.c.story_id.is_distinct_from(item.story_id))
+                            | (items.c.simhash.is_distinct_from(item.simhash))
+                        )
+                        .values(story_id=item.story_id, simhash=item.simhash)
                     )
-                    .values(story_id=item.story_id, simhash=item.simhash)
-                )
-                changed += result.rowcount
+                    if result.rowcount:
+                        changed += result.rowcount
+                        moved.add(item.story_id or item.id)
+                if moved:
+                    refresh_stories(conn, before | moved)
         return changed
+
+
+def _batches(values: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    it = iter(values)
+    while batch := list(islice(it, size)):
+        yield batch

@@ -1,0 +1,220 @@
+"""``publish``: write ``public/`` from the database, at the cost of what changed.
+
+The stories of each feed come from the database page by page (``StoreProtocol.stories_by_arrival``,
+an index range): the head documents are rebuilt from their newest ``feed_size`` stories, an
+archive document is rendered only when it is not on disk yet (RFC 5005: a full archive does
+not change), and item pages only for items stored or changed since the last render (the
+database keeps when each output folder was last rendered; a folder never rendered, or
+without ``index.html``, or last rendered by an earlier renderer has every page and every
+archive document checked, as with ``full``). Each document is rendered from the full items of its own
+stories and written before the next is read, so memory does not grow with history.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from kzfeed import clock
+from kzfeed.articles import safe_url
+from kzfeed.config import Config
+from kzfeed.errors import ConfigError
+from kzfeed.models import TOPICS, Item, Story
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
+from kzfeed.publish._jsonfeed import render_json_feed
+from kzfeed.publish._pages import render_index, render_item_page
+from kzfeed.publish._write import STYLESHEET, feed_specs, feeds_opml, write_outputs
+from kzfeed.storage import StoreProtocol
+from kzfeed.stories import group_stories
+
+__all__ = ["publish"]
+
+#: items changed this long before the last render are looked at again (a run that stored
+#: them may have started before that render and finished after it)
+_OVERLAP = timedelta(hours=1)
+
+
+def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
+    """Write the feeds and pages to ``config.output_dir``, rendering only what may have changed:
+    head documents, archive documents not on disk, item pages of items changed since the
+    last render or shown in a head document (``full``: every item page, e.g. after a
+    reclassification). Files whose bytes did not change are left alone. Returns the files
+    written."""
+    out = config.output_dir
+    started = clock.now()
+    folder = str(out.resolve())
+    last = None if full or not (out / "index.html").is_file() else store.last_render(folder, RENDERER)
+    topics = list(TOPICS) + [t for t in store.feed_topics() if t not in TOPICS]
+    specs = feed_specs(config, topics)
+    fallback = store.latest_date()
+    written: list[Path] = []
+    shown: set[str] = set()  # items of the head documents
+    for spec in specs:
+        written += _write_archives(out, spec, store, config.feed_size, fallback, checked=last is not None)
+        head, pages = _head(store, spec, config.feed_size)
+        stories = _stories(store, head)
+        shown.update(i.id for s in stories for i in (s.lead, *s.others))
+        written += write_outputs(out, _documents(replace(spec, archives=pages), stories, fallback))
+    front = _stories(store, store.newest_stories(config.feed_size))
+    written += write_outputs(
+        out,
+        {
+            "index.html": render_index(config.title, config.subtitle, front, specs).encode(),
+            "feeds.opml": feeds_opml(config.title, specs),
+            STYLESHEET: resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes(),
+        },
+    )
+    if last is None:
+        written += _all_pages(out, store, config.base_url)
+    else:
+        written += _changed_pages(out, store, config.base_url, since=last - _OVERLAP, shown=shown)
+    store.mark_render(folder, RENDERER, started)
+    return written
+
+
+def _head(store: StoreProtocol, spec: FeedSpec, size: int) -> tuple[list[str], int]:
+    """The story ids of a feed's subscription document and how many archive pages it has."""
+    topic = _topic(spec)
+    count = store.count_stories(topic)
+    return store.stories_by_arrival(topic, limit=size, newest_first=True), _pages(count, size)
+
+
+def _topic(spec: FeedSpec) -> str | None:
+    return spec.key.removeprefix("topic:") if spec.key != "all" else None
+
+
+def _pages(count: int, size: int) -> int:
+    """Full archive pages of ``size`` stories (none while the feed fits its subscription document)."""
+    return count // size if count > size else 0
+
+
+def _stories(store: StoreProtocol, ids: Collection[str]) -> list[Story]:
+    """The stories ``ids`` with their relevant reports, newest first."""
+    return group_stories(store.story_items(ids)) if ids else []
+
+
+def _documents(spec: FeedSpec, stories: list[Story], fallback: datetime | None) -> dict[str, bytes]:
+    """The Atom and RSS documents of ``spec`` (and the JSON Feed of a subscription document)."""
+    docs = {
+        spec.path(spec.atom_path): render_atom(spec, stories, fallback=fallback),
+        spec.path(spec.rss_path): render_rss(spec, stories, fallback=fallback),
+    }
+    if spec.page is None:
+        docs[spec.json_path] = render_json_feed(spec, stories)
+    return docs
+
+
+def _write_archives(
+    out: Path, spec: FeedSpec, store: StoreProtocol, size: int, fallback: datetime | None, *, checked: bool
+) -> list[Path]:
+    """Render and write the archive documents of ``spec`` that are not on disk (page 1 holds
+    the first ``size`` stories kzfeed saw, page 2 the next, ...); unless ``checked`` (this
+    renderer wrote the folder last), also those that an earlier renderer wrote."""
+    topic = _topic(spec)
+    pages = _pages(store.count_stories(topic), size)
+    written: list[Path] = []
+    for page in _missing_archives(out, spec, pages, checked=checked):
+        ids = store.stories_by_arrival(topic, limit=size, offset=(page - 1) * size)
+        archive = replace(spec.archive(page), content=topic is None)
+        written += write_outputs(out, _documents(archive, _stories(store, ids), fallback))
+    return written
+
+
+def _missing_archives(out: Path, spec: FeedSpec, pages: int, *, checked: bool) -> list[int]:
+    """The archive pages of ``spec`` to write: those not on disk (one listing of the folder),
+    and unless ``checked``, those an earlier renderer wrote (one that could let a site's markup
+    through: written again, once)."""
+    folder = (out / spec.atom_path).parent
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        names = set()
+    paths = [
+        (archive_path(spec.atom_path, page), archive_path(spec.rss_path, page))
+        for page in range(1, pages + 1)
+    ]
+    return [
+        page
+        for page, pair in enumerate(paths, start=1)
+        if not all(Path(p).name in names for p in pair) or not (checked or all(_kept(out / p) for p in pair))
+    ]
+
+
+def _kept(archive: Path) -> bool:
+    """Whether an archive document was written by this renderer."""
+    try:
+        with archive.open("rb") as fh:
+            return RENDERER.encode() in fh.read(4096)
+    except OSError:
+        return False
+
+
+def _needs_page(url: str | None) -> bool:
+    """Whether an item with this link gets a page of its own (``own_url``: no http(s) URL)."""
+    return not url or safe_url(url) is None
+
+
+def _all_pages(out: Path, store: StoreProtocol, base_url: str) -> list[Path]:
+    """Every item page (items without an http(s) URL of their own), read 500 items at a time;
+    pages of items no longer shown are removed."""
+    keep: set[str] = set()
+    written: list[Path] = []
+    batch: dict[str, bytes] = {}
+    for item in store.iter_items(relevant=True):
+        if own_url(item) is None:
+            keep.add(f"items/{item.id}.html")
+            batch[f"items/{item.id}.html"] = render_item_page(item, base_url).encode()
+        if len(batch) >= 500:
+            written += write_outputs(out, batch)
+            batch = {}
+    written += write_outputs(out, batch, prune=("items",), keep=keep)
+    return written
+
+
+def _changed_pages(
+    out: Path, store: StoreProtocol, base_url: str, *, since: datetime, shown: Collection[str]
+) -> list[Path]:
+    """The pages of items changed since ``since`` (when missing or older than the change) and
+    of the items ``shown`` in head documents; a changed item that no longer has a page loses it."""
+    render: set[str] = set()
+    for item_id, url, relevant, fetched in store.items_changed_since(since):
+        page = out / f"items/{item_id}.html"
+        if not relevant or not _needs_page(url):
+            _remove(page)
+        elif _stale(page, fetched):
+            render.add(item_id)
+    written: list[Path] = []
+    ids = sorted(render | set(shown))
+    for start in range(0, len(ids), 500):
+        found = store.items_by_id(ids[start : start + 500]).values()
+        pages = _pages_of(found, base_url)
+        written += write_outputs(out, pages)
+    return written
+
+
+def _remove(page: Path) -> None:
+    try:
+        page.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot remove {str(page)!r}: {exc}; check output_dir") from exc
+
+
+def _pages_of(found: Iterable[Item], base_url: str) -> dict[str, bytes]:
+    return {
+        f"items/{item.id}.html": render_item_page(item, base_url).encode()
+        for item in found
+        if item.relevant and own_url(item) is None
+    }
+
+
+def _stale(page: Path, changed: datetime | None) -> bool:
+    """Whether an item page is missing or older than the last change of its item."""
+    try:
+        written = page.stat().st_mtime
+    except OSError:
+        return True
+    return changed is None or changed.timestamp() >= written
