@@ -108,13 +108,13 @@ def current_app() -> App:
 
 @contextmanager
 def progress(label: str, length: int) -> Iterator[Any]:
-    """A progress bar on a terminal, naming the source last done; nothing when output goes to
-    a file or cron."""
+    """A progress bar on a terminal, naming what was last done (``tick(name, done=1)``);
+    nothing when output goes to a file or cron."""
     if length > 1 and sys.stderr.isatty():
         with click.progressbar(
             length=length, label=label, file=sys.stderr, item_show_func=lambda name: name
         ) as bar:
-            yield lambda name: bar.update(1, current_item=name)
+            yield lambda name, done=1: bar.update(done, current_item=name)
     else:
         yield None
 

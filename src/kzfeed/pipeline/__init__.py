@@ -11,12 +11,14 @@ if TYPE_CHECKING:
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
     from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy
+    from kzfeed.pipeline._stories import rebuild_stories
 
 __all__ = [
     "Pipeline",
     "build_classifier",
     "build_sources",
     "fetch_policy",
+    "rebuild_stories",
     "reclassify",
     "render",
     "source_urls",
@@ -30,5 +32,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_reclassify": "reclassify",
             "_render": "render",
             "_run": "Pipeline build_classifier build_sources fetch_policy",
+            "_stories": "rebuild_stories",
         },
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase
@@ -56,6 +56,17 @@ class StoriesMixin(StoreBase):
         )
         with self._engine.connect() as conn:
             return items_from_rows(conn, conn.execute(query).mappings().all())
+
+    def items_by_arrival(self, batch: int = 500) -> Iterator[list[Item]]:
+        """Every stored item, relevant or not, in the order stories are made again: first seen,
+        those that started a story before those that joined one, then first published, then
+        id; ``batch`` items at a time (``kzfeed stories --rebuild``)."""
+        joined = case((or_(items.c.story_id.is_(None), items.c.story_id == items.c.id), 0), else_=1)
+        undated = case((items.c.published.is_(None), 1), else_=0)
+        query = select(items).order_by(items.c.first_seen, joined, undated, items.c.published, items.c.id)
+        with self._engine.connect() as conn:
+            for rows in conn.execution_options(yield_per=batch).execute(query).mappings().partitions(batch):
+                yield items_from_rows(conn, rows)
 
     def save_stories(self, assigned: Iterable[Item]) -> int:
         """Store the fingerprint and story of each item (``kzfeed stories --rebuild``), in one
