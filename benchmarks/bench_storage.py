@@ -24,8 +24,10 @@ with the same virtualenv through ``PYTHONPATH``.
 
     .venv/bin/python benchmarks/bench_storage.py [--sizes 1000,10000,100000] [--rounds 3]
         [--baseline 019a83d] [--baseline-max 100000] [--streaming 1000,10000,100000]
+        [--streaming-baseline-max 10000]
 
-Sizes above ``--baseline-max`` are measured for this commit only.
+Sizes above ``--baseline-max`` are measured for this commit only, and the streaming commands
+above ``--streaming-baseline-max`` too (the baseline's ``stories --rebuild`` holds every item).
 """
 
 from __future__ import annotations
@@ -239,7 +241,8 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
         if size in args.streaming:
             for command, argv in STREAMING.items():
                 for name, src in wanted.items():
-                    results[name][command].append(measure(src, folders[name], argv))
+                    if name == "this" or size <= args.streaming_baseline_max:
+                        results[name][command].append(measure(src, folders[name], argv))
     report(size, results, stored)
 
 
@@ -256,9 +259,11 @@ def report(
         if not results[names[0]][command]:
             continue
         med = {n: (statistics.median(w for w, _ in results[n][command]), max(m for _, m in results[n][command]))
-               for n in names}  # fmt: skip
-        row = f"  {command:<18}" + "".join(f"{med[n][0]:>12.2f} s {med[n][1]:>5.0f} MiB" for n in names)
-        if len(names) > 1:
+               for n in names if results[n][command]}  # fmt: skip
+        row = f"  {command:<18}" + "".join(
+            f"{med[n][0]:>12.2f} s {med[n][1]:>5.0f} MiB" if n in med else f"{'—':>22}" for n in names
+        )
+        if len(med) > 1:
             row += f"   {med['this'][0] / med['baseline'][0]:.2f}× time, {med['this'][1] / med['baseline'][1]:.2f}× memory"
         print(row, flush=True)
     row = f"  {'public/':<18}" + "".join(f"{public[n]:>16.1f} MB   " for n in names)
