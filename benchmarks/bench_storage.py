@@ -286,6 +286,7 @@ def main() -> None:
     parser.add_argument(
         "--streaming", default="1000,10000,100000", help="sizes to run the streaming commands at"
     )
+    parser.add_argument("--streaming-baseline-max", type=int, default=10_000)
     args = parser.parse_args()
     args.streaming = {int(s) for s in args.streaming.split(",") if s}
     sizes = [int(s) for s in args.sizes.split(",")]
