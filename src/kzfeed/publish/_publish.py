@@ -54,9 +54,15 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
     written: list[Path] = []
     shown: set[str] = set()  # items of the head documents
     for spec in specs:
-        written += _write_archives(out, spec, store, config.feed_size, fallback, checked=last is not None)
-        head, pages = _head(store, spec, config.feed_size)
-        stories = _stories(store, head)
+        topic = _topic(spec)
+        pages = _pages(store.count_stories(topic), config.feed_size)
+        for page in _missing_archives(out, spec, pages, checked=last is not None):
+            ids = store.stories_by_arrival(
+                topic, limit=config.feed_size, offset=(page - 1) * config.feed_size
+            )
+            archive = replace(spec.archive(page), content=topic is None)
+            written += write_outputs(out, _documents(archive, _stories(store, ids), fallback))
+        stories = _stories(store, store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True))
         shown.update(i.id for s in stories for i in (s.lead, *s.others))
         written += write_outputs(out, _documents(replace(spec, archives=pages), stories, fallback))
     front = _stories(store, store.newest_stories(config.feed_size))
@@ -74,13 +80,6 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
         written += _changed_pages(out, store, config.base_url, since=last - _OVERLAP, shown=shown)
     store.mark_render(folder, RENDERER, started)
     return written
-
-
-def _head(store: StoreProtocol, spec: FeedSpec, size: int) -> tuple[list[str], int]:
-    """The story ids of a feed's subscription document and how many archive pages it has."""
-    topic = _topic(spec)
-    count = store.count_stories(topic)
-    return store.stories_by_arrival(topic, limit=size, newest_first=True), _pages(count, size)
 
 
 def _topic(spec: FeedSpec) -> str | None:
@@ -106,22 +105,6 @@ def _documents(spec: FeedSpec, stories: list[Story], fallback: datetime | None) 
     if spec.page is None:
         docs[spec.json_path] = render_json_feed(spec, stories)
     return docs
-
-
-def _write_archives(
-    out: Path, spec: FeedSpec, store: StoreProtocol, size: int, fallback: datetime | None, *, checked: bool
-) -> list[Path]:
-    """Render and write the archive documents of ``spec`` that are not on disk (page 1 holds
-    the first ``size`` stories kzfeed saw, page 2 the next, ...); unless ``checked`` (this
-    renderer wrote the folder last), also those that an earlier renderer wrote."""
-    topic = _topic(spec)
-    pages = _pages(store.count_stories(topic), size)
-    written: list[Path] = []
-    for page in _missing_archives(out, spec, pages, checked=checked):
-        ids = store.stories_by_arrival(topic, limit=size, offset=(page - 1) * size)
-        archive = replace(spec.archive(page), content=topic is None)
-        written += write_outputs(out, _documents(archive, _stories(store, ids), fallback))
-    return written
 
 
 def _missing_archives(out: Path, spec: FeedSpec, pages: int, *, checked: bool) -> list[int]:
