@@ -33,9 +33,11 @@ def stories_of(conn: Connection, item_ids: Iterable[str]) -> set[str]:
 
 
 def story_members(chunk: Collection[str]) -> Any:
-    """The condition of the relevant items of the stories ``chunk`` (index on ``story_id``)."""
+    """The condition of the relevant items of the stories ``chunk``: found through the indexes
+    on ``story_id`` and ``id`` (written ``IS NOT false`` so that SQLite does not pick the
+    index on ``relevant`` instead and read every relevant item)."""
     return and_(
-        items.c.relevant,
+        items.c.relevant.is_not(False),
         or_(items.c.story_id.in_(chunk), and_(items.c.story_id.is_(None), items.c.id.in_(chunk))),
     )
 
