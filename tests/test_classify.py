@@ -581,6 +581,11 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
         assert {r.form for r in split} == {"full", "short", "medium"}
     assert 0.28 <= len(test) / len(everything) <= 0.4
     assert len({r.id for r in everything}) == len(everything)
+    # held out after the test split had been read, and after fresh had been read
+    fresh, fresh2 = load_labels(LABELS / "fresh.jsonl"), load_labels(LABELS / "fresh2.jsonl")
+    assert len(fresh) >= 50 and {r.lang for r in fresh} == {"en", "fr", "de", "ru", "kk"}
+    ids = [r.id for r in everything + fresh + fresh2]
+    assert len(set(ids)) == len(ids)
     per_lang = Counter(r.lang for r in everything)
     assert set(per_lang) == {"en", "fr", "de", "ru", "kk"} and min(per_lang.values()) >= 15
     for split in (dev, test):
@@ -601,7 +606,7 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
 
 
 @pytest.mark.parametrize("with_lang", [True, False], ids=["language given", "language detected"])
-@pytest.mark.parametrize("split", ["test", "dev"])
+@pytest.mark.parametrize("split", ["test", "dev", "fresh"])
 def test_scores_on_the_labelled_set_stay_above_the_floor(
     classifier: KeywordClassifier, split: str, with_lang: bool
 ) -> None:
@@ -609,7 +614,8 @@ def test_scores_on_the_labelled_set_stay_above_the_floor(
     from kzfeed.classify._evaluate import evaluate, load_labels
 
     report = evaluate(classifier, load_labels(LABELS / f"{split}.jsonl"), with_lang=with_lang)
-    assert report.relevance.f1 >= 0.95, [m.id for m in report.misclassified]
+    assert report.relevance.f1 >= 0.97, [m.id for m in report.misclassified]
+    assert report.overall.offbeat_relevant_rate <= 0.01, [m.id for m in report.misclassified]
     assert report.topics_micro_f1 >= 0.85, [
         (m.id, m.missing_topics, m.extra_topics) for m in report.topic_errors
     ]

@@ -40,6 +40,7 @@ def _batch(start: int, count: int, *, joins: dict[int, str] | None = None) -> li
             relevant=n % 7 != 0,
             published=START + timedelta(hours=n),
             url=f"https://outlet.example/news/{n}" if n % 2 else None,
+            lang=("fr", "en", "kk")[n % 3],
         )
         batch.append(dataclasses.replace(item, story_id=(joins or {}).get(n, item.id)))
     return batch
@@ -54,9 +55,11 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_feeds_from_the_database_are_those_of_every_item_at_once(database_url: str, tmp_path: Path) -> None:
-    config = dataclasses.replace(default_config(tmp_path), feed_size=4)
+    # 48 stories, pages of 5: the newest three stories are in the head document only
+    config = dataclasses.replace(default_config(tmp_path), feed_size=5)
     store = open_store(database_url)
-    first = _batch(0, 60)
+    # stories of several reports, in several languages: the lead is the English one
+    first = _batch(0, 60, joins={12: _batch(10, 1)[0].id, 25: _batch(24, 1)[0].id, 26: _batch(24, 1)[0].id})
     for n in range(0, 60, 10):  # arrivals in six runs
         _save(store, first[n : n + 10], n)
     publish(config, store)
@@ -65,7 +68,8 @@ def test_feeds_from_the_database_are_those_of_every_item_at_once(database_url: s
     archives = {p: p.stat().st_mtime_ns for p in public.rglob("*-archive-*")}
     assert len(archives) > 20
 
-    # a later run: new stories, and a report of a story shown in the overall head document
+    # a later run: new stories, and a report (in the first preferred language) of a story shown
+    # in the overall head document only
     head = first[-1]
     later = _batch(60, 13, joins={61: head.id})
     _save(store, later, 100)
@@ -144,7 +148,7 @@ def test_the_migration_fills_the_stories_of_a_database_with_items(tmp_path: Path
     kept = rows()
     assert any(r.reports == 3 for r in kept[0])  # a story of three reports
     with store._engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "fts_keys")
+        command.downgrade(alembic_config(conn), "i14_story_keys")
         command.upgrade(alembic_config(conn), "head")
     assert rows() == kept
     store.close()

@@ -77,8 +77,10 @@ def test_a_duplicate_id_is_an_error(tmp_path: Path) -> None:
 def test_the_labelled_set_has_what_the_issue_asks_for() -> None:
     dev, held_out = load_story_labels(DATA / "dev.jsonl"), load_story_labels(DATA / "test.jsonl")
     assert not {r.event for r in dev} & {r.event for r in held_out}  # held-out events are unseen
+    fresh = load_story_labels(DATA / "fresh.jsonl")
+    assert not {r.event for r in fresh} & {r.event for r in dev + held_out}
     events = defaultdict(list)
-    for report in dev + held_out:
+    for report in dev + held_out + fresh:
         events[report.event].append(report)
     assert len(events) >= 15
     for event, reports in events.items():
@@ -86,7 +88,7 @@ def test_the_labelled_set_has_what_the_issue_asks_for() -> None:
         assert len(langs) >= 3 and langs <= {"en", "fr", "ru", "de", "kk"}, event
         assert len({(r.lang, r.outlet) for r in reports}) >= 3, event
     # hard negatives: events published within two days of another event in the same file
-    for split in (dev, held_out):
+    for split in (dev, held_out, fresh):
         first = {r.event: min(x.published for x in split if x.event == r.event) for r in split}
         close = [
             (a, b) for a in first for b in first if a < b and abs(first[a] - first[b]) <= timedelta(days=2)

@@ -98,9 +98,9 @@ def _reads_and_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         events.append("write")
         real_replace(src, dst)
 
-    def saving(store: Store, assigned: Any) -> int:
+    def saving(store: Store, assigned: Any, **options: Any) -> int:
         events.append("write")
-        return real_save(store, assigned)
+        return real_save(store, assigned, **options)
 
     for module in (items_module, heads_module, stories_module):
         monkeypatch.setattr(module, "items_from_rows", reading)

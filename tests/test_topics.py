@@ -70,6 +70,53 @@ def test_french_important_is_not_imports(classifier: KeywordClassifier) -> None:
     assert "political_dialogue" in topics(result)
 
 
+def test_a_second_topic_announced_up_front_and_developed_is_tagged(classifier: KeywordClassifier) -> None:
+    """Oil dominates the vocabulary of this article, but the headline, the lead and a paragraph are
+    about selling it: trade is what it is about too (and French exporters are trade words)."""
+    result = classifier.classify(
+        Document(
+            title="Les exportateurs de pétrole kazakhs visent le marché italien",
+            text="Les exportateurs kazakhs de pétrole veulent vendre davantage de brut à l'Italie, a indiqué "
+            "le ministère de l'Énergie après des entretiens à Rome avec des acheteurs italiens.\n\n"
+            "Le pétrole du gisement de Tengiz et celui de Kachagan sont chargés au terminal de l'oléoduc "
+            "CPC, sur la mer Noire, puis acheminés par tanker vers les raffineries italiennes.\n\n"
+            "Les exportateurs kazakhs ont signé trois contrats d'approvisionnement avec des raffineurs "
+            "italiens, qui importent déjà une grande partie de leur brut du Kazakhstan.\n\n"
+            "La production de pétrole du pays doit augmenter grâce à l'extension de Tengiz, et les "
+            "autorités veulent aussi développer le raffinage et la pétrochimie.\n\n"
+            "Le gaz associé sera réinjecté dans les gisements ou transformé en électricité pour les "
+            "installations pétrolières.",
+            lang="fr",
+        )
+    )
+    assert topics(result) == ["energy", "trade_investment"]
+
+
+def test_a_relevant_article_with_no_strong_topic_gets_its_main_one(classifier: KeywordClassifier) -> None:
+    """No topic reaches the threshold, but the article is about something: its strongest topic,
+    developed in a paragraph, is tagged, and --explain says why."""
+    result = classifier.classify(
+        Document(
+            title="A Danish family in the Kazakh steppe",
+            text="A family from Denmark has run a workshop near Kostanay, in northern Kazakhstan, since 2015, "
+            "making the steel frames of grain silos for farms across the region.\n\n"
+            "The owners chose Kazakhstan after a trip by the founder's son, who saw that farmers had "
+            "nowhere to store their harvest. The workshop now employs 120 people from nearby villages.\n\n"
+            "The family has invested in a second production line and hopes to sell silos to buyers in "
+            "the neighbouring regions as well.\n\n"
+            "A bank in Kostanay lent part of the money for the investment.\n\n"
+            "Local officials come to the workshop often and point to it when they speak about "
+            "foreigners who settled in the province.\n\n"
+            "The manager, who moved from Aarhus with his wife and children, says winters are long but "
+            "the people are welcoming.",
+            lang="en",
+        )
+    )
+    assert result.relevant, result.reason
+    assert topics(result) == ["trade_investment"] and result.topics[0].score < 0.5
+    assert "tagged: its main topic, though the article develops it little" in explain(result)
+
+
 @pytest.mark.parametrize(
     ("title", "text", "lang", "topic"),
     [
@@ -92,8 +139,28 @@ def test_french_important_is_not_imports(classifier: KeywordClassifier) -> None:
             "en",
             "security",
         ),
+        (
+            "Kasachstan und Deutschland gehen gemeinsam gegen Cyberkriminalität vor",
+            "Die Polizeibehörden Kasachstans und Deutschlands wollen Ermittlungen zu Cyberangriffen auf "
+            "Banken künftig gemeinsam führen.",
+            "de",
+            "security",
+        ),
+        (
+            "Le Kazakhstan et l'Italie préparent leur dialogue stratégique",
+            "Le vice-ministre kazakh des Affaires étrangères a reçu à Astana son homologue italien pour "
+            "préparer la session annuelle du dialogue stratégique.",
+            "fr",
+            "political_dialogue",
+        ),
     ],
-    ids=["presidential talks", "human-rights dialogue", "security cooperation"],
+    ids=[
+        "presidential talks",
+        "human-rights dialogue",
+        "security cooperation",
+        "cybercrime",
+        "strategic dialogue",
+    ],
 )
 def test_short_reports_get_the_topic_they_report(
     classifier: KeywordClassifier, title: str, text: str, lang: str, topic: str
@@ -138,8 +205,10 @@ def test_the_issue_targets_hold_on_the_labelled_set(classifier: KeywordClassifie
     assert full.passing_rate <= 0.15, full.passing_rate
     assert abs(full.mean_tags - full.labelled_mean_tags) <= 0.5
     assert abs(short.mean_tags - short.labelled_mean_tags) <= 0.5
-    assert report.relevance.f1 >= 0.95, [m.id for m in report.misclassified]
-    assert report.overall.offbeat_relevant_rate <= 0.02
+    assert report.relevance.f1 >= 0.97, [m.id for m in report.misclassified]
+    for form in (full, short):
+        assert form.relevance.f1 >= 0.97, (form.relevance.f1, [m.id for m in report.misclassified])
+    assert report.overall.offbeat_relevant_rate <= 0.01
 
 
 def test_at_most_four_topics_and_the_first_is_primary(classifier: KeywordClassifier) -> None:

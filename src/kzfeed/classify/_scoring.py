@@ -37,9 +37,12 @@ FIELD_WEIGHTS = (3.0, 2.0, 1.0)
 SIDE_SCALE = 3.0
 #: weighted KZ+EU pairings (same paragraph; title and lead count as one) at which the link is 1 - 1/e
 LINK_SCALE = 2.0
-#: EU-side mentions in a sentence that also names two or more other foreign partners (a list of
-#: bidders, of trade partners) are worth this much
+#: EU-side mentions in a sentence that also names two or more other foreign partners, more of them
+#: than EU-side ones (a list of bidders, of trade partners), are worth this much
 LIST_DISCOUNT = 0.3
+#: the other mentions of an EU-side company named in such a list (the losing bidder the article
+#: comes back to) are worth this much
+LISTED_ELSEWHERE = 0.5
 #: the most that generic mentions ("Europe", "European") add to the EU side
 GENERIC_CAP = 1.0
 #: how much of a rival's weight (China for the EU side, Uzbekistan for the KZ side) dilutes focus
@@ -154,6 +157,17 @@ def _names(weights: dict[str, float], limit: int = 2) -> str:
     return ", ".join(name for name, _ in ranked)
 
 
+def _listed_sentences(eu_mentions: list[Mention], partners: dict[int, set[str]]) -> set[int]:
+    """Sentences that name two or more other foreign partners and fewer EU-side ones: a list in
+    which the EU side is one bidder or trade partner among others. Where the EU side is as many
+    (Eni and TotalEnergies with Shell and ExxonMobil in one consortium), it is not outnumbered."""
+    eu_in: dict[int, set[str]] = defaultdict(set)
+    for ref, _, sentence, _ in eu_mentions:
+        if not ref.generic and len(partners.get(sentence, ())) >= 2:
+            eu_in[sentence].add(ref.group)
+    return {sentence for sentence, groups in eu_in.items() if len(groups) < len(partners[sentence])}
+
+
 def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
     """Decide whether the document is about Kazakhstan working with the EU side."""
     kz = eu = generic = eu_listed = link = 0.0
@@ -185,17 +199,27 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
             slot[0] += 1
             slot[1] += weight
 
+    listed = _listed_sentences(eu_mentions, partners)
+    # a company named in such a list is a bidder or rival wherever the article names it again
+    listed_orgs = {
+        ref.name for ref, _, sentence, _ in eu_mentions if sentence in listed and ref.kind == "org"
+    }
     linked: set[int] = set()
+    generic_link = 0.0
     eu_groups: dict[str, float] = defaultdict(float)
     for ref, field, sentence, unit in eu_mentions:
         weight = ref.weights[field]
         if ref.generic:
             weight = min(weight, max(0.0, GENERIC_CAP - generic))
             generic += weight
-        elif len(partners.get(sentence, ())) >= 2:  # one name in a list of foreign partners
+            if weight and unit in kz_units:  # "Green power for Europe: Kazakhstan plans..."
+                generic_link = max(generic_link, ref.entry.weight * FIELD_WEIGHTS[min(field, kz_units[unit])])
+        elif sentence in listed:  # one name in a list of foreign partners
             weight *= LIST_DISCOUNT
             eu_listed += weight
         else:
+            if ref.name in listed_orgs:
+                weight *= LISTED_ELSEWHERE
             eu_groups[ref.group] += weight
             if unit in kz_units and unit not in linked:
                 linked.add(unit)
@@ -208,6 +232,7 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
             slot[0] += 1
             slot[1] += weight
 
+    link += generic_link
     s_kz, s_eu, s_link = _saturate(kz, SIDE_SCALE), _saturate(eu, SIDE_SCALE), _saturate(link, LINK_SCALE)
     # another Central Asian state in Kazakhstan's place, or China/Russia/... in the EU's place
     kz_rivals, eu_rivals = sum(rivals["kz"].values()), sum(rivals["eu"].values())

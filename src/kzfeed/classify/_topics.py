@@ -35,7 +35,8 @@ PARAGRAPH_DEVELOPS = 1.5
 #: the body counts from BODY_FLOOR up
 SPREAD_FULL = 0.5
 BODY_FLOOR = 0.6
-#: a topic weaker than this share of the strongest topic is a passing mention
+#: a topic weaker than this share of the strongest topic is a passing mention, unless the headline
+#: and the lead name it and a body paragraph develops it
 RELATIVE_FLOOR = 0.35
 #: in a short report (no body paragraph) the lead is the whole story: its terms weigh this much more
 LEAD_ALONE = 1.5
@@ -45,6 +46,9 @@ CONTEXT_MIN = 2.0
 PARAGRAPH_MIN_TOKENS = 12
 #: the most topics tagged
 MAX_TAGS = 4
+#: an article none of whose topics reaches the threshold still gets its strongest one when that
+#: topic's score is at least this and the headline, the lead or a body paragraph develops it
+MAIN_FLOOR = 0.3
 #: Classification.evidence entries about topics start with this (``topic:energy``)
 TOPIC_NOTE = "topic:"
 
@@ -75,7 +79,8 @@ class TopicNote:
     """Why a topic was or was not tagged, in figures: stored as one ``Evidence`` line."""
 
     topic: str
-    #: ``about`` (tagged), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
+    #: ``about`` (tagged), ``main`` (tagged: the strongest of topics none of which reaches the
+    #: threshold), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
     #: topics), ``weaker`` (far weaker than the main topic), ``low`` (too few mentions), ``cut``
     #: (more topics than are tagged), ``context`` (a context such as sport outweighs every topic)
     verdict: str
@@ -204,13 +209,17 @@ def score_topics(
                 if tally.listed >= 0.5 * value
                 else ("passing" if not tally.head and not developed[topic] else "low")
             )
-        elif value < RELATIVE_FLOOR * strongest:
+            if verdict == "low" and not tags and value == strongest and score >= MAIN_FLOOR:
+                verdict = "main"  # a relevant article is about something: its strongest topic
+        elif value < RELATIVE_FLOOR * strongest and not (tally.title and tally.lead and developed[topic]):
+            # the headline and the lead announce it and the body develops it: the article is
+            # about it too, however much more it says about its main topic
             verdict = "weaker"
         elif len(tags) >= MAX_TAGS:
             verdict = "cut"
         note = TopicNote(topic, verdict, developed[topic], body_count, tally.title, tally.lead, score)
         notes.append(note.evidence())
-        if verdict == "about":
+        if verdict in ("about", "main"):
             evidence = sorted(
                 (-w, term, field, int(n)) for (t, term, field), (n, w) in lines.items() if t == topic
             )

@@ -185,6 +185,7 @@ def show(item_id: str, explain: bool) -> None:
         ("published", item.published.isoformat() if item.published else "unknown (the text gives no date)"),
         ("language", item.lang or "-"),
         ("in feeds", "yes" if item.relevant else "no"),
+        ("story", item.story_id or item.id),
     ]
     if c is not None:
         fields.append(("relevance", f"{c.relevance:.2f} ({c.reason})"))
@@ -198,8 +199,23 @@ def show(item_id: str, explain: bool) -> None:
 
         click.echo("")
         click.echo(explain_text(c))
+    if explain:
+        click.echo("")
+        for line in _story_explanation(item):
+            click.echo(line)
     click.echo("")
     click.echo(item.content_text)
+
+
+def _story_explanation(item: Item) -> list[str]:
+    """Why ``item`` is in its story with the other reports (``show --explain``)."""
+    from kzfeed.stories import explain_story, group_stories, report_windows
+
+    app = _app()
+    store = app.store()
+    members = store.story_items(item.story_id or item.id) or [item]
+    (story,) = group_stories(members, app.config.languages)
+    return explain_story(story, store.story_reports(report_windows(members)))
 
 
 def export_record(item: Item) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -22,14 +22,15 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
     from kzfeed.pipeline import rebuild_stories
 
-    store = _app().store()
+    app = _app()
+    store = app.store()
     if rebuild:
         changed = rebuild_stories(store)
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )
     shown = 0
-    for page in _story_pages(store, 2 if not show_all else 1):
+    for page in _story_pages(store, app.config.languages, 2 if not show_all else 1):
         page = page[: None if limit is None else limit - shown]
         _echo_stories(page)
         shown += len(page)
@@ -39,13 +40,17 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
         click.echo("no story has more than one report" + ("" if show_all else "; '--all' lists every story"))
 
 
-def _story_pages(store: StoreProtocol, min_reports: int, size: int = 200) -> Iterator[list[Story]]:
-    """The stories in the feeds, newest first, ``size`` at a time (memory stays flat)."""
+def _story_pages(
+    store: StoreProtocol, languages: Sequence[str], min_reports: int, size: int = 200
+) -> Iterator[list[Story]]:
+    """The stories in the feeds, newest first by the date of the report that started each,
+    ``size`` at a time (memory stays flat)."""
     from kzfeed.stories import group_stories
 
     offset = 0
     while ids := store.newest_stories(size, offset=offset, min_reports=min_reports):
-        yield group_stories(store.story_items(ids))
+        found = {s.id: s for s in group_stories(store.items_of_stories(ids), languages)}
+        yield [found[i] for i in ids if i in found]
         offset += size
 
 

@@ -15,6 +15,7 @@ from kzfeed.sources import check_options
 
 __all__ = [
     "DEFAULT_CONFIG_NAME",
+    "DEFAULT_LANGUAGES",
     "ClassifierConfig",
     "Config",
     "FetchConfig",
@@ -26,6 +27,9 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG_NAME = "kzfeed.toml"
+#: the beat's languages, in the order a story's lead report is chosen when the config names none
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "ru", "kk")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -106,6 +110,9 @@ class Config:
     plugins_dirs: tuple[Path, ...]
     path: Path | None = None  # the file it was read from; None for the built-in default
     ops: OpsConfig = field(default_factory=OpsConfig)
+    #: preferred languages, best first: a story's entry shows the title and summary of a report
+    #: in the first of them that the story has
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
 
     def plugin_options(self, plugin: str) -> Mapping[str, Any]:
         return self.plugins.get(plugin, {})
@@ -118,6 +125,7 @@ _TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "title": str,
     "subtitle": str,
     "feed_size": int,
+    "languages": list,
     "plugins_dir": (str, list),
     "sources": list,
     "classifier": dict,
@@ -239,6 +247,7 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     fetch = FetchConfig(**fetch_raw)
 
     ops = _ops(where, raw.get("ops", {}))
+    languages = _languages(where, raw.get("languages", list(DEFAULT_LANGUAGES)))
 
     plugins = raw.get("plugins", {})
     for name, table in plugins.items():
@@ -269,7 +278,18 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
         plugins_dirs=plugins_dirs,
         path=path,
         ops=ops,
+        languages=languages,
     )
+
+
+def _languages(where: str, value: list[Any]) -> tuple[str, ...]:
+    codes = [v.strip().lower() for v in value if isinstance(v, str)]
+    if len(codes) != len(value) or not codes or not all(_LANGUAGE_RE.match(c) for c in codes):
+        raise ConfigError(
+            f"{where}: key 'languages' must be a non-empty array of language codes, best first, "
+            'e.g. languages = ["en", "fr", "de", "ru", "kk"]'
+        )
+    return tuple(dict.fromkeys(codes))
 
 
 def _ops(where: str, table: Mapping[str, Any]) -> OpsConfig:

@@ -38,7 +38,7 @@ from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext, Source, SourceContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, SourceLeases, StoreProtocol
-from kzfeed.stories import Signals, StoryIndex, assign_stories, report_window
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
 
 __all__ = ["Pipeline", "build_classifier", "build_sources", "fetch_policy"]
 
@@ -429,15 +429,13 @@ class Pipeline:
         health = None
         counts = SaveCounts()
         if batch:
-            index = StoryIndex(self.store.story_keys())
-            window = report_window(batch.values())
-            if window is not None:  # reports of the same event in other languages
-                index.add_reports(self.store.story_reports(*window), self._report_signals)
+            index = self._story_index(list(batch.values()), now)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
                 config_hash=config_hash(sc),
                 batch=stories,
+                merges=index.merges(),
                 ok=True,
                 now=now,
                 validators=self._changed(got),
@@ -473,6 +471,19 @@ class Pipeline:
             duration_s=got.duration,
         )
         return outcome, health
+
+    def _story_index(self, batch: list[Item], now: datetime) -> StoryIndex:
+        """The stored story keys and reports a batch can join: those around its dates and
+        those sharing a key with it, never every stored item."""
+        look = story_lookup(batch, now)
+        keys = self.store.story_keys(
+            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+        )
+        index = StoryIndex(keys)
+        windows = report_windows(batch)
+        if windows:  # reports of the same event in other languages
+            index.add_reports(self.store.story_reports(windows), self._report_signals)
+        return index
 
     def _prepare_all(
         self, got: _Collected, classifier: Classifier, plugin_errors: list[str]

@@ -13,7 +13,7 @@ stories and written before the next is read, so memory does not grow with histor
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib import resources
@@ -51,6 +51,7 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
     topics = list(TOPICS) + [t for t in store.feed_topics() if t not in TOPICS]
     specs = feed_specs(config, topics)
     fallback = store.latest_date()
+    languages = config.languages
     written: list[Path] = []
     shown: set[str] = set()  # items of the head documents
     for spec in specs:
@@ -61,11 +62,12 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
                 topic, limit=config.feed_size, offset=(page - 1) * config.feed_size
             )
             archive = replace(spec.archive(page), content=topic is None)
-            written += write_outputs(out, _documents(archive, _stories(store, ids), fallback))
-        stories = _stories(store, store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True))
+            written += write_outputs(out, _documents(archive, _stories(store, ids, languages), fallback))
+        head = store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True)
+        stories = _stories(store, head, languages)
         shown.update(i.id for s in stories for i in (s.lead, *s.others))
         written += write_outputs(out, _documents(replace(spec, archives=pages), stories, fallback))
-    front = _stories(store, store.newest_stories(config.feed_size))
+    front = _front(store, config.feed_size, languages)
     written += write_outputs(
         out,
         {
@@ -91,9 +93,28 @@ def _pages(count: int, size: int) -> int:
     return count // size if count > size else 0
 
 
-def _stories(store: StoreProtocol, ids: Collection[str]) -> list[Story]:
-    """The stories ``ids`` with their relevant reports, newest first."""
-    return group_stories(store.story_items(ids)) if ids else []
+def _stories(store: StoreProtocol, ids: Collection[str], languages: Sequence[str]) -> list[Story]:
+    """The stories ``ids`` with their relevant reports, newest first (the lead in the first of
+    the preferred ``languages``)."""
+    return group_stories(store.items_of_stories(ids), languages) if ids else []
+
+
+def _front(store: StoreProtocol, size: int, languages: Sequence[str]) -> list[Story]:
+    """The newest ``size`` stories by their lead's date, as ``group_stories`` orders every
+    story. A lead's date is at most its story's newest report's (``latest``), so stories are
+    read by that, newest first, until the next ones cannot come before the ``size``-th."""
+    found: list[Story] = []
+    offset = 0
+    while page := store.stories_by_latest(size, offset=offset):
+        found += _stories(store, [story_id for story_id, _ in page], languages)
+        found.sort(key=lambda s: s.id)
+        found.sort(key=lambda s: s.date.timestamp() if s.date else 0.0, reverse=True)
+        found = found[:size]
+        offset += size
+        last = found[-1].date if len(found) == size else None
+        if last is not None and page[-1][1] < last:
+            break
+    return found
 
 
 def _documents(spec: FeedSpec, stories: list[Story], fallback: datetime | None) -> dict[str, bytes]:

@@ -62,9 +62,18 @@ def feed_specs(config: Config, topics: Iterable[str]) -> list[FeedSpec]:
 
 
 def _arrival(story: Story) -> tuple[float, float, str]:
-    seen = min((i.first_seen.timestamp() for i in (story.lead, *story.others) if i.first_seen), default=0.0)
-    date = story.date.timestamp() if story.date else 0.0
-    return (seen, date, story.id)
+    """When kzfeed first saw the story, then the date of the report that started it (whichever
+    report leads in the preferred languages), then its id: the order the database keeps
+    (``StoreProtocol.stories_by_arrival``)."""
+    reports = (story.lead, *story.others)
+    seen = min((i.first_seen.timestamp() for i in reports if i.first_seen), default=0.0)
+    first = min(reports, key=lambda i: (i.id != story.id, *_seen_order(i)))
+    return (seen, first.date.timestamp() if first.date else 0.0, story.id)
+
+
+def _seen_order(item: Item) -> tuple[float, float, str]:
+    seen = item.first_seen.timestamp() if item.first_seen else 0.0
+    return (seen, item.published.timestamp() if item.published else float("inf"), item.id)
 
 
 def page_stories(stories: Sequence[Story], size: int) -> tuple[list[Story], list[list[Story]]]:
@@ -120,7 +129,7 @@ def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool])
     """Page every feed's stories (outlines will do: only ids, dates and topics count) and
     keep the archive documents that are not ``written`` yet, and the head documents."""
     topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
-    stories = group_stories(items)
+    stories = group_stories(items, config.languages)
     plan = _Plan(feed_specs(config, topics), max((i.date for i in items if i.date), default=None))
     story_topics = [(s, frozenset(s.topics)) for s in stories]  # Story.topics is worked out per call
     for spec in plan.specs:

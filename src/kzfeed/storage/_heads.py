@@ -76,13 +76,19 @@ class HeadsMixin(StoreBase):
         with self._engine.connect() as conn:
             return list(conn.execute(query.limit(limit).offset(offset)).scalars())
 
+    def stories_by_latest(self, limit: int, *, offset: int = 0) -> list[tuple[str, datetime]]:
+        """``(story id, newest date of its reports)``, newest first."""
+        query = select(stories.c.id, stories.c.latest).order_by(stories.c.latest.desc(), stories.c.id)
+        with self._engine.connect() as conn:
+            return [(r.id, r.latest) for r in conn.execute(query.limit(limit).offset(offset))]
+
     def latest_date(self) -> datetime | None:
         """The newest date of any report in the feeds (what an empty feed says it was updated)."""
         with self._engine.connect() as conn:
             value: datetime | None = conn.execute(select(func.max(stories.c.latest))).scalar_one()
             return value
 
-    def story_items(self, story_ids: Collection[str]) -> list[Item]:
+    def items_of_stories(self, story_ids: Collection[str]) -> list[Item]:
         """The relevant items of the stories ``story_ids``, in full."""
         return _read_items(self._engine, story_ids, by_story=True)
 

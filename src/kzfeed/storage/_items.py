@@ -24,6 +24,7 @@ from kzfeed.storage._itemrows import (
 )
 from kzfeed.storage._schema import item_entities, item_topics, items
 from kzfeed.storage._sources import upsert_sources
+from kzfeed.storage._stories import merge_stories
 from kzfeed.storage._storyrows import refresh_stories, stories_of
 
 if TYPE_CHECKING:
@@ -58,15 +59,20 @@ class ItemsMixin(StoreBase):
         ok: bool,
         now: datetime | None = None,
         validators: Mapping[str, CacheEntry] | None = None,
+        merges: Mapping[str, str] | None = None,
     ) -> SaveCounts:
         """Store what one source produced, its health and the fetcher's ``validators`` for the
-        URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction.
+        URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction; with
+        ``merges`` (``{absorbed story: survivor}``), the stored reports of stories the batch
+        linked move to the surviving story in the same transaction.
 
         A crash in the middle stores nothing of this source: the next run does it again, and
         never gets a 304 for items that were not stored.
         """
         now = now or clock.now()
         with self._engine.begin() as conn:
+            if merges:
+                merge_stories(conn, merges)
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             upsert_sources(conn, [(state, config_hash)])
             if validators:

@@ -114,7 +114,12 @@ items = Table(
     UniqueConstraint("source", "guid"),
     Index(None, "story_id"),
     Index(None, "relevant", "published"),
-    Index(None, "fetched_at"),
+    Index(None, "fetched_at"),  # what changed since the last render (kzfeed.publish)
+    # story keys of a batch are looked up by these (kzfeed.storage._stories), never all read
+    Index(None, "content_hash"),
+    Index(None, "guid"),
+    Index(None, "published"),
+    Index(None, "first_seen"),
 )
 
 item_topics = Table(

@@ -1,58 +1,108 @@
-"""Reads and writes of story clustering: the keys of every stored item, and re-assigned stories."""
+"""Reads and writes of story clustering: the story keys of the stored items around a batch, the
+reports published around it, merged stories, and re-assigned stories."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
 
 from kzfeed.models import Item, StoryKey
-from kzfeed.storage._base import StoreBase
+from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._schema import items
 from kzfeed.storage._storyrows import refresh_stories, stories_of
 
-__all__ = ["StoriesMixin"]
+__all__ = ["StoriesMixin", "merge_stories"]
+
+Span = tuple[datetime, datetime]
+_KEY_COLUMNS = (
+    items.c.id,
+    items.c.story_id,
+    items.c.guid,
+    items.c.canonical_url,
+    items.c.content_hash,
+    items.c.simhash,
+    items.c.published,
+    items.c.first_seen,
+)
 
 
 class StoriesMixin(StoreBase):
     """The story clustering keys of items and their stories."""
 
-    def story_keys(self) -> list[StoryKey]:
-        """The clustering keys of every stored item, in the order kzfeed first saw them."""
-        query = select(
-            items.c.id,
-            items.c.story_id,
-            items.c.guid,
-            items.c.canonical_url,
-            items.c.content_hash,
-            items.c.simhash,
-            items.c.published,
-        ).order_by(items.c.first_seen, func.coalesce(items.c.published, items.c.first_seen), items.c.id)
-        with self._engine.connect() as conn:
-            return [
-                StoryKey(
-                    item_id=r.id,
-                    story_id=r.story_id,
-                    guid=r.guid,
-                    canonical_url=r.canonical_url,
-                    content_hash=r.content_hash,
-                    simhash=r.simhash,
-                    published=r.published,
+    def story_keys(
+        self,
+        *,
+        ids: Sequence[str] = (),
+        hashes: Sequence[str] = (),
+        urls: Sequence[str] = (),
+        guids: Sequence[str] = (),
+        spans: Sequence[Span] = (),
+    ) -> list[StoryKey]:
+        """The clustering keys of the stored items with one of these ids, content hashes,
+        canonical URLs or guids, and of those with a fingerprint published within one of
+        ``spans`` (or, with no date, first seen within one), in the order kzfeed first saw
+        them. Each read uses an index: the cost follows the batch, not what is stored."""
+        conditions: list[ColumnElement[bool]] = []
+        for column, values in (
+            (items.c.id, ids),
+            (items.c.content_hash, hashes),
+            (items.c.canonical_url, urls),
+            (items.c.guid, guids),
+        ):
+            conditions.extend(column.in_(chunk) for chunk in chunks(sorted(set(values))))
+        for since, until in spans:
+            fingerprinted = items.c.simhash.is_not(None)
+            conditions.append(and_(fingerprinted, items.c.published >= since, items.c.published <= until))
+            conditions.append(
+                and_(
+                    fingerprinted,
+                    items.c.published.is_(None),
+                    items.c.first_seen >= since,
+                    items.c.first_seen <= until,
                 )
-                for r in conn.execute(query)
-            ]
+            )
+        found: dict[str, tuple[datetime, datetime, str, StoryKey]] = {}
+        with self._engine.connect() as conn:
+            for condition in conditions:  # one indexed query each (an OR of them may scan)
+                for r in conn.execute(select(*_KEY_COLUMNS).where(condition)):
+                    if r.id not in found:
+                        key = StoryKey(
+                            item_id=r.id,
+                            story_id=r.story_id,
+                            guid=r.guid,
+                            canonical_url=r.canonical_url,
+                            content_hash=r.content_hash,
+                            simhash=r.simhash,
+                            published=r.published,
+                        )
+                        found[r.id] = (r.first_seen, r.published or r.first_seen, r.id, key)
+        return [entry[3] for entry in sorted(found.values(), key=lambda e: e[:3])]
 
-    def story_reports(self, since: datetime, until: datetime) -> list[Item]:
-        """The stored items published between ``since`` and ``until`` (with their
-        classification), in the order kzfeed first saw them: the candidates a new report of the
-        same event in another language is compared with."""
-        query = (
-            select(items)
-            .where(items.c.published >= since, items.c.published <= until)
-            .order_by(items.c.first_seen, items.c.published, items.c.id)
+    def story_reports(self, spans: Sequence[Span]) -> list[Item]:
+        """The stored items published within one of ``spans`` (with their classification), in
+        the order kzfeed first saw them: the candidates a new report of the same event in
+        another language is compared with."""
+        found: dict[str, Item] = {}
+        with self._engine.connect() as conn:
+            for since, until in spans:
+                query = select(items).where(items.c.published >= since, items.c.published <= until)
+                for item in items_from_rows(conn, conn.execute(query).mappings().all()):
+                    found.setdefault(item.id, item)
+
+        def seen(item: Item) -> tuple[float, float, str]:
+            first = item.first_seen.timestamp() if item.first_seen else 0.0
+            return (first, item.published.timestamp() if item.published else 0.0, item.id)
+
+        return sorted(found.values(), key=seen)
+
+    def story_items(self, story_id: str) -> list[Item]:
+        """Every stored report of the story ``story_id`` (relevant or not), by index."""
+        query = select(items).where(
+            (items.c.story_id == story_id) | ((items.c.id == story_id) & items.c.story_id.is_(None))
         )
         with self._engine.connect() as conn:
             return items_from_rows(conn, conn.execute(query).mappings().all())
@@ -68,9 +118,10 @@ class StoriesMixin(StoreBase):
             for rows in conn.execution_options(yield_per=batch).execute(query).mappings().partitions(batch):
                 yield items_from_rows(conn, rows)
 
-    def save_stories(self, assigned: Iterable[Item]) -> int:
-        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``), in one
-        transaction, 500 items a statement batch; returns how many items changed story."""
+    def save_stories(self, assigned: Iterable[Item], *, merges: Mapping[str, str] | None = None) -> int:
+        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``), and move
+        the reports of ``merges`` (``{absorbed story: survivor}``), in one transaction; returns
+        how many items changed story."""
         changed = 0
         with self._engine.begin() as conn:
             for batch in _batches(assigned, 500):
@@ -91,7 +142,26 @@ class StoriesMixin(StoreBase):
                         moved.add(item.story_id or item.id)
                 if moved:
                     refresh_stories(conn, before | moved)
+            if merges:
+                changed += merge_stories(conn, merges)
         return changed
+
+
+def merge_stories(conn: Connection, merges: Mapping[str, str]) -> int:
+    """Move the stored reports of each merged story into the story it was merged into
+    (``{absorbed: survivor}``), in the caller's transaction; returns how many items moved."""
+    moved = 0
+    for absorbed, survivor in sorted(merges.items()):
+        if absorbed == survivor:
+            continue
+        result = conn.execute(
+            update(items)
+            .where((items.c.story_id == absorbed) | ((items.c.id == absorbed) & items.c.story_id.is_(None)))
+            .values(story_id=survivor)
+        )
+        moved += result.rowcount
+    refresh_stories(conn, {*merges, *merges.values()})
+    return moved
 
 
 def _batches(values: Iterable[Item], size: int) -> Iterator[list[Item]]:

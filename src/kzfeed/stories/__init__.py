@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from kzfeed.stories._dedupe import StoryIndex, assign_stories, group_stories, recluster, report_window
+from kzfeed.stories._dedupe import (
+    StoryIndex,
+    StoryLookup,
+    assign_stories,
+    group_stories,
+    recluster,
+    report_window,
+    report_windows,
+    story_lookup,
+)
 from kzfeed.stories._evaluate import (
     LabelledReport,
     StoryEval,
@@ -13,7 +22,7 @@ from kzfeed.stories._evaluate import (
     score_grouping,
 )
 from kzfeed.stories._events import EVENT_WINDOW
-from kzfeed.stories._explain import why_grouped
+from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import Signals
 
 __all__ = [
@@ -22,14 +31,18 @@ __all__ = [
     "Signals",
     "StoryEval",
     "StoryIndex",
+    "StoryLookup",
     "assign_stories",
     "bcubed",
     "evaluate_stories",
+    "explain_story",
     "format_story_eval",
     "group_stories",
     "load_story_labels",
     "recluster",
     "report_window",
+    "report_windows",
     "score_grouping",
+    "story_lookup",
     "why_grouped",
 ]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, MutableMapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kzfeed.models import Item, Story, StoryKey
@@ -26,14 +26,18 @@ __all__ = [
     "NEAR_DUPLICATE_BITS",
     "STORY_WINDOW",
     "StoryIndex",
+    "StoryLookup",
     "assign_stories",
     "distance",
     "group_stories",
     "recluster",
     "report_window",
+    "report_windows",
     "shingles",
     "simhash",
+    "spans",
     "story_key",
+    "story_lookup",
 ]
 
 #: the largest Hamming distance between two fingerprints of the same story
@@ -100,6 +104,10 @@ class StoryIndex:
         #: fingerprints by day of publication (None: no date), in the order they were added
         self._prints: dict[int | None, _Prints] = {}
         self._count = 0
+        #: stories in the order they were first seen (the older survives a merge)
+        self._age: dict[str, int] = {}
+        #: story -> the story it was merged into
+        self._merged_into: dict[str, str] = {}
         #: reports of the same event in any language (see ``kzfeed.stories._events``)
         self.events = EventIndex()
         for key in keys:
@@ -107,7 +115,8 @@ class StoryIndex:
 
     def add(self, key: StoryKey, report: Signals | None = None) -> str:
         """Record an item (with its signals, when known); returns the story it belongs to."""
-        story = key.story_id or key.item_id
+        story = self.resolve(key.story_id or key.item_id)
+        self._age.setdefault(story, len(self._age))
         self._by_id[key.item_id] = story
         for exact in self._exact_keys(key):
             self._exact.setdefault(exact, story)
@@ -139,7 +148,7 @@ class StoryIndex:
                 found = signals(item)
                 if memo is not None:
                     memo[key] = found
-            self.events.add(item.id, self._by_id[item.id], found)
+            self.events.add(item.id, self.resolve(self._by_id[item.id]), found)
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
@@ -166,10 +175,10 @@ class StoryIndex:
 
     def _find_copy(self, key: StoryKey, *, near: bool) -> str | None:
         if key.item_id in self._by_id:
-            return self._by_id[key.item_id]
+            return self.resolve(self._by_id[key.item_id])
         for exact in self._exact_keys(key):
             if exact in self._exact:
-                return self._exact[exact]
+                return self.resolve(self._exact[exact])
         if not near or key.simhash is None:
             return None
         # the hot loop of a run (every new item against the fingerprints of its dates)
@@ -186,7 +195,28 @@ class StoryIndex:
                 if key.published and other.published and abs(key.published - other.published) > STORY_WINDOW:
                     continue
                 best = (d, n, story)
-        return best[2] if best else None
+        return self.resolve(best[2]) if best else None
+
+    def resolve(self, story: str) -> str:
+        """The story ``story`` is now part of (itself, unless it was merged into another)."""
+        while story in self._merged_into:
+            story = self._merged_into[story]
+        return story
+
+    def merge(self, stories: Iterable[str]) -> str:
+        """Make ``stories`` one: the one kzfeed saw first survives, with its id; returns it."""
+        found = sorted(
+            {self.resolve(s) for s in stories}, key=lambda s: (self._age.get(s, len(self._age)), s)
+        )
+        survivor = found[0]
+        for absorbed in found[1:]:
+            self._merged_into[absorbed] = survivor
+            self.events.merge(absorbed, survivor)
+        return survivor
+
+    def merges(self) -> dict[str, str]:
+        """Every story merged into another since this index was made -> the story it is now."""
+        return {story: self.resolve(story) for story in self._merged_into}
 
     def _nearby_prints(self, key: StoryKey) -> list[_Prints]:
         """The fingerprints (unsigned) published within ``STORY_WINDOW`` of ``key`` (all of
@@ -211,6 +241,52 @@ def report_window(batch: Iterable[Item]) -> tuple[datetime, datetime] | None:
     return min(dates) - EVENT_WINDOW, max(dates) + EVENT_WINDOW
 
 
+def spans(dates: Iterable[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:
+    """The periods within ``margin`` of ``dates``, overlapping ones joined, oldest first: a
+    source that brings reports of 2019 and of today asks for two short periods, not seven years."""
+    found: list[tuple[datetime, datetime]] = []
+    for date in sorted(dates):
+        since, until = date - margin, date + margin
+        if found and since <= found[-1][1]:
+            found[-1] = (found[-1][0], max(found[-1][1], until))
+        else:
+            found.append((since, until))
+    return found
+
+
+def report_windows(batch: Iterable[Item]) -> list[tuple[datetime, datetime]]:
+    """The periods stored reports must be published in to be compared with ``batch`` across
+    languages (``EVENT_WINDOW`` either side of each of its dates); none when no item has a date."""
+    return spans((i.published for i in batch if i.published is not None), EVENT_WINDOW)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLookup:
+    """What to read of the stored items' story keys for a batch (``Store.story_keys``): those
+    with the same id, content hash, canonical URL or world-wide guid, and those published (or,
+    without a date, first seen) within ``STORY_WINDOW`` of the batch's dates; a run reads the
+    keys around what changed, never every stored key."""
+
+    ids: tuple[str, ...]
+    hashes: tuple[str, ...]
+    urls: tuple[str, ...]
+    guids: tuple[str, ...]
+    spans: tuple[tuple[datetime, datetime], ...]
+
+
+def story_lookup(batch: Sequence[Item], now: datetime) -> StoryLookup:
+    """The stored keys ``batch`` can be matched with; an item without a date is taken to be
+    published when it was first seen (``now`` for a new one)."""
+    dates = [i.published or i.first_seen or now for i in batch]
+    return StoryLookup(
+        ids=tuple(dict.fromkeys(i.id for i in batch)),
+        hashes=tuple(dict.fromkeys(i.content_hash for i in batch)),
+        urls=tuple(dict.fromkeys(i.canonical_url for i in batch if i.canonical_url)),
+        guids=tuple(dict.fromkeys(g for i in batch if (g := _uri_guid(i.guid)))),
+        spans=tuple(spans(dates, STORY_WINDOW + timedelta(days=1))),
+    )
+
+
 def story_key(item: Item) -> StoryKey:
     return StoryKey(
         item_id=item.id,
@@ -232,11 +308,27 @@ def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
         fingerprint = simhash(item.content_text) if long_enough else None
         item = replace(item, simhash=fingerprint)
         report = signals(item)
-        story = index.find(story_key(item), near=long_enough, report=report)
+        story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
         index.add(story_key(item), report)
         out.append(item)
-    return out
+    # an item that started or joined a story that a later one merged into an older story
+    return [replace(i, story_id=index.resolve(i.story_id or i.id)) for i in out]
+
+
+def _story_of(index: StoryIndex, key: StoryKey, *, near: bool, report: Signals) -> str | None:
+    """The story of an item: a copy's, else the closest event's; when the report also matches
+    other stories of the same event (it links them), those are merged into the oldest."""
+    copy = index.find(key, near=near)
+    matches = [index.resolve(m.story) for m in index.events.find_all(report)]
+    story = copy or (matches[0] if matches else None)
+    if story is None:
+        return None
+    for other in dict.fromkeys(matches):
+        story, other = index.resolve(story), index.resolve(other)
+        if other != story and not index.events.conflicting(story, other):
+            story = index.merge((story, other))
+    return story
 
 
 def recluster(items: Iterable[Item]) -> list[Item]:
@@ -259,15 +351,26 @@ def _lead_order(item: Item) -> tuple[object, ...]:
     return (seen, date, item.id)
 
 
-def group_stories(items: Iterable[Item]) -> list[Story]:
-    """The stories of ``items``, newest first: the report that started the story leads (or,
-    when it is not among ``items``, the first one kzfeed saw); the rest are ``others``."""
+def _language_rank(rank: Mapping[str, int], lang: str | None) -> int:
+    """Where ``lang`` (``fr`` or ``fr-CA``) comes in the preferred languages (last if absent)."""
+    code = (lang or "").casefold()
+    return rank.get(code, rank.get(code.split("-")[0], len(rank)))
+
+
+def group_stories(items: Iterable[Item], languages: Sequence[str] = ()) -> list[Story]:
+    """The stories of ``items``, newest first. The lead (the report whose title and summary the
+    entry shows) is a report in the first of the preferred ``languages`` that the story has
+    (reports in other languages come after all of them); among those, the report that started
+    the story, else the first one kzfeed saw. The rest are ``others``, in the same order. The
+    choice depends only on the story's reports, so it does not change between runs unless a
+    report in a more preferred language joins."""
+    rank = {lang.casefold(): n for n, lang in enumerate(languages)}
     groups: dict[str, list[Item]] = {}
     for item in items:
         groups.setdefault(item.story_id or item.id, []).append(item)
     stories = []
     for story_id, members in groups.items():
-        members.sort(key=lambda i: (i.id != story_id, *_lead_order(i)))
+        members.sort(key=lambda i: (_language_rank(rank, i.lang), i.id != story_id, *_lead_order(i)))
         stories.append(Story(id=story_id, lead=members[0], others=tuple(members[1:])))
     stories.sort(key=lambda s: s.id)
     stories.sort(key=lambda s: s.date.timestamp() if s.date else 0.0, reverse=True)

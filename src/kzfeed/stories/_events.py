@@ -111,10 +111,16 @@ class EventIndex:
         return found
 
     def find(self, signals: Signals) -> EventMatch | None:
-        """The story whose reports ``signals`` matches, or None. Reports without a publication
-        date are never matched this way."""
+        """The story whose reports ``signals`` matches best, or None. Reports without a
+        publication date are never matched this way."""
+        found = self.find_all(signals)
+        return found[0] if found else None
+
+    def find_all(self, signals: Signals) -> list[EventMatch]:
+        """Every story whose reports ``signals`` matches, the best (highest mean similarity)
+        first: more than one when the report links stories that were apart until now."""
         if signals.published is None or not signals.features:
-            return None
+            return []
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
         mine = self._vector(signals)
         norm = math.sqrt(sum(w * w for w in mine.values()))
@@ -122,18 +128,32 @@ class EventIndex:
             other = self._signals[n]
             score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, self._vector(other))
             scores[self._stories[n]].append((score, n))
-        best: EventMatch | None = None
+        matches = []
         for story, found in scores.items():
             top, n = max(found)
             if top < PAIR_THRESHOLD:
                 continue
             members = self._members_in_window(story, signals)
             mean = sum(score for score, _ in found) / max(members, len(found))
-            if mean < STORY_THRESHOLD or (best is not None and mean <= best.mean):
+            if mean < STORY_THRESHOLD:
                 continue
             shared = tuple(sorted(signals.shared(self._signals[n]), key=lambda f: -self.idf(f)))
-            best = EventMatch(story=story, item_id=self._ids[n], score=top, mean=mean, shared=shared)
-        return best
+            matches.append(EventMatch(story=story, item_id=self._ids[n], score=top, mean=mean, shared=shared))
+        matches.sort(key=lambda m: (-m.mean, m.story))
+        return matches
+
+    def conflicting(self, story: str, other: str) -> bool:
+        """Whether a report of ``story`` and one of ``other`` name kinds of event and none in
+        common (a visit and a summit): such stories are never merged."""
+        kinds = [self._signals[n] for n in self._members.get(story, ()) if self._signals[n].kinds]
+        return any(a.conflicts(self._signals[n]) for n in self._members.get(other, ()) for a in kinds)
+
+    def merge(self, absorbed: str, survivor: str) -> None:
+        """Put the reports of story ``absorbed`` in story ``survivor``."""
+        moved = self._members.pop(absorbed, [])
+        for n in moved:
+            self._stories[n] = survivor
+        self._members[survivor].extend(moved)
 
     def _members_in_window(self, story: str, signals: Signals) -> int:
         assert signals.published is not None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from kzfeed.models import Item, Story
-from kzfeed.stories._dedupe import NEAR_DUPLICATE_BITS, distance
-from kzfeed.stories._events import EventIndex
+from kzfeed.stories._dedupe import NEAR_DUPLICATE_BITS, STORY_WINDOW, distance
+from kzfeed.stories._events import EVENT_WINDOW, PAIR_THRESHOLD, STORY_THRESHOLD, EventIndex
 from kzfeed.stories._signals import Signals, signals
 
-__all__ = ["why_grouped"]
+__all__ = ["explain_story", "why_grouped"]
 
 _SHOWN = 6
 
@@ -51,16 +51,22 @@ def _signal_reason(index: EventIndex, mine: Signals, theirs: Signals) -> str:
     return f"shares {shown}{more}; similarity {index.similarity(mine, theirs):.2f}"
 
 
+def _indexed(items: Iterable[Item]) -> tuple[EventIndex, dict[str, Signals]]:
+    """The signals of ``items`` and an index of them (for rarity), each item once."""
+    index = EventIndex()
+    found: dict[str, Signals] = {}
+    for item in items:
+        if item.id not in found:
+            found[item.id] = signals(item)
+            index.add(item.id, item.story_id or item.id, found[item.id])
+    return index, found
+
+
 def why_grouped(stories: Sequence[Story], context: Iterable[Item] = ()) -> dict[str, str]:
     """For each report of ``stories`` that is not a lead: why it is in its story, compared with
     the report of the story closest to it. Rarity is counted over the stories' reports and
     ``context`` (other stored items)."""
-    index = EventIndex()
-    found: dict[str, Signals] = {}
-    for item in (*context, *(i for s in stories for i in (s.lead, *s.others))):
-        if item.id not in found:
-            found[item.id] = signals(item)
-            index.add(item.id, item.story_id or item.id, found[item.id])
+    index, found = _indexed((*context, *(i for s in stories for i in (s.lead, *s.others))))
     reasons: dict[str, str] = {}
     for story in stories:
         members = (story.lead, *story.others)
@@ -75,3 +81,43 @@ def why_grouped(stories: Sequence[Story], context: Iterable[Item] = ()) -> dict[
             reason = _signal_reason(index, found[item.id], found[closest.id])
             reasons[item.id] = f"{reason} with {closest.id[:8]}"
     return reasons
+
+
+def _who(item: Item) -> str:
+    return f"{item.outlet or item.author or item.source} ({item.lang or '?'})"
+
+
+def explain_story(story: Story, context: Iterable[Item] = ()) -> list[str]:
+    """Lines that say why the reports of ``story`` are one story (``kzfeed show ID --explain``):
+    the rule, then each report with its outlet and language, what it shares with the closest
+    report and their similarity, and the similarity of every pair of reports. Rarity is
+    counted over the story's reports and ``context`` (the stored reports of those days)."""
+    members = (story.lead, *story.others)
+    context = tuple(context)
+    if not story.others:
+        return [f"story {story.id[:8]}: this report is alone in its story (nothing else matched it)"]
+    lines = [
+        f"story {story.id[:8]}: {len(members)} reports; the entry's id is urn:uuid:{story.id}",
+        f"  rule: a copy (the same text, URL or guid, or a SimHash within {NEAR_DUPLICATE_BITS} of 64 bits, "
+        f"published within {STORY_WINDOW.days} days), or a report of the same event: published within "
+        f"{EVENT_WINDOW.days} days, similarity at least {PAIR_THRESHOLD:.2f} to one report and "
+        f"{STORY_THRESHOLD:.2f} to the story on average, and no other kind of event named",
+        "  reports:",
+    ]
+    starter = next((m for m in members if m.id == story.id), story.lead)
+    rest = tuple(m for m in members if m is not starter)
+    why = why_grouped([Story(id=story.id, lead=starter, others=rest)], context)
+    for item in members:
+        notes = ["leads the entry"] if item is story.lead else []
+        notes += ["started the story"] if item is starter else [why.get(item.id, "")]
+        lines.append(f"    {item.id[:8]}  {_who(item)}  {item.title}")
+        lines.append(f"              {'; '.join(notes)}")
+    index, found = _indexed((*context, *members))
+    lines.append(
+        "  similarity of each pair (1.00: the same signals; 0: a different kind of event or nothing shared):"
+    )
+    for n, item in enumerate(members):
+        for other in members[n + 1 :]:
+            score = index.similarity(found[item.id], found[other.id])
+            lines.append(f"    {item.id[:8]} {_who(item)} ~ {other.id[:8]} {_who(other)}: {score:.2f}")
+    return lines

@@ -97,7 +97,7 @@ EVENT_KINDS = {
     "referendum": ("referend", "référend", "референдум"),
     "election": ("election", "élection", "présidentielle", "wahl", "выбор", "сайлау"),
     "crash": ("crash", "écras", "absturz", "abgestürzt", "крушени", "разбил", "катастроф", "апат"),
-    "memorandum": ("memorand", "protocole d'accord", "absichtserklärung", "меморандум"),
+    "memorandum": ("memorand", "mémorand", "protocole d'accord", "absichtserklärung", "меморандум"),
     "roadmap": ("roadmap", "road map", "feuille de route", "fahrplan", "дорожн", "жол карта"),
     "council": ("council", "conseil de coopération", "kooperationsrat", "совет сотрудничества",
                 "ынтымақтастық кеңес"),

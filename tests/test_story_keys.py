@@ -1,0 +1,91 @@
+"""A run reads the story keys around its batch, not every stored one (issue 14): what it reads
+follows what changed, and an old report's copy still finds its story."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from factories import make_item
+from kzfeed.models import Item, SourceState
+from kzfeed.storage import Store, open_store
+from kzfeed.stories import StoryIndex, assign_stories, story_lookup
+
+T0 = datetime(2024, 1, 1, 9, tzinfo=UTC)
+WORDS = "lithium tungsten hydrogen corridor rail port grain uranium wind solar bank loan treaty visa".split()
+
+
+def _text(n: int) -> str:
+    # ~60 words that differ from one report to the next (each gets a fingerprint of its own)
+    return " ".join(f"{WORDS[(n * 7 + i * (n % 5 + 1)) % len(WORDS)]}{(n * 31 + i) % 97}" for i in range(60))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    s = open_store(database_url)
+    yield s
+    s.close()
+
+
+def _save(store: Store, items: list[Item], now: datetime | None = None) -> None:
+    state = SourceState(name="test", type="files")
+    store.save_source(state=state, config_hash="x", batch=items, ok=True, now=now)
+
+
+def _stored(store: Store) -> list[Item]:
+    """100 reports, one a week over two years, each its own story."""
+    reports = [
+        make_item(f"r{n}.txt", title=f"Report {n}", text=_text(n), published=T0 + timedelta(days=7 * n))
+        for n in range(100)
+    ]
+    _save(store, assign_stories(reports, StoryIndex()))
+    return reports
+
+
+def _keys(store: Store, batch: list[Item]) -> set[str]:
+    look = story_lookup(batch, T0 + timedelta(days=700))
+    found = store.story_keys(
+        ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+    )
+    return {key.item_id for key in found}
+
+
+def test_only_the_keys_of_reports_around_the_batch_are_read(store: Store) -> None:
+    stored = _stored(store)
+    when = T0 + timedelta(days=7 * 50)
+    new = make_item("new.txt", title="News", text=_text(1000), published=when)
+    read = _keys(store, [new])
+    # the reports published within the story window (10 days) and a day either side
+    assert read == {stored[n].id for n in (49, 50, 51)}
+
+
+def test_a_copy_of_an_old_report_still_finds_its_story(store: Store) -> None:
+    stored = _stored(store)
+    # the same text, republished two years later by another site
+    copy = make_item("elsewhere.txt", source="other", title=stored[3].title, text=stored[3].content_text)
+    copy = replace(copy, published=T0 + timedelta(days=720))
+    read = _keys(store, [copy])
+    assert stored[3].id in read and len(read) <= 3
+    look = story_lookup([copy], T0 + timedelta(days=720))
+    index = StoryIndex(
+        store.story_keys(ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans)
+    )
+    (assigned,) = assign_stories([copy], index)
+    assert assigned.story_id == stored[3].id
+
+
+def test_an_undated_report_is_compared_with_those_first_seen_around_now(store: Store) -> None:
+    stored = _stored(store)
+    now = T0 + timedelta(days=700)
+    undated = [make_item(f"u{n}.txt", title=f"Undated {n}", text=_text(500 + n)) for n in range(2)]
+    for item, seen in zip(
+        assign_stories(undated, StoryIndex()), (now - timedelta(days=400), now), strict=True
+    ):
+        _save(store, [item], now=seen)
+    new = make_item("new.txt", title="News", text=_text(2000))  # no date: taken as published now
+    read = _keys(store, [new])
+    near = {i.id for i in stored if i.published and abs(i.published - now) <= timedelta(days=11)}
+    assert read == near | {undated[1].id}
