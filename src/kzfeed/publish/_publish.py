@@ -53,7 +53,7 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
     fallback = store.latest_date()
     languages = config.languages
     written: list[Path] = []
-    shown: set[str] = set()  # items of the head documents
+    shown: set[str] = set()  # items of the head documents that have a page
     for spec in specs:
         topic = _topic(spec)
         pages = _pages(store.count_stories(topic), config.feed_size)
@@ -65,7 +65,7 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
             written += write_outputs(out, _documents(archive, _stories(store, ids, languages), fallback))
         head = store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True)
         stories = _stories(store, head, languages)
-        shown.update(i.id for s in stories for i in (s.lead, *s.others))
+        shown.update(i.id for s in stories for i in (s.lead, *s.others) if own_url(i) is None)
         written += write_outputs(out, _documents(replace(spec, archives=pages), stories, fallback))
     front = _front(store, config.feed_size, languages)
     written += write_outputs(
@@ -163,19 +163,21 @@ def _needs_page(url: str | None) -> bool:
 
 
 def _all_pages(out: Path, store: StoreProtocol, base_url: str) -> list[Path]:
-    """Every item page (items without an http(s) URL of their own), read 500 items at a time;
-    pages of items no longer shown are removed."""
-    keep: set[str] = set()
+    """Every item page (relevant items without an http(s) URL of their own: their links are
+    read first, then those items in full, 500 at a time); pages of items no longer shown are
+    removed."""
+    ids = [item_id for item_id, url in store.item_links() if _needs_page(url)]
+    written = _write_pages(out, store, base_url, ids)
+    written += write_outputs(out, {}, prune=("items",), keep={f"items/{i}.html" for i in ids})
+    return written
+
+
+def _write_pages(out: Path, store: StoreProtocol, base_url: str, ids: Sequence[str]) -> list[Path]:
     written: list[Path] = []
-    batch: dict[str, bytes] = {}
-    for item in store.iter_items(relevant=True):
-        if own_url(item) is None:
-            keep.add(f"items/{item.id}.html")
-            batch[f"items/{item.id}.html"] = render_item_page(item, base_url).encode()
-        if len(batch) >= 500:
-            written += write_outputs(out, batch)
-            batch = {}
-    written += write_outputs(out, batch, prune=("items",), keep=keep)
+    for start in range(0, len(ids), 500):
+        written += write_outputs(
+            out, _pages_of(store.items_by_id(ids[start : start + 500]).values(), base_url)
+        )
     return written
 
 
@@ -191,13 +193,7 @@ def _changed_pages(
             _remove(page)
         elif _stale(page, fetched):
             render.add(item_id)
-    written: list[Path] = []
-    ids = sorted(render | set(shown))
-    for start in range(0, len(ids), 500):
-        found = store.items_by_id(ids[start : start + 500]).values()
-        pages = _pages_of(found, base_url)
-        written += write_outputs(out, pages)
-    return written
+    return _write_pages(out, store, base_url, sorted(render | set(shown)))
 
 
 def _remove(page: Path) -> None:

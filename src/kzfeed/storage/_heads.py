@@ -6,7 +6,7 @@ then the full items of the few stories rendered. Nothing here reads every stored
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +95,13 @@ class HeadsMixin(StoreBase):
     def items_by_id(self, ids: Collection[str]) -> dict[str, Item]:
         """The full stored items of ``ids`` (those that exist), by id."""
         return {i.id: i for i in _read_items(self._engine, ids, by_story=False)}
+
+    def item_links(self, batch: int = 2000) -> Iterator[tuple[str, str | None]]:
+        """``(id, url)`` of every relevant item, read ``batch`` rows at a time (no text)."""
+        query = select(items.c.id, items.c.url).where(items.c.relevant)
+        with self._engine.connect() as conn:
+            for rows in conn.execution_options(yield_per=batch).execute(query).partitions(batch):
+                yield from ((r.id, r.url) for r in rows)
 
     def items_changed_since(self, since: datetime) -> list[ChangedItem]:
         """``(id, url, relevant, fetched_at)`` of every item stored or changed since ``since``."""
