@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect
 
 from factories import make_item
 from kzfeed.models import Item, SourceState
-from kzfeed.storage import Store, open_store
+from kzfeed.storage import Store, alembic_config, open_store
 from kzfeed.stories import StoryIndex, assign_stories, story_lookup
 
 T0 = datetime(2024, 1, 1, 9, tzinfo=UTC)
@@ -89,3 +92,30 @@ def test_an_undated_report_is_compared_with_those_first_seen_around_now(store: S
     read = _keys(store, [new])
     near = {i.id for i in stored if i.published and abs(i.published - now) <= timedelta(days=11)}
     assert read == near | {undated[1].id}
+
+
+def test_a_database_with_items_gains_the_story_key_indexes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = open_store(url)
+    stored = _stored(store)
+    store.close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "fts_keys")  # the schema before the indexes
+    assert "ix_items_content_hash" not in {i["name"] for i in inspect(engine).get_indexes("items")}
+    engine.dispose()
+    store = open_store(url)  # upgrades
+    try:
+        indexes = {i["name"] for i in inspect(create_engine(url)).get_indexes("items")}
+        assert {
+            "ix_items_content_hash",
+            "ix_items_guid",
+            "ix_items_published",
+            "ix_items_first_seen",
+        } <= indexes
+        assert store.count_items() == 100
+        new = make_item("new.txt", title="News", text=_text(1000), published=T0 + timedelta(days=7 * 50))
+        assert _keys(store, [new]) == {stored[n].id for n in (49, 50, 51)}
+        assert store.search_items("Report", relevant_only=False)  # the full-text index still works
+    finally:
+        store.close()

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import CliResult
 from kzfeed.stories import load_story_labels
+from kzfeed.testing.pytest_plugin import FrozenClock
 
 Kz = Callable[..., CliResult]
 DEV = {
@@ -110,12 +111,13 @@ def _merge_source(project: Path, name: str, lang: str, outlet: str) -> str:
 
 
 def test_a_report_that_links_two_stories_merges_them_into_the_older_one(
-    project: Path, write_config: Callable[[str], Path], kzfeed: Kz
+    project: Path, write_config: Callable[[str], Path], kzfeed: Kz, frozen_clock: FrozenClock
 ) -> None:
     # the English and the Kazakh report share too little to be grouped...
     config = _merge_source(project, "reuters", "en", "Reuters")
     write_config(config)
     assert kzfeed("-q", "run").exit_code == 0
+    frozen_clock.advance(hours=1)  # the Kazakh report is seen an hour later
     config += _merge_source(project, "egemen", "kk", "Egemen Qazaqstan")
     write_config(config)
     assert kzfeed("-q", "run").exit_code == 0
@@ -126,6 +128,7 @@ def test_a_report_that_links_two_stories_merges_them_into_the_older_one(
     feed = _entries((project / "public" / "feed.atom").read_text(encoding="utf-8"))
     assert set(feed) == {f"urn:uuid:{older}", f"urn:uuid:{newer}"}
     # ... until the French report, close to both, arrives: one story, with the older id
+    frozen_clock.advance(hours=1)
     config += _merge_source(project, "lemonde", "fr", "Le Monde")
     write_config('languages = ["kk", "fr", "en"]\n' + config)
     assert kzfeed("-q", "run").exit_code == 0
@@ -263,7 +266,7 @@ def test_newsboat_shows_one_entry_for_an_event_reported_in_five_languages(
 
 
 def test_newsboat_gets_nothing_new_when_two_stories_merge(
-    project: Path, write_config: Callable[[str], Path], kzfeed: Kz, tmp_path: Path
+    project: Path, write_config: Callable[[str], Path], kzfeed: Kz, tmp_path: Path, frozen_clock: FrozenClock
 ) -> None:
     base = _free_base()
     config = f'base_url = "{base}"\nlanguages = ["fr", "en"]\n' + _merge_source(
@@ -278,6 +281,7 @@ def test_newsboat_gets_nothing_new_when_two_stories_merge(
         before = newsboat.entries()
         assert len(before) == 2  # two stories until now: the reader reads both
         newsboat.read_all()
+        frozen_clock.advance(hours=1)
         write_config(config + _merge_source(project, "lemonde", "fr", "Le Monde"))
         assert kzfeed("-q", "run").exit_code == 0
         (story,) = _stories(kzfeed)

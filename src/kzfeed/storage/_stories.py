@@ -43,9 +43,10 @@ class StoriesMixin(StoreBase):
         spans: Sequence[Span] = (),
     ) -> list[StoryKey]:
         """The clustering keys of the stored items with one of these ids, content hashes,
-        canonical URLs or guids, and of those with a fingerprint published within one of
-        ``spans`` (or, with no date, first seen within one), in the order kzfeed first saw
-        them. Each read uses an index: the cost follows the batch, not what is stored."""
+        canonical URLs or guids, and of those published within one of ``spans`` (or, with no
+        date, first seen within one), in the order kzfeed first saw them (which story is older
+        decides which survives a merge). Each read uses an index: the cost follows the batch,
+        not what is stored."""
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (items.c.id, ids),
@@ -55,15 +56,9 @@ class StoriesMixin(StoreBase):
         ):
             conditions.extend(column.in_(chunk) for chunk in chunks(sorted(set(values))))
         for since, until in spans:
-            fingerprinted = items.c.simhash.is_not(None)
-            conditions.append(and_(fingerprinted, items.c.published >= since, items.c.published <= until))
+            conditions.append(and_(items.c.published >= since, items.c.published <= until))
             conditions.append(
-                and_(
-                    fingerprinted,
-                    items.c.published.is_(None),
-                    items.c.first_seen >= since,
-                    items.c.first_seen <= until,
-                )
+                and_(items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until)
             )
         found: dict[str, tuple[datetime, datetime, str, StoryKey]] = {}
         with self._engine.connect() as conn:
