@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests plugins migrations benchmarks)
 
-.PHONY: run test lint typecheck check bench clean
+.PHONY: run test lint typecheck check bench bench-full screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+# the benchmarks' peers and baselines: reader, and what older commits render with
+$(VENV)/.bench: pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,postgres,bench]"
+	touch $@
+
+## bench: every benchmark at quick sizes (within 15 minutes on 2 cores); bench-full: the documented sizes
+bench: $(STAMP) $(VENV)/.bench
+	$(BIN)/python benchmarks/run_all.py
+
+bench-full: $(STAMP) $(VENV)/.bench
+	$(BIN)/python benchmarks/run_all.py --full
+
+## screenshots: render the seeds and take headless Chromium screenshots into docs/screenshots/
+screenshots: $(STAMP) $(VENV)/.subscribers
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var public build dist .pytest_cache .mypy_cache .ruff_cache

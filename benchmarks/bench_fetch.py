@@ -1,14 +1,17 @@
-"""Benchmark of web sources: 200 summary-only feeds x 20 articles on a local server.
+"""Benchmark of web sources: summary-only feeds whose article pages are fetched and extracted,
+on loopback sites, timed as a user runs kzfeed.
 
-Each phase runs `Pipeline.ingest` in a fresh process (so peak memory is its own):
+Default: ``python -m kzfeed run`` (the command line: run lock, fetching, extraction on worker
+processes, classification, storage and rendering ``public/``), whole processes, for this tree
+and a baseline commit (``--baseline``, a git worktree run with this virtualenv), each in its own
+folder: the first run (every page new) and then ``--rounds`` unchanged runs (every feed answers
+304), the two versions alternating. CPU and peak memory include the extraction workers (see
+``processes.py``). Printed: medians and this ÷ baseline.
 
-1. first run, as kzfeed runs it (threads for fetching, a process pool for extraction),
-   next to the baseline: the same work done sequentially (1 thread, extraction in-process);
-2. second run where every feed answers 304, next to the baseline: the same second run
-   against a server that ignores conditional requests (every feed sent and parsed again).
+``--split`` instead runs ``Pipeline.ingest`` once, instrumented, in a child process, next to a
+sequential ingest (1 thread, extraction in-process), and prints where the first run's time went.
 
-Prints wall time, items/s, peak memory, and for the first run where the time went.
-Usage: python benchmarks/bench_fetch.py [--feeds 200] [--articles 20]
+Usage: python benchmarks/bench_fetch.py [--feeds 100] [--articles 10] [--rounds 3] [--baseline 019a83d] [--split]
 """
 
 from __future__ import annotations
@@ -18,13 +21,16 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from baseline_tree import REPO, baseline_tree
 from loopback_sites import LoopbackSites, site_address
+from processes import Measured, measure
 
 WORDS = (
     "Kazakhstan and the European Union agreed on new steps in their partnership on critical raw "
@@ -104,7 +110,9 @@ def serve(feeds: int, articles: int) -> LoopbackSites:
     return LoopbackSites(sites)
 
 
-def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, workers: int) -> Path:
+def write_config(
+    folder: Path, sites: LoopbackSites, feeds: int, *, workers: int, guarded: bool = True
+) -> Path:
     # per_host_concurrency and min_delay keep their defaults (2, 1 s): with one site per
     # address they apply per site, as on the internet; loopback is exempted from min_delay, and
     # allow_private lets kzfeed fetch these sites' loopback addresses (refused by default)
@@ -112,10 +120,11 @@ def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, workers: int
         'database = "sqlite:///kzfeed.db"',
         "[fetch]",
         "exempt_loopback = true",
-        "allow_private = [" + ", ".join(f'"{entry}"' for entry in sites.allow_private) + "]",
         f"workers = {workers}",
         'contact_url = "mailto:bench@example.org"',
     ]
+    if guarded:  # a baseline from before the address guard has no such key
+        lines.insert(3, "allow_private = [" + ", ".join(f'"{entry}"' for entry in sites.allow_private) + "]")
     for f in range(feeds):
         url = f"{sites.base_url(f)}/feeds/{f}.xml"
         lines += ["[[sources]]", f'name = "feed{f}"', 'type = "rss"', f'url = "{url}"']
@@ -148,6 +157,7 @@ def child(config_path: str, processes: int) -> None:
     from kzfeed.config import load_config
     from kzfeed.http import Fetcher
     from kzfeed.pipeline import Pipeline
+    from kzfeed.pipeline._commit import Committer
     from kzfeed.plugins import make_plugin_host
     from kzfeed.storage import open_store
 
@@ -168,7 +178,7 @@ def child(config_path: str, processes: int) -> None:
 
     Fetcher.get = timed("http", Fetcher.get)  # type: ignore[method-assign]
     ArticleExtractor.__call__ = timed("extract", ArticleExtractor.__call__)  # type: ignore[method-assign]
-    Pipeline._commit = timed("commit", Pipeline._commit)  # type: ignore[method-assign]
+    Committer.commit = timed("commit", Committer.commit)  # type: ignore[method-assign]
     workers_peak: list[float] = []
     close = ArticleExtractor.close
 
@@ -247,15 +257,75 @@ def show(label: str, r: dict[str, float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--articles", type=int, default=20)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=100)
+    parser.add_argument("--articles", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="unchanged runs of each version")
+    parser.add_argument("--baseline", default="019a83d")
+    parser.add_argument("--split", action="store_true", help="instrumented Pipeline.ingest instead")
     parser.add_argument("--child")
     parser.add_argument("--processes", type=int, default=0)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.processes or (os.cpu_count() or 1))
-        return
+    elif args.split:
+        split_main(args)
+    else:
+        as_a_user(args)
+
+
+def knows_allow_private(src: Path) -> bool:
+    return any("allow_private" in f.read_text(encoding="utf-8") for f in src.rglob("config/*.py"))
+
+
+def as_a_user(args: argparse.Namespace) -> None:
+    """``kzfeed run`` of this tree and of the baseline: first run, then unchanged runs."""
+    cores = os.cpu_count() or 1
+    print(f"bench_fetch: {args.feeds} summary-only feeds x {args.articles} article pages, {cores} cores; "
+          "python -m kzfeed run, whole processes (CPU and memory include the extraction workers)")  # fmt: skip
+    print("  fetch defaults but exempt_loopback = true (no 1 s min_delay between requests to a loopback "
+          "site) and allow_private listing the sites' loopback addresses")  # fmt: skip
+    got: dict[str, list[Measured]] = {}
+    with tempfile.TemporaryDirectory(prefix="kzfeed-bench-fetch-") as tmp_name:
+        tmp = Path(tmp_name)
+        with (
+            baseline_tree(args.baseline, tmp / "baseline-tree") as base,
+            serve(args.feeds, args.articles) as sites,
+        ):
+            versions = {"this": REPO / "src", args.baseline: base / "src"}
+            for name, src in versions.items():
+                folder = tmp / f"run-{name}"
+                folder.mkdir()
+                write_config(folder, sites, args.feeds, workers=8, guarded=knows_allow_private(src))
+            for i, phase in enumerate(["first"] + ["unchanged"] * args.rounds):
+                order = list(versions) if i % 2 == 0 else list(reversed(versions))
+                for name in order:
+                    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+                    env["PYTHONPATH"] = str(versions[name])
+                    run = measure([sys.executable, "-m", "kzfeed", "run"], cwd=tmp / f"run-{name}", env=env)
+                    got.setdefault(f"{phase} {name}", []).append(run)
+    this, base_name = "this", args.baseline
+    for phase, label in (
+        ("first", "first run (every page new)"),
+        ("unchanged", "unchanged run (every feed 304)"),
+    ):
+        print(f"{label}, median of {len(got[f'{phase} this'])}:")
+        med = {}
+        for name in (this, base_name):
+            runs = got[f"{phase} {name}"]
+            med[name] = [
+                statistics.median(getattr(r, k) for r in runs)
+                for k in ("wall", "cpu", "peak_mib", "helpers_peak_mib")
+            ]
+            wall, cpu, peak, helpers = med[name]
+            rate = args.feeds * args.articles / wall if phase == "first" else 0
+            print(f"  {name:<10} {wall:7.2f} s  CPU {cpu:6.2f} s  peak {peak:4.0f} MiB + extraction processes {helpers:4.0f} MiB"
+                  + (f"  {rate:5.0f} pages/s" if rate else ""))  # fmt: skip
+        print(f"  this ÷ {base_name}: {med[this][0] / med[base_name][0]:.2f}× time, {med[this][1] / med[base_name][1]:.2f}× CPU, "
+              f"{med[this][2] / med[base_name][2]:.2f}× memory")  # fmt: skip
+
+
+def split_main(args: argparse.Namespace) -> None:
     cores = os.cpu_count() or 1
     print(f"bench_fetch: {args.feeds} summary-only feeds x {args.articles} articles, {cores} cores")
     print(

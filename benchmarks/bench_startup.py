@@ -1,5 +1,6 @@
-"""Start-up: ``kzfeed --help`` of this commit and of a baseline commit, next to
-``python -m reader --help`` (reader is a test dependency), in the same run.
+"""Start-up: ``kzfeed --help`` and ``kzfeed status`` of this commit and of a baseline commit,
+next to ``python -m reader --help`` and ``python -m reader list feeds`` (reader: the ``bench``
+extra), in the same run; each tool reads its own (empty) database.
 
 Each is a whole process, runs alternating; printed are the median wall time, the median CPU
 time (user + system, from ``wait4``: steadier than wall time on a shared machine) and the
@@ -57,32 +58,56 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kzfeed-bench-startup-") as tmp_name:
         tmp = Path(tmp_name)
         with baseline_tree(args.baseline, tmp / "baseline") as base:
+            folders = {}
+            for name in ("this", "baseline", "reader"):  # each its own database
+                folders[name] = tmp / f"db-{name}"
+                folders[name].mkdir()
+                db = folders[name] / "db.sqlite"
+                (folders[name] / "kzfeed.toml").write_text(f'database = "sqlite:///{db}"\n', encoding="utf-8")
+            reader_db = str(folders["reader"] / "reader.sqlite")
             cases = {
-                "kzfeed --help (this)": (["-m", "kzfeed", "--help"], str(REPO / "src")),
-                f"kzfeed --help ({args.baseline})": (["-m", "kzfeed", "--help"], str(base / "src")),
-                "python -m reader --help": (["-m", "reader", "--help"], None),
+                "kzfeed --help (this)": (["-m", "kzfeed", "--help"], str(REPO / "src"), folders["this"]),
+                f"kzfeed --help ({args.baseline})": (
+                    ["-m", "kzfeed", "--help"],
+                    str(base / "src"),
+                    folders["baseline"],
+                ),
+                "python -m reader --help": (["-m", "reader", "--help"], None, folders["reader"]),
+                "kzfeed status (this)": (["-m", "kzfeed", "status"], str(REPO / "src"), folders["this"]),
+                f"kzfeed status ({args.baseline})": (
+                    ["-m", "kzfeed", "status"],
+                    str(base / "src"),
+                    folders["baseline"],
+                ),
+                "reader list feeds": (
+                    ["-m", "reader", "--db", reader_db, "list", "feeds"],
+                    None,
+                    folders["reader"],
+                ),
             }
-            for argv, path in cases.values():  # warm the caches (and write .pyc files) once
-                once(argv, path, tmp)
+            for argv, path, cwd in cases.values():  # warm the caches, write .pyc files, create the databases
+                once(argv, path, cwd)
             got: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
             for _ in range(args.runs):
-                for name, (argv, path) in cases.items():
-                    got[name].append(once(argv, path, tmp))
+                for name, (argv, path, cwd) in cases.items():
+                    got[name].append(once(argv, path, cwd))
     print(f"median of {args.runs} runs each, alternating")
-    print(f"  {'':<28}{'wall':>9}{'CPU':>9}{'imports':>10}")
+    print(f"  {'':<30}{'wall':>9}{'CPU':>9}{'imports':>10}")
     for name, runs in got.items():
         wall, cpu, imports = (statistics.median(r[k] for r in runs) for k in range(3))
-        print(f"  {name:<28}{wall:>8.3f}s{cpu:>8.3f}s{imports:>9.3f}s")
-    this, old = got["kzfeed --help (this)"], got[f"kzfeed --help ({args.baseline})"]
-    reader = got["python -m reader --help"]
+        print(f"  {name:<30}{wall:>8.3f}s{cpu:>8.3f}s{imports:>9.3f}s")
 
     def med(runs: list[tuple[float, float, float]], k: int) -> float:
         return statistics.median(r[k] for r in runs)
 
-    print(
-        f"  this ÷ {args.baseline}: {med(this, 0) / med(old, 0):.2f}× wall, {med(this, 1) / med(old, 1):.2f}× CPU; "
-        f"this ÷ reader: {med(this, 0) / med(reader, 0):.2f}× wall, {med(this, 1) / med(reader, 1):.2f}× CPU"
-    )
+    for command, peer in (("--help", "python -m reader --help"), ("status", "reader list feeds")):
+        this, old = got[f"kzfeed {command} (this)"], got[f"kzfeed {command} ({args.baseline})"]
+        reader = got[peer]
+        print(
+            f"  kzfeed {command}: this ÷ {args.baseline}: {med(this, 0) / med(old, 0):.2f}× wall, "
+            f"{med(this, 1) / med(old, 1):.2f}× CPU; this ÷ reader: {med(this, 0) / med(reader, 0):.2f}× wall, "
+            f"{med(this, 1) / med(reader, 1):.2f}× CPU; imports {med(this, 2):.3f} s (target: under 0.2 s)"
+        )
 
 
 if __name__ == "__main__":

@@ -123,12 +123,17 @@ def generate(stored: int, new: int, seed: int) -> tuple[list[Item], list[Item], 
     return old, batch[:new], events.gold
 
 
-def _looked_up(look: StoryLookup, item: Item) -> bool:
-    """Whether ``Store.story_keys`` reads ``item``'s key for the batch of ``look``."""
-    if item.id in look.ids or item.content_hash in look.hashes or item.canonical_url in look.urls:
-        return True
-    date = item.published or item.first_seen
-    return date is not None and any(a <= date <= b for a, b in look.spans)
+def _looked_up(look: StoryLookup, items: list[Item]) -> list[Item]:
+    """The items whose keys ``Store.story_keys`` reads for the batch of ``look``."""
+    exact = {*look.ids, *look.hashes, *look.urls}
+
+    def read(item: Item) -> bool:
+        if exact & {item.id, item.content_hash, item.canonical_url}:
+            return True
+        date = item.published or item.first_seen
+        return date is not None and any(a <= date <= b for a, b in look.spans)
+
+    return [i for i in items if read(i)]
 
 
 def run_once(stored: int, new: int, seed: int, mode: str) -> dict[str, float]:
@@ -142,7 +147,7 @@ def run_once(stored: int, new: int, seed: int, mode: str) -> dict[str, float]:
     in_window = [i for i in old if i.published and any(a <= i.published <= b for a, b in windows)]
     from kzfeed.stories._dedupe import story_key
 
-    keys = [story_key(i) for i in old if _looked_up(story_lookup(batch, START + timedelta(days=365)), i)]
+    keys = [story_key(i) for i in _looked_up(story_lookup(batch, START + timedelta(days=365)), old)]
     started = time.perf_counter()
     index = StoryIndex(keys)
     index.add_reports(in_window)

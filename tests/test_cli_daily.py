@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import CliResult
 from kzfeed.ops._lock import acquire_run_lock
 from kzfeed.storage import open_store
@@ -95,20 +97,44 @@ def test_plugins_exits_1_when_a_plugin_failed_to_load_and_says_it_once(kzfeed: K
     assert "no_such_module_here" not in result.stderr
 
 
-def test_serve_stops_on_ctrl_c_with_exit_0_and_warns_when_base_url_is_elsewhere(project: Path) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop", "started_ignoring_ctrl_c"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-in-a-background-job", "systemctl-stop"],
+)
+def test_serve_stops_on_ctrl_c_or_sigterm_with_exit_0_and_warns_when_base_url_is_elsewhere(
+    project: Path, stop: signal.Signals, started_ignoring_ctrl_c: bool
+) -> None:
     (project / "public").mkdir()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with subprocess.Popen(
-        [*KZFEED, "serve", "--port", "0"], cwd=project, env=env, stderr=subprocess.PIPE, text=True
-    ) as server:
+    server = subprocess.Popen(  # a shell's background job starts with SIGINT ignored
+        [*KZFEED, "serve", "--port", "0"],
+        cwd=project,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ignore_sigint if started_ignoring_ctrl_c else None,
+    )
+    try:  # a failed assertion must not leave the test waiting for a server that never stops
         assert server.stderr is not None
-        serving = server.stderr.readline()
-        assert serving.startswith("serving ") and "(Ctrl-C stops)" in serving
-        warning = server.stderr.readline()
-        assert warning.startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves")
-        server.send_signal(signal.SIGINT)
+        lines = [server.stderr.readline() for _ in range(2)]
+        assert lines[0].startswith("serving ") and "(Ctrl-C stops)" in lines[0], lines
+        assert lines[1].startswith("kzfeed: warning: base_url is http://127.0.0.1:8080/ but this serves"), (
+            lines
+        )
+        server.send_signal(stop)
         assert server.wait(timeout=20) == 0
-        assert "Traceback" not in server.stderr.read()
+        rest = server.stderr.read()
+        assert "Traceback" not in rest and "stopped serving" in rest
+    finally:
+        server.kill()
+        server.wait()
+        if server.stderr is not None:
+            server.stderr.close()
 
 
 def test_shell_completion_of_topics_and_source_names(kzfeed: Kz, project: Path) -> None:

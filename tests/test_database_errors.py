@@ -80,10 +80,10 @@ FULL_DISK = textwrap.dedent(
     words = 'Kazakhstan European Union lithium Astana Brussels cooperation energy transport'.split()
     print('EU and Kazakhstan talk $i'); print()
     print(' '.join(random.choice(words) for _ in range(2500)))" > seeds/extra-$i.txt; done
-    kz run > out2.txt 2> err2.txt; echo "$?" > rc2
+    kz run --all > out2.txt 2> err2.txt; echo "$?" > rc2
     cp var/kzfeed.db after.db; if [ -f var/kzfeed.db-wal ]; then cp var/kzfeed.db-wal after.db-wal; fi
     mount -o remount,size=20m var
-    kz run > out3.txt 2> err3.txt; echo "$?" > rc3
+    kz run --all > out3.txt 2> err3.txt; echo "$?" > rc3
     cp var/kzfeed.db final.db; if [ -f var/kzfeed.db-wal ]; then cp var/kzfeed.db-wal final.db-wal; fi
     """
 )

@@ -65,6 +65,79 @@ def test_russian_page_with_time_element() -> None:
         assert all(unwanted not in p for p in article.paragraphs), unwanted
 
 
+# Pages of scripts written without spaces between words: the text is real prose (Japanese and
+# Chinese introductions to Python from CPython's test/cjkencodings), the page around it is ours.
+@pytest.mark.parametrize(
+    ("name", "title", "first", "last", "count"),
+    [
+        (
+            "python_ja.html",
+            "Python の歴史と言語設計",
+            "Python の開発は、1990 年ごろから",
+            "というのが Python のポリシーです。",
+            6,
+        ),
+        (
+            "python_zh.html",
+            "Python 语言简介",
+            "Python（派森）语言是一种功能强大",
+            "我們所要討論的問題就是:",
+            3,
+        ),
+    ],
+)
+def test_pages_in_unspaced_scripts_keep_every_paragraph(
+    name: str, title: str, first: str, last: str, count: int
+) -> None:
+    article = extract_article(_page(name), url=f"https://news.example/{name}")
+    assert article.title == title
+    assert len(article.paragraphs) == count
+    assert article.paragraphs[0].startswith(first)
+    assert article.paragraphs[-1].endswith(last)
+    for furniture in (
+        "シェア",
+        "関連記事",
+        "テクノロジー通信",
+        "分享",
+        "相关文章",
+        "科技日报",
+        "ホーム",
+        "首页",
+    ):
+        assert all(furniture not in p for p in article.paragraphs), furniture
+
+
+def test_a_page_laid_out_with_tables_keeps_its_article() -> None:
+    paragraphs = [
+        "The European Union and Kazakhstan signed a memorandum of understanding on sustainable raw "
+        "materials, batteries and renewable hydrogen in Sharm el-Sheikh on Monday.",
+        "The partnership covers the integration of value chains, the mobilisation of investment and "
+        "cooperation on research, skills and high environmental and social standards.",
+        "A roadmap for 2023 and 2024 is to set out the concrete steps, the ministry said in a statement.",
+    ]
+    menu = "".join(
+        f"<tr><td><a href='/{w}'>{w}</a></td></tr>" for w in ("Ministry", "News", "Contacts", "Documents")
+    )
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = (
+        "<html><head><title>EU and Kazakhstan sign raw materials memorandum</title></head><body>"
+        f"<table><tr><td class='left'><table>{menu}</table></td><td class='content'>"
+        f"<h2>EU and Kazakhstan sign raw materials memorandum</h2><div>07.11.2022</div>{body}"
+        "<p><a href='?print=1'>Print</a> | <a href='#'>Send by e-mail</a></p></td></tr></table></body></html>"
+    )
+    article = extract_article(page, url="https://mfa.example/press/123")
+    assert article.paragraphs == tuple(paragraphs)
+
+
+def test_a_japanese_sentence_is_prose_and_a_japanese_menu_is_not() -> None:
+    from kzfeed.articles._furniture import is_nav, is_prose, words
+
+    sentence = "言語自体の機能は最小限に押さえ、必要な機能は拡張モジュールとして追加する、というのが Python のポリシーです。"
+    assert words(sentence) >= 20 and is_prose(sentence) and not is_nav(sentence)
+    assert is_nav("ホーム") and is_nav("ニュース") and not is_prose("お問い合わせ")
+    assert words("The EU and Kazakhstan") == 4  # spaced scripts count as before
+
+
 def test_page_without_date_gets_a_note() -> None:
     page = (
         "<html><head><title>Kazakhstan and the EU talk trade</title></head><body><article>"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -52,7 +53,9 @@ def test_atom_validates_against_rfc4287_schema_and_parses_cleanly() -> None:
     assert second.link == "https://example.com/news/b?id=1"
     assert first.link == f"https://news.example.org/items/{items()[0].id}.html"
     assert second.author == "EU Reporter"
-    assert all(e.get("author") for e in feed.entries)
+    # the source's internal name ("test") is never shown as an outlet; with nothing known the
+    # entry is credited to the feed's own author
+    assert [e.get("author") for e in feed.entries] == ["kzfeed", "EU Reporter", "kzfeed"]
     assert feed.feed.updated_parsed[:5] == (2026, 1, 1, 0, 0)
 
 
@@ -94,3 +97,38 @@ def test_an_empty_feed_is_still_valid() -> None:
     data = render_atom(SPEC, [])
     assert_valid_atom(data)
     assert parse_feed(render_rss(SPEC, [])).entries == []
+
+
+def test_every_format_shows_an_undated_report_by_its_first_seen_date_marked_as_such() -> None:
+    from kzfeed.publish._jsonfeed import render_json_feed
+
+    rss = parse_feed(render_rss(SPEC, items()))
+    atom = parse_feed(render_atom(SPEC, items()))
+    json_items = json.loads(render_json_feed(SPEC, items()))["items"]
+    undated = [rss.entries[2], atom.entries[2]]
+    # RSS readers sort and show by pubDate: the undated report carries when kzfeed first saw it
+    assert rss.entries[2].published_parsed[:3] == (2026, 1, 1)
+    assert rss.entries[0].published_parsed[:5] == (2025, 5, 7, 18, 41)
+    assert json_items[2]["date_published"].startswith("2026-01-01")
+    assert json_items[2]["_kzfeed"]["date_is_first_seen"] is True
+    assert "_kzfeed" not in json_items[0]
+    for entry in undated:  # said in words where the format has no field for it
+        assert "first seen 2026-01-01 (the source gave no date)" in entry.content[0].value
+    assert "first seen" not in atom.entries[0].content[0].value
+
+
+def test_reports_are_credited_to_their_outlet_or_site_never_to_the_source_name() -> None:
+    from kzfeed.publish._jsonfeed import render_json_feed
+
+    reports = [
+        make_item("a.txt", title="By a site", url="https://www.astanatimes.com/2026/x", source="astana-rss"),
+        make_item("b.txt", title="By an outlet", outlet="Kazinform", source="seeds"),
+        make_item("c.txt", title="Nothing known", source="seeds"),
+    ]
+    rss_xml = render_rss(SPEC, reports)
+    rss = parse_feed(rss_xml)
+    assert [e.get("author") for e in rss.entries] == ["astanatimes.com", "Kazinform", None]
+    atom_xml = render_atom(SPEC, reports)
+    json_xml = render_json_feed(SPEC, reports)
+    for document in (rss_xml, atom_xml, json_xml):
+        assert b"seeds" not in document and b"astana-rss" not in document

@@ -50,7 +50,7 @@ yield RawItem(guid='g2', title='Kazakhstan and the EU on critical raw materials'
     )
     write_config('[[sources]]\nname = "dupes"\ntype = "dupes"\n' + SEEDS_SOURCE)
     for _ in range(2):  # and again: the second run neither crashes nor stores anything twice
-        result = kzfeed("run")
+        result = kzfeed("run", "--all")
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stderr and "IntegrityError" not in result.stdout + result.stderr
         said = result.stdout + result.stderr
@@ -86,6 +86,30 @@ yield {'guid': '2', 'title': 'a dict, not a RawItem'}
     assert (project / "public" / "feed.atom").is_file()
 
 
+def test_a_source_yielding_an_article_without_a_guid_fails_alone_saying_how_to_give_one(
+    kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
+) -> None:
+    # readers return articles without a guid: a plugin that forgets article.with_guid(...)
+    # would otherwise store every article under one id
+    plugin_source(
+        project,
+        "guidless",
+        """
+from kzfeed.articles import clean_text_article
+yield clean_text_article('Kazakhstan and the EU sign a lithium deal\\n\\nAstana and Brussels agreed.')
+""",
+    )
+    write_config('[[sources]]\nname = "guidless"\ntype = "guidless"\n' + SEEDS_SOURCE)
+    result = kzfeed("run")
+    assert result.exit_code == 1  # a failed source, not a crash
+    assert "Traceback" not in result.stderr
+    assert (
+        "yielded item number 1 ('Kazakhstan and the EU sign a lithium deal') without a guid" in result.stderr
+    )
+    assert "article.with_guid(...)" in result.stderr
+    assert "seeds: 5 new" in result.stdout
+
+
 def test_an_entry_whose_link_changes_under_the_same_guid_keeps_the_stored_one(
     kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
 ) -> None:
@@ -98,7 +122,7 @@ def test_an_entry_whose_link_changes_under_the_same_guid_keeps_the_stored_one(
             f"url={link!r})",
         )
         write_config('[[sources]]\nname = "moving"\ntype = "moving"\n' + SEEDS_SOURCE)
-        result = kzfeed("run")
+        result = kzfeed("run", "--all")
         assert result.exit_code == 0, result.stdout + result.stderr
         assert "Traceback" not in result.stderr
     assert "moving: 0 new, 0 updated, 1 unchanged" in result.stdout

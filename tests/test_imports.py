@@ -19,7 +19,7 @@ SRC = REPO / "src" / "kzfeed"
 
 #: bottom to top; "" is the package's own __init__ (the public API)
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"models", "errors", "clock", "lang", "charsets", "jsonlines", "_lazy"}),
+    frozenset({"models", "errors", "clock", "lang", "charsets", "jsonlines", "plaintext", "_lazy"}),
     frozenset({"", "hookspecs", "sources", "config", "plugins"}),
     frozenset({"http", "articles", "classify", "storage", "stories"}),
     frozenset({"pipeline", "publish"}),

@@ -73,3 +73,62 @@ def test_wheel_ships_the_migrations(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "kzfeed/migrations/env.py" in names
     assert any(n.startswith("kzfeed/migrations/versions/0001") for n in names)
+
+
+def test_run_errors_stored_as_strings_become_records_on_upgrade(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from kzfeed.models import RunErrorKind
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).close()
+    engine = create_engine(url)
+    finished = "2026-11-20 06:00:00.000000"
+    errors = {
+        "feed": ("failed", "source 'feed': HTTP 404 for https://news.example.org/rss.xml; check the URL"),
+        "plugin": ("failed", "source 'plugin' (odd) crashed: ValueError: boom"),
+        "broken": ("failed", "source 'broken': no feed in https://example.org/page, only HTML"),
+        "tired": (
+            "paused",
+            "paused after 5 failures (HTTP 500); run 'kzfeed sources reset tired' to try again",
+        ),
+        "later": ("skipped", "not due before 2026-11-20T07:00:00+00:00 (backing off after 1 failure(s))"),
+        "fine": ("ok", None),
+    }
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "i14_story_keys")  # before run errors were records
+        conn.execute(
+            text(
+                "INSERT INTO runs (id, started_at, finished_at, status, worker) VALUES (1, :s, :f, 'failed', '')"
+            ),
+            {"s": "2026-11-20 05:59:00.000000", "f": finished},
+        )
+        for source, (status, error) in errors.items():
+            conn.execute(
+                text("INSERT INTO run_sources (run_id, source, status, error) VALUES (1, :n, :st, :e)"),
+                {"n": source, "st": status, "e": error},
+            )
+    engine.dispose()
+    store = open_store(url)  # upgrades
+    (run,) = store.last_runs()
+    store.close()
+    got = {s.source: s.error for s in run.sources}
+    assert got["fine"] is None
+    for source, (_, message) in errors.items():
+        if message is not None:
+            record = got[source]
+            assert record is not None and record.source == source
+            assert record.message == message and str(record) == message  # shown as before
+            assert record.at == datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    assert {s: e.kind for s, e in got.items() if e} == {
+        "feed": RunErrorKind.FETCH,
+        "plugin": RunErrorKind.CRASH,
+        "broken": RunErrorKind.SOURCE,
+        "tired": RunErrorKind.PAUSED,
+        "later": RunErrorKind.NOT_DUE,
+    }
+    assert got["feed"] is not None and got["feed"].url == "https://news.example.org/rss.xml"
+    assert got["broken"] is not None and got["broken"].url == "https://example.org/page"
+    assert got["plugin"] is not None and got["plugin"].url is None

@@ -134,6 +134,10 @@ def test_status_shows_runs_and_unhealthy_sources_and_the_ops_feed_reports_them(
     assert newest["seeds"]["unchanged"] == 5 and newest["gone"]["status"] == "failed"
     assert status["runs"][-1]["new"] == 5
     assert [s["name"] for s in status["unhealthy_sources"]] == ["gone"]
+    # the error of each run is a record: the message as before, and what kind it was, and when
+    gone = newest["gone"]
+    assert gone["error"].startswith("source 'gone': ") and gone["error_kind"] == "source"
+    assert gone["error_at"] is not None and gone["error_at"] >= status["runs"][0]["started"]
 
 
 def test_run_json_says_whether_feeds_were_rendered(kzfeed: Kz) -> None:

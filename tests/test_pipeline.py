@@ -79,7 +79,7 @@ def test_run_stores_the_five_seeds_and_writes_valid_feeds(kzfeed: Kz, project: P
 def test_second_run_stores_nothing_and_rewrites_identical_files(kzfeed: Kz, project: Path) -> None:
     assert kzfeed("run").exit_code == 0
     before = snapshot(project / "public")
-    second = kzfeed("run")
+    second = kzfeed("run", "--all")
     assert second.exit_code == 0
     assert "seeds: 0 new, 0 updated, 5 unchanged, 0 failed" in second.stdout
     assert snapshot(project / "public") == before
@@ -126,7 +126,7 @@ def test_bad_files_are_warnings_naming_the_file_and_the_run_goes_on(kzfeed: Kz, 
         "L'Union européenne financera des projets d'exploration géologique.".encode("latin-1")
     )
     (seeds / "noheadline.txt").write_text("PUB\n\nLoading...\n", encoding="utf-8")
-    result = kzfeed("run")
+    result = kzfeed("run", "--all")
     assert result.exit_code == 0, result.stderr
     for name in ("empty.txt", "binary.txt", "latin1.txt", "noheadline.txt"):
         assert name in result.stderr, f"no warning names {name}: {result.stderr}"
@@ -224,3 +224,29 @@ def test_the_example_plugin_drops_short_items(
     store.close()
     assert kept and kept < {p.name for p in (project / "seeds").iterdir()}
     assert "002_c932985c6913562f.txt" in kept  # the long overview stays; short ones are dropped
+
+
+def test_a_plugin_byline_with_an_address_reaches_the_feeds_as_the_name_only(
+    kzfeed: Kz, project: Path, write_config: Callable[[str], Path]
+) -> None:
+    plugins = project / "plugins"
+    plugins.mkdir()
+    (plugins / "press.py").write_text(
+        "from kzfeed import hookimpl, RawItem\n"
+        "class Press:\n"
+        "    type_name = 'press'\n"
+        "    def __init__(self, name, options):\n"
+        "        self.name = name\n"
+        "    def fetch(self, ctx):\n"
+        "        yield RawItem(guid='1', title='Kazakhstan and the EU sign a raw materials roadmap',\n"
+        "                      text='Astana and Brussels agreed on lithium and rare earths projects in Kazakhstan.',\n"
+        "                      author='press@mfa.gov.kz (Aibek Smagulov)')\n"
+        "@hookimpl\n"
+        "def register_sources(register):\n"
+        "    register('press', Press)\n"
+    )
+    write_config('[[sources]]\nname = "mfa-press"\ntype = "press"\n')
+    assert kzfeed("run").exit_code == 0
+    rss = (project / "public" / "feed.rss").read_text()
+    assert "<dc:creator>Aibek Smagulov</dc:creator>" in rss
+    assert "press@mfa.gov.kz" not in rss and "mfa-press" not in rss

@@ -19,7 +19,6 @@ PLUGIN_API = {
         "TOPICS",
         "Classification",
         "Classifier",
-        "CleanArticle",
         "ConfigError",
         "Document",
         "Entity",

@@ -104,7 +104,7 @@ def test_opml_lists_every_feed_and_the_index_links_them(published: Path) -> None
     for path in subscribed:
         assert f'href="{path.removeprefix(BASE)}"' in index
     assert 'type="application/feed+json"' in index and 'href="feeds.opml"' in index
-    assert index.count("<li data-topics=") == 8
+    assert index.count('<li class="story">') == 8
 
 
 def test_feeds_point_to_the_stylesheet_that_makes_them_readable(published: Path) -> None:

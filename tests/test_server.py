@@ -67,11 +67,38 @@ def test_files_are_served_with_their_content_type(
     assert (status, headers["content-type"]) == (200, content_type)
 
 
-def test_a_browser_gets_feeds_as_xml_so_the_stylesheet_applies(served: tuple[str, int, Path]) -> None:
-    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    assert get(served, "/feed.atom", Accept=browser)[1]["content-type"] == "application/xml; charset=utf-8"
-    reader = "application/atom+xml, application/rss+xml, text/html;q=0.1"
-    assert get(served, "/feed.atom", Accept=reader)[1]["content-type"].startswith("application/atom+xml")
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's, Firefox's
+READER = "application/atom+xml, application/rss+xml, text/html;q=0.1"
+
+
+def test_a_browser_on_a_feed_gets_its_page_and_a_reader_the_feed(served: tuple[str, int, Path]) -> None:
+    page = (served[2] / "index.html").read_bytes()
+    status, headers, body = get(served, "/feed.atom", Accept=BROWSER)
+    assert (status, headers["content-type"], body) == (200, "text/html; charset=utf-8", page)
+    assert "Accept" in headers["vary"]
+    _, feed_headers, feed = get(served, "/feed.atom", Accept=READER)
+    assert feed_headers["content-type"].startswith("application/atom+xml") and feed.startswith(b"<?xml")
+    assert "Accept" in feed_headers["vary"]
+    assert feed_headers["etag"] != headers["etag"]  # a cache must not answer one with the other
+    assert get(served, "/feed.atom", Accept=BROWSER, If_None_Match=headers["etag"])[0] == 304
+    assert get(served, "/feed.atom", Accept=READER, If_None_Match=headers["etag"])[0] == 200
+    # the JSON Feed too; and a reader that accepts anything, or says nothing, gets the feed
+    assert get(served, "/feed.json", Accept=BROWSER)[2] == page
+    for accept in ("*/*", "", "text/html, application/atom+xml", "text/html;;;==,garbage"):
+        assert get(served, "/feed.atom", Accept=accept)[2] == feed, accept
+
+
+def test_a_feed_without_a_page_is_xml_for_a_browser_so_the_stylesheet_applies(
+    served: tuple[str, int, Path],
+) -> None:
+    # public/ written by an older kzfeed: topics/energy.html is not there
+    assert (
+        get(served, "/topics/energy.rss", Accept=BROWSER)[1]["content-type"]
+        == "application/xml; charset=utf-8"
+    )
+    assert get(served, "/topics/energy.rss", Accept=READER)[1]["content-type"].startswith(
+        "application/rss+xml"
+    )
 
 
 def test_conditional_requests_get_304(served: tuple[str, int, Path]) -> None:

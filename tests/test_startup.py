@@ -18,7 +18,11 @@ from kzfeed.storage import open_store
 from kzfeed.storage._migrate import head_revision, shipped_head
 from kzfeed.testing import LocalHTTPServer
 
-HEAVY = ("sqlalchemy", "alembic", "trafilatura", "dateparser", "py3langid", "httpx", "pygments", "lxml")
+HEAVY = (
+    "sqlalchemy", "alembic", "trafilatura", "dateparser", "py3langid", "httpx", "pygments", "lxml",
+    "feedparser", "nh3", "courlan", "htmldate", "charset_normalizer", "waitress", "tomlkit", "filelock",
+    "Stemmer", "anyascii", "psycopg", "kzfeed.articles._furniture",
+)  # fmt: skip
 
 _REPORT = """
 import json, sys
@@ -54,6 +58,15 @@ def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
     assert _imported(body, cwd=tmp_path) == []
 
 
+def test_status_imports_the_database_layer_and_nothing_else_heavy(tmp_path: Path) -> None:
+    (tmp_path / "kzfeed.toml").write_text(
+        f'database = "sqlite:///{tmp_path / "db.sqlite"}"\n', encoding="utf-8"
+    )
+    open_store(f"sqlite:///{tmp_path / 'db.sqlite'}").close()  # created and migrated
+    body = "from kzfeed.cli import main\ntry:\n    main(['status'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
+    assert _imported(body, cwd=tmp_path) == ["sqlalchemy"]
+
+
 def test_stage_packages_still_give_every_public_name() -> None:
     import importlib
 
@@ -82,14 +95,15 @@ def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp
             "full_content = false\n",
             encoding="utf-8",
         )
-        run = "from kzfeed.cli import main\ntry:\n    main(['run'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
+        run = "from kzfeed.cli import main\ntry:\n    main(['run', '--all'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
         first = _imported(run, cwd=tmp_path)
         second = _imported(run, cwd=tmp_path)
         validators = [r.headers.get("if-none-match") for r in server.requests_to("/feed.xml")]
     assert validators == [None, '"v1"']  # the second run was answered 304
     assert "py3langid" in first  # the first run classified the item
     assert "sqlalchemy" in second
-    assert {"alembic", "trafilatura", "dateparser", "py3langid"} & set(second) == set()
+    not_needed = {"alembic", "trafilatura", "dateparser", "py3langid", "feedparser", "courlan", "htmldate"}
+    assert (not_needed | {"kzfeed.articles._furniture"}) & set(second) == set()
 
 
 def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:

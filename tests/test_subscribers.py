@@ -130,35 +130,66 @@ def _chromium(url: str, tmp_path: Path) -> str:
     return done.stdout
 
 
-def test_index_renders_the_stories_in_chromium_and_its_feed_links_resolve(site: str, tmp_path: Path) -> None:
+def test_index_renders_the_stories_in_chromium_and_its_links_resolve(site: str, tmp_path: Path) -> None:
     import urllib.request
 
     from lxml import html
 
     page = html.fromstring(_chromium(site + "index.html", tmp_path))
-    stories = page.xpath('//ul[@id="stories"]/li')
+    assert not page.xpath("//script")  # nothing needs JavaScript
+    stories = page.xpath('//ol[@id="stories"]/li')
     assert len(stories) == 8
-    assert sum("roadmap" in li.text_content() for li in stories) == 1
-    assert any(
-        "Also reported by: EU Reporter" in li.text_content() or "Kazinform" in li.text_content()
-        for li in stories
+    roadmap = [li for li in stories if "roadmap" in li.text_content()]
+    assert len(roadmap) == 1  # three reports, one story
+    assert "Astana Times, Kazinform, EU Reporter" in roadmap[0].text_content()
+    assert "3 reports" in roadmap[0].text_content()
+    assert all("seeds" not in li.xpath('string(.//p[@class="meta"])') for li in stories)
+    links = (
+        page.xpath('//section[@id="feeds"]//a/@href')
+        + page.xpath('//link[@rel="alternate"]/@href')
+        + page.xpath('//nav[@class="filters"]//a/@href')
+        + roadmap[0].xpath('.//a[@class="reports"]/@href')
     )
-    links = page.xpath('//ul[@id="feeds"]//a/@href') + page.xpath('//link[@rel="alternate"]/@href')
-    assert len(links) >= 30
+    assert len(links) >= 40
     for href in set(links):
         with urllib.request.urlopen(site + href, timeout=10) as response:
             assert response.status == 200, href
-    # the topic filter works in a real browser: only stories of that topic stay visible
-    filtered = html.fromstring(_chromium(site + "index.html#topic=education_culture", tmp_path))
-    visible = filtered.xpath('//ul[@id="stories"]/li[not(@hidden)]')
-    assert 0 < len(visible) < 8
-    assert all("education_culture" in li.get("data-topics").split() for li in visible)
+    # a topic filter is a plain link: the topic's page lists only that topic's stories
+    href = page.xpath('//nav[@class="filters"]//a[text()="Education and culture"]/@href')[0]
+    topic = html.fromstring(_chromium(site + href, tmp_path))
+    assert topic.xpath("//h1")[0].text_content() == "Education and culture"
+    assert 0 < len(topic.xpath('//ol[@id="stories"]/li')) < 8
+    assert topic.xpath('//nav[@class="filters"]//a[@aria-current="page"]')[0].text == "Education and culture"
 
 
 def test_a_feed_opened_in_chromium_reads_as_a_page(site: str, tmp_path: Path) -> None:
+    import urllib.parse
+
     from lxml import html
 
     page = html.fromstring(_chromium(site + "topics/energy.atom", tmp_path))
-    assert page.xpath("//h1")[0].text_content().endswith("Energy")
-    assert len(page.xpath('//ul[@id="entries"]/li')) >= 1
-    assert "This is a web feed" in page.text_content()
+    assert page.xpath("//h1")[0].text_content() == "Energy"
+    assert len(page.xpath('//ol[@id="stories"]/li')) >= 1
+    assert "Follow this topic in a feed reader" in page.text_content()
+    subscribe = page.xpath('//p[@class="subscribe"]/a/@href')[0]
+    assert urllib.parse.urljoin(site + "topics/energy.atom", subscribe) == site + "topics/energy.atom"
+
+
+def test_serve_gives_a_browser_the_page_of_a_feed_and_a_reader_the_feed(site: str, project: Path) -> None:
+    import urllib.request
+
+    def get(path: str, accept: str) -> tuple[str, str, bytes]:
+        request = urllib.request.Request(site + path, headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers["Content-Type"], response.headers["Vary"], response.read()
+
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+    feedparser = "application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1"
+    public = project / "public"
+    for feed, page in (("topics/energy.atom", "topics/energy.html"), ("feed.rss", "index.html")):
+        content_type, vary, body = get(feed, browser)
+        assert content_type.startswith("text/html") and "Accept" in vary
+        assert body == (public / page).read_bytes()
+        content_type, vary, body = get(feed, feedparser)
+        assert not content_type.startswith("text/html") and "Accept" in vary
+        assert body == (public / feed).read_bytes()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from kzfeed import RawItem
 from kzfeed.articles._text import (
     NO_DATE_NOTE,
-    CleanArticle,
     clean_text_article,
     drop_furniture,
     sentence_case_headline,
@@ -51,7 +51,7 @@ SEED_FURNITURE = [
 ]
 
 
-def _seed(name: str) -> CleanArticle:
+def _seed(name: str) -> RawItem:
     return clean_text_article((SEEDS / name).read_text(encoding="utf-8"), name=name)
 
 
@@ -377,5 +377,5 @@ def test_paragraphs_to_html_escapes() -> None:
 
 
 def test_clean_article_text_joins_paragraphs() -> None:
-    article = CleanArticle(title="T", paragraphs=("One.", "Two."))
+    article = RawItem(title="T", paragraphs=("One.", "Two."))
     assert article.text == "One.\n\nTwo."

@@ -18,7 +18,6 @@ from kzfeed.hookspecs import hookimpl
 from kzfeed.models import (
     TOPICS,
     Classification,
-    CleanArticle,
     Document,
     Entity,
     Evidence,
@@ -36,7 +35,6 @@ __all__ = [
     "TOPICS",
     "Classification",
     "Classifier",
-    "CleanArticle",
     "ConfigError",
     "Document",
     "Entity",
@@ -59,3 +57,11 @@ __all__ = [
     "check_options",
     "hookimpl",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "CleanArticle":  # deprecated: one article type, RawItem (the warning says so)
+        from kzfeed import models
+
+        return models.CleanArticle
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

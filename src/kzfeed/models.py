@@ -1,28 +1,32 @@
 """The plain data kzfeed passes between its stages: frozen, slotted, keyword-only dataclasses.
 
-``RawItem`` is what a source yields; ``Item`` is what the pipeline stores and renders;
+``RawItem`` is one article as a reader makes it and a source yields it; ``Item`` is what the pipeline stores and renders;
 ``Classification`` is what a classifier decides about one ``Document``.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from kzfeed.plaintext import clean_text, nfc, normal_paragraphs
 
 __all__ = [
     "TOPICS",
     "TOPIC_LABELS",
     "CacheEntry",
     "Classification",
-    "CleanArticle",
     "Document",
     "Entity",
     "Evidence",
     "Item",
     "RawItem",
+    "RunError",
+    "RunErrorKind",
     "RunReport",
     "SourceRun",
     "SourceState",
@@ -82,61 +86,25 @@ def item_id_for(key: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CleanArticle:
-    """An article reduced to its headline, body paragraphs and what the text says about it.
-
-    ``published`` is timezone-aware UTC, or ``None`` when the text gives no date; ``outlet``
-    is the publication the text names; ``lang`` is detected, never assumed.
-    """
-
-    title: str
-    paragraphs: tuple[str, ...]
-    published: datetime | None = None
-    outlet: str | None = None
-    lang: str | None = None
-    author: str | None = None
-    image: str | None = None
-    notes: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        """The body as plain text, paragraphs separated by a blank line."""
-        return "\n\n".join(self.paragraphs)
-
-    def raw_item(self, *, guid: str, url: str | None = None, outlet: str | None = None) -> RawItem:
-        """The article as a source yields it; ``outlet`` (when given) wins over the one the
-        text names. The one place a ``CleanArticle`` becomes a ``RawItem``."""
-        return RawItem(
-            guid=guid,
-            title=self.title,
-            text=self.text,
-            url=url,
-            author=self.author,
-            outlet=outlet or self.outlet,
-            published=self.published,
-            lang=self.lang,
-            image=self.image,
-            notes=self.notes,
-        )
-
-    def document(self, *, id: str | None = None) -> Document:
-        """The article as a classifier reads it."""
-        return Document(title=self.title, text=self.text, lang=self.lang, id=id)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class RawItem:
-    """One article as a source yields it.
+    """One article, the one type it travels in from a reader or a source to the pipeline.
 
-    ``guid`` must be stable across runs (the same article gives the same guid).
-    ``text`` is clean plain text with paragraphs separated by a blank line; ``html`` is
-    optional markup of the same content (it is sanitised before it is stored).
-    Dates must be timezone-aware or ``None``; never the time of the run.
+    A source yields it with a ``guid`` that is stable across runs (the same article gives the
+    same guid), a ``title`` and its body: ``text`` (plain text, paragraphs separated by a blank
+    line) or ``paragraphs``. The readers of ``kzfeed.articles`` (``read_article``,
+    ``extract_article``, ``clean_text_article``) return one without a guid; the source gives it
+    one with :meth:`with_guid`. ``html`` is optional markup of the same content (sanitised
+    before it is stored). Dates must be timezone-aware or ``None``; never the time of the run.
+
+    When it is made, the title and the paragraphs are put in the form kzfeed keeps (Unicode
+    NFC, characters a feed cannot carry removed, spaces folded: ``kzfeed.plaintext``), once:
+    ``paragraphs`` is what every later stage reads. ``text`` is kept as the source gave it
+    (without one, it is the paragraphs separated by blank lines).
     """
 
-    guid: str
+    guid: str = ""
     title: str
-    text: str
+    text: str = ""
     url: str | None = None
     html: str | None = None
     summary: str | None = None
@@ -149,6 +117,42 @@ class RawItem:
     image: str | None = None
     #: free-form notes a source wants logged with the item (e.g. "no date found")
     notes: tuple[str, ...] = ()
+    #: the body's paragraphs: given by a reader, else split from ``text`` when the item is made
+    paragraphs: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        given = self.paragraphs
+        if given and self.text and "\n\n".join(given) != self.text:
+            given = ()  # dataclasses.replace(item, text=...): the text given wins
+        paragraphs = normal_paragraphs(text=self.text, paragraphs=given)
+        object.__setattr__(self, "paragraphs", paragraphs)
+        object.__setattr__(self, "title", nfc(clean_text(self.title)))
+        if not self.text:
+            object.__setattr__(self, "text", "\n\n".join(paragraphs))
+
+    @property
+    def body(self) -> str:
+        """The paragraphs as plain text, separated by a blank line (what is stored and classified)."""
+        return "\n\n".join(self.paragraphs)
+
+    def with_guid(self, guid: str, *, url: str | None = None, outlet: str | None = None) -> RawItem:
+        """The article as a source yields it: with its ``guid`` and ``url``; ``outlet`` (when
+        given) wins over the one the text names."""
+        return replace(self, guid=guid, url=url or self.url, outlet=outlet or self.outlet)
+
+    def raw_item(self, *, guid: str, url: str | None = None, outlet: str | None = None) -> RawItem:
+        """Deprecated since ``CleanArticle`` and ``RawItem`` are one type: use :meth:`with_guid`."""
+        warnings.warn(
+            "article.raw_item(guid=...) is deprecated: readers return a RawItem already; "
+            "use article.with_guid(guid, url=..., outlet=...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.with_guid(guid, url=url, outlet=outlet)
+
+    def document(self, *, id: str | None = None) -> Document:
+        """The article as a classifier reads it."""
+        return Document(title=self.title, text=self.body, lang=self.lang, id=id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,6 +191,11 @@ class Document:
     text: str
     lang: str | None = None
     id: str | None = None
+
+    def __post_init__(self) -> None:
+        # the classifier's input in NFC, made here once whoever made the document
+        object.__setattr__(self, "title", nfc(self.title))
+        object.__setattr__(self, "text", nfc(self.text))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -275,9 +284,39 @@ class SourceState:
     last_error: str | None = None
     items_last_run: int = 0
     consecutive_failures: int = 0
-    next_due: datetime | None = None
+    next_due: datetime | None = None  # not before: a back-off or Retry-After (this host's clock)
     paused: bool = False
     cursor: dict[str, Any] = field(default_factory=dict)
+    #: when it is next due, by the database's clock (None: now); read from storage only, moved
+    #: on by the claims of ``kzfeed.storage.SourceLeases``
+    due_at: datetime | None = None
+
+
+class RunErrorKind(StrEnum):
+    """What kind of trouble kept a source from being stored in a run."""
+
+    FETCH = "fetch"  # the network or the server (a FetchError)
+    SOURCE = "source"  # what the source read was unusable, or its options (a KzfeedError)
+    CRASH = "crash"  # the plugin raised something else: its bug
+    PAUSED = "paused"  # paused after too many failures: not fetched
+    NOT_DUE = "not_due"  # backing off after a failure: not fetched yet
+    SKIPPED = "skipped"  # a stop signal, or another worker had it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunError:
+    """Why a run did not store a source, as a record: which ``source``, what ``kind`` of
+    trouble, the one-line ``message`` that says what to do, the ``url`` concerned (if one is)
+    and when it happened (``at``). ``str()`` of it is the message."""
+
+    source: str
+    kind: RunErrorKind
+    message: str
+    url: str | None = None
+    at: datetime | None = None
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,7 +330,7 @@ class SourceRun:
     unchanged: int = 0
     failed: int = 0
     warnings: tuple[str, ...] = ()
-    error: str | None = None
+    error: RunError | None = None
     http_status: int | None = None
     duration_s: float = 0.0
     #: of the new items, how many went into the feeds
@@ -371,3 +410,15 @@ class CacheEntry:
     #: until then the server asked not to be asked (Retry-After on 429/503)
     retry_after: datetime | None = None
     last_status: int | None = None
+
+
+def __getattr__(name: str) -> object:
+    if name == "CleanArticle":
+        warnings.warn(
+            "kzfeed.CleanArticle is deprecated: it is RawItem (one article type from reader to "
+            "source); import RawItem, and give the article its guid with article.with_guid(guid)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RawItem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

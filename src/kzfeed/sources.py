@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from kzfeed.errors import ConfigError, SourceError
-from kzfeed.models import Classification, CleanArticle, Document, RawItem, SourceState
+from kzfeed.models import Classification, Document, RawItem, SourceState
 
 if TYPE_CHECKING:
     from kzfeed.http import Fetcher
@@ -115,7 +115,7 @@ class SourceContext:
     #: guid -> content hash of what is already stored for this source
     known: Mapping[str, str] = field(default_factory=dict)
     #: extracts article pages on the run's worker processes (see :meth:`extract`)
-    extractor: Callable[..., CleanArticle] | None = None
+    extractor: Callable[..., RawItem] | None = None
     report: SourceReport = field(default_factory=SourceReport)
 
     @property
@@ -139,7 +139,7 @@ class SourceContext:
         run reports the source as "not modified")."""
         self.report.url, self.report.http_status, self.report.not_modified = url, status, not_modified
 
-    def extract(self, html: str, *, url: str | None = None) -> CleanArticle:
+    def extract(self, html: str, *, url: str | None = None) -> RawItem:
         """Extract the article of an HTML page (trafilatura, ``kzfeed.articles.extract_article``),
         on the run's worker processes when there are some. Raises ``InputError`` when the page
         has no article."""

@@ -7,11 +7,12 @@ are usually inflected ("қарашада", "қаңтардағы"), are read wit
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from kzfeed.plaintext import nfc
 
 __all__ = ["DEFAULT_LANGUAGES", "find_date_line", "parse_date"]
 
@@ -93,7 +94,7 @@ _MAX_OTHER_WORDS = 2
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return re.sub(r"\s+", " ", nfc(text)).strip()
 
 
 def _to_utc(value: datetime) -> datetime | None:

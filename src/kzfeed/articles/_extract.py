@@ -1,4 +1,4 @@
-"""Extract the article from an HTML page (wraps trafilatura, imported lazily) as a ``CleanArticle``."""
+"""Extract the article from an HTML page (wraps trafilatura, imported lazily) as a ``RawItem`` (no guid: the source gives it one)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from kzfeed.articles._dates import find_date_line, parse_date
-from kzfeed.articles._text import NO_DATE_NOTE, CleanArticle, drop_furniture, sentence_case_headline
+from kzfeed.articles._text import NO_DATE_NOTE, drop_furniture, sentence_case_headline
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
+from kzfeed.models import RawItem
 
 __all__ = ["extract_article"]
 
@@ -29,7 +30,33 @@ def _text_or_none(value: Any) -> str | None:
     return value or None
 
 
-def extract_article(html: str, *, url: str | None = None, name: str = "") -> CleanArticle:
+def _bare_extraction(html: str, url: str | None, *, precise: bool) -> dict[str, Any]:
+    """trafilatura's text and metadata of the page, favouring precision or not. Favouring
+    precision leaves out more furniture, but on a page laid out with tables (older sites, press
+    offices) it leaves out the article too, so the caller asks again without."""
+    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
+
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_precision=precise,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+    if document is None:
+        return {}
+    found: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
+    return found
+
+
+def _has_text(found: dict[str, Any]) -> bool:
+    text = found.get("text")
+    return isinstance(text, str) and bool(text.strip())
+
+
+def extract_article(html: str, *, url: str | None = None, name: str = "") -> RawItem:
     """Extract the article of an HTML page: headline, paragraphs and metadata.
 
     trafilatura finds the main text (favouring precision: navigation, ads, comments and
@@ -41,23 +68,11 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Cle
     label = name or url or "page"
     if not html.strip():
         raise InputError(f"{label}: the page is empty; check the file or URL")
-    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
-
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        with_metadata=True,
-        date_extraction_params=dict(_DATE_PARAMS),
-    )
-    if document is None:
-        found: dict[str, Any] = {}
-    else:
-        found = document if isinstance(document, dict) else document.as_dict()
+    found = _bare_extraction(html, url, precise=True)
+    if not _has_text(found):  # a page laid out with tables (older sites, press offices)
+        found = _bare_extraction(html, url, precise=False)
     text = found.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not _has_text(found):
         raise InputError(f"{label}: no article text could be extracted; is this an article page?")
 
     lines = [" ".join(line.split()) for line in text.split("\n")]
@@ -76,7 +91,7 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Cle
     if published is None:
         published = next(filter(None, (find_date_line(line) for line in lines[:_DATELINE_SCAN])), None)
     lang = detect_language(f"{title}\n{' '.join(paragraphs)}") or _text_or_none(found.get("language"))
-    return CleanArticle(
+    return RawItem(
         title=sentence_case_headline(title, paragraphs),
         paragraphs=tuple(paragraphs),
         published=published,

@@ -12,7 +12,8 @@ _I = re.IGNORECASE
 _PLATFORM = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|viber|vk|vkontakte|odnoklassniki|instagram"
     r"|youtube|tiktok|reddit|pinterest|flipboard|threads|bluesky|mastodon|xing|e-?mail|mail|rss"
-    r"|print|imprimer|drucken|печать|copy link|copier le lien|link kopieren|копировать ссылку)"
+    r"|print|imprimer|drucken|печать|copy link|copier le lien|link kopieren|копировать ссылку"
+    r"|send by e-?mail|envoyer par e-?mail|per e-?mail senden|отправить по e-?mail|отправить по почте)"
 )
 _SHARE_LEAD = (
     r"(?:suivez[- ]nous|retrouvez[- ]nous|rejoignez[- ]nous|partagez|partager|partage|follow us"
@@ -124,7 +125,9 @@ _PLACE_OUTLET_RES = (
 )
 BREADCRUMB_RE = re.compile(r"[^.!?›»>]{1,40}(?:\s*[›»>]\s*[^.!?›»>]{1,40})+")
 
-SENTENCE_END_RE = re.compile(r"[.!?…][\"'»”’)\]]*$")
+# full stops of Latin, Cyrillic, CJK (。！？ and the half-width ｡) and Devanagari (।) text, then
+# closing quotes and brackets (」』）are Japanese and Chinese ones)
+SENTENCE_END_RE = re.compile(r"[.!?…。！？｡।][\"'»”’)\]」』）]*$")
 _INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[\"«“]?[^\W\d_]")
 WORD_RE = re.compile(r"[^\W\d_]+")
 INVISIBLE_RE = re.compile(r"[\u00ad\u200b\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -133,8 +136,21 @@ _HEADLINE_MAX_WORDS = 40
 TITLE_SCAN_LINES = 12
 
 
+# letters of scripts written without spaces between words (kana, CJK ideographs, Thai, Lao,
+# Myanmar, Khmer): there, ~2 letters make a word
+_UNSPACED_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+
+
 def words(text: str) -> int:
-    return len(text.split())
+    """How many words ``text`` has: whitespace-separated chunks, plus about one word per two
+    letters of a script written without spaces (a Japanese sentence is one chunk)."""
+    count = len(text.split())
+    if not text.isascii():
+        count += len(_UNSPACED_RE.findall(text)) // 2
+    return count
 
 
 def is_prose(text: str) -> bool:
@@ -146,9 +162,12 @@ def is_nav(text: str, max_words: int = 3) -> bool:
     return words(text) <= max_words and not SENTENCE_END_RE.search(text)
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # what str.isalnum() is not
+
+
 def fold(text: str) -> str:
     """Compare lines ignoring case, punctuation and spacing."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", text.casefold())
 
 
 def _is_credit(text: str) -> bool:
@@ -217,6 +236,24 @@ def byline_author(text: str) -> str | None:
         if 1 <= words(name) <= 4 and all(word[0].isupper() for word in name.split()):
             return name
     return None
+
+
+_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+")
+_EMAIL_NAME = re.compile(r"<?[^@\s()<>]+@[^@\s()<>]+>?\s*\((?P<name>[^()]+)\)")
+_NAME_EMAIL = re.compile(r"(?P<name>[^()<>@]+?)\s*[(<][^@\s()<>]+@[^@\s()<>]+[)>]")
+
+
+def author_name(raw: str | None) -> str | None:
+    """The person's name in an author field: ``email (Name)`` (RSS), ``Name (email)``,
+    ``Name <email>`` or a plain name give ``Name``; a bare address is no name (``None``)."""
+    if not raw:
+        return None
+    raw = " ".join(raw.split())
+    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
+        found = pattern.fullmatch(raw)
+        if found:
+            return found.group("name").strip() or None
+    return None if _EMAIL.fullmatch(raw) else raw or None
 
 
 def is_headline(text: str) -> bool:

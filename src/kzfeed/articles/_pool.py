@@ -13,22 +13,22 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Self
 
-from kzfeed.articles._text import CleanArticle
 from kzfeed.errors import InputError
+from kzfeed.models import RawItem
 
 __all__ = ["ArticleExtractor"]
 
 _SAFE_PATH = "PYTHONSAFEPATH"
 
 
-def _extract(html: str, url: str | None) -> tuple[CleanArticle | str, float]:
+def _extract(html: str, url: str | None) -> tuple[RawItem | str, float]:
     """Runs in a worker: the article, or the message of the ``InputError`` (errors with
     extra constructor arguments do not survive pickling, a string does), and the CPU seconds
     it took (the workers are not children of the caller, so their CPU time is counted here)."""
     from kzfeed.articles._extract import extract_article
 
     start = time.process_time()
-    result: CleanArticle | str
+    result: RawItem | str
     try:
         result = extract_article(html, url=url)
     except InputError as exc:
@@ -57,7 +57,7 @@ def _start_forkserver_safely() -> None:
 
 
 class ArticleExtractor:
-    """``extractor(html, url=...)`` returns a ``CleanArticle`` or raises ``InputError``.
+    """``extractor(html, url=...)`` returns a ``RawItem`` or raises ``InputError``.
 
     With ``processes`` > 1 the work goes to a process pool (forkserver, with trafilatura
     imported once in the server); with 1 it runs in the calling thread. Thread-safe.
@@ -89,7 +89,7 @@ class ArticleExtractor:
                 self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
             return self._pool
 
-    def __call__(self, html: str, *, url: str | None = None) -> CleanArticle:
+    def __call__(self, html: str, *, url: str | None = None) -> RawItem:
         if self.processes == 1:
             result, cpu = _extract(html, url)
         else:

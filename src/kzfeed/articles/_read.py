@@ -1,4 +1,4 @@
-"""One article from bytes: a text, Markdown or HTML file, or a fetched page, as a ``CleanArticle``.
+"""One article from bytes: a text, Markdown or HTML file, or a fetched page, as a ``RawItem`` (no guid: the source gives it one).
 
 The ``files`` source and ``kzfeed classify`` read articles through here.
 """
@@ -11,7 +11,7 @@ from kzfeed.charsets import decode_bytes
 from kzfeed.errors import InputError
 
 if TYPE_CHECKING:  # the files plugin imports this module when loaded, e.g. by 'kzfeed --help'
-    from kzfeed.models import CleanArticle
+    from kzfeed.models import RawItem
 
 __all__ = ["ARTICLE_SUFFIXES", "article_kind", "read_article", "sniff_kind"]
 
@@ -53,7 +53,7 @@ def sniff_kind(data: bytes) -> str:
 
 def read_article(
     data: bytes | str, *, name: str, kind: str, url: str | None = None
-) -> tuple[CleanArticle, str | None]:
+) -> tuple[RawItem, str | None]:
     """Decode and clean one article; return it and a warning about its encoding (or ``None``).
 
     ``data`` is the bytes of a file, or the text of a fetched page (decoded by the fetcher,

@@ -1,4 +1,4 @@
-"""Clean news articles copied from web pages as plain text (or Markdown) into a ``CleanArticle``.
+"""Clean news articles copied from web pages as plain text (or Markdown) into a ``RawItem`` (no guid: the source gives it one).
 
 Site furniture (share and follow buttons, ads, photo credits, newsletter blurbs, disclaimers,
 navigation) is removed by general patterns in fr, en, de, ru and kk; the headline, dateline,
@@ -8,7 +8,6 @@ byline and outlet are read from the header zone only, never from body sentences.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,11 +33,11 @@ from kzfeed.articles._furniture import (
 )
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
-from kzfeed.models import CleanArticle
+from kzfeed.models import RawItem
+from kzfeed.plaintext import nfc
 
 __all__ = [
     "NO_DATE_NOTE",
-    "CleanArticle",
     "clean_text_article",
     "drop_furniture",
     "sentence_case_headline",
@@ -91,7 +90,7 @@ def _squash(text: str) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
     return INVISIBLE_RE.sub("", text.replace("\x0c", "\n"))
 
 
@@ -200,12 +199,15 @@ def drop_furniture(lines: Sequence[str], *, title: str = "") -> list[str]:
     output): drop page furniture, copies of ``title``, and datelines, bylines and section
     names before the first sentence of the body."""
     kept: list[str] = []
+    title_key = fold(title) if title else None
+    prose_seen = False
     for text in (_squash(line) for line in lines):
-        if not text or is_furniture(text) or (title and fold(text) == fold(title)):
+        if not text or is_furniture(text) or fold(text) == title_key:
             continue
-        if not any(is_prose(p) for p in kept) and (_Header().read(text, allow_place=True) or is_nav(text)):
+        if not prose_seen and (_Header().read(text, allow_place=True) or is_nav(text)):
             continue
         kept.append(text)
+        prose_seen = prose_seen or is_prose(text)
     return kept
 
 
@@ -280,7 +282,7 @@ def _markdown_lines(text: str) -> tuple[list[_Line], str | None]:
 # --- the article ------------------------------------------------------------------------------
 
 
-def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> CleanArticle:
+def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> RawItem:
     """Clean a plain-text (or, with ``markdown=True``, Markdown) article.
 
     The headline is the first headline-like line (site names, sections, datelines and
@@ -346,7 +348,7 @@ def clean_text_article(text: str, *, name: str = "", markdown: bool = False) -> 
 
     outlet = header.outlet or next(iter(header.outlets_named), None)
     notes = () if header.published else (NO_DATE_NOTE,)
-    return CleanArticle(
+    return RawItem(
         title=title,
         paragraphs=tuple(paragraphs),
         published=header.published,

@@ -165,15 +165,13 @@ def _lead_end(text: str) -> int:
 def read_fields(
     title: str, text: str, expand: Callable[[str], Iterable[T]], newline: T
 ) -> tuple[list[T], int, int]:
-    """Normalise (NFC) a document and cut it into title, lead and body, chunk by chunk.
+    """Cut a document (in NFC already: ``Document`` made it so) into title, lead and body, chunk by chunk.
 
     ``expand`` makes something of each whitespace-separated chunk, and ``[newline]`` (that very
     object) of :data:`LINE_MARK`, which stands for each line break (``chunk_tokens`` does).
     Returns what it made of the chunks (with ``newline`` between lines and after the title and
     the lead), the end of the title and the end of the lead.
     """
-    title = unicodedata.normalize("NFC", title)
-    text = unicodedata.normalize("NFC", text)
     cut = _lead_end(text)
     # one pass in C over the whole document: split, then one ``expand`` per chunk, whose words
     # are added with ``list.extend`` (cheaper than chaining the chunks' iterators)
@@ -191,7 +189,7 @@ def read_fields(
 
 
 def segment(title: str, text: str) -> Segments[str]:
-    """Normalise (NFC) and tokenise a document into title, lead and body."""
+    """Tokenise a document (in NFC: see ``read_fields``) into title, lead and body."""
     tokens, title_end, lead_end = read_fields(title, text, chunk_tokens, "\n")
     breaks = [i for i, token in enumerate(tokens) if token in BREAKS]
     newlines = [i for i, token in enumerate(tokens) if token == "\n"]

@@ -15,16 +15,18 @@ from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
 from kzfeed.cli.report import exit_for, print_report
 from kzfeed.errors import InputError
-from kzfeed.models import TOPICS, Document, Item
+from kzfeed.models import TOPICS, Document, Item, SourceStatus
 
 if TYPE_CHECKING:
-    from kzfeed.ops import RoundResult
+    from kzfeed.ops import RunResult
 
 
-def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool) -> RoundResult:
-    """One locked round (``kzfeed.ops._rounds``). Another run holding the lock ends this command
-    with one line and exit code 0."""
-    from kzfeed.ops import LockBusy, run_round, stop_on_signals
+def _ingest(
+    refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool, every_source: bool
+) -> RunResult:
+    """One locked run over the due sources (``kzfeed.ops._worker``). Another run of this worker
+    holding the lock ends this command with one line and exit code 0."""
+    from kzfeed.ops import LockBusy, run_due, stop_on_signals
     from kzfeed.pipeline import build_sources
 
     app = _app()
@@ -32,11 +34,12 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
     count = len(sources) or len(build_sources(app.config, app.host))
     with _progress("Sources", 0 if app.quiet else count) as tick, stop_on_signals(threading.Event()) as stop:
         try:
-            return run_round(
+            return run_due(
                 app.config,
                 app.host,
                 app.store(),
                 refetch=refetch,
+                every_source=every_source,
                 only=sources or None,
                 render_feeds=render_feeds,
                 wait=wait,
@@ -49,14 +52,24 @@ def _ingest(refetch: bool, sources: tuple[str, ...], wait: float | None, render_
             sys.exit(0)
 
 
-_refetch = click.option("--refetch", is_flag=True, help="Read again what is already stored.")
+_refetch = click.option(
+    "--refetch",
+    is_flag=True,
+    help="Fetch every source now, due or not, and read again what is already stored.",
+)
 _source = click.option(
     "--source",
     "sources",
     multiple=True,
     metavar="NAME",
     shell_complete=complete_sources,
-    help="Only this source (repeatable).",
+    help="Only this source, fetched now, due or not (repeatable).",
+)
+_all = click.option(
+    "--all",
+    "every_source",
+    is_flag=True,
+    help="Fetch every source now, due or not (with conditional requests: unchanged feeds cost a 304).",
 )
 _json = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 _wait = click.option(
@@ -69,33 +82,55 @@ _wait = click.option(
 
 
 @click.command()
+@_all
 @_refetch
 @_source
 @_json
 @_wait
-def run(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
-    """Ingest every source, classify, store, and write the feeds.
+def run(
+    every_source: bool, refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None
+) -> None:
+    """Fetch the sources that are due, classify, store, and write the feeds.
 
-    Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
+    A source is due when its interval (its own 'every', else [ops] every) has passed since it
+    was fetched, or later when its server or a back-off asked for more; --all, --refetch and
+    --source fetch at once. Exits 0 when every source worked, 1 when some failed (named on stderr), 2 on a
     configuration error. A run started while another one runs exits 0 at once (or after
     --wait) with one line; SIGTERM or Ctrl-C stops it after the current source.
     """
-    result = _ingest(refetch, sources, wait, render_feeds=True)
+    result = _ingest(refetch, sources, wait, render_feeds=True, every_source=every_source)
     print_report(result.report, as_json, result.written, stopped=result.stopped)
-    if result.written is None and not result.stopped and not as_json:
-        click.echo("feeds: left to the worker that finishes this round")
+    _say_next(result, as_json)
     exit_for(result.report)
 
 
+def _say_next(result: RunResult, as_json: bool) -> None:
+    """When the next source is due, when this run fetched none."""
+    fetched = any(s.status not in (SourceStatus.PAUSED, SourceStatus.SKIPPED) for s in result.report.sources)
+    if as_json or _app().quiet or fetched or result.next_due_in is None:
+        return
+    click.echo(f"no source is due; the next one is in {_duration(result.next_due_in)}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
+
+
 @click.command()
+@_all
 @_refetch
 @_source
 @_json
 @_wait
-def ingest(refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None) -> None:
-    """Ingest, classify and store, without writing the feeds."""
-    result = _ingest(refetch, sources, wait, render_feeds=False)
+def ingest(
+    every_source: bool, refetch: bool, sources: tuple[str, ...], as_json: bool, wait: float | None
+) -> None:
+    """Fetch the due sources, classify and store, without writing the feeds."""
+    result = _ingest(refetch, sources, wait, render_feeds=False, every_source=every_source)
     print_report(result.report, as_json, stopped=result.stopped)
+    _say_next(result, as_json)
     exit_for(result.report)
 
 

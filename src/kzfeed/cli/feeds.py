@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -80,17 +82,35 @@ def serve(host: str, port: int) -> None:
     server = make_server(config.output_dir, host, port)
     bound_host, bound_port = server.server_address[:2]
     try:
-        click.echo(
-            f"serving {config.output_dir} at http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)", err=True
-        )
-        warning = _elsewhere(config.base_url, str(bound_host), int(bound_port))
-        if warning:
-            click.echo(f"kzfeed: warning: {warning}", err=True)
-        server.serve_forever()
+        with _stopped_by_signals():  # before the first line: a signal from then on stops it cleanly
+            click.echo(
+                f"serving {config.output_dir} at http://{bound_host!s}:{bound_port}/ (Ctrl-C stops)", err=True
+            )
+            warning = _elsewhere(config.base_url, str(bound_host), int(bound_port))
+            if warning:
+                click.echo(f"kzfeed: warning: {warning}", err=True)
+            server.serve_forever()  # returns on Ctrl-C or SIGTERM (waitress catches the interrupt)
     except KeyboardInterrupt:
-        click.echo("kzfeed: stopped serving", err=True)  # Ctrl-C is how it is stopped: exit 0
+        pass
     finally:
         server.server_close()
+    click.echo("kzfeed: stopped serving", err=True)  # Ctrl-C or SIGTERM is how it is stopped: exit 0
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (``systemctl stop``) stop the server, even where the shell that
+    started it ignores SIGINT (a background job, ``nohup``)."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"})

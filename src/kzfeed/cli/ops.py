@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -13,6 +13,7 @@ import click
 from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.report import print_errors
 from kzfeed.errors import KzfeedError
+from kzfeed.models import RunReport, SourceStatus
 
 #: runs looked at to find the newest successful one
 _CHECK_RUNS = 500
@@ -23,51 +24,92 @@ def _when(value: datetime | None) -> str:
 
 
 @click.command()
-@click.option("--every", required=True, metavar="DURATION", help="How often: e.g. 30m, 1h, 6h.")
 @click.option(
-    "--jitter",
+    "--every",
     metavar="DURATION",
     default=None,
-    help="Up to this much is added at random to each wait (default: a tenth of --every; 0s for none).",
+    help="The interval of sources that set no 'every' of their own (default: [ops] every, 30m).",
 )
-def watch(every: str, jitter: str | None) -> None:
-    """Run kzfeed again and again, every DURATION plus a random jitter (for machines without cron).
+def watch(every: str | None) -> None:
+    """Fetch each source whenever it is due, until stopped (for machines without cron).
 
-    Each round is a full 'kzfeed run' (lock, history, feeds); one line says what it did.
-    SIGTERM or Ctrl-C stops after the current source.
+    Each pass is a 'kzfeed run' over the sources due then; in between it sleeps until the next
+    one is due (or a lease a dead worker left runs out). One line per pass that fetched
+    something. SIGTERM or Ctrl-C stops it cleanly after the current source.
     """
-    from datetime import timedelta
+    from dataclasses import replace
 
-    from kzfeed.ops import LockBusy, jittered, parse_duration, run_round, stop_on_signals
+    from kzfeed.ops import LockBusy, parse_duration, run_due, stop_on_signals, watch_wait, watching
 
-    period = parse_duration(every, what="--every")
-    spread = period / 10 if jitter is None else (timedelta(0) if jitter.strip() in ("0", "0s") else None)
-    if spread is None:
-        spread = parse_duration(str(jitter), what="--jitter")
     app = _app()
     app.project_config()
-    with stop_on_signals(threading.Event()) as stop:
+    config = app.config
+    if every is not None:
+        seconds = parse_duration(every, what="--every").total_seconds()
+        config = replace(config, ops=replace(config.ops, every=seconds))
+    store = app.store()
+    with stop_on_signals(threading.Event()) as stop, watching(config, store) as sleep:
         while not stop.is_set():
+            next_due: float | None = None
             try:
-                result = run_round(app.config, app.host, app.store(), stop=stop)
-                r = result.report
-                feeds = "feeds rendered" if result.written is not None else "feeds left to another worker"
-                click.echo(
-                    f"{_when(r.finished)}  run {r.run_id}: {r.total('new')} new, {r.total('updated')} updated, "
-                    f"{len(r.failed_sources)} failed source(s); {feeds}"
-                )
-                print_errors(r)
+                result = run_due(config, app.host, store, stop=stop, stay=True)
+                next_due = result.next_due_in
+                _watch_line(result.report, result.written is not None)
             except LockBusy as exc:
                 click.echo(f"kzfeed: {exc}", err=True)
             except KzfeedError as exc:
                 if exc.exit_code == 2:  # a configuration error will not fix itself
                     raise
                 click.echo(f"kzfeed: error: {exc}", err=True)
-            delay = jittered(period, spread)
-            when = f"{delay:.0f} s" if delay < 120 else f"{delay / 60:.1f} min"
-            click.echo(f"next run in {when}", err=True)
-            stop.wait(delay)
+            sleep(stop, watch_wait(next_due, config.ops.every))
     click.echo("kzfeed: watch stopped", err=True)
+
+
+def _watch_line(r: RunReport, rendered: bool) -> None:
+    fetched = [s for s in r.sources if s.status not in (SourceStatus.PAUSED, SourceStatus.SKIPPED)]
+    if not fetched:
+        return
+    feeds = "; feeds rendered" if rendered else ""
+    click.echo(
+        f"{_when(r.finished)}  run {r.run_id}: {len(fetched)} source(s), {r.total('new')} new, "
+        f"{r.total('updated')} updated, {len(r.failed_sources)} failed{feeds}"
+    )
+    print_errors(r)
+
+
+def _fleet_data(overdue_after: timedelta) -> dict[str, Any]:
+    """The workers working now (PostgreSQL) and the sources overdue, for ``status``."""
+    store = _app().store()
+    fleet = store.fleet_status(overdue_after=overdue_after)
+    lease = _app().config.ops.lease_seconds
+    return {
+        "database_now": fleet.database_now.isoformat(),
+        "workers_tracked": not store.runs_exclusive,
+        "workers": [
+            {
+                "name": w.name,
+                "host": w.host,
+                "pid": w.pid,
+                "started": w.started_at.isoformat(),
+                "last_heartbeat": w.heartbeat_at.isoformat(),
+                "heartbeat_age_s": round(w.heartbeat_age_s, 1),
+                "alive": w.heartbeat_age_s < lease,  # silent for a lease: taken for dead
+                "sources_in_hand": list(w.sources),
+            }
+            for w in fleet.workers
+        ],
+        "due_now": fleet.due_now,
+        "overdue_after_s": overdue_after.total_seconds(),
+        "overdue_sources": [
+            {
+                "name": o.name,
+                "due_at": o.due_at.isoformat() if o.due_at else None,
+                "overdue_s": round(o.overdue_s, 1),
+                "expired_lease_of": o.lease_owner,
+            }
+            for o in fleet.overdue
+        ],
+    }
 
 
 def _status_data(limit: int) -> dict[str, Any]:
@@ -97,7 +139,10 @@ def _status_data(limit: int) -> dict[str, Any]:
                         "unchanged": s.unchanged,
                         "failed": s.failed,
                         "duration_ms": s.duration_ms,
-                        "error": s.error,
+                        "error": s.error.message if s.error else None,
+                        "error_kind": s.error.kind.value if s.error else None,
+                        "error_url": s.error.url if s.error else None,
+                        "error_at": s.error.at.isoformat() if s.error and s.error.at else None,
                     }
                     for s in r.sources
                 ],
@@ -156,10 +201,20 @@ def _check(max_age: str | None) -> list[str]:
     default=None,
     help="With --check: e.g. 2h; a successful run must be younger.",
 )
-def status(limit: int, as_json: bool, check: bool, max_age: str | None) -> None:
-    """The last runs and the sources that are failing or paused."""
+@click.option(
+    "--overdue",
+    metavar="DURATION",
+    default="10m",
+    show_default=True,
+    help="A source due for longer than this, in no worker's hand, is listed as overdue.",
+)
+def status(limit: int, as_json: bool, check: bool, max_age: str | None, overdue: str) -> None:
+    """The workers at work, overdue sources, the last runs and the sources failing or paused."""
+    from kzfeed.ops import parse_duration
+
     if max_age is not None and not check:
         raise click.UsageError("--max-age goes with --check")
+    overdue_after = parse_duration(overdue, what="--overdue")
     if check:
         problems = _check(max_age)
         for problem in problems:
@@ -169,10 +224,11 @@ def status(limit: int, as_json: bool, check: bool, max_age: str | None) -> None:
         if not _app().quiet:
             click.echo("ok")
         return
-    data = _status_data(limit)
+    data = {**_fleet_data(overdue_after), **_status_data(limit)}
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    _print_fleet(data, overdue)
     if not data["runs"]:
         click.echo("no runs yet; start one with 'kzfeed run'")
     else:
@@ -190,6 +246,32 @@ def status(limit: int, as_json: bool, check: bool, max_age: str | None) -> None:
             click.echo(f"  {s['name']}: {state}; last ok {s['last_ok'] or 'never'}; {s['last_error']}")
     elif data["runs"]:
         click.echo("all sources healthy")
+
+
+def _print_fleet(data: dict[str, Any], overdue: str) -> None:
+    if not data["workers_tracked"]:
+        click.echo("workers: one at a time under the SQLite file lock (none tracked)")
+    elif not data["workers"]:
+        click.echo("workers: none at work")
+    else:
+        click.echo("workers:")
+        for w in data["workers"]:
+            held = w["sources_in_hand"]
+            names = ", ".join(held[:5]) + (f", … ({len(held)})" if len(held) > 5 else "")
+            beat = f"heartbeat {w['heartbeat_age_s']:.0f} s ago"
+            if not w["alive"]:
+                beat = f"silent for {w['heartbeat_age_s']:.0f} s, taken for dead"
+            click.echo(
+                f"  {w['name']} on {w['host']}: {beat}; {len(held)} source(s) in hand{': ' + names if held else ''}"
+            )
+    if data["overdue_sources"]:
+        click.echo(f"overdue sources (due for more than {overdue}, in no worker's hand):")
+        for o in data["overdue_sources"]:
+            since = f"due for {o['overdue_s'] / 60:.0f} min" if o["due_at"] else "never fetched"
+            dead = f"; the lease of {o['expired_lease_of']} ran out" if o["expired_lease_of"] else ""
+            click.echo(f"  {o['name']}: {since}{dead}")
+    else:
+        click.echo(f"overdue sources: none ({data['due_now']} due now)")
 
 
 @click.command()

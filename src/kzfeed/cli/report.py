@@ -53,7 +53,9 @@ def _json(report: RunReport, written: list[Path] | None, stopped: bool) -> dict[
                 "left_out": [{"title": title, "reason": reason} for title, reason in s.left_out],
                 "plugin_errors": list(s.plugin_errors),
                 "warnings": list(s.warnings),
-                "error": s.error,
+                "error": s.error.message if s.error else None,
+                "error_kind": s.error.kind.value if s.error else None,
+                "error_url": s.error.url if s.error else None,
                 "http_status": s.http_status,
                 "duration_s": round(s.duration_s, 3),
             }

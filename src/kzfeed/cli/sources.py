@@ -64,7 +64,7 @@ def sources(ctx: click.Context) -> None:
                 str(state.items_last_run) if state and state.last_attempt else "-",
                 _when(state.last_attempt if state else None),
                 _when(state.last_ok if state else None),
-                _when(state.next_due if state else None),
+                _when(state.due_at if state else None),
             )
         )
         if state and state.last_error:

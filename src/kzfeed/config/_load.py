@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kzfeed.errors import ConfigError
+from kzfeed.config._durations import parse_duration
+from kzfeed.errors import ConfigError, InputError
 from kzfeed.sources import check_options
 
 __all__ = [
@@ -41,6 +42,8 @@ class SourceConfig:
     type: str
     options: Mapping[str, Any] = field(default_factory=dict)
     enabled: bool = True
+    #: seconds between two fetches (``every = "30m"``); None: the global ``[ops] every``
+    every: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,10 +77,17 @@ class FetchConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpsConfig:
-    """The ``[ops]`` table: scheduled runs, several workers, the operator feed."""
+    """The ``[ops]`` table: when sources are due, several workers, the operator feed."""
 
     lock_wait: float = 0.0  # seconds a run waits for another one to finish; 0: exit at once
-    lease_seconds: int = 600  # a worker silent for this long is taken for dead; its sources are taken over
+    #: seconds between two fetches of a source that sets no ``every`` of its own (``every = "30m"``)
+    every: float = 30 * 60.0
+    #: a worker that has not renewed its leases for this long is taken for dead and its sources
+    #: are taken over; workers renew them every third of it while they work (PostgreSQL only)
+    lease_seconds: int = 90
+    #: how many sources a worker holds at most (claimed in one statement when half are done);
+    #: 0: four per fetch thread (``[fetch] workers``)
+    claim_batch: int = 0
     worker: str = ""  # this worker's name (default: the host name); workers share sources by leases
     feed: bool = False  # write public/ops.atom, a feed of sources that keep failing
     failing_after: int = 3  # consecutive failures after which a source is reported
@@ -85,7 +95,9 @@ class OpsConfig:
 
 _OPS_TYPES: dict[str, type | tuple[type, ...]] = {
     "lock_wait": (int, float),
+    "every": (str, int, float),  # a number is refused by _duration, saying how to write one
     "lease_seconds": int,
+    "claim_batch": int,
     "worker": str,
     "feed": bool,
     "failing_after": int,
@@ -294,12 +306,26 @@ def _languages(where: str, value: list[Any]) -> tuple[str, ...]:
 
 def _ops(where: str, table: Mapping[str, Any]) -> OpsConfig:
     check_options(where, table, _OPS_TYPES, prefix="ops.")
-    ops = OpsConfig(**table)
-    if ops.lock_wait < 0 or ops.lease_seconds < 1 or ops.failing_after < 1:
+    values = dict(table)
+    if "every" in values:
+        values["every"] = _duration(f"{where}: key 'ops.every'", values["every"])
+    ops = OpsConfig(**values)
+    if ops.lock_wait < 0 or ops.lease_seconds < 1 or ops.failing_after < 1 or ops.claim_batch < 0:
         raise ConfigError(
-            f"{where}: keys 'ops.lock_wait', 'ops.lease_seconds' and 'ops.failing_after' must be positive"
+            f"{where}: keys 'ops.lock_wait', 'ops.lease_seconds', 'ops.claim_batch' and "
+            "'ops.failing_after' must be positive"
         )
     return ops
+
+
+def _duration(what: str, value: Any) -> float:
+    """Seconds of a duration written as text in the config (``"30m"``)."""
+    if not isinstance(value, str):
+        raise ConfigError(f'{what} must be a duration in quotes, e.g. "30m" or "2h"')
+    try:
+        return parse_duration(value, what="duration").total_seconds()
+    except InputError as exc:
+        raise ConfigError(f"{what}: {exc}") from None
 
 
 def _source(where: str, index: int, table: Any) -> SourceConfig:
@@ -310,10 +336,12 @@ def _source(where: str, index: int, table: Any) -> SourceConfig:
     name = options.pop("name", None)
     type_ = options.pop("type", None)
     enabled = options.pop("enabled", True)
+    every = options.pop("every", None)
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ConfigError(f"{at}: key 'name' must be a short name of letters, digits, '-', '_' or '.'")
     if not isinstance(type_, str) or not type_:
         raise ConfigError(f'{at} ({name!r}): key \'type\' is missing; e.g. type = "files" or "rss"')
     if not isinstance(enabled, bool):
         raise ConfigError(f"{at} ({name!r}): key 'enabled' must be true or false")
-    return SourceConfig(name=name, type=type_, options=options, enabled=enabled)
+    seconds = None if every is None else _duration(f"{at} ({name!r}): key 'every'", every)
+    return SourceConfig(name=name, type=type_, options=options, enabled=enabled, every=seconds)

@@ -12,9 +12,9 @@ from kzfeed.sources import CONFIGURED_URL, SourceContext, current_url
 
 if TYPE_CHECKING:  # loading the plugins (e.g. for 'kzfeed --help') imports no HTTP client
     from kzfeed.http import FetchResult
-    from kzfeed.models import CleanArticle
+    from kzfeed.models import RawItem
 
-__all__ = ["fetch_article", "fetch_main", "html_to_text", "reason"]
+__all__ = ["fetch_article", "fetch_main", "html_paragraphs", "html_to_text", "reason"]
 
 _BLOCKS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table pre section article header footer figure".split()
@@ -46,7 +46,7 @@ def fetch_main(ctx: SourceContext, configured: str, *, check_robots: bool) -> Fe
     return None if result.not_modified else result
 
 
-def fetch_article(ctx: SourceContext, url: str) -> CleanArticle:
+def fetch_article(ctx: SourceContext, url: str) -> RawItem:
     """Fetch an article page (robots.txt obeyed) and extract it. Raises ``FetchError`` or
     ``InputError`` (no article in the page)."""
     if ctx.http is None:
@@ -58,15 +58,21 @@ def fetch_article(ctx: SourceContext, url: str) -> CleanArticle:
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment (a feed's summary or content): one paragraph per block."""
+    """Plain text of an HTML fragment (a feed's summary or content): one paragraph per block,
+    separated by a blank line."""
+    return "\n\n".join(html_paragraphs(markup))
+
+
+def html_paragraphs(markup: str) -> list[str]:
+    """The paragraphs of an HTML fragment: one per block."""
     if "<" not in markup and "&" not in markup:
-        return "\n\n".join(split_paragraphs(markup))
+        return split_paragraphs(markup)
     import lxml.html  # lazy: only feeds with markup need it
 
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except Exception:  # lxml raises several types on garbage; the text is what is left
-        return "\n\n".join(split_paragraphs(re.sub(r"<[^>]*>", " ", markup)))
+        return split_paragraphs(re.sub(r"<[^>]*>", " ", markup))
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -77,7 +83,7 @@ def html_to_text(markup: str) -> str:
         elif element.tag in _BLOCKS:
             element.tail = "\n\n" + (element.tail or "")
             element.text = "\n\n" + (element.text or "")
-    return "\n\n".join(split_paragraphs(root.text_content()))
+    return split_paragraphs(root.text_content())
 
 
 def reason(exc: Exception) -> str:

@@ -130,7 +130,7 @@ class FilesSource:
                 continue
             for note in article.notes:
                 ctx.log.info("%s: %s", rel, note)
-            yield article.raw_item(guid=rel, outlet=article.outlet or self.outlet)
+            yield article.with_guid(rel, outlet=article.outlet or self.outlet)
 
 
 def _shown(name: str) -> str:

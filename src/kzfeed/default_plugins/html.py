@@ -26,7 +26,6 @@ from kzfeed.models import RawItem
 from kzfeed.sources import SourceContext, check_options
 
 if TYPE_CHECKING:
-    from kzfeed.articles import CleanArticle
     from kzfeed.http import FetchResult
 
 # path segments of pages that list or navigate rather than tell a story
@@ -130,8 +129,8 @@ class HtmlSource:
                 self.name, f"none of its {fetched} page(s) could be read; first: {reason(first_error)}"
             )
 
-    def _item(self, url: str, article: CleanArticle) -> RawItem:
-        return article.raw_item(guid=url, url=url, outlet=self.outlet)
+    def _item(self, url: str, article: RawItem) -> RawItem:
+        return article.with_guid(url, url=url, outlet=self.outlet)
 
 
 def _patterns(where: str, key: str, values: list[Any]) -> list[re.Pattern[str]]:

@@ -16,11 +16,12 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import parse_date
 from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
-from kzfeed.default_plugins._web import fetch_article, fetch_main, html_to_text, reason
+from kzfeed.default_plugins._web import fetch_article, fetch_main, html_paragraphs, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
 from kzfeed.http import canonical_url
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
     from kzfeed.http import FetchResult
 
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
-_EMAIL = re.compile(r"[^@\s()<>]+@[^@\s()<>]+")
-_EMAIL_NAME = re.compile(r"<?[^@\s()<>]+@[^@\s()<>]+>?\s*\((?P<name>[^()]+)\)")
-_NAME_EMAIL = re.compile(r"(?P<name>[^()<>@]+?)\s*[(<][^@\s()<>]+@[^@\s()<>]+[)>]")
 _IMAGE = re.compile(r"\.(jpe?g|png|gif|webp)(\?|$)", re.I)
 # an entry whose text is shorter than this is taken for a teaser, not the article
 _SHORT_WORDS = 120
@@ -112,7 +110,8 @@ class RssSource:
                 content_html = str(part["value"])
         title = _clean(entry.get("title"))
         guid = str(entry.get("id") or link or hashlib.sha256(f"{title}{summary_html}".encode()).hexdigest())
-        text = html_to_text(content_html or summary_html)
+        paragraphs = html_paragraphs(content_html or summary_html)
+        text = "\n\n".join(paragraphs)
         summary = html_to_text(summary_html) if summary_html else None
         html = content_html or summary_html or None
         categories = tuple(
@@ -136,7 +135,7 @@ class RssSource:
             except (FetchError, InputError) as exc:
                 ctx.warn(f"full text of {link} not fetched, the feed's text is kept: {reason(exc)}")
             else:
-                text, html = article.text, None
+                paragraphs, text, html = list(article.paragraphs), article.text, None
                 title = title or article.title
                 author = author or article.author
                 published = published or article.published
@@ -144,15 +143,13 @@ class RssSource:
                 page_lang = article.lang or lang
         if enclosures:
             links = "".join(f'<li><a href="{u}">{u.rsplit("/", 1)[-1] or u}</a></li>' for u in enclosures)
-            html = (html or "".join(f"<p>{p}</p>" for p in _escape_paragraphs(text))) + f"<ul>{links}</ul>"
+            html = (html or "".join(f"<p>{escape(p)}</p>" for p in paragraphs)) + f"<ul>{links}</ul>"
         if not title:
             title = " ".join(text.split()[:12]) or link or guid
-        if not text.strip():
-            text = summary or title
         return RawItem(
             guid=guid,
             title=title,
-            text=text,
+            paragraphs=tuple(paragraphs or (summary or title).split("\n\n")),  # summary: html_to_text's
             url=link,
             html=html,
             summary=summary,
@@ -204,19 +201,15 @@ def _clean(value: Any) -> str | None:
 
 
 def _byline(entry: Any) -> str | None:
-    """The author's name from ``email (Name)`` (RSS), ``Name (email)`` (feedparser's Atom),
-    ``Name <email>`` or a plain name; a bare address is no byline. (feedparser's own split
-    cuts names and addresses in odd places, so the raw string is read here.)"""
+    """The author's name from the raw ``author`` string (feedparser's own split cuts names and
+    addresses in odd places, so the raw string is read here; see ``author_name``)."""
     raw = entry.get("author")
     if not isinstance(raw, str):
         return None
-    raw = " ".join(raw.split())
-    for pattern in (_EMAIL_NAME, _NAME_EMAIL):
-        found = pattern.fullmatch(raw)
-        if found:
-            return _clean(found.group("name"))
-    author = _clean(raw)
-    return None if author and _EMAIL.fullmatch(author) else author
+    # imported here: its module compiles the furniture patterns, and 'kzfeed --help' loads this plugin
+    from kzfeed.articles import author_name
+
+    return _clean(author_name(raw))
 
 
 def _lang(value: Any) -> str | None:
@@ -271,12 +264,6 @@ def _enclosures(entry: Any, base: str) -> tuple[str | None, list[str]]:
         if image is None and thumb.get("url"):
             image = str(thumb["url"])
     return image, others
-
-
-def _escape_paragraphs(text: str) -> list[str]:
-    from html import escape
-
-    return [escape(p) for p in text.split("\n\n") if p.strip()]
 
 
 @hookimpl

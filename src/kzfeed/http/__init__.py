@@ -8,7 +8,8 @@ from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kzfeed.http._cache import CacheEntry, HttpCache, MemoryHttpCache, StagedHttpCache, next_attempt_after
-    from kzfeed.http._client import Fetcher, FetchResult, decode_text
+    from kzfeed.http._client import Fetcher, FetchResult
+    from kzfeed.http._decode import decode_text
     from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
     from kzfeed.http._policy import FetchPolicy, default_user_agent
     from kzfeed.http._urls import canonical_url, is_same_site
@@ -36,7 +37,8 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         __name__,
         {
             "_cache": "CacheEntry HttpCache MemoryHttpCache StagedHttpCache next_attempt_after",
-            "_client": "Fetcher FetchResult decode_text",
+            "_client": "Fetcher FetchResult",
+            "_decode": "decode_text",
             "_policy": "FetchPolicy default_user_agent",
             "_guard": "AllowList GuardedTransport address_problem",
             "_urls": "canonical_url is_same_site",

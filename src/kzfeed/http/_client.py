@@ -9,28 +9,25 @@ limits requests per host, obeys robots.txt when asked, connects only to allowed 
 
 from __future__ import annotations
 
-import codecs
-import encodings
-import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from encodings.aliases import aliases as _codec_aliases
 from types import TracebackType
 from typing import Self
 
 import httpx
 
-from kzfeed.charsets import unmarked_utf16_32
 from kzfeed.errors import FetchError
+from kzfeed.http._answers import Transfer, network_error, status_message
 from kzfeed.http._body import plain_headers, read_body
 from kzfeed.http._cache import CacheEntry, HttpCache, StagedHttpCache, next_entry, retry_after
+from kzfeed.http._decode import decode_text
 from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
 from kzfeed.http._policy import FetchPolicy
 from kzfeed.http._polite import ROBOTS_MAX_BYTES, HostGates, Robots
 
-__all__ = ["FetchResult", "Fetcher", "decode_text"]
+__all__ = ["FetchResult", "Fetcher"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -61,16 +58,6 @@ class FetchResult:
     def text(self) -> str:
         """The content decoded as text; see :func:`decode_text`. Computed on each access."""
         return decode_text(self.content, self.headers.get("content-type"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Transfer:
-    url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    permanent_url: str | None
-    elapsed: float
 
 
 class Fetcher:
@@ -190,7 +177,7 @@ class Fetcher:
         retry_at = retry_after(got.headers, now, self.policy) if got.status in (429, 503) else None
         raise FetchError(
             source,
-            _status_message(source, url, got, retry_at),
+            status_message(source, url, got, retry_at),
             url=got.url,
             status=got.status,
             retry_after=retry_at,
@@ -227,7 +214,7 @@ class Fetcher:
 
     def _transfer(
         self, url: str, *, source: str, headers: dict[str, str], robots: bool, max_bytes: int
-    ) -> _Transfer:
+    ) -> Transfer:
         """Follow redirects hop by hop (to see each one) and read the final body if it is 2xx."""
         try:
             current = httpx.URL(url)
@@ -253,13 +240,13 @@ class Fetcher:
                         )
             except httpx.HTTPError as exc:
                 late = started is not None and time.monotonic() >= started + self.policy.total_timeout
-                raise _network_error(source, str(current), exc, self.policy, late=late) from exc
+                raise network_error(source, str(current), exc, self.policy, late=late) from exc
             except httpx.InvalidURL as exc:
                 raise FetchError(source, f"bad redirect from {url}: {exc}; check the URL", url=url) from exc
             except AddressRefused as exc:
                 where = str(current) if str(current) == url else f"{current} (redirected from {url})"
                 raise FetchError(source, f"refused to fetch {where}: {exc}", url=url) from exc
-            if isinstance(hop, _Transfer):
+            if isinstance(hop, Transfer):
                 assert started is not None
                 return replace(hop, permanent_url=permanent_url, elapsed=time.monotonic() - started)
             status, target = hop
@@ -280,7 +267,7 @@ class Fetcher:
 
     def _hop(
         self, current: httpx.URL, *, source: str, headers: dict[str, str], max_bytes: int, until: float
-    ) -> _Transfer | tuple[int, httpx.URL]:
+    ) -> Transfer | tuple[int, httpx.URL]:
         """One request: the answer, or the status and target of a redirect to follow."""
         if time.monotonic() > until:
             raise httpx.TimeoutException("total timeout")
@@ -291,7 +278,7 @@ class Fetcher:
             if status in _REDIRECTS and location:
                 return status, current.join(location)
             content = read_body(response, source, max_bytes, until) if 200 <= status < 300 else b""
-            return _Transfer(
+            return Transfer(
                 url=str(current),
                 status=status,
                 headers=plain_headers(response.headers),
@@ -301,137 +288,3 @@ class Fetcher:
             )
         finally:
             response.close()
-
-
-def _network_error(
-    source: str, url: str, exc: httpx.HTTPError, policy: FetchPolicy, *, late: bool = False
-) -> FetchError:
-    if late and isinstance(exc, httpx.TimeoutException):
-        what = f"fetching {url} took longer than {policy.total_timeout:g} s (total timeout)"
-    elif isinstance(exc, httpx.ConnectTimeout):
-        what = f"could not connect to {url} within {policy.connect_timeout:g} s"
-    elif isinstance(exc, httpx.ReadTimeout):
-        what = f"{url} sent nothing for {policy.read_timeout:g} s (read timeout)"
-    elif isinstance(exc, httpx.TimeoutException):
-        what = f"fetching {url} took longer than {policy.total_timeout:g} s (total timeout)"
-    elif isinstance(exc, httpx.ConnectError):
-        what = f"could not connect to {url} ({exc})"
-    else:
-        what = f"network error while fetching {url} ({type(exc).__name__}: {exc})"
-    return FetchError(source, f"{what}; the site may be down or slow, kzfeed retries on a later run", url=url)
-
-
-def _status_message(source: str, requested: str, got: _Transfer, retry_at: datetime | None) -> str:
-    status, url = got.status, got.url
-    where = url if url == requested else f"{url} (redirected from {requested})"
-    if status == 410:
-        return (
-            f"HTTP 410 Gone for {where}: the site removed it for good; the source will be paused — "
-            f"fix its URL, then run `kzfeed sources reset {source}`"
-        )
-    if retry_at is not None:
-        when = retry_at.isoformat(timespec="seconds")
-        return f"HTTP {status} for {where}; the server asks kzfeed to wait, no request before {when}"
-    if status == 429:
-        return f"HTTP 429 (too many requests) for {where}; kzfeed will back off — raise min_delay if it lasts"
-    if status in (401, 403):
-        return f"HTTP {status} (access denied) for {where}; check the URL in a browser or disable the source"
-    if 400 <= status < 500:
-        return f"HTTP {status} for {where}; check the URL or disable the source"
-    if status >= 500:
-        return f"HTTP {status} for {where}: the server failed; kzfeed will retry later with back-off"
-    return f"unexpected HTTP {status} for {where}; check the URL or disable the source"
-
-
-# -- text decoding -------------------------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_DOCUMENT_CHARSET = re.compile(
-    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""", re.I
-)
-# encodings of the beat's sites (Kazakh, Russian, EU languages), preferred in this order when
-# detection finds several that read the bytes equally well
-_LIKELY = (
-    "utf_8", "cp1251", "cp1252", "latin_1", "koi8_r", "kz1048", "iso8859_5", "mac_cyrillic",
-    "iso8859_15", "cp1250", "iso8859_2",
-)  # fmt: skip
-
-
-_UTF_16_32 = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le"]
-
-
-def decode_text(content: bytes, content_type: str | None = None) -> str:
-    """Decode an HTTP body as text.
-
-    A byte-order mark wins; UTF-16/32 without one is told by where its NUL bytes are (XML 1.0
-    appendix F); UTF-8 (declared or not, with at most 1 % stray bytes) is taken as
-    is. Otherwise the charset declared in ``content_type`` (or, without one, in a ``<meta>``
-    or ``<?xml?>`` declaration) is checked against detection (charset-normalizer): it is used
-    when it reads the bytes as well as the best detected encoding, else the detected one is,
-    so a missing or wrong declaration (cp1251 served as ISO-8859-1, say) gives correct text.
-    """
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            return content.decode(encoding, errors="replace")
-    if unmarked := unmarked_utf16_32(content):  # UTF-16/32 without a BOM is all "ASCII" bytes
-        return content.decode(unmarked, errors="replace")
-    if content.isascii():
-        return content.decode("ascii")
-    declared = _codec_name(_charset_param(content_type)) or _codec_name(_document_charset(content))
-    if declared in (None, "utf_8"):
-        text = content.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
-        non_ascii = len(text) - len(text.encode("ascii", errors="ignore")) - bad
-        # a few stray bytes in a UTF-8 page must not make the whole page mojibake
-        if bad * 100 <= non_ascii:
-            return text
-        declared = None
-    from charset_normalizer import from_bytes  # late: only non-UTF-8 bodies need it
-
-    candidates = ([declared] if declared else []) + [e for e in _LIKELY if e != declared]
-    matches = list(from_bytes(content, cp_isolation=candidates))
-    if not matches:  # not a language of the beat; UTF-16/32 without a BOM is too easily "found"
-        matches = list(from_bytes(content, cp_exclusion=_UTF_16_32))
-    if not matches:
-        return content.decode(declared or "utf-8", errors="replace")
-
-    def preference(encoding: str) -> int:
-        return candidates.index(encoding) if encoding in candidates else len(candidates)
-
-    best = min(matches, key=lambda m: (round(m.chaos, 2), preference(m.encoding)))
-    return str(best)
-
-
-def _charset_param(content_type: str | None) -> str | None:
-    for param in (content_type or "").split(";")[1:]:
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip("\"'") or None
-    return None
-
-
-def _document_charset(content: bytes) -> str | None:
-    match = _DOCUMENT_CHARSET.search(content[:2048])
-    if match is None:
-        return None
-    return (match.group(1) or match.group(2)).decode("ascii", errors="replace")
-
-
-def _codec_name(label: str | None) -> str | None:
-    """Python's codec name for a charset label, in charset-normalizer's spelling (``"cp1251"``)."""
-    if not label:
-        return None
-    name = encodings.normalize_encoding(label.lower())
-    name = _codec_aliases.get(name, name)
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    # as browsers do (WHATWG): pages labelled ISO-8859-1 or ASCII are really windows-1252
-    return "cp1252" if name in ("latin_1", "ascii") else name

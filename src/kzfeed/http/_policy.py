@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kzfeed.errors import ConfigError
-from kzfeed.http._guard import AllowList
 
 __all__ = ["FetchPolicy", "default_user_agent"]
 
@@ -55,6 +54,8 @@ class FetchPolicy:
     def __post_init__(self) -> None:
         if not self.user_agent.strip():
             raise ConfigError("fetch policy: user_agent must not be empty; use default_user_agent(contact)")
+        from kzfeed.http._guard import AllowList  # here: _guard imports httpx, which a run may not need
+
         AllowList(self.allow_private)  # raises ConfigError naming a bad entry
         positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "backoff_base")
         at_least = {

@@ -1,4 +1,4 @@
-"""Operations around runs: the run lock, rounds and leases, schedules, retention."""
+"""Operations around runs: the run lock, a worker's run over the due sources, retention."""
 
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ from kzfeed._lazy import lazy_names
 if TYPE_CHECKING:
     from kzfeed.ops._lock import LockBusy
     from kzfeed.ops._retention import plan_retention
-    from kzfeed.ops._rounds import RoundResult, run_round, stop_on_signals
-    from kzfeed.ops._schedule import jittered, parse_duration
+    from kzfeed.ops._schedule import parse_duration, watch_wait
+    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching
 
 __all__ = [
     "LockBusy",
-    "RoundResult",
-    "jittered",
+    "RunResult",
     "parse_duration",
     "plan_retention",
-    "run_round",
+    "run_due",
     "stop_on_signals",
+    "watch_wait",
+    "watching",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
@@ -28,7 +29,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         {
             "_lock": "LockBusy",
             "_retention": "plan_retention",
-            "_rounds": "RoundResult run_round stop_on_signals",
-            "_schedule": "jittered parse_duration",
+            "_schedule": "parse_duration watch_wait",
+            "_worker": "RunResult run_due stop_on_signals watching",
         },
     )

@@ -2,7 +2,7 @@
 
 The lock belongs to the database (``Store.lock_runs``): on SQLite a file lock next to the
 database (``kzfeed.db.lock``), on PostgreSQL a session advisory lock named after the worker, so
-that workers on other machines can share the work (``kzfeed.ops._rounds``) while a slow run of
+that workers on other machines can share the work (``kzfeed.ops._worker``) while a slow run of
 one worker is never overlapped by its next one. The operating system drops either lock when its
 holder dies, so a lock left by a killed run is never in the way: the next run takes it over and
 says so.

@@ -1,33 +1,18 @@
-"""Durations as people write them (``30m``, ``1h30m``, ``365d``; read by pytimeparse) and the
-jittered wait of ``kzfeed watch``."""
+"""Durations as people write them (``30m``, ``1h30m``, ``365d``; read by pytimeparse, in
+``kzfeed.config``) and how long ``kzfeed watch`` sleeps between two runs."""
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
+from kzfeed.config import parse_duration
 
-from kzfeed.errors import InputError
+__all__ = ["parse_duration", "watch_wait"]
 
-__all__ = ["jittered", "parse_duration"]
-
-
-def parse_duration(text: str, *, what: str = "duration") -> timedelta:
-    """``"30m"`` → 30 minutes. Units: s, m, h, d, w, also spelt out (``30 minutes``) and
-    combined (``1h30m``); a bare number is refused. Raises ``InputError`` saying how to write one."""
-    from pytimeparse.timeparse import timeparse  # lazy: only watch and prune read durations
-
-    seconds = timeparse(text)
-    if seconds is None:
-        raise InputError(
-            f"{what} {text!r} is not a duration; write a number and a unit, e.g. 90s, 30m, 6h, 365d"
-        )
-    if seconds <= 0:
-        raise InputError(f"{what} {text!r} must be more than zero")
-    return timedelta(seconds=seconds)
+#: the shortest sleep of ``kzfeed watch``: a source that keeps failing to be stored does not spin it
+MIN_WAIT = 0.5
 
 
-def jittered(every: timedelta, jitter: timedelta, rng: random.Random | None = None) -> float:
-    """Seconds to wait: ``every`` plus a random part of ``jitter``, so that many installations
-    (or workers) started at the same minute do not all hit the sites at the same second."""
-    extra = (rng or random).uniform(0, jitter.total_seconds()) if jitter else 0.0
-    return every.total_seconds() + extra
+def watch_wait(next_due_in: float | None, every: float) -> float:
+    """Seconds ``kzfeed watch`` sleeps: until the next source is due or a lease another worker
+    let run out can be taken over (``next_due_in``, by the database's clock), at least
+    :data:`MIN_WAIT`; ``every`` when no source is stored yet."""
+    return max(MIN_WAIT, every if next_due_in is None else next_due_in)

@@ -7,16 +7,18 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.pipeline._build import build_classifier, build_sources, config_hash, fetch_policy
     from kzfeed.pipeline._health import source_urls
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
-    from kzfeed.pipeline._run import Pipeline, build_classifier, build_sources, fetch_policy
+    from kzfeed.pipeline._run import Pipeline
     from kzfeed.pipeline._stories import rebuild_stories
 
 __all__ = [
     "Pipeline",
     "build_classifier",
     "build_sources",
+    "config_hash",
     "fetch_policy",
     "rebuild_stories",
     "reclassify",
@@ -31,7 +33,8 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_health": "source_urls",
             "_reclassify": "reclassify",
             "_render": "render",
-            "_run": "Pipeline build_classifier build_sources fetch_policy",
+            "_build": "build_classifier build_sources config_hash fetch_policy",
+            "_run": "Pipeline",
             "_stories": "rebuild_stories",
         },
     )

@@ -7,17 +7,22 @@ HTTP 410 Gone.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from kzfeed.models import SourceState
+from kzfeed.models import CacheEntry, SourceState
 
 if TYPE_CHECKING:  # the HTTP client (httpx) is imported only by runs that fetch
     from kzfeed.http import FetchPolicy
 
-__all__ = ["after_failure", "after_success", "is_due", "source_urls"]
+__all__ = ["after_failure", "after_success", "due_in", "is_due", "source_urls"]
+
+#: a source is due again after its interval less up to this part of it, at random: sources
+#: fetched together drift apart, and a cron job with the same period always finds them due
+JITTER = 0.1
 
 
 def source_urls(options: Mapping[str, Any], state: SourceState | None) -> list[str]:
@@ -33,6 +38,32 @@ def source_urls(options: Mapping[str, Any], state: SourceState | None) -> list[s
         elif isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
             found.append(value.strip())
     return list(dict.fromkeys(found))
+
+
+def due_in(
+    every: float,
+    state: SourceState,
+    *,
+    now: datetime,
+    validators: Mapping[str, CacheEntry],
+    urls: list[str],
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds until a source that was just fetched is due again: its interval ``every`` (less a
+    random tenth at most), or later when a back-off or a Retry-After (``state.next_due``, on the
+    clock of ``now``) or the freshness its server gave its feed (Cache-Control max-age or
+    Expires, on every configured URL it fetched) says so. Relative, so that the database's
+    clock, not this host's, places it."""
+    wait = every * (1.0 - JITTER * (rng or random).random())
+    if state.next_due is not None:
+        wait = max(wait, (state.next_due - now).total_seconds())
+    entries = [validators[u] for u in urls if u in validators]
+    host_now = datetime.now(UTC)  # the clock the fetcher stamped its entries with
+    fresh = [e.expires for e in entries]
+    if entries and all(f is not None for f in fresh):
+        wait = max(wait, min((f - host_now).total_seconds() for f in fresh if f is not None))
+    waits = [(e.retry_after - host_now).total_seconds() for e in entries if e.retry_after is not None]
+    return max([wait, *waits])
 
 
 def is_due(state: SourceState, now: datetime) -> bool:

@@ -1,13 +1,16 @@
-"""Turning what a source yields (``RawItem``) into a stored ``Item``: ids, clean text, hashes."""
+"""Turning what a source yields (``RawItem``) into a stored ``Item``: ids, clean HTML, hashes.
+
+The title and paragraphs arrive normalised (NFC, split once: ``kzfeed.plaintext``, when the
+``RawItem`` was made); this module cuts them to what is stored and reads nothing again.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
-from kzfeed.articles import split_paragraphs
 from kzfeed.models import Item, RawItem, item_id_for
+from kzfeed.plaintext import READ_AT_MOST, clean_text
 
 __all__ = [
     "MAX_HTML",
@@ -21,15 +24,6 @@ __all__ = [
 ]
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-# characters no XML document can carry (C0 controls but tab and newlines, lone surrogates,
-# U+FFFE/FFFF) and C1 controls (cp1252 text read as Latin-1, which readers each map their own
-# way): a site's garbage, removed before it is stored, so every feed shows the same rest
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(value: str) -> str:
-    """``value`` without the characters a feed cannot carry."""
-    return _NOT_XML.sub("", value)
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -38,7 +32,7 @@ def _clean_optional(value: str | None) -> str | None:
 
 #: what is stored of one item at most (characters); a real article is far smaller, and no
 #: stored item may make a feed too large to render or to read
-MAX_TEXT = 200_000
+MAX_TEXT = READ_AT_MOST // 4
 MAX_HTML = 500_000
 MAX_SUMMARY = 5_000
 MAX_TITLE = 1_000
@@ -51,7 +45,7 @@ def _cut_line(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def _cut_paragraphs(paragraphs: list[str]) -> list[str]:
+def _cut_paragraphs(paragraphs: tuple[str, ...]) -> list[str]:
     """At most ``MAX_TEXT`` characters of paragraphs, and a last one saying so when cut."""
     kept, size = [], 0
     for para in paragraphs:
@@ -106,10 +100,10 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
     content hash. The language is left as the source gave it (detected later if missing)."""
     # imported here: 'kzfeed --help' loads the plugins, which import this module's package
-    from kzfeed.articles import paragraphs_to_html, safe_url, summarize
+    from kzfeed.articles import author_name, paragraphs_to_html, safe_url, summarize
 
-    title = _cut_line(_SPACE.sub(" ", unicodedata.normalize("NFC", clean_text(raw.title))).strip(), MAX_TITLE)
-    paragraphs = _cut_paragraphs(split_paragraphs(clean_text(raw.text[: 4 * MAX_TEXT])))
+    title = _cut_line(_SPACE.sub(" ", raw.title).strip(), MAX_TITLE)
+    paragraphs = _cut_paragraphs(raw.paragraphs)
     text = "\n\n".join(paragraphs)
     canonical = _canonical(raw.url)
     if raw.html:
@@ -128,7 +122,7 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         url=raw.url,
         canonical_url=canonical,
         summary=summary,
-        author=_clean_optional(raw.author),
+        author=author_name(_clean_optional(raw.author)),
         outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -28,10 +29,12 @@ __all__ = [
     "RENDERER",
     "Entry",
     "FeedSpec",
+    "ShownDate",
     "archive_path",
     "as_story",
     "entry_author",
     "entry_content",
+    "entry_date",
     "entry_id",
     "entry_summary",
     "item_link",
@@ -49,6 +52,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _DC_NS = "http://purl.org/dc/elements/1.1/"
 _RSS_NSMAP: dict[str | None, str] = {"atom": _ATOM_NS, "content": _CONTENT_NS, "dc": _DC_NS}
+_PUBLISHER = "kzfeed"  # the feeds' own author
 _GENERATOR_URI = "https://github.com/kzfeed/kzfeed"
 #: named in every document's <generator>: archive documents written by an earlier renderer
 #: (which could let a site's markup through) are written again once, then never changed
@@ -134,9 +138,39 @@ def _feed_updated(stories: Sequence[Story], fallback: datetime | None) -> dateti
     return max(dates) if dates else (fallback or _EPOCH)
 
 
-def entry_author(item: Item) -> str:
-    """Who a report is credited to: its outlet, else its author, else the source's name."""
-    return item.outlet or item.author or item.source
+def entry_author(item: Item) -> str | None:
+    """Who a report is credited to: its outlet, else its author, else its site's name (the
+    host of its URL); ``None`` when nothing is known. Never the name of the kzfeed source it
+    came through: "seeds" or "astana-times-rss" is the operator's label, not an outlet."""
+    if item.outlet or item.author:
+        return item.outlet or item.author
+    url = own_url(item)
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDate:
+    """The one date a reader is shown for a report, in the feeds and on the pages alike."""
+
+    when: datetime | None
+    #: the source gave no date: ``when`` is the time kzfeed first saw the report
+    first_seen: bool = False
+
+    def label(self) -> str:
+        """``2026-11-30``, ``first seen 2026-11-30`` or ``date unknown``."""
+        if self.when is None:
+            return "date unknown"
+        day = self.when.astimezone(UTC).strftime("%Y-%m-%d")
+        return f"first seen {day}" if self.first_seen else day
+
+
+def entry_date(item: Item) -> ShownDate:
+    """The date shown for ``item``: when it was published, else last updated, else (marked as
+    such) when kzfeed first saw it."""
+    if item.published or item.updated:
+        return ShownDate(item.published or item.updated)
+    return ShownDate(item.first_seen, first_seen=item.first_seen is not None)
 
 
 def entry_summary(item: Item) -> str:
@@ -156,17 +190,30 @@ def entry_content(story: Story, base_url: str) -> str:
     (outlet and language, linked)."""
     lead = story.lead
     link = html_lib.escape(item_link(lead, base_url), quote=True)
-    who = html_lib.escape(entry_author(lead), quote=False)
-    parts = [safe_content(lead), f'<p><small>Source: <a href="{link}">{who}</a></small></p>']
+    who = entry_author(lead)
+    credit = (
+        f'Source: <a href="{link}">{html_lib.escape(who, quote=False)}</a>'
+        if who
+        else f'<a href="{link}">Source</a>'
+    )
+    shown = entry_date(lead)
+    if shown.first_seen:
+        credit += f" · {shown.label()} (the source gave no date)"
+    parts = [safe_content(lead), f"<p><small>{credit}</small></p>"]
     if story.others:
         also = ", ".join(
             f'<a href="{html_lib.escape(item_link(o, base_url), quote=True)}">'
-            f"{html_lib.escape(entry_author(o), quote=False)}</a>"
+            f"{html_lib.escape(entry_author(o) or _site_label(o), quote=False)}</a>"
             + (f" ({html_lib.escape(o.lang, quote=False)})" if o.lang else "")
             for o in story.others
         )
         parts.append(f"<p><small>Also reported by: {also}</small></p>")
     return "\n".join(parts)
+
+
+def _site_label(item: Item) -> str:
+    """How a report with no known outlet is named in a list of reports."""
+    return f"a report in {item.lang}" if item.lang else "another report"
 
 
 def _text(value: str | None) -> str:
@@ -222,7 +269,9 @@ def _atom_entry(spec: FeedSpec, story: Story) -> Any:
     _sub(entry, _atom("updated"), _iso(item.date or _EPOCH))
     if item.published is not None:
         _sub(entry, _atom("published"), _iso(item.published))
-    _sub(_sub(entry, _atom("author")), _atom("name"), entry_author(item))
+    # with no outlet known, the entry is credited to the feed's publisher, as Atom would have a
+    # reader inherit it (feed readers do not all do so)
+    _sub(_sub(entry, _atom("author")), _atom("name"), entry_author(item) or _PUBLISHER)
     _sub(entry, _atom("link"), rel="alternate", type="text/html", href=item_link(item, spec.base_url))
     for other in story.others:
         _sub(
@@ -231,7 +280,7 @@ def _atom_entry(spec: FeedSpec, story: Story) -> Any:
             rel="related",
             type="text/html",
             href=item_link(other, spec.base_url),
-            title=entry_author(other),
+            title=entry_author(other) or _site_label(other),
         )
     for topic in story.topics:
         _sub(entry, _atom("category"), term=topic, label=topic_label(topic), scheme=spec.base_url + "topics/")
@@ -252,11 +301,14 @@ def _rss_item(spec: FeedSpec, story: Story) -> Any:
     if spec.content:
         _sub(element, f"{{{_CONTENT_NS}}}encoded", entry_content(story, spec.base_url))
     _sub(element, "guid", entry_id(story), isPermaLink="false")
-    _sub(element, f"{{{_DC_NS}}}creator", entry_author(item))
+    author = entry_author(item)
+    if author:
+        _sub(element, f"{{{_DC_NS}}}creator", author)
     for topic in story.topics:
         _sub(element, "category", topic_label(topic), domain=spec.base_url + "topics/")
-    if item.published is not None:
-        _sub(element, "pubDate", format_datetime(item.published.astimezone(UTC)))
+    shown = entry_date(item).when
+    if shown is not None:  # the same date the pages and the other feeds show
+        _sub(element, "pubDate", format_datetime(shown.astimezone(UTC)))
     if item.lang:
         _sub(element, f"{{{_DC_NS}}}language", item.lang)
     return element
@@ -309,7 +361,7 @@ def render_atom(spec: FeedSpec, entries: Sequence[Entry], *, fallback: datetime 
     _sub(root, _atom("title"), _feed_title(spec), type="text")
     _sub(root, _atom("subtitle"), spec.subtitle, type="text")
     _sub(root, _atom("updated"), _iso(_feed_updated(stories, fallback)))
-    _sub(_sub(root, _atom("author")), _atom("name"), "kzfeed")
+    _sub(_sub(root, _atom("author")), _atom("name"), _PUBLISHER)
     _sub(root, _atom("link"), rel="alternate", type="text/html", href=spec.base_url + (spec.page_path or ""))
     self_href = spec.base_url + spec.path(spec.atom_path)
     _sub(root, _atom("link"), rel="self", type="application/atom+xml", href=self_href)

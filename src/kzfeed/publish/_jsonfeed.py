@@ -16,6 +16,7 @@ from kzfeed.publish._feeds import (
     as_story,
     entry_author,
     entry_content,
+    entry_date,
     entry_id,
     entry_summary,
     item_link,
@@ -41,12 +42,18 @@ def render_json_feed(spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
             "title": lead.title,
             "content_html": entry_content(story, spec.base_url),
             "summary": entry_summary(lead),
-            "authors": [{"name": entry_author(lead)}],
             "tags": [topic_label(t) for t in story.topics],
         }
-        if lead.published is not None:
-            entry["date_published"] = _date(lead.published)
-        if lead.date is not None:
+        author = entry_author(lead)
+        if author:
+            entry["authors"] = [{"name": author}]
+        shown = entry_date(lead)
+        extension: dict[str, Any] = {}
+        if shown.when is not None:
+            entry["date_published"] = _date(shown.when)
+            if shown.first_seen:  # JSON Feed has no word for it: said in kzfeed's extension
+                extension["date_is_first_seen"] = True
+        if lead.date is not None and lead.date != shown.when:
             entry["date_modified"] = _date(lead.date)
         if lead.lang:
             entry["language"] = lead.lang
@@ -54,11 +61,12 @@ def render_json_feed(spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
         if image:
             entry["image"] = image
         if story.others:
-            entry["_kzfeed"] = {
-                "also_reported_by": [
-                    {"name": entry_author(o), "url": item_link(o, spec.base_url)} for o in story.others
-                ]
-            }
+            extension["also_reported_by"] = [
+                {"name": entry_author(o) or o.lang or "", "url": item_link(o, spec.base_url)}
+                for o in story.others
+            ]
+        if extension:
+            entry["_kzfeed"] = extension
         items.append(entry)
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,

@@ -1,135 +1,307 @@
-"""Static HTML pages written beside the feeds: one page per item, and the index page."""
+"""The HTML pages written beside the feeds, from the Jinja2 templates in ``templates/``
+(autoescaped: every text from a source goes out escaped, its HTML only through the
+sanitiser): one page per feed document (the front page, a page per topic, a page per archive
+document), one page per story listing all its reports, and one per item that has no URL of
+its own. No page needs JavaScript.
+"""
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from kzfeed.models import Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, item_link, own_url, safe_content
+from kzfeed.publish._feeds import FeedSpec, archive_path, entry_summary, item_link, own_url, safe_content
 
-__all__ = ["render_index", "render_item_page"]
+if TYPE_CHECKING:
+    import jinja2
 
-_STYLE = """
-body{font:17px/1.55 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-a{color:#0b57d0}header p,footer,.meta{color:#555;font-size:.9rem}
-h1{line-height:1.2}.tags a{margin-right:.6rem}li{margin:.6rem 0}a[aria-current]{font-weight:bold}
-""".strip()
+__all__ = [
+    "MAIN_TOPICS",
+    "Site",
+    "feed_page_path",
+    "main_topics",
+    "outlet_name",
+    "render_feed_page",
+    "render_item_page",
+    "render_story_page",
+    "shown_date",
+    "story_page_path",
+]
 
-
-def _e(text: str | None) -> str:
-    return html.escape(text or "", quote=True)
-
-
-def _page(title: str, body: str, *, head: str = "", lang: str = "en") -> str:
-    return (
-        f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n{head}</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
-
-
-def _date(item: Item) -> str:
-    if item.published is None:
-        return "date unknown"
-    return item.published.strftime("%Y-%m-%d %H:%M UTC")
+#: how many topics a story shows on the pages (its main ones, by score)
+MAIN_TOPICS = 3
+_SUMMARY_CHARS = 280  # the pages show two lines of it; the rest is cut on a word
+_LANGUAGES = {"en": "English", "fr": "French", "ru": "Russian", "de": "German", "kk": "Kazakh"}
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_FEED_SUFFIXES = (".atom", ".rss", ".json")
 
 
-def render_item_page(item: Item, base_url: str) -> str:
-    """A readable page for one item (the link of items that have no URL of their own)."""
-    topics = " ".join(f'<a href="../topics/{_e(t)}.atom">{_e(topic_label(t))}</a>' for t in item.topics)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """What every page shows of the site: its title and subtitle, its feeds, and why a feed
+    with no story is empty (``None``: the sources were read)."""
+
+    title: str
+    subtitle: str
+    specs: Sequence[FeedSpec]
+    renderer: str
+    #: the topics that have at least one story (the topic filters link only to those)
+    topics_present: frozenset[str] = frozenset()
+    no_runs: bool = False
+
+
+def feed_page_path(feed_path: str) -> str:
+    """The page a person reads a feed document on: ``feed.atom`` → ``index.html``,
+    ``topics/energy.rss`` → ``topics/energy.html``, ``feed-archive-2.json`` →
+    ``feed-archive-2.html``. ``kzfeed serve`` answers a browser on a feed's address with it."""
+    stem = feed_path
+    for suffix in _FEED_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    return "index.html" if stem == "feed" else f"{stem}.html"
+
+
+def story_page_path(story: Story) -> str | None:
+    """Where a story's page is written (None for an id that is no safe file name)."""
+    return f"stories/{story.id}.html" if _SAFE_ID.fullmatch(story.id) else None
+
+
+def outlet_name(item: Item) -> str | None:
+    """Who published a report, as a reader knows them: the outlet, else the byline, else the
+    site's host name; never the name of the source in kzfeed's config (``seeds``)."""
+    if item.outlet:
+        return item.outlet
+    if item.author:
+        return item.author
     url = own_url(item)
-    original = f' · <a href="{_e(url)}">original article</a>' if url else ""
-    body = (
-        f'<p><a href="../index.html">kzfeed</a></p>\n<article lang="{_e(item.lang or "")}">\n'
-        f"<h1>{_e(item.title)}</h1>\n"
-        f'<p class="meta">{_e(item.outlet or item.author or item.source)} · {_e(_date(item))}{original}</p>\n'
-        f'<p class="tags">{topics}</p>\n{safe_content(item)}\n</article>'
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDate:
+    """The date a page shows for a report: its publication date, else the date kzfeed first
+    saw it (marked as such, as in the feeds), else its last update."""
+
+    when: datetime | None
+    first_seen: bool = False
+
+    @property
+    def iso(self) -> str:
+        return self.when.isoformat() if self.when else ""
+
+    def __str__(self) -> str:
+        if self.when is None:
+            return "date unknown"
+        day = f"{self.when.day} {self.when:%b %Y}"
+        return f"first seen {day}" if self.first_seen else day
+
+
+def shown_date(item: Item) -> ShownDate:
+    """See :class:`ShownDate`."""
+    if item.published is not None:
+        return ShownDate(item.published)
+    if item.first_seen is not None:
+        return ShownDate(item.first_seen, first_seen=True)
+    return ShownDate(item.updated)
+
+
+def main_topics(story: Story, limit: int = MAIN_TOPICS) -> list[str]:
+    """The story's topics with the highest score in any of its reports, at most ``limit``."""
+    best: dict[str, float] = {}
+    for n, item in enumerate((story.lead, *story.others)):
+        if item.classification is None:
+            continue
+        for tag in item.classification.topics:
+            # the lead's topics win ties: they are what the shown report is about
+            score = tag.score + (0.001 if n == 0 else 0.0)
+            best[tag.topic] = max(best.get(tag.topic, score), score)
+    return sorted(best, key=lambda t: -best[t])[:limit]
+
+
+def _cut(text: str, limit: int = _SUMMARY_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.—-") + "…"
+
+
+def _language(code: str) -> str:
+    return _LANGUAGES.get(code, code)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Report:
+    title: str
+    href: str
+    outlet: str | None
+    lang: str | None
+    language: str | None
+    date: ShownDate
+    summary: str
+
+
+def _report(item: Item, root: str) -> _Report:
+    return _Report(
+        title=item.title,
+        href=item_link(item, root),
+        outlet=outlet_name(item),
+        lang=item.lang,
+        language=_language(item.lang) if item.lang else None,
+        date=shown_date(item),
+        summary=_cut(entry_summary(item)),
     )
-    head = f'<link rel="canonical" href="{_e(item_link(item, base_url))}">\n'
-    return _page(item.title, body, head=head, lang=item.lang or "en")
 
 
-_FILTER_SCRIPT = """
-function kzfeedFilter() {
-  var m = /^#topic=([a-z0-9_-]+)$/.exec(location.hash), topic = m ? m[1] : "";
-  document.querySelectorAll("#stories > li").forEach(function (li) {
-    li.hidden = topic !== "" && li.dataset.topics.split(" ").indexOf(topic) < 0;
-  });
-  document.querySelectorAll("#filters a").forEach(function (a) {
-    a.toggleAttribute("aria-current", a.getAttribute("href") === (topic ? "#topic=" + topic : "#"));
-  });
-}
-window.addEventListener("hashchange", kzfeedFilter);
-kzfeedFilter();
-""".strip()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _StoryView:
+    lead: _Report
+    reports: int
+    outlets: list[str]
+    languages: list[str]
+    topics: list[tuple[str, str]]  # (slug, label)
+    page: str | None
 
 
-def _story(story: Story) -> str:
-    lead = story.lead
-    also = ""
-    if story.others:
-        links = ", ".join(
-            f'<a href="{_e(item_link(o, ""))}">{_e(o.outlet or o.author or o.source)}</a>'
-            for o in story.others
-        )
-        also = f'<br><span class="meta">Also reported by: {links}</span>'
-    return (
-        f'<li data-topics="{_e(" ".join(story.topics))}"><a href="{_e(item_link(lead, ""))}">{_e(lead.title)}</a><br>'
-        f'<span class="meta">{_e(lead.outlet or lead.author or lead.source)} · {_e(_date(lead))} · '
-        f"{_e(', '.join(topic_label(t) for t in story.topics))}</span>{also}</li>"
+def _story_view(story: Story, root: str) -> _StoryView:
+    items = (story.lead, *story.others)
+    outlets = list(dict.fromkeys(o for o in map(outlet_name, items) if o))
+    languages = list(dict.fromkeys(_language(i.lang) for i in items if i.lang))
+    page = story_page_path(story)
+    return _StoryView(
+        lead=_report(story.lead, root),
+        reports=len(items),
+        outlets=outlets,
+        languages=languages,
+        topics=[(t, topic_label(t)) for t in main_topics(story)],
+        page=root + page if page else None,
     )
 
 
-#: the front page before any story is on the beat: why, and what the operator can do
-_EMPTY = (
-    '<p id="empty">No story on the beat yet. Either no source has been read yet '
-    "(<code>kzfeed run</code>), or what the sources brought is not about cooperation between "
-    "Kazakhstan and the European Union: <code>kzfeed items --all</code> lists every article "
-    "with the reason it was left out.</p>\n"
-)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _FeedLinks:
+    key: str
+    label: str
+    atom: str
+    rss: str
+    json: str
+    page: str
 
 
-def render_index(title: str, subtitle: str, stories: Sequence[Story], feeds: Sequence[FeedSpec]) -> str:
-    """The front page: the recent stories with topic filters, and links (and auto-discovery
-    tags) for every feed."""
-    head = "".join(
-        f'<link rel="alternate" type="application/atom+xml" title="{_e(f.title)}" href="{_e(f.atom_path)}">\n'
-        f'<link rel="alternate" type="application/rss+xml" title="{_e(f.title)} (RSS)" href="{_e(f.rss_path)}">\n'
-        + (
-            f'<link rel="alternate" type="application/feed+json" title="{_e(f.title)} (JSON)" '
-            f'href="{_e(f.json_path)}">\n'
-            if f.json_path
-            else ""
-        )
-        for f in feeds
+def _feed_links(spec: FeedSpec, root: str) -> _FeedLinks:
+    topic = spec.key.removeprefix("topic:")
+    return _FeedLinks(
+        key=topic,
+        label="Everything" if spec.key == "all" else topic_label(topic),
+        atom=root + spec.path(spec.atom_path),
+        rss=root + spec.path(spec.rss_path),
+        json=root + spec.json_path if spec.json_path and spec.page is None else "",
+        page=root + feed_page_path(spec.path(spec.atom_path)),
     )
-    feed_list = "\n".join(
-        f'<li>{_e(f.title)}: <a href="{_e(f.atom_path)}">Atom</a> · <a href="{_e(f.rss_path)}">RSS</a>'
-        + (f' · <a href="{_e(f.json_path)}">JSON Feed</a>' if f.json_path else "")
-        + "</li>"
-        for f in feeds
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    import jinja2  # late: only rendering needs it
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("kzfeed.publish", "templates"),
+        autoescape=True,  # every template, whatever its name: text from sources is hostile
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    present = {t for s in stories for t in s.topics}
-    filters = " ".join(
-        ['<a href="#">All</a>']
-        + [
-            f'<a href="#topic={_e(f.key.removeprefix("topic:"))}">{_e(topic_label(f.key.removeprefix("topic:")))}</a>'
-            for f in feeds
-            if f.key.removeprefix("topic:") in present
-        ]
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def _root(path: str) -> str:
+    return "../" * path.count("/")
+
+
+def _empty_reason(site: Site, spec: FeedSpec) -> str:
+    if site.no_runs:
+        return "no-runs"
+    if not site.topics_present:
+        return "off-beat"
+    return "topic" if spec.key != "all" else "off-beat"
+
+
+def render_feed_page(site: Site, spec: FeedSpec, stories: Sequence[Story]) -> str:
+    """The page of one feed document (``spec``, with its ``page`` for an archive document):
+    its stories, each with date, outlets, languages, a short summary and its main topics;
+    the topic filters; for the front page, the feeds to subscribe to. When there is no story
+    the page says why (no run yet, nothing on the beat yet, nothing on this topic yet)."""
+    path = feed_page_path(spec.path(spec.atom_path))
+    root = _root(path)
+    this = _feed_links(spec, root)
+    older = newer = None
+    if spec.page is None and spec.archives:
+        older = root + feed_page_path(archive_path(spec.atom_path, spec.archives))
+    if spec.page is not None:
+        newer = root + feed_page_path(spec.atom_path)
+        if spec.page > 1:
+            older = root + feed_page_path(archive_path(spec.atom_path, spec.page - 1))
+    heads = site.specs  # the subscription documents
+    filters = [_feed_links(s, root) for s in heads if s.key == "all" or s.key[6:] in site.topics_present]
+    return _render(
+        "feed.html",
+        site=site,
+        spec=spec,
+        this=this,
+        front=spec.key == "all" and spec.page is None,
+        stories=[_story_view(s, root) for s in stories],
+        empty=None if stories else _empty_reason(site, spec),
+        filters=filters,
+        feeds=[_feed_links(s, root) for s in heads],
+        older=older,
+        newer=newer,
+        root=root,
+        canonical=spec.base_url + path,
     )
-    listing = (
-        f'<nav id="filters" class="tags">Topics: {filters}</nav>\n'
-        f'<ul id="stories">\n{"".join(_story(s) + chr(10) for s in stories)}</ul>\n'
-        if stories
-        else _EMPTY
+
+
+def render_story_page(site: Site, story: Story, base_url: str) -> str:
+    """The page of one story: every report of it, across outlets and languages, linked."""
+    page = story_page_path(story) or "stories/story.html"
+    root = _root(page)
+    view = _story_view(story, root)
+    reports = [_report(i, root) for i in (story.lead, *story.others)]
+    return _render(
+        "story.html",
+        site=site,
+        story=view,
+        reports=reports,
+        root=root,
+        canonical=base_url + page,
     )
-    body = (
-        f"<header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header>\n"
-        f"<h2>Recent stories</h2>\n{listing}"
-        f'<h2>Feeds</h2>\n<ul id="feeds">\n{feed_list}\n</ul>\n'
-        f'<p>All feeds as an OPML file to import into a feed reader: <a href="feeds.opml">feeds.opml</a></p>\n'
-        f"<script>\n{_FILTER_SCRIPT}\n</script>"
+
+
+def render_item_page(site: Site, item: Item, base_url: str) -> str:
+    """A readable page for one item (the link of items that have no URL of their own)."""
+    from markupsafe import Markup
+
+    root = "../"
+    return _render(
+        "item.html",
+        site=site,
+        report=_report(item, root),
+        topics=[(t, topic_label(t)) for t in item.topics[:MAIN_TOPICS]],
+        original=own_url(item),
+        story=f"{root}stories/{story_id}.html"
+        if _SAFE_ID.fullmatch(story_id := item.story_id or item.id)
+        else None,
+        # the stored HTML, sanitised again on its way out: the only markup that is not escaped
+        content=Markup(safe_content(item)),
+        root=root,
+        canonical=item_link(item, base_url),
     )
-    return _page(title, body, head=head)

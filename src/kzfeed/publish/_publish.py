@@ -26,8 +26,15 @@ from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story
 from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
-from kzfeed.publish._pages import render_index, render_item_page
-from kzfeed.publish._write import STYLESHEET, feed_specs, feeds_opml, write_outputs
+from kzfeed.publish._pages import (
+    Site,
+    feed_page_path,
+    render_feed_page,
+    render_item_page,
+    render_story_page,
+    story_page_path,
+)
+from kzfeed.publish._write import STYLESHEET, _empty_note, feed_specs, feeds_opml, write_outputs
 from kzfeed.storage import StoreProtocol
 from kzfeed.stories import group_stories
 
@@ -40,20 +47,21 @@ _OVERLAP = timedelta(hours=1)
 
 def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
     """Write the feeds and pages to ``config.output_dir``, rendering only what may have changed:
-    head documents, archive documents not on disk, item pages of items changed since the
-    last render or shown in a head document (``full``: every item page, e.g. after a
-    reclassification). Files whose bytes did not change are left alone. Returns the files
-    written."""
+    head documents (with their pages and story pages), archive documents not on disk, item
+    pages of items changed since the last render or shown in a head document (``full``: every
+    item page, e.g. after a reclassification). Files whose bytes did not change are left
+    alone. Returns the files written."""
     out = config.output_dir
     started = clock.now()
     folder = str(out.resolve())
     last = None if full or not (out / "index.html").is_file() else store.last_render(folder, RENDERER)
-    topics = list(TOPICS) + [t for t in store.feed_topics() if t not in TOPICS]
-    specs = feed_specs(config, topics)
-    fallback = store.latest_date()
-    languages = config.languages
+    present = store.feed_topics()
+    specs = feed_specs(config, list(TOPICS) + [t for t in present if t not in TOPICS])
+    runs = bool(store.last_runs(limit=1))
+    site = Site(title=config.title, subtitle=config.subtitle, specs=specs, renderer=RENDERER,
+                topics_present=frozenset(present), no_runs=not runs)  # fmt: skip
+    render = _Documents(out, store, site, config, store.latest_date())
     written: list[Path] = []
-    shown: set[str] = set()  # items of the head documents that have a page
     for spec in specs:
         topic = _topic(spec)
         pages = _pages(store.count_stories(topic), config.feed_size)
@@ -61,27 +69,52 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
             ids = store.stories_by_arrival(
                 topic, limit=config.feed_size, offset=(page - 1) * config.feed_size
             )
-            archive = replace(spec.archive(page), content=topic is None)
-            written += write_outputs(out, _documents(archive, _stories(store, ids, languages), fallback))
-        head = store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True)
-        stories = _stories(store, head, languages)
-        shown.update(i.id for s in stories for i in (s.lead, *s.others) if own_url(i) is None)
-        written += write_outputs(out, _documents(replace(spec, archives=pages), stories, fallback))
-    front = _front(store, config.feed_size, languages)
-    written += write_outputs(
-        out,
-        {
-            "index.html": render_index(config.title, config.subtitle, front, specs).encode(),
-            "feeds.opml": feeds_opml(config.title, specs),
-            STYLESHEET: resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes(),
-        },
-    )
+            written += render(replace(spec.archive(page), content=topic is None), ids)
+        head = replace(spec, archives=pages)
+        ids = store.stories_by_arrival(topic, limit=config.feed_size, newest_first=True)
+        if not ids:  # a feed reader shows the subtitle of an empty feed: it says why
+            head = replace(head, subtitle=f"{head.subtitle} ({_empty_note(runs, frozenset(present), topic)})")
+        written += render(head, ids)
+    assets = {
+        "feeds.opml": feeds_opml(config.title, specs),
+        STYLESHEET: resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes(),
+    }
+    written += write_outputs(out, assets)
     if last is None:
-        written += _all_pages(out, store, config.base_url)
+        written += _all_pages(out, store, site, config.base_url)
     else:
-        written += _changed_pages(out, store, config.base_url, since=last - _OVERLAP, shown=shown)
+        since = last - _OVERLAP
+        written += _changed_pages(out, store, site, config.base_url, since=since, shown=render.shown)
     store.mark_render(folder, RENDERER, started)
     return written
+
+
+class _Documents:
+    """Renders and writes one feed document (Atom, RSS, its page; the JSON Feed of a head
+    document) and the pages of the stories it shows, from the items of those stories."""
+
+    def __init__(
+        self, out: Path, store: StoreProtocol, site: Site, config: Config, fallback: datetime | None
+    ) -> None:
+        self.out, self.store, self.site, self.config, self.fallback = out, store, site, config, fallback
+        self.shown: set[str] = set()  # items of head documents that have a page of their own
+
+    def __call__(self, spec: FeedSpec, ids: Collection[str]) -> list[Path]:
+        stories = _stories(self.store, ids, self.config.languages)
+        if spec.page is None:
+            self.shown.update(i.id for s in stories for i in (s.lead, *s.others) if own_url(i) is None)
+        atom = spec.path(spec.atom_path)
+        docs = {
+            atom: render_atom(spec, stories, fallback=self.fallback),
+            spec.path(spec.rss_path): render_rss(spec, stories, fallback=self.fallback),
+            feed_page_path(atom): render_feed_page(self.site, spec, stories).encode(),
+        }
+        if spec.page is None:
+            docs[spec.json_path] = render_json_feed(spec, stories)
+        for story in stories:  # every page that links a story page is rendered with it
+            if (path := story_page_path(story)) is not None:
+                docs[path] = render_story_page(self.site, story, self.config.base_url).encode()
+        return write_outputs(self.out, docs)
 
 
 def _topic(spec: FeedSpec) -> str | None:
@@ -99,35 +132,6 @@ def _stories(store: StoreProtocol, ids: Collection[str], languages: Sequence[str
     return group_stories(store.items_of_stories(ids), languages) if ids else []
 
 
-def _front(store: StoreProtocol, size: int, languages: Sequence[str]) -> list[Story]:
-    """The newest ``size`` stories by their lead's date, as ``group_stories`` orders every
-    story. A lead's date is at most its story's newest report's (``latest``), so stories are
-    read by that, newest first, until the next ones cannot come before the ``size``-th."""
-    found: list[Story] = []
-    offset = 0
-    while page := store.stories_by_latest(size, offset=offset):
-        found += _stories(store, [story_id for story_id, _ in page], languages)
-        found.sort(key=lambda s: s.id)
-        found.sort(key=lambda s: s.date.timestamp() if s.date else 0.0, reverse=True)
-        found = found[:size]
-        offset += size
-        last = found[-1].date if len(found) == size else None
-        if last is not None and page[-1][1] < last:
-            break
-    return found
-
-
-def _documents(spec: FeedSpec, stories: list[Story], fallback: datetime | None) -> dict[str, bytes]:
-    """The Atom and RSS documents of ``spec`` (and the JSON Feed of a subscription document)."""
-    docs = {
-        spec.path(spec.atom_path): render_atom(spec, stories, fallback=fallback),
-        spec.path(spec.rss_path): render_rss(spec, stories, fallback=fallback),
-    }
-    if spec.page is None:
-        docs[spec.json_path] = render_json_feed(spec, stories)
-    return docs
-
-
 def _missing_archives(out: Path, spec: FeedSpec, pages: int, *, checked: bool) -> list[int]:
     """The archive pages of ``spec`` to write: those not on disk (one listing of the folder),
     and unless ``checked``, those an earlier renderer wrote (one that could let a site's markup
@@ -137,15 +141,13 @@ def _missing_archives(out: Path, spec: FeedSpec, pages: int, *, checked: bool) -
         names = set(os.listdir(folder))
     except OSError:
         names = set()
-    paths = [
-        (archive_path(spec.atom_path, page), archive_path(spec.rss_path, page))
-        for page in range(1, pages + 1)
-    ]
-    return [
-        page
-        for page, pair in enumerate(paths, start=1)
-        if not all(Path(p).name in names for p in pair) or not (checked or all(_kept(out / p) for p in pair))
-    ]
+    missing = []
+    for page in range(1, pages + 1):
+        feeds = (archive_path(spec.atom_path, page), archive_path(spec.rss_path, page))
+        there = all(Path(p).name in names for p in (*feeds, feed_page_path(feeds[0])))
+        if not there or not (checked or all(_kept(out / p) for p in feeds)):
+            missing.append(page)
+    return missing
 
 
 def _kept(archive: Path) -> bool:
@@ -162,27 +164,30 @@ def _needs_page(url: str | None) -> bool:
     return not url or safe_url(url) is None
 
 
-def _all_pages(out: Path, store: StoreProtocol, base_url: str) -> list[Path]:
+def _all_pages(out: Path, store: StoreProtocol, site: Site, base_url: str) -> list[Path]:
     """Every item page (relevant items without an http(s) URL of their own: their links are
     read first, then those items in full, 500 at a time); pages of items no longer shown are
     removed."""
     ids = [item_id for item_id, url in store.item_links() if _needs_page(url)]
-    written = _write_pages(out, store, base_url, ids)
-    written += write_outputs(out, {}, prune=("items",), keep={f"items/{i}.html" for i in ids})
+    written = _write_pages(out, store, site, base_url, ids)
+    stories = store.stories_by_arrival(limit=store.count_stories())
+    keep = {f"items/{i}.html" for i in ids} | {f"stories/{i}.html" for i in stories}
+    written += write_outputs(out, {}, prune=("items", "stories"), keep=keep)
     return written
 
 
-def _write_pages(out: Path, store: StoreProtocol, base_url: str, ids: Sequence[str]) -> list[Path]:
+def _write_pages(
+    out: Path, store: StoreProtocol, site: Site, base_url: str, ids: Sequence[str]
+) -> list[Path]:
     written: list[Path] = []
     for start in range(0, len(ids), 500):
-        written += write_outputs(
-            out, _pages_of(store.items_by_id(ids[start : start + 500]).values(), base_url)
-        )
+        found = store.items_by_id(ids[start : start + 500]).values()
+        written += write_outputs(out, _pages_of(found, site, base_url))
     return written
 
 
 def _changed_pages(
-    out: Path, store: StoreProtocol, base_url: str, *, since: datetime, shown: Collection[str]
+    out: Path, store: StoreProtocol, site: Site, base_url: str, *, since: datetime, shown: Collection[str]
 ) -> list[Path]:
     """The pages of items changed since ``since`` (when missing or older than the change) and
     of the items ``shown`` in head documents; a changed item that no longer has a page loses it."""
@@ -193,7 +198,7 @@ def _changed_pages(
             _remove(page)
         elif _stale(page, fetched):
             render.add(item_id)
-    return _write_pages(out, store, base_url, sorted(render | set(shown)))
+    return _write_pages(out, store, site, base_url, sorted(render | set(shown)))
 
 
 def _remove(page: Path) -> None:
@@ -203,9 +208,9 @@ def _remove(page: Path) -> None:
         raise ConfigError(f"cannot remove {str(page)!r}: {exc}; check output_dir") from exc
 
 
-def _pages_of(found: Iterable[Item], base_url: str) -> dict[str, bytes]:
+def _pages_of(found: Iterable[Item], site: Site, base_url: str) -> dict[str, bytes]:
     return {
-        f"items/{item.id}.html": render_item_page(item, base_url).encode()
+        f"items/{item.id}.html": render_item_page(site, item, base_url).encode()
         for item in found
         if item.relevant and own_url(item) is None
     }

@@ -1,5 +1,6 @@
 """Everything written to ``public/``: the feeds of stories (Atom, RSS, JSON Feed; overall and
-per topic, with RFC 5005 archives), the OPML list of feeds, the XSL stylesheet and the pages.
+per topic, with RFC 5005 archives), the OPML list of feeds, the XSL stylesheet and the pages
+(one per feed document, one per story, one per item with no URL of its own).
 
 ``build_outputs`` is pure (items in, ``{path: bytes}`` out: every document from a list of
 items, what ``kzfeed.publish._publish.publish`` writes from the database page by page);
@@ -19,10 +20,17 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import FeedSpec, archive_path, own_url, render_atom, render_rss
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._opml import Subscription, render_opml
-from kzfeed.publish._pages import render_index, render_item_page
+from kzfeed.publish._pages import (
+    Site,
+    feed_page_path,
+    render_feed_page,
+    render_item_page,
+    render_story_page,
+    story_page_path,
+)
 from kzfeed.stories import group_stories
 
 __all__ = ["STYLESHEET", "build_outputs", "feed_specs", "feeds_opml", "page_stories", "write_outputs"]
@@ -35,15 +43,16 @@ def feed_specs(config: Config, topics: Iterable[str]) -> list[FeedSpec]:
     """The overall feed and one per topic, in a stable order."""
 
     def spec(key: str, title: str, subtitle: str, stem: str) -> FeedSpec:
+        atom = f"{stem}.atom"
         return FeedSpec(
             key=key,
             title=title,
             subtitle=subtitle,
             base_url=config.base_url,
-            atom_path=f"{stem}.atom",
+            atom_path=atom,
             rss_path=f"{stem}.rss",
             json_path=f"{stem}.json",
-            page_path="index.html",
+            page_path=feed_page_path(atom),
             stylesheet=STYLESHEET,
         )
 
@@ -104,10 +113,11 @@ def feeds_opml(title: str, specs: Sequence[FeedSpec]) -> bytes:
     return render_opml(title, subscriptions).encode()
 
 
-def build_outputs(config: Config, items: list[Item]) -> dict[str, bytes]:
-    """Every file of ``public/``, as ``{relative path: bytes}``, from the relevant items."""
+def build_outputs(config: Config, items: list[Item], *, runs: bool = True) -> dict[str, bytes]:
+    """Every file of ``public/``, as ``{relative path: bytes}``, from the relevant items
+    (``runs``: whether any run read the sources yet; the empty pages say which)."""
     by_id = {i.id: i for i in items}
-    return _render(config, _plan(config, items, lambda _rel: False), by_id, items)
+    return _render(config, _plan(config, items, lambda _rel: False, runs=runs), by_id, items)
 
 
 @dataclass(slots=True)
@@ -116,35 +126,58 @@ class _Plan:
 
     specs: list[FeedSpec]
     fallback: datetime | None
+    site: Site
+    #: the id of every story shown in some feed document (their pages are kept)
+    story_ids: set[str] = field(default_factory=set)
     #: (spec, stories): archive documents not yet on disk, then every head document
     documents: list[tuple[FeedSpec, list[Story]]] = field(default_factory=list)
-    front: list[Story] = field(default_factory=list)
 
     def item_ids(self) -> set[str]:
-        stories = [s for _, chunk in self.documents for s in chunk] + self.front
+        stories = [s for _, chunk in self.documents for s in chunk]
         return {i.id for s in stories for i in (s.lead, *s.others)}
 
 
-def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool]) -> _Plan:
+def _plan(config: Config, items: Sequence[Item], written: Callable[[str], bool], *, runs: bool) -> _Plan:
     """Page every feed's stories (outlines will do: only ids, dates and topics count) and
     keep the archive documents that are not ``written`` yet, and the head documents."""
     topics = list(TOPICS) + sorted({t for i in items for t in i.topics} - set(TOPICS))
     stories = group_stories(items, config.languages)
-    plan = _Plan(feed_specs(config, topics), max((i.date for i in items if i.date), default=None))
     story_topics = [(s, frozenset(s.topics)) for s in stories]  # Story.topics is worked out per call
+    present = frozenset(t for _, tags in story_topics for t in tags)
+    specs = feed_specs(config, topics)
+    site = Site(
+        title=config.title, subtitle=config.subtitle, specs=specs, renderer=RENDERER, topics_present=present
+    )
+    plan = _Plan(
+        specs,
+        max((i.date for i in items if i.date), default=None),
+        replace(site, no_runs=not runs),
+        {s.id for s in stories},
+    )
     for spec in plan.specs:
         topic = spec.key.removeprefix("topic:") if spec.key != "all" else None
         selected = [s for s, tags in story_topics if topic is None or topic in tags]
         current, archives = page_stories(selected, config.feed_size)
         for page, chunk in enumerate(archives, start=1):
             archive = replace(spec.archive(page), content=topic is None)
+            atom = archive_path(spec.atom_path, page)
             if not (
-                written(archive_path(spec.atom_path, page)) and written(archive_path(spec.rss_path, page))
+                written(atom) and written(archive_path(spec.rss_path, page)) and written(feed_page_path(atom))
             ):
                 plan.documents.append((archive, chunk))
-        plan.documents.append((replace(spec, archives=len(archives)), current))
-    plan.front = stories[: config.feed_size]
+        head = replace(spec, archives=len(archives))
+        if not selected:  # a feed reader shows the subtitle of an empty feed: it says why
+            head = replace(head, subtitle=f"{head.subtitle} ({_empty_note(runs, present, topic)})")
+        plan.documents.append((head, current))
     return plan
+
+
+def _empty_note(runs: bool, present: frozenset[str], topic: str | None) -> str:
+    if not runs:
+        return "no story yet: no source has been read"
+    if not present:
+        return "no story on the beat yet"
+    return f"no story on {topic_label(topic or '')} yet"
 
 
 def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterable[Item]) -> dict[str, bytes]:
@@ -155,17 +188,23 @@ def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterab
 
     outputs: dict[str, bytes] = {}
     fallback = plan.fallback
+    shown: dict[str, Story] = {}
     for spec, chunk in plan.documents:
         stories = [filled(s) for s in chunk]
-        outputs[spec.path(spec.atom_path)] = render_atom(spec, stories, fallback=fallback)
+        atom = spec.path(spec.atom_path)
+        outputs[atom] = render_atom(spec, stories, fallback=fallback)
         outputs[spec.path(spec.rss_path)] = render_rss(spec, stories, fallback=fallback)
         if spec.page is None:
             outputs[spec.json_path] = render_json_feed(spec, stories)
+        outputs[feed_page_path(atom)] = render_feed_page(plan.site, spec, stories).encode()
+        shown.update((s.id, s) for s in stories)
+    for story in shown.values():  # every page that links a story page is rendered with it
+        if (path := story_page_path(story)) is not None:
+            outputs[path] = render_story_page(plan.site, story, config.base_url).encode()
     for item in pages:
         if own_url(item) is None:  # no http(s) URL of its own: its page is the link
-            outputs[f"items/{item.id}.html"] = render_item_page(full[item.id], config.base_url).encode()
-    front = [filled(s) for s in plan.front]
-    outputs["index.html"] = render_index(config.title, config.subtitle, front, plan.specs).encode()
+            page = render_item_page(plan.site, full[item.id], config.base_url)
+            outputs[f"items/{item.id}.html"] = page.encode()
     outputs["feeds.opml"] = feeds_opml(config.title, plan.specs)
     outputs[STYLESHEET] = resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes()
     return outputs

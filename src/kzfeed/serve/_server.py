@@ -5,7 +5,9 @@ The HTTP server is waitress (a production WSGI server): a fixed pool of worker t
 answers requests while idle and slow connections wait in its event loop, so 400 idle
 connections cost no thread; it caps connections, closes idle ones, and answers a malformed
 request with 400 itself. This module is the WSGI application: it resolves the path, picks the
-content type and answers conditional requests. Gzipped bodies are made once per version of a
+content type and answers conditional requests. A browser that asks for a feed's address
+(``Accept`` prefers ``text/html`` to the feed's type) gets the feed's HTML page instead
+(``Vary: Accept``, its own ETag); a feed reader gets the feed. Gzipped bodies are made once per version of a
 file and kept (bounded), not compressed again on every request.
 
 The files are static: any web server in front of ``public/`` does the same (docs/feeds.md).
@@ -29,7 +31,15 @@ from urllib.parse import unquote, urlsplit
 
 from kzfeed.errors import InputError
 
-__all__ = ["CONTENT_TYPES", "FeedFiles", "FeedServer", "ServerLimits", "make_server", "resolve_path"]
+__all__ = [
+    "CONTENT_TYPES",
+    "FeedFiles",
+    "FeedServer",
+    "ServerLimits",
+    "make_server",
+    "prefers_html",
+    "resolve_path",
+]
 
 log = logging.getLogger("kzfeed.serve._server")
 
@@ -44,7 +54,9 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
 }
-_FEEDS = {".atom", ".rss"}
+_FEEDS = {".atom", ".rss", ".json"}
+#: what a feed reader may ask for, least preferred first (on a tie the feed wins over the page)
+_FEED_TYPES = ["application/xml", "text/xml", "application/json"]
 _COMPRESSIBLE = {".atom", ".rss", ".json", ".opml", ".xsl", ".html", ".css", ".txt", ".xml"}
 _MAX_PATH = 2048  # characters of a request path; longer ones are refused with 414
 _GZIP_CACHE_BYTES = 64_000_000
@@ -148,8 +160,13 @@ class FeedFiles:
         except OSError:
             return _error(start_response, HTTPStatus.NOT_FOUND, "no such file", environ)
         suffix = file.suffix.lower()
+        page = self._page_for(file, suffix, environ.get("HTTP_ACCEPT", ""))
+        if page is not None:
+            file, stat, data = page
         wants_gzip = suffix in _COMPRESSIBLE and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-gz" if wants_gzip else ""}"'
+        etag = (
+            f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-page" if page else ""}{"-gz" if wants_gzip else ""}"'
+        )
         headers = [
             ("ETag", etag),
             ("Last-Modified", email.utils.formatdate(int(stat.st_mtime), usegmt=True)),
@@ -164,10 +181,43 @@ class FeedFiles:
         if wants_gzip:
             data = self.gzip.get(file, stat, data)
             headers.append(("Content-Encoding", "gzip"))
-        content_type = _content_type(suffix, environ.get("HTTP_ACCEPT", ""))
+        if page is not None:
+            content_type = CONTENT_TYPES[".html"]
+        else:
+            content_type = _content_type(suffix, environ.get("HTTP_ACCEPT", ""))
         headers += [("Content-Type", content_type), ("Content-Length", str(len(data)))]
         start_response("200 OK", headers)
         return [] if method == "HEAD" else [data]
+
+    def _page_for(self, feed: Path, suffix: str, accept: str) -> tuple[Path, os.stat_result, bytes] | None:
+        """The HTML page of ``feed`` (path, stat, bytes) when the client prefers a page to the
+        feed (a browser); None for a feed reader, or when the page is not there (public/
+        written by an older kzfeed: the browser then gets the feed and its XSL stylesheet)."""
+        if suffix not in _FEEDS or not prefers_html(accept, CONTENT_TYPES[suffix].split(";")[0]):
+            return None
+        from kzfeed.publish import feed_page_path  # late: only a browser on a feed needs it
+
+        page = resolve_path(self.root, "/" + feed_page_path(feed.relative_to(self.root).as_posix()))
+        if page is None:
+            return None
+        try:
+            return page, page.stat(), page.read_bytes()
+        except OSError:
+            return None
+
+
+def prefers_html(accept: str, feed_type: str) -> bool:
+    """Whether an Accept header prefers ``text/html`` to ``feed_type`` (and to XML and JSON):
+    true for browsers, false for feed readers, for ``*/*`` and for no header at all. A
+    malformed header counts as a feed reader's."""
+    import mimeparse  # late: only feed requests need it
+
+    if "html" not in accept:
+        return False
+    try:
+        return bool(mimeparse.best_match(["text/html", *_FEED_TYPES, feed_type], accept) == "text/html")
+    except (ValueError, IndexError, mimeparse.MimeTypeParseException):
+        return False
 
 
 def _error(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._history import RunRecord, SourceRunRecord
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
-    from kzfeed.storage._leases import Round, SourceLeases, round_scope
+    from kzfeed.storage._leases import FleetStatus, OverdueSource, SourceLeases, WorkerRecord
     from kzfeed.storage._migrate import alembic_config, head_revision
     from kzfeed.storage._protocol import HttpCacheStore, RunLock, StoreProtocol
     from kzfeed.storage._retention import PrunedItem, PrunePlan
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DatabaseHttpCache",
+    "FleetStatus",
     "HttpCacheStore",
+    "OverdueSource",
     "PrunePlan",
     "PrunedItem",
-    "Round",
     "RunLock",
     "RunRecord",
     "SaveCounts",
@@ -37,12 +38,12 @@ __all__ = [
     "SourceRunRecord",
     "Store",
     "StoreProtocol",
+    "WorkerRecord",
     "alembic_config",
     "head_revision",
     "include_name",
     "metadata",
     "open_store",
-    "round_scope",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
@@ -52,7 +53,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_history": "RunRecord SourceRunRecord",
             "_httpcache": "DatabaseHttpCache",
             "_items": "SaveCounts",
-            "_leases": "Round SourceLeases round_scope",
+            "_leases": "FleetStatus OverdueSource SourceLeases WorkerRecord",
             "_migrate": "alembic_config head_revision",
             "_protocol": "HttpCacheStore RunLock StoreProtocol",
             "_retention": "PrunePlan PrunedItem",

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
-from kzfeed.models import RunReport, SourceRun, SourceState
+from kzfeed.models import RunError, RunErrorKind, RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
@@ -30,7 +30,7 @@ class SourceRunRecord:
     unchanged: int
     failed: int
     duration_ms: int
-    error: str | None
+    error: RunError | None
     warnings: tuple[str, ...]
 
 
@@ -130,7 +130,7 @@ class RunsMixin(StoreBase):
                             unchanged=s["unchanged"],
                             failed=s["failed"],
                             duration_ms=s["duration_ms"],
-                            error=s["error"],
+                            error=_error(s),
                             warnings=tuple(json.loads(s["warnings"] or "[]")),
                         )
                     )
@@ -171,9 +171,24 @@ def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[Source
                 "unchanged": outcome.unchanged,
                 "failed": outcome.failed,
                 "duration_ms": round(outcome.duration_s * 1000),
-                "error": outcome.error,
+                "error": outcome.error.message if outcome.error else None,
+                "error_kind": outcome.error.kind.value if outcome.error else None,
+                "error_url": outcome.error.url if outcome.error else None,
+                "error_at": outcome.error.at if outcome.error else None,
                 "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
             }
             for outcome in outcomes
         ],
+    )
+
+
+def _error(row: RowMapping) -> RunError | None:
+    if row["error"] is None:
+        return None
+    try:
+        kind = RunErrorKind(row["error_kind"])
+    except ValueError:  # written by a newer kzfeed: still an error of the source's
+        kind = RunErrorKind.SOURCE
+    return RunError(
+        source=row["source"], kind=kind, message=row["error"], url=row["error_url"], at=row["error_at"]
     )

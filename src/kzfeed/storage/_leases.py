@@ -1,179 +1,352 @@
-"""Rounds and source leases: how several workers share the sources of one database.
+"""Due sources and the leases of the workers that fetch them.
 
-A *round* is one pass over the configured sources. A worker joins the open round (or opens
-one), then, source by source, *claims* the source with a row lease (``SELECT … FOR UPDATE SKIP
-LOCKED`` on PostgreSQL; SQLite runs one worker at a time under the run lock). A source finished
-in this round, or leased by a live worker, is skipped; a lease whose worker died expires after
-``lease_seconds`` and is taken over. The worker that finishes the last source closes the round,
-and only that worker renders the feeds: once per round.
+Each source has a ``due_at``: when it is next to be fetched (NULL: now). A worker *claims* a
+batch of due sources in one statement and *finishes* each one by moving its ``due_at`` on.
+
+On PostgreSQL several workers share the database. A claim is one ``UPDATE … WHERE name IN
+(SELECT … WHERE due_at <= now() … ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED) RETURNING
+name``: it leases the sources to the worker until ``now() + lease_seconds``. The worker's
+heartbeat renews its leases while it works; a worker that dies stops renewing, and once its
+leases have run out any worker claims those sources again. Every time compared or written here
+is the database's ``now()``: a worker whose clock is wrong changes nothing.
+
+On SQLite the run lock (a file lock) lets one process at a time work on the database: a claim
+only reads which sources are due, the heartbeat and the release write nothing, no worker rows
+are kept. The caller runs the same steps either way.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+import os
+import socket
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Interval,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from kzfeed import clock
-from kzfeed.storage._base import StoreBase, like_prefix
-from kzfeed.storage._schema import rounds, sources
+from kzfeed.storage._base import StoreBase, chunks, like_prefix
+from kzfeed.storage._schema import sources, workers
 
 if TYPE_CHECKING:
     from kzfeed.storage._protocol import StoreProtocol
 
-__all__ = ["LeasesMixin", "Round", "SourceLeases", "round_scope"]
+__all__ = ["FleetStatus", "LeasesMixin", "OverdueSource", "SourceLeases", "WorkerRecord"]
 
-_ROUND_LOCK = 0x6B7A_0007  # advisory lock serialising who opens a round on PostgreSQL
-
-
-def round_scope(names: Sequence[str], refetch: bool) -> str:
-    """Workers join one round only when they run the same sources the same way."""
-    blob = "\n".join(sorted(names)) + ("\nrefetch" if refetch else "")
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+#: worker rows silent for longer than this are dropped when another worker starts
+_FORGET_WORKERS = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Round:
-    id: int
-    joined: bool  # True when another worker opened it
+class WorkerRecord:
+    """A worker as ``kzfeed status`` shows it."""
+
+    name: str  # "worker:pid", the owner of its leases
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    heartbeat_age_s: float  # by the database's clock
+    sources: tuple[str, ...]  # the sources it holds a live lease on
 
 
-def _lock_round_table(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ROUND_LOCK})
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverdueSource:
+    name: str
+    due_at: datetime | None  # None: never fetched
+    overdue_s: float  # since when it has been due, by the database's clock
+    lease_owner: str | None  # a worker whose lease ran out still shows here
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FleetStatus:
+    database_now: datetime
+    workers: tuple[WorkerRecord, ...]
+    overdue: tuple[OverdueSource, ...]
+    due_now: int  # sources due and in no live worker's hand
 
 
 class LeasesMixin(StoreBase):
-    """Rounds and the per-source leases in them."""
+    """When sources are due, and the leases of the workers on them."""
 
-    def release_leases(self, *, owner_prefix: str | None = None) -> int:
-        """Drop the leases of workers known to be dead: every lease (SQLite, where the run lock
-        says no one else runs), or those of one worker name whose run lock we now hold."""
+    @property
+    def _shared(self) -> bool:
+        """Several workers may work at once (PostgreSQL): leases and heartbeats are kept."""
+        return self.backend != "sqlite"
+
+    def _now(self) -> ColumnElement[datetime] | datetime:
+        """The database's clock in a statement; SQLite's is this host's (one process at a time)."""
+        return func.now() if self._shared else clock.now()
+
+    def register_worker(self, owner: str, configured: Sequence[tuple[str, str, str]]) -> None:
+        """Make sure every configured source (``(name, type, config hash)``) has a row, due now
+        when new or when its options changed since it was stored; on PostgreSQL note ``owner``
+        as a working worker (forgetting workers silent for an hour)."""
+        with self._engine.begin() as conn:
+            hashes = {name: digest for name, _, digest in configured}
+            stored: dict[str, str] = {}
+            for chunk in chunks(list(hashes)):
+                query = select(sources.c.name, sources.c.config_hash).where(sources.c.name.in_(chunk))
+                stored.update((name, digest) for name, digest in conn.execute(query))
+            missing = [{"name": n, "type": t} for n, t, _ in configured if n not in stored]
+            if missing:
+                conn.execute(insert(sources), missing)
+            changed = [n for n, digest in stored.items() if digest and digest != hashes[n]]
+            for chunk in chunks(changed):
+                conn.execute(update(sources).where(sources.c.name.in_(chunk)).values(due_at=None))
+            if not self._shared:
+                return
+            conn.execute(delete(workers).where(workers.c.heartbeat_at < func.now() - _FORGET_WORKERS))
+            beat = update(workers).where(workers.c.name == owner).values(heartbeat_at=func.now())
+            if conn.execute(beat).rowcount:  # a worker that stays between runs (kzfeed watch)
+                return
+            conn.execute(
+                insert(workers).values(
+                    name=owner,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    started_at=func.now(),
+                    heartbeat_at=func.now(),
+                )
+            )
+
+    def unregister_worker(self, owner: str, *, keep_row: bool = False) -> None:
+        """``owner`` ends its run: the leases it still holds are freed at once, and its row goes
+        (stays with ``keep_row``: a ``kzfeed watch`` sleeping until its next run)."""
+        if not self._shared:
+            return
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(sources)
+                .where(sources.c.lease_owner == owner)
+                .values(lease_owner=None, lease_expires=None)
+            )
+            if not keep_row:
+                conn.execute(delete(workers).where(workers.c.name == owner))
+
+    def release_leases(self, *, owner_prefix: str | None = None, keep: str | None = None) -> int:
+        """Free the leases of workers known to be dead: every lease, or those of one worker name
+        whose run lock we now hold (``owner_prefix`` ``"name:"``); their rows go too (not the
+        row of ``keep``, this process)."""
         query = update(sources).where(sources.c.lease_owner.is_not(None))
+        gone = delete(workers)
         if owner_prefix is not None:
             query = query.where(sources.c.lease_owner.like(like_prefix(owner_prefix), escape="\\"))
+            gone = gone.where(workers.c.name.like(like_prefix(owner_prefix), escape="\\"))
+        if keep is not None:
+            gone = gone.where(workers.c.name != keep)
         with self._engine.begin() as conn:
-            return int(conn.execute(query.values(lease_owner=None, lease_expires=None)).rowcount or 0)
+            freed = int(conn.execute(query.values(lease_owner=None, lease_expires=None)).rowcount or 0)
+            conn.execute(gone)
+            return freed
 
-    def open_round(
-        self, *, scope: str, source_types: Sequence[tuple[str, str]], lease_seconds: int, owner: str
-    ) -> Round:
-        """Join the open round of ``scope`` or open a new one. A round is joined while it is young
-        (``lease_seconds``) or a live worker still holds a lease in it; an older one was left by
-        dead workers and is closed."""
-        now = clock.now()
+    def claim_sources(
+        self,
+        owner: str,
+        candidates: Collection[str],
+        *,
+        limit: int,
+        lease_seconds: int,
+        due_only: bool = True,
+    ) -> list[str]:
+        """Claim up to ``limit`` of ``candidates`` for ``owner``, the longest due first, in one
+        statement: those due now (any, with ``due_only=False``), not paused, and in no other
+        worker's live lease. Returns their names (empty: nothing to claim now)."""
+        if not candidates or limit < 1:
+            return []
+        now = self._now()
+        listed = (  # PostgreSQL: one array parameter, however many sources
+            sources.c.name == any_(bindparam("b_names", list(candidates), type_=ARRAY(String())))
+            if self._shared
+            else sources.c.name.in_(list(candidates))
+        )
+        wanted = select(sources.c.name).where(listed, sources.c.paused.is_(False))
+        if due_only:
+            wanted = wanted.where(or_(sources.c.due_at.is_(None), sources.c.due_at <= now))
+        order = _ORDER
         with self._engine.begin() as conn:
-            _lock_round_table(conn)
-            known = set(conn.execute(select(sources.c.name)).scalars())
-            missing = [{"name": n, "type": t} for n, t in source_types if n not in known]
-            if missing:
-                conn.execute(insert(sources), missing)  # rows to lease; health fields keep their defaults
-            row = conn.execute(
-                select(rounds.c.id, rounds.c.started_at)
-                .where(rounds.c.scope == scope, rounds.c.finished_at.is_(None))
-                .order_by(rounds.c.id.desc())
-                .limit(1)
-            ).first()
-            if row is not None:
-                live = conn.execute(
-                    select(func.count()).select_from(sources).where(sources.c.lease_expires > now)
-                ).scalar_one()
-                started = (
-                    row.started_at.replace(tzinfo=UTC) if row.started_at.tzinfo is None else row.started_at
-                )
-                if live or started > now - timedelta(seconds=lease_seconds):
-                    return Round(id=int(row.id), joined=True)
-                conn.execute(
-                    update(rounds)
-                    .where(rounds.c.id == row.id)
-                    .values(finished_at=now, closed_by=f"expired:{owner}")
-                )
-            new_id = conn.execute(
-                insert(rounds).values(scope=scope, started_at=now).returning(rounds.c.id)
-            ).scalar_one()
-            return Round(id=int(new_id), joined=False)
-
-    def claim_source(self, name: str, *, round_id: int, owner: str, lease_seconds: int) -> bool:
-        """Lease ``name`` to ``owner``; False when it is done in this round or leased by another."""
-        now = clock.now()
-        with self._engine.begin() as conn:
-            got = conn.execute(
-                select(sources.c.name)
-                .where(
-                    sources.c.name == name,
-                    or_(sources.c.round_done.is_(None), sources.c.round_done != round_id),
-                    or_(
-                        sources.c.lease_owner.is_(None),
-                        sources.c.lease_expires <= now,
-                        sources.c.lease_owner == owner,
-                    ),
-                )
-                .with_for_update(skip_locked=True)
-            ).first()
-            if got is None:
-                return False
-            conn.execute(
+            if not self._shared:  # one process at a time: nothing to lease
+                return list(conn.execute(wanted.order_by(*order).limit(limit)).scalars())
+            free = or_(sources.c.lease_owner.is_(None), sources.c.lease_expires <= now)
+            batch = wanted.where(free).order_by(*order).limit(limit).with_for_update(skip_locked=True)
+            claimed = conn.execute(
                 update(sources)
-                .where(sources.c.name == name)
-                .values(lease_owner=owner, lease_expires=now + timedelta(seconds=lease_seconds))
-            )
-            return True
+                .where(sources.c.name.in_(batch.scalar_subquery()))
+                .values(lease_owner=owner, lease_expires=func.now() + timedelta(seconds=lease_seconds))
+                .returning(sources.c.name, sources.c.due_at)
+            ).all()
+            conn.execute(update(workers).where(workers.c.name == owner).values(heartbeat_at=func.now()))
+        return [name for name, _ in sorted(claimed, key=_due_order)]
 
-    def finish_sources(self, names: Sequence[str], *, round_id: int, owner: str) -> None:
-        """``owner`` is done with ``names`` in this round (stored or failed): free them and mark
-        them done, in one transaction."""
+    def renew_leases(self, owner: str, *, lease_seconds: int) -> int:
+        """The heartbeat: ``owner`` still works; its leases run ``lease_seconds`` from now again.
+        Returns how many it holds (0 on SQLite, where nothing is leased)."""
+        if not self._shared:
+            return 0
         with self._engine.begin() as conn:
-            conn.execute(
-                update(sources)
-                .where(sources.c.name.in_(list(names)), sources.c.lease_owner == owner)
-                .values(lease_owner=None, lease_expires=None, round_done=round_id)
-            )
-
-    def close_round(self, names: Sequence[str], *, round_id: int, owner: str) -> bool:
-        """Close the round when all of ``names`` are done; True for the one worker that closed it."""
-        with self._engine.begin() as conn:
-            done = conn.execute(
-                select(func.count())
-                .select_from(sources)
-                .where(sources.c.name.in_(list(names)), sources.c.round_done == round_id)
-            ).scalar_one()
-            if done < len(set(names)):
-                return False
+            conn.execute(update(workers).where(workers.c.name == owner).values(heartbeat_at=func.now()))
             result = conn.execute(
-                update(rounds)
-                .where(rounds.c.id == round_id, rounds.c.finished_at.is_(None))
-                .values(finished_at=clock.now(), closed_by=owner)
+                update(sources)
+                .where(sources.c.lease_owner == owner)
+                .values(lease_expires=func.now() + timedelta(seconds=lease_seconds))
             )
-            return bool(result.rowcount)
+            return int(result.rowcount or 0)
+
+    def finish_sources(self, owner: str, due_in: Mapping[str, float]) -> None:
+        """``owner`` is done with these sources (stored or failed): each is due again that many
+        seconds from now (database time), and its lease is freed. A source whose lease another
+        worker took over meanwhile is left to that worker."""
+        if not due_in:
+            return
+        rows = [{"b_name": n, "b_due": timedelta(seconds=max(s, 0.0))} for n, s in due_in.items()]
+        due = bindparam("b_due", type_=Interval())
+        query = update(sources).where(sources.c.name == bindparam("b_name"))
+        if self._shared:
+            query = query.where(sources.c.lease_owner == owner)
+            query = query.values(due_at=func.now() + due, lease_owner=None, lease_expires=None)
+            with self._engine.begin() as conn:
+                conn.execute(query, rows)
+            return
+        now = clock.now()
+        with self._engine.begin() as conn:
+            conn.execute(
+                query.values(due_at=bindparam("b_at")),
+                [{"b_name": n, "b_at": now + timedelta(seconds=max(s, 0.0))} for n, s in due_in.items()],
+            )
+
+    def drop_claims(self, owner: str, names: Sequence[str]) -> None:
+        """``owner`` gives these sources back unfetched (a stop signal): due as they were, free
+        for any worker at once."""
+        if not self._shared or not names:
+            return
+        with self._engine.begin() as conn:
+            for chunk in chunks(list(names)):
+                conn.execute(
+                    update(sources)
+                    .where(sources.c.name.in_(chunk), sources.c.lease_owner == owner)
+                    .values(lease_owner=None, lease_expires=None)
+                )
+
+    def seconds_until_due(self, candidates: Collection[str]) -> float | None:
+        """How long until one of ``candidates`` can be claimed (due, not paused, in no live
+        lease), by the database's clock; 0 when one can now, None when none is stored."""
+        now = self._now()
+        first: float | None = None
+        with self._engine.connect() as conn:
+            db_now = _aware(conn.execute(select(_as_column(now))).scalar_one())
+            for chunk in chunks(list(candidates)):
+                rows = conn.execute(
+                    select(sources.c.due_at, sources.c.lease_expires).where(
+                        sources.c.name.in_(chunk), sources.c.paused.is_(False)
+                    )
+                )
+                for due_at, expires in rows:
+                    ready = max(
+                        _aware(due_at or db_now), _aware(expires or db_now) if self._shared else db_now
+                    )
+                    wait = max((ready - db_now).total_seconds(), 0.0)
+                    first = wait if first is None else min(first, wait)
+        return first
+
+    def fleet_status(self, *, overdue_after: timedelta) -> FleetStatus:
+        """The workers (PostgreSQL) with their last heartbeat and the sources they hold, and the
+        sources due for longer than ``overdue_after`` that no live worker holds."""
+        now = self._now()
+        free = or_(sources.c.lease_owner.is_(None), sources.c.lease_expires <= now)
+        due = or_(sources.c.due_at.is_(None), sources.c.due_at <= now)
+        waiting = select(sources.c.name, sources.c.due_at, sources.c.lease_owner, sources.c.last_attempt)
+        waiting = waiting.where(sources.c.paused.is_(False), due, free)
+        with self._engine.connect() as conn:
+            db_now = _aware(conn.execute(select(_as_column(now))).scalar_one())
+            held: dict[str, list[str]] = {}
+            found: list[WorkerRecord] = []
+            if self._shared:
+                live = select(sources.c.lease_owner, sources.c.name).where(sources.c.lease_expires > now)
+                for owner, name in conn.execute(live.order_by(sources.c.name)):
+                    held.setdefault(owner, []).append(name)
+                for w in conn.execute(select(workers).order_by(workers.c.name)).mappings():
+                    beat = _aware(w["heartbeat_at"])
+                    found.append(
+                        WorkerRecord(
+                            name=w["name"],
+                            host=w["host"],
+                            pid=w["pid"],
+                            started_at=_aware(w["started_at"]),
+                            heartbeat_at=beat,
+                            heartbeat_age_s=max((db_now - beat).total_seconds(), 0.0),
+                            sources=tuple(held.get(w["name"], ())),
+                        )
+                    )
+            overdue: list[OverdueSource] = []
+            due_now = 0
+            for name, due_at, owner, _ in conn.execute(waiting.order_by(*_ORDER)):
+                due_now += 1
+                since = db_now - _aware(due_at) if due_at is not None else None
+                if since is None or since >= overdue_after:
+                    overdue.append(
+                        OverdueSource(
+                            name=name,
+                            due_at=_aware(due_at) if due_at is not None else None,
+                            overdue_s=since.total_seconds() if since is not None else 0.0,
+                            lease_owner=owner,
+                        )
+                    )
+        return FleetStatus(database_now=db_now, workers=tuple(found), overdue=tuple(overdue), due_now=due_now)
+
+
+_ORDER = (sources.c.due_at.asc().nulls_first(), sources.c.name)
+
+
+def _due_order(row: tuple[str, datetime | None]) -> tuple[int, datetime | str, str]:
+    name, due = row
+    return (0, "", name) if due is None else (1, due, name)
+
+
+def _as_column(now: ColumnElement[datetime] | datetime) -> ColumnElement[datetime]:
+    if isinstance(now, datetime):
+        return bindparam("b_now", now, type_=sources.c.due_at.type)
+    return now
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(slots=True)
 class SourceLeases:
-    """The claims of one worker in one round (what ``Pipeline.ingest`` asks before a source)."""
+    """The claims of one worker (what ``Pipeline.ingest`` asks before it fetches a source)."""
 
     store: StoreProtocol
-    round: Round
     owner: str  # "worker:pid"
     lease_seconds: int
+    #: the most sources this worker holds at once; it claims again when half of them are done
+    batch: int
 
-    def claim(self, name: str) -> bool:
-        """Lease ``name`` for this worker; False when it is done in this round or leased by another."""
-        return self.store.claim_source(
-            name, round_id=self.round.id, owner=self.owner, lease_seconds=self.lease_seconds
+    def claim(self, candidates: Collection[str], *, limit: int, due_only: bool = True) -> list[str]:
+        """Claim up to ``limit`` of ``candidates`` (due ones only unless ``due_only`` is False)."""
+        return self.store.claim_sources(
+            self.owner, candidates, limit=limit, lease_seconds=self.lease_seconds, due_only=due_only
         )
 
-    def release(self, name: str) -> None:
-        """The source is done for this round (stored or failed): free it and mark it done."""
-        self.release_many([name])
+    def finish(self, due_in: Mapping[str, float]) -> None:
+        """These sources are done (stored or failed): due again in that many seconds."""
+        self.store.finish_sources(self.owner, due_in)
 
-    def release_many(self, names: Sequence[str]) -> None:
-        """:meth:`release` for several sources, in one transaction."""
-        self.store.finish_sources(names, round_id=self.round.id, owner=self.owner)
-
-    def close_round(self, names: Sequence[str]) -> bool:
-        """Close the round when all of ``names`` are done; True for the one worker that closed it."""
-        return self.store.close_round(names, round_id=self.round.id, owner=self.owner)
+    def drop(self, names: Sequence[str]) -> None:
+        """Give these sources back unfetched (a stop signal): due as they were."""
+        self.store.drop_claims(self.owner, names)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._schema import items, rounds, runs
+from kzfeed.storage._schema import items, runs
 
 __all__ = ["PrunePlan", "PrunedItem", "RetentionMixin"]
 
@@ -88,6 +88,3 @@ class RetentionMixin(StoreBase):
         with self._engine.begin() as conn:
             conn.execute(delete(items).where(_old(plan.cutoff), items.c.relevant.is_(False)))
             conn.execute(delete(runs).where(runs.c.started_at < plan.cutoff, runs.c.status != "running"))
-            conn.execute(
-                delete(rounds).where(rounds.c.started_at < plan.cutoff, rounds.c.finished_at.is_not(None))
-            )

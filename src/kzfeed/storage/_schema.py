@@ -77,9 +77,12 @@ sources = Table(
     Column("paused", Boolean, nullable=False, server_default="0"),
     Column("paused_reason", Text),
     Column("cursor", Text, nullable=False, server_default="{}"),
+    # when the source is next to be fetched (database time; NULL: now), and who holds it
+    # (``kzfeed.storage._leases``: claims, heartbeats and takeover on PostgreSQL)
+    Column("due_at", UTCDateTime),
     Column("lease_owner", String(128)),
     Column("lease_expires", UTCDateTime),
-    Column("round_done", Integer),  # the last round (rounds.id) that finished this source
+    Index(None, "due_at"),
 )
 
 items = Table(
@@ -204,20 +207,24 @@ run_sources = Table(
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("failed", Integer, nullable=False, server_default="0"),
     Column("duration_ms", Integer, nullable=False, server_default="0"),
+    # why the source was not stored (kzfeed.models.RunError): its message, kind, URL and time
     Column("error", Text),
+    Column("error_kind", String(16)),
+    Column("error_url", Text),
+    Column("error_at", UTCDateTime),
     Column("warnings", Text, nullable=False, server_default="[]"),
 )
 
-# A round: one pass over the sources, shared by the workers that join it (``kzfeed.ops._rounds``).
-rounds = Table(
-    "rounds",
+# The workers working now on a PostgreSQL database, by the heartbeat that renews their leases
+# (``kzfeed status``); a row is dropped when its worker ends, or an hour after it went silent.
+workers = Table(
+    "workers",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("scope", String(64), nullable=False),
+    Column("name", String(128), primary_key=True),  # "worker:pid", the owner of its leases
+    Column("host", String(255), nullable=False, server_default=""),
+    Column("pid", Integer, nullable=False, server_default="0"),
     Column("started_at", UTCDateTime, nullable=False),
-    Column("finished_at", UTCDateTime),
-    Column("closed_by", String(128)),
-    Index(None, "scope", "finished_at"),
+    Column("heartbeat_at", UTCDateTime, nullable=False),
 )
 
 http_cache = Table(

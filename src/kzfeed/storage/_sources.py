@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
@@ -27,11 +27,18 @@ class SourcesMixin(StoreBase):
             return SourceState(name=name)
         return state_from_row(row)
 
-    def source_states(self) -> list[SourceState]:
-        """Every stored source, by name."""
+    def source_states(self, names: Collection[str] | None = None) -> list[SourceState]:
+        """Every stored source (or those of ``names`` that are stored), by name."""
+        if names is None:
+            with self._engine.connect() as conn:
+                rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
+            return [state_from_row(r) for r in rows]
+        found: list[SourceState] = []
         with self._engine.connect() as conn:
-            rows = conn.execute(select(sources).order_by(sources.c.name)).mappings().all()
-        return [state_from_row(r) for r in rows]
+            for chunk in chunks(sorted(names)):
+                query = select(sources).where(sources.c.name.in_(chunk)).order_by(sources.c.name)
+                found.extend(state_from_row(r) for r in conn.execute(query).mappings())
+        return found
 
     def known_hashes(self, source: str) -> dict[str, str]:
         """``{guid: content_hash}`` of the items stored for a source."""
@@ -42,9 +49,9 @@ class SourcesMixin(StoreBase):
     def set_paused(self, name: str, paused: bool, reason: str | None = None) -> bool:
         """Pause or un-pause a source; returns False when no such source is stored."""
         with self._engine.begin() as conn:
-            values: dict[str, Any] = {"paused": paused, "paused_reason": reason}
+            values: dict[str, Any] = {"paused": paused, "paused_reason": reason}  # un-paused: due now
             if not paused:
-                values.update(consecutive_failures=0, next_due=None, last_error=None)
+                values.update(consecutive_failures=0, next_due=None, due_at=None, last_error=None)
             result = conn.execute(update(sources).where(sources.c.name == name).values(**values))
             return bool(result.rowcount)
 
@@ -79,6 +86,7 @@ def state_from_row(row: Any) -> SourceState:
         next_due=row["next_due"],
         paused=bool(row["paused"]),
         cursor=cursor,
+        due_at=row["due_at"],
     )
 
 

@@ -1,0 +1,209 @@
+"""kzfeed's article extraction next to trafilatura on the same pages: speed and extraction F1.
+
+    .venv/bin/python benchmarks/bench_extract.py [--pages 124] [--rounds 3] [--parallel 2] [--sites 4]
+
+The pages and their reference texts come from ``extract_pages.py`` (known article texts in six
+kinds of generated page furniture; read its docstring for what is real and what is not).
+
+Quality, in this process, page by page: kzfeed's ``extract_article`` (trafilatura, then
+kzfeed's furniture filter) against bare ``trafilatura.extract`` (its defaults), each scored
+against the reference the way the article-extraction-benchmark scores: 4-token shingles, a
+page's precision and recall, then the mean precision and mean recall over the pages and F1 of the
+two means. Tokens are runs of letters and digits, lower-cased; each CJK letter is a token (those
+scripts do not put spaces between words). Printed per language too.
+
+Speed, whole processes, the same parallelism, rounds alternating, median:
+
+* trafilatura's CLI: ``trafilatura --input-dir pages --output-dir out --parallel P``;
+* kzfeed end to end as a user runs it: ``python -m kzfeed run`` on ``html`` sources whose
+  ``urls`` are the pages (``--sites`` sources, each on its own loopback address, sharing the
+  pages), extracting on one worker process per core (kzfeed's default, not configurable:
+  run it with ``--parallel`` equal to the number of cores); the run fetches, extracts, classifies, stores
+  and renders. Fetch policy as in ``bench_reader.py``: ``allow_private`` for the loopback range,
+  ``exempt_loopback = true`` (no 1 s ``min_delay`` between two pages of one loopback site).
+
+Printed: pages/s of each and kzfeed ÷ trafilatura (the target is ≥ 0.9).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from extract_pages import ROOT, Page, pages
+from loopback_sites import LoopbackSites
+from processes import Measured, measure
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text.casefold())
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(len(tokens) - n + 1, 1 if tokens else 0)))
+
+
+def precision_recall(got: str, reference: str) -> tuple[float, float]:
+    """One page's shingle precision and recall (both 1 when both are empty)."""
+    found, wanted = shingles(got), shingles(reference)
+    if not found and not wanted:
+        return 1.0, 1.0
+    common = sum((found & wanted).values())
+    precision = common / sum(found.values()) if found else 0.0
+    recall = common / sum(wanted.values()) if wanted else 0.0
+    return precision, recall
+
+
+def f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def kzfeed_text(page: Page) -> str:
+    from kzfeed.articles import extract_article
+    from kzfeed.errors import InputError
+
+    try:
+        return "\n".join(extract_article(page.html, url=f"https://site.example/{page.name}.html").paragraphs)
+    except InputError:
+        return ""
+
+
+def trafilatura_text(page: Page) -> str:
+    import trafilatura
+
+    return trafilatura.extract(page.html, url=f"https://site.example/{page.name}.html") or ""
+
+
+def quality(corpus: list[Page]) -> None:
+    extractors = {"kzfeed extract_article": kzfeed_text, "trafilatura.extract": trafilatura_text}
+    for fn in extractors.values():  # imports and first-call set-up are not timed
+        fn(corpus[0])
+    scores: dict[str, list[tuple[str, float, float]]] = {}
+    seconds: dict[str, float] = {}
+    for name, fn in extractors.items():
+        start = time.process_time()
+        scores[name] = [(p.lang, *precision_recall(fn(p), p.reference)) for p in corpus]
+        seconds[name] = time.process_time() - start
+    print(f"quality: {len(corpus)} pages, 4-token shingles, mean precision / mean recall / F1 (empty pages)")
+    langs = sorted({p.lang for p in corpus})
+    for name, rows in scores.items():
+        line = f"  {name:<24}" + _score(rows)
+        line += f"   in-process: {len(corpus) / seconds[name]:.1f} pages per CPU-second"
+        print(line)
+        by_lang: defaultdict[str, list[tuple[str, float, float]]] = defaultdict(list)
+        for row in rows:
+            by_lang[row[0]].append(row)
+        print(
+            "    "
+            + "; ".join(
+                f"{lang} ({len(by_lang[lang])}): {_score(by_lang[lang], short=True)}" for lang in langs
+            )
+        )
+
+
+def _score(rows: list[tuple[str, float, float]], short: bool = False) -> str:
+    p = statistics.fmean(r[1] for r in rows)
+    r = statistics.fmean(r[2] for r in rows)
+    empty = sum(1 for row in rows if row[2] == 0)
+    if short:
+        return f"F1 {f1(p, r):.3f}" + (f", {empty} empty" if empty else "")
+    return f"P {p:.3f}  R {r:.3f}  F1 {f1(p, r):.3f}  ({empty} empty)"
+
+
+def timed(argv: list[str], cwd: Path) -> Measured:
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
+    return measure(argv, cwd=cwd, env=env)
+
+
+def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]]) -> None:
+    lines = [
+        f'database = "sqlite:///{folder / "kzfeed.db"}"',
+        'output_dir = "public"',
+        "[fetch]",
+        "exempt_loopback = true",
+        'allow_private = ["127.0.0.0/22"]',
+        'contact_url = "mailto:bench@example.org"',
+    ]
+    for n, site_pages in enumerate(names):
+        urls = ", ".join(f'"{sites.base_url(n)}/{name}.html"' for name in site_pages)
+        lines += [
+            "[[sources]]",
+            f'name = "site{n}"',
+            'type = "html"',
+            f"urls = [{urls}]",
+            f"max_items = {len(site_pages)}",
+        ]
+    (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> None:
+    names = [[p.name for p in corpus[n::site_count]] for n in range(site_count)]
+    by_name = {p.name: p for p in corpus}
+    served = [
+        {
+            f"/{name}.html": (by_name[name].html.encode(), "text/html; charset=utf-8", None)
+            for name in site_pages
+        }
+        for site_pages in names
+    ]
+    trafilatura_cli = str(Path(sys.executable).with_name("trafilatura"))
+    got: dict[str, list[Measured]] = {"trafilatura CLI": [], "kzfeed run": []}
+    with (
+        tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-") as tmp_name,
+        LoopbackSites(served) as sites,
+    ):
+        tmp = Path(tmp_name)
+        (tmp / "pages").mkdir()
+        for p in corpus:
+            (tmp / "pages" / f"{p.name}.html").write_text(p.html, encoding="utf-8")
+        for r in range(rounds):
+            order = list(got) if r % 2 == 0 else list(reversed(got))
+            for tool in order:
+                work = tmp / f"{tool.split()[0]}-{r}"
+                work.mkdir()
+                if tool == "kzfeed run":
+                    kzfeed_config(work, sites, names)
+                    argv = [sys.executable, "-m", "kzfeed", "run"]
+                else:
+                    argv = [trafilatura_cli, "--input-dir", str(tmp / "pages"), "--output-dir", str(work / "out"),
+                            "--parallel", str(parallel)]  # fmt: skip
+                got[tool].append(timed(argv, work))
+            written = len(list((tmp / f"trafilatura-{r}" / "out").glob("*")))
+        print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {os.cpu_count()} extraction processes, "
+              f"median of {rounds} round(s), whole processes")  # fmt: skip
+    rate = {tool: len(corpus) / statistics.median(r.wall for r in runs) for tool, runs in got.items()}
+    for tool, runs in got.items():
+        wall, cpu = statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
+        peak = statistics.median(r.largest_peak_mib for r in runs)
+        print(
+            f"  {tool:<18}{wall:>7.2f} s  {rate[tool]:>6.1f} pages/s  CPU {cpu:6.2f} s  peak {peak:4.0f} MiB (largest process)"
+        )
+    print(f"  kzfeed ÷ trafilatura: {rate['kzfeed run'] / rate['trafilatura CLI']:.2f}× pages/s "
+          f"(trafilatura wrote {written} files; kzfeed: {site_count} html sources)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=None, help="default: one page per article text")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--sites", type=int, default=4, help="html sources (loopback sites) sharing the pages"
+    )
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    corpus = pages(args.pages)
+    quality(corpus)
+    if not args.skip_speed:
+        speed(corpus, args.rounds, args.parallel, args.sites)
+
+
+if __name__ == "__main__":
+    main()

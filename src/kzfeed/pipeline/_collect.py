@@ -1,0 +1,174 @@
+"""Collecting what the sources yield: one source's fetch on a worker thread, its error kept.
+
+Nothing here writes to the database: what a source produced is handed to the main thread as a
+:class:`Collected`, which ``kzfeed.pipeline._commit`` stores.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kzfeed import clock
+from kzfeed.articles import ArticleExtractor
+from kzfeed.config import SourceConfig
+from kzfeed.errors import FetchError, KzfeedError, SourceError
+from kzfeed.http import CacheEntry, Fetcher, StagedHttpCache
+from kzfeed.models import RawItem, RunError, RunErrorKind, SourceRun, SourceState, SourceStatus
+from kzfeed.pipeline._health import is_due
+from kzfeed.sources import Source, SourceContext
+from kzfeed.storage import StoreProtocol
+
+__all__ = ["Collected", "Collector", "not_now", "skipped_run"]
+
+log = logging.getLogger(__name__)
+
+
+class _KnownHashes(Mapping[str, str]):
+    """``{guid: content hash}`` of a source's stored items, read when a source first asks:
+    a feed that answered 304 has no entries to look up, and costs no query."""
+
+    def __init__(self, store: StoreProtocol, source: str) -> None:
+        self._store, self._source = store, source
+        self._hashes: dict[str, str] | None = None
+
+    def _get(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = self._store.known_hashes(self._source)
+        return self._hashes
+
+    def __getitem__(self, guid: str) -> str:
+        return self._get()[guid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+@dataclass(slots=True, kw_only=True)
+class Collected:
+    """What one source's fetch produced, handed from its worker thread to the main thread."""
+
+    sc: SourceConfig
+    state: SourceState
+    ctx: SourceContext
+    raws: list[RawItem]
+    error: RunError | None = None
+    status: int | None = None
+    retry_after: datetime | None = None
+    duration: float = 0.0
+    #: why the source was not fetched at all (a stop signal)
+    skipped: str | None = None
+    #: the fetcher's new validators for the URLs it fetched: stored with the items
+    validators: dict[str, CacheEntry] = field(default_factory=dict)
+
+
+@dataclass(slots=True, kw_only=True)
+class Collector:
+    """What every source's fetch of one run shares; :meth:`collect` runs on worker threads."""
+
+    store: StoreProtocol
+    fetcher: Fetcher
+    staged: StagedHttpCache
+    extractor: ArticleExtractor
+    root: Path
+    refetch: bool
+    stop: threading.Event | None = None
+
+    def collect(self, sc: SourceConfig, source: Source, state: SourceState) -> Collected:
+        """Run one source's fetch (in a worker thread): what it yielded, or its error."""
+        start = time.perf_counter()
+        skipped = None  # no new source after a stop signal (it was claimed: it is given back)
+        if self.stop is not None and self.stop.is_set():
+            skipped = "stopped by a signal before it started"
+        ctx = SourceContext(
+            source=sc.name,
+            state=state,
+            log=logging.getLogger(f"kzfeed.source.{sc.name}"),
+            http=self.fetcher,
+            root=self.root,
+            refetch=self.refetch,
+            known=_KnownHashes(self.store, sc.name),
+            extractor=self.extractor,
+        )
+        got = Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
+        if skipped is not None:
+            return got
+        try:
+            got.raws.extend(_raw_items(source.fetch(ctx), sc))
+        except FetchError as exc:
+            got.error = _error(sc, RunErrorKind.FETCH, str(exc), exc.url)
+            got.status, got.retry_after = exc.status, exc.retry_after
+        except KzfeedError as exc:
+            got.error = _error(sc, RunErrorKind.SOURCE, str(exc), getattr(exc, "url", None))
+        except (Exception, SystemExit) as exc:  # a plugin bug (even sys.exit) must not stop the others
+            message = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
+            got.error = _error(sc, RunErrorKind.CRASH, message, None)
+            log.debug("source %r crashed", sc.name, exc_info=True)
+        got.duration = time.perf_counter() - start
+        got.validators = self.staged.take(sc.name)
+        if self.fetcher.stopped(sc.name):  # cut short by a stop signal: neither items nor validators kept
+            got.raws.clear()
+            got.skipped = "stopped by a signal while it was being fetched"
+        return got
+
+
+def _error(sc: SourceConfig, kind: RunErrorKind, message: str, url: str | None) -> RunError:
+    return RunError(source=sc.name, kind=kind, message=message, url=url, at=clock.now())
+
+
+def skipped_run(name: str, why: str) -> SourceRun:
+    """The outcome of a source a stop signal or another worker kept from being fetched."""
+    error = RunError(source=name, kind=RunErrorKind.SKIPPED, message=why, at=clock.now())
+    return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
+
+
+def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]:
+    """What a source yields, checked: anything but a ``RawItem`` is the source's error (a
+    plugin bug), raised as a ``SourceError`` so the run goes on with the other sources."""
+    for n, raw in enumerate(yielded, start=1):
+        if not isinstance(raw, RawItem):
+            raise SourceError(
+                sc.name,
+                f"yielded {type(raw).__name__} {_short(raw)} as its "
+                f"item number {n}, not a RawItem; fix the plugin that provides type {sc.type!r}",
+            )
+        if not raw.guid:
+            raise SourceError(
+                sc.name,
+                f"yielded item number {n} ({_short(raw.title)}) without a guid; give each article "
+                f"its stable guid (article.with_guid(...)) in the plugin that provides type {sc.type!r}",
+            )
+        yield raw
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def not_now(name: str, state: SourceState, *, forced: bool, now: datetime) -> SourceRun | None:
+    """The outcome of a source that is not fetched this run (paused, or not due), else None."""
+    if state.paused:
+        message = (
+            f"paused after {state.consecutive_failures} failures ({state.last_error}); "
+            f"run 'kzfeed sources reset {name}' to try again"
+        )
+        error = RunError(source=name, kind=RunErrorKind.PAUSED, message=message, url=state.url, at=now)
+        return SourceRun(source=name, status=SourceStatus.PAUSED, error=error)
+    if not forced and state.next_due is not None and not is_due(state, now):
+        message = (
+            f"not due before {state.next_due.isoformat(timespec='seconds')} "
+            f"(backing off after {state.consecutive_failures} failure(s)); "
+            f"'kzfeed run --source {name}' fetches it now"
+        )
+        error = RunError(source=name, kind=RunErrorKind.NOT_DUE, message=message, url=state.url, at=now)
+        return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
+    return None

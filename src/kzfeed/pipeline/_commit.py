@@ -1,0 +1,233 @@
+"""Committing what one source yielded: normalise, classify, ``process_item``, stories, then one
+transaction with the source's health row and HTTP validators; and the source's line of the run.
+
+Runs on the main thread, one source at a time, as each source's fetch finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from kzfeed import clock
+from kzfeed.config import Config
+from kzfeed.errors import ConfigError
+from kzfeed.http import CacheEntry, FetchPolicy
+from kzfeed.models import Item, RawItem, RunError, SourceRun, SourceState, SourceStatus
+from kzfeed.pipeline._build import config_hash
+from kzfeed.pipeline._collect import Collected
+from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
+from kzfeed.pipeline._normalise import normalise
+from kzfeed.plugins import PluginHost
+from kzfeed.sources import Classifier, ItemContext
+from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
+
+__all__ = ["Committer", "Health"]
+
+log = logging.getLogger(__name__)
+
+#: the health row of a source that stored no items, left for the caller to write with others'
+Health = tuple[SourceState, str]
+
+
+@dataclass(slots=True, kw_only=True)
+class Committer:
+    """What storing each source of one run shares."""
+
+    config: Config
+    host: PluginHost
+    store: StoreProtocol
+    http_cache: HttpCacheStore
+    classifier: Classifier
+    policy: FetchPolicy
+    #: the story signals of stored reports, worked out once a run however many sources need them
+    report_signals: dict[tuple[str, str], Signals]
+    #: the time a source is stored at (its items' first-seen date)
+    now: Callable[[], datetime] = clock.now
+    #: seconds until each source committed is due again (``kzfeed.pipeline._due`` writes them)
+    due: dict[str, float] = field(default_factory=dict)
+
+    def commit(self, got: Collected) -> tuple[SourceRun, Health | None]:
+        """Classify what one source yielded and store it with its health, in one transaction.
+
+        A source that yielded no items is not written here: its health row is returned, for
+        the caller to write with others' (a run where every feed answered 304 is mostly that).
+        """
+        if got.error is not None:
+            return self._failed(got, got.error), None
+        sc, state, report = got.sc, got.state, got.ctx.report
+        now = self.now()
+        plugin_errors: list[str] = []
+        batch, failed, repeated = self._prepare_all(got, plugin_errors)
+        new_state = after_success(
+            replace(state, type=sc.type, cursor={**state.cursor, **report.cursor}),
+            now=now,
+            items=len(batch),
+            status=report.http_status,
+            url=report.url,
+        )
+        self._schedule(got, new_state, now)
+        health = None
+        counts = SaveCounts()
+        if batch:
+            index = self._story_index(list(batch.values()), now)
+            stories = assign_stories(list(batch.values()), index)
+            counts = self.store.save_source(
+                state=new_state,
+                config_hash=config_hash(sc),
+                batch=stories,
+                merges=index.merges(),
+                ok=True,
+                now=now,
+                validators=self._changed(got),
+            )
+            repeated.extend(counts.guid_taken)
+        else:
+            health = (new_state, config_hash(sc))
+            for url, entry in got.validators.items():  # no items that a 304 could hide
+                self.http_cache.save(url, entry)
+        if repeated:
+            entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
+            got.ctx.warn(
+                f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
+                f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
+            )
+        fresh = [item for item in batch.values() if item.id in counts.new_ids]
+        return _stored(got, fresh, counts, failed=failed, plugin_errors=plugin_errors), health
+
+    def _failed(self, got: Collected, error: RunError) -> SourceRun:
+        """Store a failed source's health (back-off, pause) and validators; its line of the run."""
+        sc, state, report = got.sc, got.state, got.ctx.report
+        log.debug("%s", error.message)  # the command reports it, once
+        now = self.now()
+        new_state = after_failure(
+            replace(state, type=sc.type),
+            now=now,
+            error=error.message,
+            policy=self.policy,
+            max_failures=self.config.fetch.max_failures,
+            status=got.status or report.http_status,
+            retry_after=got.retry_after,
+        )
+        self._schedule(got, new_state, now)
+        self.store.save_source(
+            state=new_state,
+            config_hash=config_hash(sc),
+            batch=[],
+            ok=False,
+            validators=self._changed(got),
+        )
+        failures = new_state.consecutive_failures
+        paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
+        return SourceRun(
+            source=sc.name,
+            status=SourceStatus.FAILED,
+            warnings=tuple(report.warnings),
+            error=replace(error, message=error.message + paused),
+            http_status=new_state.last_status,
+            duration_s=got.duration,
+        )
+
+    def _story_index(self, batch: list[Item], now: datetime) -> StoryIndex:
+        """The stored story keys and reports a batch can join: those around its dates and
+        those sharing a key with it, never every stored item."""
+        look = story_lookup(batch, now)
+        keys = self.store.story_keys(
+            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+        )
+        index = StoryIndex(keys)
+        windows = report_windows(batch)
+        if windows:  # reports of the same event in other languages
+            index.add_reports(self.store.story_reports(windows), self.report_signals)
+        return index
+
+    def _schedule(self, got: Collected, new_state: SourceState, now: datetime) -> None:
+        """When the source is due again: its ``every`` (else ``[ops] every``), or later."""
+        every = got.sc.every if got.sc.every is not None else self.config.ops.every
+        urls = source_urls(got.sc.options, new_state)
+        self.due[got.sc.name] = due_in(every, new_state, now=now, validators=got.validators, urls=urls)
+
+    def _changed(self, got: Collected) -> dict[str, CacheEntry]:
+        changed = self.http_cache.changed(got.validators)
+        self.http_cache.remember(changed)  # written by the caller's transaction
+        return changed
+
+    def _prepare_all(
+        self, got: Collected, plugin_errors: list[str]
+    ) -> tuple[dict[str, Item], int, list[str]]:
+        """The items of what a source yielded, by id; how many failed (each a warning); and
+        the guids of entries left out because an earlier entry had the same guid. Errors of
+        process_item hooks are added to ``plugin_errors``."""
+        batch: dict[str, Item] = {}
+        failed = 0
+        guids: set[str] = set()
+        repeated: list[str] = []
+        for raw in got.raws:
+            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
+                repeated.append(raw.guid)
+                continue
+            try:
+                item = self._prepare(raw, got.sc.name, got.sc.type, plugin_errors)
+            except ConfigError:
+                raise  # e.g. a bad [classifier] option, found when the classifier is first built
+            except Exception as exc:
+                failed += 1
+                got.ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                continue
+            guids.add(raw.guid)
+            if item is not None:
+                batch.setdefault(item.id, item)
+        return batch, failed, repeated
+
+    def _prepare(self, raw: RawItem, source: str, source_type: str, plugin_errors: list[str]) -> Item | None:
+        item = normalise(raw, source=source, source_type=source_type)
+        lang = item.lang
+        if not lang:
+            from kzfeed.lang import detect_language
+
+            lang = detect_language(f"{item.title}\n{item.content_text}")
+        classification = self.classifier.classify(item.document(lang=lang))
+        item = replace(item, lang=lang or classification.lang, classification=classification)
+        processed, errors = self.host.process_item(item, self._item_context(source))
+        for message in errors:
+            log.debug("%s", message)  # the command reports it, once
+        plugin_errors.extend(errors)
+        return processed
+
+    def _item_context(self, source: str) -> Callable[[str], ItemContext]:
+        def make(plugin: str) -> ItemContext:
+            return ItemContext(
+                source=source,
+                options=self.config.plugin_options(plugin),
+                log=logging.getLogger(f"kzfeed.plugin.{plugin}"),
+            )
+
+        return make
+
+
+def _stored(
+    got: Collected, fresh: list[Item], counts: SaveCounts, *, failed: int, plugin_errors: list[str]
+) -> SourceRun:
+    """The run's line of a source whose items were stored: what is new, what reached the feeds."""
+    report = got.ctx.report
+    return SourceRun(
+        source=got.sc.name,
+        status=SourceStatus.NOT_MODIFIED if report.not_modified else SourceStatus.OK,
+        new=counts.new,
+        in_feeds=sum(1 for item in fresh if item.relevant),
+        left_out=tuple(
+            (item.title, item.classification.reason if item.classification else "")
+            for item in fresh
+            if not item.relevant
+        ),
+        plugin_errors=tuple(plugin_errors),
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        failed=failed,
+        warnings=tuple(report.warnings),
+        http_status=report.http_status,
+        duration_s=got.duration,
+    )

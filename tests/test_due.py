@@ -1,0 +1,222 @@
+"""Sources are due, not rounds: each source's interval (``every``), moved later by what its
+server asks; ``kzfeed run`` fetches what is due, ``kzfeed watch`` sleeps until the next one is;
+``kzfeed status`` lists the overdue ones. SQLite (the default) keeps no leases and no workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from conftest import CliResult
+from kzfeed.storage import open_store
+from kzfeed.testing._httpserver import LocalHTTPServer
+
+Kz = Callable[..., CliResult]
+Write = Callable[[str], Path]
+KZFEED = [sys.executable, "-c", "from kzfeed.cli import main; main()"]
+FETCH = (
+    '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\ncontact_url = "mailto:ops@example.org"\n'
+)
+RSS = (
+    "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Outlet</title>"
+    "<link>http://example.test/</link><description>d</description><language>en</language>"
+    "<item><title>EU and Kazakhstan sign a lithium memorandum</title><guid>g-1</guid>"
+    "<link>http://example.test/1</link><description>Kazakhstan and the European Union agreed on "
+    "lithium.</description></item></channel></rss>"
+)
+
+
+def fetched(result: CliResult) -> list[str]:
+    """The sources a ``run --json`` worked on (not paused, not skipped)."""
+    report = json.loads(result.stdout)
+    return sorted(s["name"] for s in report["sources"] if s["status"] not in ("paused", "skipped"))
+
+
+def files_config(write_config: Write, database_url: str, extra: str = "", quick: str = "1s") -> None:
+    write_config(
+        f'database = "{database_url}"\n{extra}'
+        '[[sources]]\nname = "hourly"\ntype = "files"\npath = "seeds"\nevery = "1h"\n'
+        f'[[sources]]\nname = "quick"\ntype = "files"\npath = "seeds"\nevery = "{quick}"\n'
+        '[[sources]]\nname = "default"\ntype = "files"\npath = "seeds"\n'
+    )
+
+
+def test_run_fetches_only_the_sources_that_are_due(
+    kzfeed: Kz, write_config: Write, database_url: str
+) -> None:
+    files_config(write_config, database_url, quick="3s")
+    assert fetched(kzfeed("run", "--json")) == ["default", "hourly", "quick"]
+    nothing = kzfeed("run")
+    assert nothing.exit_code == 0
+    assert nothing.stdout.startswith("new items: none\n")
+    assert re.search(r"no source is due; the next one is in [0-3] s", nothing.stdout), nothing.stdout
+    time.sleep(3.1)  # quick is due again; hourly and default ([ops] every, 30m) are not
+    assert fetched(kzfeed("run", "--json")) == ["quick"]
+    # named or --refetch: at once, due or not
+    assert fetched(kzfeed("run", "--json", "--source", "hourly")) == ["hourly"]
+    assert fetched(kzfeed("run", "--json", "--refetch")) == ["default", "hourly", "quick"]
+    store = open_store(database_url)
+    try:
+        wait = store.seconds_until_due(["hourly", "default"])
+    finally:
+        store.close()
+    assert wait is not None and 26 * 60 < wait <= 30 * 60  # [ops] every less up to a tenth
+
+
+def test_the_global_default_interval_is_ops_every(kzfeed: Kz, write_config: Write, database_url: str) -> None:
+    files_config(write_config, database_url, extra='[ops]\nevery = "1s"\n')
+    kzfeed("run")
+    time.sleep(1.1)
+    assert fetched(kzfeed("run", "--json")) == ["default", "quick"]
+
+
+def test_a_server_s_freshness_and_retry_after_move_a_source_later(
+    kzfeed: Kz, write_config: Write, kzfeed_http: LocalHTTPServer, tmp_path: Path
+) -> None:
+    kzfeed_http.route("/fresh.xml", body=RSS.encode(), headers={"Cache-Control": "max-age=7200"})
+    kzfeed_http.route("/busy.xml", status=503, headers={"Retry-After": "5400"})
+    kzfeed_http.route("/plain.xml", body=RSS.encode())
+    write_config(
+        FETCH + "".join(
+            f'[[sources]]\nname = "{n}"\ntype = "rss"\nurl = "{kzfeed_http.url(f"/{n}.xml")}"\nevery = "1m"\nfull_content = false\n'
+            for n in ("fresh", "busy", "plain")
+        )
+    )  # fmt: skip
+    kzfeed("run")
+    store = open_store(f"sqlite:///{tmp_path / 'var' / 'kzfeed.db'}")
+    try:
+        waits = {n: store.seconds_until_due([n]) or 0.0 for n in ("fresh", "busy", "plain")}
+    finally:
+        store.close()
+    assert 7100 < waits["fresh"] <= 7201  # Cache-Control: max-age=7200 beats every = "1m"
+    assert 5300 < waits["busy"] <= 5401  # Retry-After: 5400
+    assert 50 < waits["plain"] <= 61
+
+
+def test_sqlite_keeps_no_leases_and_no_workers(kzfeed: Kz, write_config: Write, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'var' / 'kzfeed.db'}"
+    files_config(write_config, url)
+    store = open_store(url)
+    try:
+        store.register_worker("w:1", [("quick", "files", "")])
+        assert store.claim_sources("w:1", ["quick"], limit=5, lease_seconds=60) == ["quick"]
+        assert store.renew_leases("w:1", lease_seconds=60) == 0
+        with store._engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT count(*) FROM sources WHERE lease_owner IS NOT NULL")).scalar() == 0
+            )
+            assert conn.execute(text("SELECT count(*) FROM workers")).scalar() == 0
+    finally:
+        store.close()
+    assert kzfeed("run").exit_code == 0
+    status = kzfeed("status")
+    assert "workers: one at a time under the SQLite file lock (none tracked)" in status.stdout
+    data = json.loads(kzfeed("status", "--json").stdout)
+    assert data["workers"] == [] and data["workers_tracked"] is False
+
+
+def test_status_lists_sources_overdue(kzfeed: Kz, write_config: Write, database_url: str) -> None:
+    files_config(write_config, database_url)
+    kzfeed("run")
+    time.sleep(2.5)  # quick is due 1 s after it was fetched: overdue by more than 1 s
+    data = json.loads(kzfeed("status", "--json", "--overdue", "1s").stdout)
+    assert [o["name"] for o in data["overdue_sources"]] == ["quick"]
+    assert data["overdue_sources"][0]["overdue_s"] >= 1
+    assert data["due_now"] == 1
+    shown = kzfeed("status", "--overdue", "1s").stdout
+    assert "overdue sources (due for more than 1s, in no worker's hand):\n  quick: due for 0 min" in shown
+    assert "overdue sources: none (1 due now)" in kzfeed("status").stdout
+
+
+def test_every_must_be_a_duration(kzfeed: Kz, write_config: Write) -> None:
+    write_config('[[sources]]\nname = "s"\ntype = "files"\npath = "seeds"\nevery = "soon"\n')
+    bad = kzfeed("run")
+    assert bad.exit_code == 2
+    assert "sources[0] ('s'): key 'every': duration 'soon' is not a duration" in bad.stderr
+    write_config("[ops]\nevery = 30\n")
+    assert "key 'ops.every' must be a duration in quotes, e.g. \"30m\"" in kzfeed("run").stderr
+
+
+@pytest.mark.slow
+def test_watch_fetches_each_source_when_it_is_due_and_stops_on_sigterm(
+    project: Path, write_config: Write
+) -> None:
+    files_config(write_config, f"sqlite:///{project / 'var' / 'kzfeed.db'}")
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    with subprocess.Popen(
+        [*KZFEED, "watch"], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+    ) as watch:  # fmt: skip
+        assert watch.stdout is not None
+        lines: list[tuple[float, str]] = []
+        reader = threading.Thread(
+            target=lambda: lines.extend((time.monotonic(), x) for x in watch.stdout or [])
+        )
+        reader.start()
+        deadline = time.monotonic() + 60
+        while len([x for x in lines if " run " in x[1]]) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        watch.send_signal(signal.SIGTERM)
+        _, err = watch.communicate(timeout=30)
+        reader.join()
+    assert watch.returncode == 0, err
+    assert "watch stopped" in err and "Traceback" not in err
+    passes = [(at, line.rstrip()) for at, line in lines if " run " in line]
+    assert len(passes) >= 3, lines
+    assert passes[0][1].endswith("3 source(s), 15 new, 0 updated, 0 failed; feeds rendered")
+    # then quick alone, each time it is due again (its interval, 1 s, less up to a tenth)
+    assert all(" 1 source(s)" in line for _, line in passes[1:3]), passes
+    assert passes[2][0] - passes[1][0] >= 0.85
+
+
+def test_the_migration_keeps_each_source_s_wait_and_drops_the_rounds(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from kzfeed.storage import alembic_config
+
+    open_store(database_url).close()
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "run_errors")  # the schema of rounds
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO rounds (scope, started_at) VALUES ('x', CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO sources (name, type, next_due, round_done, lease_owner, lease_expires) VALUES "
+                "('waits', 'rss', '2099-01-01 00:00:00', 1, 'dead:1', '2099-01-01 00:00:00'), "
+                "('fresh', 'rss', NULL, NULL, NULL, NULL)"
+            )
+        )
+    engine.dispose()
+    store = open_store(database_url)  # upgrades
+    try:
+        states = {s.name: s for s in store.source_states()}
+        assert states["waits"].due_at is not None and states["waits"].due_at.year == 2099
+        assert states["fresh"].due_at is None
+        assert store.claim_sources("w:1", ["waits", "fresh"], limit=5, lease_seconds=60) == ["fresh"]
+        tables = set(inspect(store._engine).get_table_names())
+        assert "rounds" not in tables and "workers" in tables
+    finally:
+        store.close()
+
+
+def test_a_source_whose_options_changed_is_due_at_once(
+    kzfeed: Kz, write_config: Write, database_url: str
+) -> None:
+    files_config(write_config, database_url, quick="1h")
+    kzfeed("run")
+    config = Path("kzfeed.toml").read_text(encoding="utf-8")
+    Path("kzfeed.toml").write_text(config.replace('every = "1h"\n', 'every = "1h"\nrecursive = true\n', 1))
+    assert fetched(kzfeed("run", "--json")) == ["hourly"]
