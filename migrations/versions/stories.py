@@ -1,7 +1,7 @@
 """stories in the database: the head of a feed is a bounded query
 
 Revision ID: stories
-Revises: i14_story_keys
+Revises: fleet_claims
 Create Date: 2026-11-30
 
 Rendering read every relevant item (in outline) to group stories and page the feeds on every
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stories"
-down_revision = "i14_story_keys"
+down_revision = "fleet_claims"
 branch_labels = None
 depends_on = None
 
