@@ -68,8 +68,9 @@ def _run(server: PgServer, argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
 
 
-def start(root: Path) -> PgServer | str:
-    """Start a fresh cluster under ``root``; returns the server, or why it cannot run."""
+def start(root: Path, options: str = "") -> PgServer | str:
+    """Start a fresh cluster under ``root`` (``options``: more ``-c name=value`` server
+    settings); returns the server, or why it cannot run."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -95,7 +96,7 @@ def start(root: Path) -> PgServer | str:
         [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", USER, "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
         [
             str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "30",
-            "-o", f"-h 127.0.0.1 -p {server.port} -k {root} -c fsync=off -c full_page_writes=off -c max_connections=100",
+            "-o", f"-h 127.0.0.1 -p {server.port} -k {root} -c fsync=off -c full_page_writes=off -c max_connections=100 {options}",
             "start",
         ],
     ]  # fmt: skip

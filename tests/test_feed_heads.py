@@ -148,7 +148,7 @@ def test_the_migration_fills_the_stories_of_a_database_with_items(tmp_path: Path
     kept = rows()
     assert any(r.reports == 3 for r in kept[0])  # a story of three reports
     with store._engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "fleet_claims")
+        command.downgrade(alembic_config(conn), "fleet_polite")
         command.upgrade(alembic_config(conn), "head")
     assert rows() == kept
     store.close()

@@ -1,7 +1,7 @@
 """stories in the database: the head of a feed is a bounded query
 
 Revision ID: stories
-Revises: fleet_claims
+Revises: fleet_polite
 Create Date: 2026-11-30
 
 Rendering read every relevant item (in outline) to group stories and page the feeds on every
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stories"
-down_revision = "fleet_claims"
+down_revision = "fleet_polite"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -60,17 +61,29 @@ class ArticleExtractor:
     """``extractor(html, url=...)`` returns a ``RawItem`` or raises ``InputError``.
 
     With ``processes`` > 1 the work goes to a process pool (forkserver, with trafilatura
-    imported once in the server); with 1 it runs in the calling thread. Thread-safe.
+    imported once in the server); with 1 it runs in the calling thread. ``processes`` may be a
+    function, asked once when the first page comes (e.g. how many workers share this host by
+    then); None: one per CPU core. Thread-safe.
     """
 
-    def __init__(self, processes: int | None = None) -> None:
-        self.processes = max(1, processes if processes is not None else (os.cpu_count() or 1))
+    def __init__(self, processes: int | Callable[[], int] | None = None) -> None:
+        self._processes = processes
+        self._count: int | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         #: pages extracted, for the run's statistics
         self.count = 0
         #: CPU seconds spent extracting them (in the worker processes, or in this one)
         self.cpu_seconds = 0.0
+
+    @property
+    def processes(self) -> int:
+        """How many processes extract (at least 1), decided when first asked."""
+        with self._lock:
+            if self._count is None:
+                wanted = self._processes() if callable(self._processes) else self._processes
+                self._count = max(1, wanted if wanted is not None else (os.cpu_count() or 1))
+            return self._count
 
     def __enter__(self) -> Self:
         return self
@@ -81,12 +94,13 @@ class ArticleExtractor:
         self.close()
 
     def _executor(self) -> ProcessPoolExecutor:
+        processes = self.processes
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["kzfeed.articles._extract", "trafilatura"])
                 _start_forkserver_safely()
-                self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=context)
+                self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
             return self._pool
 
     def __call__(self, html: str, *, url: str | None = None) -> RawItem:

@@ -135,12 +135,23 @@ def ingest(
 
 
 @click.command(name="render")
-def render_cmd() -> None:
-    """Write the feeds and pages from what is stored."""
-    from kzfeed.pipeline import render
+@click.option(
+    "--if-dirty", is_flag=True, help="Only when items were stored since the last render (PostgreSQL)."
+)
+def render_cmd(if_dirty: bool) -> None:
+    """Write the feeds and pages from what is stored.
 
-    written = render(_app().config, _app().store())
-    click.echo(f"feeds: {len(written)} file(s) changed in {_app().config.output_dir}")
+    With several workers on PostgreSQL it waits for a render in progress to end, so that one
+    worker writes at a time; on a machine that serves public/ but runs no worker, call it from
+    cron (with --if-dirty) and set [ops] render = false on the workers."""
+    from kzfeed.ops import render_now, worker_name
+
+    app = _app()
+    written = render_now(app.config, app.store(), worker_name(app.config), if_dirty=if_dirty)
+    if written is None:
+        click.echo("feeds: nothing new since the last render")
+    else:
+        click.echo(f"feeds: {len(written)} file(s) changed in {app.config.output_dir}")
 
 
 def _short_date(item: Item) -> str:

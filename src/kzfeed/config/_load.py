@@ -69,6 +69,9 @@ class FetchConfig:
     obey_robots: bool = True
     max_failures: int = 5
     workers: int = 8
+    #: processes extracting article pages for this worker; 0: this host's CPU cores divided by
+    #: the kzfeed workers running on it (PostgreSQL; all of them with SQLite), at least 1
+    extract_processes: int = 0
     #: non-public addresses, CIDR ranges or host names (optionally ":port") that may be fetched;
     #: the entries are checked when the fetcher is built (kzfeed.http.FetchPolicy)
     allow_private: tuple[str, ...] = ()
@@ -91,6 +94,10 @@ class OpsConfig:
     worker: str = ""  # this worker's name (default: the host name); workers share sources by leases
     feed: bool = False  # write public/ops.atom, a feed of sources that keep failing
     failing_after: int = 3  # consecutive failures after which a source is reported
+    #: PostgreSQL: the feeds are written at most this often (seconds) by one worker at a time
+    render_every: float = 60.0
+    #: whether runs write the feeds; false leaves them to `kzfeed render` (a serving machine)
+    render: bool = True
 
 
 _OPS_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -101,6 +108,8 @@ _OPS_TYPES: dict[str, type | tuple[type, ...]] = {
     "worker": str,
     "feed": bool,
     "failing_after": int,
+    "render_every": (str, int, float),  # a number is refused by _duration, saying how to write one
+    "render": bool,
 }
 
 
@@ -158,6 +167,7 @@ _FETCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "obey_robots": bool,
     "max_failures": int,
     "workers": int,
+    "extract_processes": int,
     "allow_private": list,
     "max_retry_wait": (int, float),
 }
@@ -257,6 +267,11 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
             )
         fetch_raw["allow_private"] = tuple(entries)
     fetch = FetchConfig(**fetch_raw)
+    if fetch.extract_processes < 0:
+        raise ConfigError(
+            f"{where}: key 'fetch.extract_processes' must be 0 (one per CPU core shared by this "
+            "host's workers) or more"
+        )
 
     ops = _ops(where, raw.get("ops", {}))
     languages = _languages(where, raw.get("languages", list(DEFAULT_LANGUAGES)))
@@ -309,6 +324,8 @@ def _ops(where: str, table: Mapping[str, Any]) -> OpsConfig:
     values = dict(table)
     if "every" in values:
         values["every"] = _duration(f"{where}: key 'ops.every'", values["every"])
+    if "render_every" in values:
+        values["render_every"] = _duration(f"{where}: key 'ops.render_every'", values["render_every"])
     ops = OpsConfig(**values)
     if ops.lock_wait < 0 or ops.lease_seconds < 1 or ops.failing_after < 1 or ops.claim_batch < 0:
         raise ConfigError(

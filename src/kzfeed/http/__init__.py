@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from kzfeed.http._decode import decode_text
     from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
     from kzfeed.http._policy import FetchPolicy, default_user_agent
+    from kzfeed.http._polite import FleetPoliteness
     from kzfeed.http._urls import canonical_url, is_same_site
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "FetchPolicy",
     "FetchResult",
     "Fetcher",
+    "FleetPoliteness",
     "GuardedTransport",
     "HttpCache",
     "MemoryHttpCache",
@@ -40,6 +42,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_client": "Fetcher FetchResult",
             "_decode": "decode_text",
             "_policy": "FetchPolicy default_user_agent",
+            "_polite": "FleetPoliteness",
             "_guard": "AllowList GuardedTransport address_problem",
             "_urls": "canonical_url is_same_site",
         },

@@ -25,7 +25,7 @@ from kzfeed.http._cache import CacheEntry, HttpCache, StagedHttpCache, next_entr
 from kzfeed.http._decode import decode_text
 from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
 from kzfeed.http._policy import FetchPolicy
-from kzfeed.http._polite import ROBOTS_MAX_BYTES, HostGates, Robots
+from kzfeed.http._polite import ROBOTS_MAX_BYTES, FleetPoliteness, HostGates, Robots
 
 __all__ = ["FetchResult", "Fetcher"]
 
@@ -67,7 +67,8 @@ class Fetcher:
     ``policy.allow_private`` lets through (:class:`~kzfeed.http._guard.GuardedTransport`);
     ``transport`` replaces the network (e.g. ``httpx.MockTransport``) for offline tests. Once
     ``stop`` is set no new request starts: ``get`` raises ``FetchError`` and :meth:`stopped`
-    tells which sources were refused.
+    tells which sources were refused. ``fleet`` shares the per-host limits and robots.txt
+    with other workers (``holder`` names this one); without it they hold in this process.
     """
 
     def __init__(
@@ -77,6 +78,8 @@ class Fetcher:
         cache: HttpCache | None = None,
         transport: httpx.BaseTransport | None = None,
         stop: threading.Event | None = None,
+        fleet: FleetPoliteness | None = None,
+        holder: str = "",
     ) -> None:
         self.policy = policy
         self._cache = cache
@@ -98,8 +101,8 @@ class Fetcher:
             trust_env=False,  # an HTTP(S)_PROXY would take requests past the address guard
         )
         self._lock = threading.Lock()
-        self._gates = HostGates(policy)
-        self._robots = Robots()
+        self._gates = HostGates(policy, fleet, holder)
+        self._robots = Robots(fleet)
         self._stop = stop
         self._stopped: set[str] = set()
 

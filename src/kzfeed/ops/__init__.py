@@ -7,29 +7,38 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.ops._extract import extract_processes
     from kzfeed.ops._lock import LockBusy
+    from kzfeed.ops._render import CoalescedRenderer, render_feeds, render_now
     from kzfeed.ops._retention import plan_retention
     from kzfeed.ops._schedule import parse_duration, watch_wait
-    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching
+    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching, worker_name
 
 __all__ = [
+    "CoalescedRenderer",
     "LockBusy",
     "RunResult",
+    "extract_processes",
     "parse_duration",
     "plan_retention",
+    "render_feeds",
+    "render_now",
     "run_due",
     "stop_on_signals",
     "watch_wait",
     "watching",
+    "worker_name",
 ]
 
 if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "_extract": "extract_processes",
             "_lock": "LockBusy",
+            "_render": "CoalescedRenderer render_feeds render_now",
             "_retention": "plan_retention",
             "_schedule": "parse_duration watch_wait",
-            "_worker": "RunResult run_due stop_on_signals watching",
+            "_worker": "RunResult run_due stop_on_signals watching worker_name",
         },
     )

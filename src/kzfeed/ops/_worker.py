@@ -25,10 +25,11 @@ from types import FrameType
 from kzfeed.config import Config
 from kzfeed.errors import KzfeedError
 from kzfeed.models import RunReport, SourceStatus
+from kzfeed.ops._extract import extract_processes
 from kzfeed.ops._lock import acquire_run_lock, default_worker_name
-from kzfeed.pipeline import Pipeline, build_sources, config_hash, render
+from kzfeed.ops._render import CoalescedRenderer
+from kzfeed.pipeline import Pipeline, build_sources, config_hash
 from kzfeed.plugins import PluginHost
-from kzfeed.publish import write_outputs
 from kzfeed.storage import SourceLeases, StoreProtocol
 
 __all__ = [
@@ -160,16 +161,23 @@ def run_due(
         leases = SourceLeases(
             store=store, owner=owner, lease_seconds=config.ops.lease_seconds, batch=claim_batch(config)
         )
+        renderer = CoalescedRenderer(config, store, owner, enabled=render_feeds)
         with heartbeat(store, owner, config.ops.lease_seconds):
-            pipeline = Pipeline(config=config, host=host, store=store, claims=leases, stop=stop)
+            pipeline = Pipeline(
+                config=config,
+                host=host,
+                store=store,
+                claims=leases,
+                stop=stop,
+                extract_processes=extract_processes(config, store),
+                on_outcome=renderer.after_source,
+            )
             report = pipeline.ingest(
                 refetch=refetch, every_source=every_source, only=wanted, on_source=on_source
             )
             if stop.is_set() and report.run_id is not None:
                 store.mark_run(report.run_id, "stopped")
-            written = None
-            if not stop.is_set() and render_feeds and _worked(report):
-                written = _render(config, store)
+            written = renderer.finish(stop) if _worked(report) else None
         next_due = store.seconds_until_due([name for name, _, _ in configured])
         return RunResult(report=report, written=written, stopped=stop.is_set(), next_due_in=next_due)
     finally:
@@ -205,13 +213,3 @@ def _worked(report: RunReport) -> bool:
     """Whether the run fetched a source (else there is nothing new to render: a pass of
     ``kzfeed watch`` that found nothing due, or a worker whose sources others hold)."""
     return any(s.status not in (SourceStatus.PAUSED, SourceStatus.SKIPPED) for s in report.sources)
-
-
-def _render(config: Config, store: StoreProtocol) -> list[Path]:
-    written = render(config, store)
-    if config.ops.feed:
-        from kzfeed.publish import render_ops_atom
-
-        failing = store.unhealthy_sources(failing_after=config.ops.failing_after)
-        written += write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})
-    return written

@@ -20,7 +20,7 @@ from kzfeed import clock
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
-from kzfeed.http import Fetcher, StagedHttpCache
+from kzfeed.http import Fetcher, FleetPoliteness, StagedHttpCache
 from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
 from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
@@ -55,6 +55,7 @@ class _Outcomes:
     #: seconds until each committed source is due again (the committer's)
     due_in: dict[str, float]
     on_source: Callable[[str], None] | None
+    on_outcome: Callable[[SourceRun], None] | None = None
     by_source: dict[str, SourceRun] = field(default_factory=dict)
     quiet: list[tuple[SourceState | None, str, SourceRun]] = field(default_factory=list)
     quiet_since: float = 0.0
@@ -68,6 +69,8 @@ class _Outcomes:
         self.by_source[outcome.source] = outcome
         if self.on_source:
             self.on_source(outcome.source)
+        if self.on_outcome:  # after the source's items were committed
+            self.on_outcome(outcome)
         if self.quiet and (
             len(self.quiet) >= _QUIET_BATCH or time.monotonic() - self.quiet_since > _QUIET_SECONDS
         ):
@@ -93,8 +96,9 @@ class Pipeline:
     config: Config
     host: PluginHost
     store: StoreProtocol
-    #: processes extracting article pages (default: one per CPU core; 1 = in this process)
-    extract_processes: int | None = None
+    #: processes extracting article pages (default: one per CPU core; 1 = in this process); a
+    #: function is asked when the first page needs extracting (``kzfeed.ops.extract_processes``)
+    extract_processes: int | Callable[[], int] | None = None
     #: pages extracted in the last run and the CPU seconds that took (for statistics)
     extracted: int = 0
     extract_cpu_s: float = 0.0
@@ -103,6 +107,8 @@ class Pipeline:
     claims: SourceLeases | None = None
     #: set by a signal: no new source and no new request; the sources cut short are left for the next run
     stop: threading.Event | None = None
+    #: told each source's outcome once what it stored is committed (``kzfeed.ops``' rendering)
+    on_outcome: Callable[[SourceRun], None] | None = None
     #: the story signals of stored reports, worked out once a run however many sources need them
     _report_signals: dict[tuple[str, str], Signals] = field(default_factory=dict, init=False, repr=False)
 
@@ -149,10 +155,17 @@ class Pipeline:
             now=_now,
         )
         outcomes = _Outcomes(
-            store=self.store, run_id=run_id, due=due, due_in=committer.due, on_source=on_source
+            store=self.store,
+            run_id=run_id,
+            due=due,
+            due_in=committer.due,
+            on_source=on_source,
+            on_outcome=self.on_outcome,
         )
         with (
-            Fetcher(policy, cache=staged, stop=self.stop) as fetcher,
+            Fetcher(
+                policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder()
+            ) as fetcher,
             ArticleExtractor(self.extract_processes) as extractor,
         ):
             collector = Collector(
@@ -255,6 +268,14 @@ class Pipeline:
                     continue
             started.add(pool.submit(collector.collect, sc, source, state))
         return started
+
+    def _fleet(self) -> FleetPoliteness | None:
+        """Where per-host turns and robots.txt are shared with other workers: the database, when
+        its run lock lets other runs work at once (PostgreSQL); None keeps them in this process."""
+        return None if self.store.runs_exclusive else self.store
+
+    def _holder(self) -> str:
+        return self.claims.owner if self.claims is not None else ""
 
     def _not_claimed(self, names: list[str], *, forced: bool, wanted: set[str]) -> list[SourceRun]:
         """What to say of the sources this run did not claim: one asked for (``--refetch``,

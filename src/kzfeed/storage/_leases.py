@@ -104,7 +104,11 @@ class LeasesMixin(StoreBase):
                 query = select(sources.c.name, sources.c.config_hash).where(sources.c.name.in_(chunk))
                 stored.update((name, digest) for name, digest in conn.execute(query))
             missing = [{"name": n, "type": t} for n, t, _ in configured if n not in stored]
-            if missing:
+            if missing and self._shared:  # workers started together add the same rows: once
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                conn.execute(pg_insert(sources).on_conflict_do_nothing(index_elements=["name"]), missing)
+            elif missing:
                 conn.execute(insert(sources), missing)
             changed = [n for n, digest in stored.items() if digest and digest != hashes[n]]
             for chunk in chunks(changed):

@@ -239,6 +239,45 @@ http_cache = Table(
 )
 
 
+# Politeness shared by every worker of one PostgreSQL database (``kzfeed.storage._hosts``):
+# when the next request to a host may start, the turns being used now, and robots.txt.
+host_gates = Table(
+    "host_gates",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("next_start", UTCDateTime),
+)
+
+host_turns = Table(
+    "host_turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("host", String(255), nullable=False),
+    Column("holder", String(128), nullable=False, server_default=""),
+    Column("until", UTCDateTime, nullable=False),  # a turn of a worker that died ends by itself
+    Index(None, "host"),
+)
+
+robots_txt = Table(
+    "robots_txt",
+    metadata,
+    Column("origin", String(300), primary_key=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=False),  # 0: the site could not be reached
+    Column("body", Text, nullable=False, server_default=""),
+)
+
+# Whether the feeds miss stored changes, and when they were last rendered (one row, id 1).
+render_state = Table(
+    "render_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("dirty", Boolean, nullable=False, server_default="0"),
+    Column("rendered_at", UTCDateTime),
+    Column("rendered_by", String(128)),
+)
+
+
 def include_name(name: str | None, type_: str, _parent_names: object = None) -> bool:
     """Whether Alembic compares a table: not the SQLite full-text index ``items_fts`` and its shadow
     tables, which the migration creates by hand (SQLAlchemy has no virtual tables)."""

@@ -1,7 +1,8 @@
 """The Store: one class made of a mixin per table group, opened by :func:`open_store`.
 
 Each mixin is in its own module (``_sources``, ``_items``, ``_history``, ``_httpcache``,
-``_leases``, ``_heads``, ``_locks``, ``_search``, ``_stories``, ``_retention``, ``_migrate``) and shares only
+``_leases``, ``_heads``, ``_locks``, ``_hosts``, ``_renders``, ``_search``, ``_stories``, ``_retention``,
+``_migrate``) and shares only
 the engine of :class:`~kzfeed.storage._base.StoreBase`; what callers may rely on is
 :class:`~kzfeed.storage.StoreProtocol`.
 """
@@ -20,10 +21,12 @@ from kzfeed.storage import _migrate as migrate
 from kzfeed.storage._errors import explain_database_error, watch_errors
 from kzfeed.storage._heads import HeadsMixin
 from kzfeed.storage._history import RunsMixin
+from kzfeed.storage._hosts import HostsMixin
 from kzfeed.storage._httpcache import HttpCacheMixin
 from kzfeed.storage._items import ItemsMixin
 from kzfeed.storage._leases import LeasesMixin
 from kzfeed.storage._locks import LocksMixin
+from kzfeed.storage._renders import RendersMixin
 from kzfeed.storage._retention import RetentionMixin
 from kzfeed.storage._search import SearchMixin
 from kzfeed.storage._sources import SourcesMixin
@@ -43,6 +46,8 @@ class Store(
     HttpCacheMixin,
     LeasesMixin,
     LocksMixin,
+    HostsMixin,
+    RendersMixin,
     SearchMixin,
     StoriesMixin,
     RetentionMixin,
@@ -87,7 +92,11 @@ def open_store(url: str, *, migrate_schema: bool = True) -> Store:
                 "fix 'database' in the config"
             ) from exc
     try:
-        engine = create_engine(url, future=True)
+        # PostgreSQL: each fetching thread may hold two connections at once (robots.txt of a
+        # site is fetched inside the transaction that stores it, and that request takes a turn
+        # of the site in another), besides the run's own: more than SQLAlchemy's 5 + 10
+        pool = {"pool_size": 10, "max_overflow": 30} if parsed.get_backend_name() == "postgresql" else {}
+        engine = create_engine(url, future=True, **pool)
     except (ArgumentError, ImportError) as exc:
         hint = " (pip install 'kzfeed[postgres]')" if parsed.get_backend_name() == "postgresql" else ""
         raise ConfigError(

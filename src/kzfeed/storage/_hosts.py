@@ -1,0 +1,125 @@
+"""Politeness shared by every worker of one PostgreSQL database: host turns and robots.txt.
+
+Each request to a host takes a *turn* (:meth:`HostsMixin.take_host_turn`): a row in
+``host_turns`` while it runs, so that at most ``concurrency`` run at once across the fleet, and a
+start time reserved on ``host_gates.next_start``, so that starts are ``min_delay`` apart. Times are
+the database server's clock (``clock_timestamp()``), never a worker's. A turn whose worker died
+ends by itself at its ``until``. robots.txt of a site is fetched by one worker at a time (an
+advisory lock per site) and kept in ``robots_txt`` for the others.
+
+The fetcher (``kzfeed.http``) knows nothing of this module: it is handed the store as its
+``HostTurns``/``SharedRobots`` (see ``kzfeed.http._polite``). On SQLite (one process) the
+fetcher keeps both in memory and nothing here is called.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from kzfeed.storage._base import StoreBase
+from kzfeed.storage._schema import host_gates, host_turns, robots_txt, workers
+
+__all__ = ["HostsMixin"]
+
+_NOW = func.clock_timestamp()  # the server's clock now, not the transaction's start
+
+
+def _advisory_key(name: str) -> int:
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class HostsMixin(StoreBase):
+    """Per-host turns and robots.txt, shared by the workers of one PostgreSQL database."""
+
+    def take_host_turn(
+        self, host: str, *, holder: str, concurrency: int, min_delay: float, hold: float
+    ) -> tuple[int | None, float]:
+        """Reserve the next turn to send a request to ``host``.
+
+        Returns ``(turn, wait)``: the turn's id and the seconds to wait before sending, or
+        ``(None, 0.0)`` when ``concurrency`` turns of other requests are running (ask again a
+        little later). The turn ends with :meth:`end_host_turn`, or by itself ``hold`` seconds
+        after its start (its worker died)."""
+        with self._engine.begin() as conn:
+            # the host's row, locked until commit: one worker at a time reserves a start
+            upsert = pg_insert(host_gates).values(host=host)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["host"], set_={"host": upsert.excluded.host}
+            )
+            next_start = conn.execute(upsert.returning(host_gates.c.next_start)).scalar_one()
+            # a new statement: it sees the turns committed while we waited for the lock
+            busy, now = conn.execute(
+                select(func.count(host_turns.c.id), _NOW).where(
+                    host_turns.c.host == host, host_turns.c.until > _NOW
+                )
+            ).one()
+            if busy >= concurrency:
+                return None, 0.0
+            start: datetime = max(now, next_start) if next_start is not None else now
+            conn.execute(
+                update(host_gates)
+                .where(host_gates.c.host == host)
+                .values(next_start=start + timedelta(seconds=min_delay))
+            )
+            turn = conn.execute(
+                insert(host_turns)
+                .values(host=host, holder=holder, until=start + timedelta(seconds=hold))
+                .returning(host_turns.c.id)
+            ).scalar_one()
+        return int(turn), max(0.0, (start - now).total_seconds())
+
+    def end_host_turn(self, host: str, turn: int) -> None:
+        """The request of ``turn`` is over (and turns of that host left by dead workers go too)."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(host_turns).where(
+                    or_(host_turns.c.id == turn, (host_turns.c.host == host) & (host_turns.c.until <= _NOW))
+                )
+            )
+
+    def workers_on_host(self, host: str, *, lease_seconds: float) -> int:
+        """How many workers of machine ``host`` are working now (their heartbeat is younger
+        than ``lease_seconds``); 0 on SQLite, where workers are not recorded."""
+        if self.backend != "postgresql":
+            return 0
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        workers.c.host == host,
+                        workers.c.heartbeat_at > func.now() - timedelta(seconds=lease_seconds),
+                    )
+                ).scalar_one()
+            )
+
+    def shared_robots(
+        self, origin: str, fetch: Callable[[], tuple[int, str]], *, max_age: Callable[[int], float]
+    ) -> tuple[int, str]:
+        """robots.txt of ``origin`` as ``(status, text)``: the stored copy while it is younger than
+        ``max_age(status)`` seconds, else ``fetch()``'s answer, stored for the other workers.
+
+        One worker fetches at a time (an advisory lock on the site, held while it fetches):
+        the others wait for it and read what it stored."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(f"kzfeed-robots:{origin}")}
+            )
+            row = conn.execute(
+                select(
+                    robots_txt.c.status, robots_txt.c.body, (_NOW - robots_txt.c.fetched_at).label("age")
+                ).where(robots_txt.c.origin == origin)
+            ).first()
+            if row is not None and row.age.total_seconds() < max_age(int(row.status)):
+                return int(row.status), str(row.body)
+            status, body = fetch()
+            body = body.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+            values = {"fetched_at": _NOW, "status": status, "body": body}
+            upsert = pg_insert(robots_txt).values(origin=origin, **values)
+            conn.execute(upsert.on_conflict_do_update(index_elements=["origin"], set_=values))
+        return status, body

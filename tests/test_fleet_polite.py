@@ -1,0 +1,184 @@
+"""Several workers sharing one PostgreSQL database are polite as one client: per host at most
+``per_host_concurrency`` requests at once and starts ``min_delay`` apart across all of them,
+and robots.txt fetched once for the whole fleet. Whole ``kzfeed run`` processes against sites on
+loopback addresses (tests/hostserver.py) that measure it per Host header."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from hostserver import PoliteSites
+from kzfeed.storage import open_store
+
+pytestmark = pytest.mark.postgres
+
+KZFEED = [sys.executable, "-c", "from kzfeed.cli import main; main()"]
+
+# a request may arrive this much early against min_delay: its start is reserved on the
+# database's clock, then its worker sleeps until then and sends; on a loaded machine (here two
+# cores, three workers of eight threads each and the sites) a sender was seen late by 0.15 s,
+# which shortens the gap to the next request of another worker by as much
+JITTER = 0.25
+MIN_DELAY = 1.0
+
+PROBE_PLUGIN = """
+from kzfeed import RawItem, hookimpl
+
+class Probe:
+    # fetches one page as web sources fetch article pages: robots.txt is checked first
+    def __init__(self, name, options):
+        self.name, self.url = name, options["url"]
+
+    def fetch(self, ctx):
+        got = ctx.http.get(self.url, source=ctx.source, check_robots=True)
+        yield RawItem(guid=self.url, url=self.url, title=f"Kazakhstan and the EU ({self.name})",
+                      text=got.text)
+
+@hookimpl
+def register_sources(register):
+    register("probe", Probe)
+"""
+
+
+def fleet_project(
+    project: Path, database_url: str, sites: PoliteSites, sources: list[str], min_delay: float = 0.2
+) -> None:
+    allow = ", ".join(f'"{sites.netloc(n)}"' for n in range(len(sites.hosts)))
+    (project / "plugins").mkdir(exist_ok=True)
+    (project / "plugins" / "probe.py").write_text(PROBE_PLUGIN, encoding="utf-8")
+    (project / "kzfeed.toml").write_text(
+        f'database = "{database_url}"\n'
+        f"[fetch]\nworkers = 8\nper_host_concurrency = 2\nmin_delay = {min_delay}\nallow_private = [{allow}]\n"
+        + "".join(sources),
+        encoding="utf-8",
+    )
+    open_store(database_url).close()  # migrated once, before the workers start together
+
+
+def run_workers(project: Path, count: int, *args: str) -> list[dict[str, object]]:
+    """``count`` workers started at once; their ``run --json`` summaries."""
+    procs = [
+        subprocess.Popen(
+            [*KZFEED, "run", "--json", *args],
+            cwd=project,
+            env={**os.environ, "KZFEED_WORKER": f"w{n}"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(count)
+    ]
+    summaries = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        summaries.append(json.loads(out))
+    return summaries
+
+
+def sources_fetched_by_worker(database_url: str) -> dict[str, int]:
+    store = open_store(database_url)
+    with store._engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.worker, count(*) FROM run_sources s JOIN runs r ON r.id = s.run_id "
+                "WHERE s.status IN ('ok', 'not_modified') GROUP BY r.worker"
+            )
+        ).all()
+    store.close()
+    return {str(worker).split(":")[0]: int(n) for worker, n in rows}
+
+
+def site(source: int) -> int:
+    """Feeds three by three on each site in turn: the workers' threads meet on each site."""
+    return (source // 3) % 20
+
+
+def test_three_workers_keep_per_host_limits_across_the_fleet(project: Path, pg_server: object) -> None:
+    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    # each answer takes longer than two min_delay: without the concurrency limit, three overlap
+    with PoliteSites(20, delay=2.5) as sites:
+        sources = [
+            f'[[sources]]\nname = "s{i}"\ntype = "rss"\nurl = "http://{sites.netloc(site(i))}/feed-{i}.xml"\n'
+            for i in range(200)
+        ]
+        fleet_project(project, database_url, sites, sources, min_delay=MIN_DELAY)
+        run_workers(project, 3)
+        by_worker = sources_fetched_by_worker(database_url)
+        assert sum(by_worker.values()) == 200
+        assert len([w for w, n in by_worker.items() if n]) >= 2, (
+            f"the workers did not share the work: {by_worker}"
+        )
+        for n, host in enumerate(sites.hosts):
+            key = sites.netloc(n)
+            feeds = [p for p in sites.paths[key] if p.startswith("/feed-")]
+            assert sorted(feeds) == sorted(f"/feed-{i}.xml" for i in range(200) if site(i) == n), (
+                host
+            )  # each once
+            assert sites.max_in_flight[key] <= 2, f"{host}: {sites.max_in_flight[key]} requests at once"
+            assert sites.min_spacing(key) >= MIN_DELAY - JITTER, (
+                f"{host}: requests {sites.min_spacing(key):.3f} s apart"
+            )
+        # the limit was reached (so it was tested) at most sites
+        assert sum(sites.max_in_flight[sites.netloc(n)] == 2 for n in range(20)) >= 10, sites.max_in_flight
+    store = open_store(database_url)
+    with store._engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM items")).scalar_one()
+        left = conn.execute(text("SELECT count(*) FROM host_turns")).scalar_one()
+    store.close()
+    assert stored == 400
+    assert left == 0  # every turn was given back
+
+
+def test_robots_txt_is_fetched_once_per_host_for_the_whole_fleet(project: Path, pg_server: object) -> None:
+    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    with PoliteSites(5, delay=0.05) as sites:
+        sources = [
+            f'[[sources]]\nname = "p{i}"\ntype = "probe"\nurl = "http://{sites.netloc(i % 5)}/page-{i}.html"\n'
+            for i in range(40)
+        ]
+        fleet_project(project, database_url, sites, sources)
+        run_workers(project, 3)
+        assert len(sources_fetched_by_worker(database_url)) >= 2
+        for n in range(5):
+            assert sites.paths[sites.netloc(n)].count("/robots.txt") == 1, sites.paths[sites.netloc(n)]
+            assert len([p for p in sites.paths[sites.netloc(n)] if p.startswith("/page-")]) == 8
+        # a later run (here: every source again) reads robots.txt from the database, not the sites
+        run_workers(project, 1, "--refetch")
+        for n in range(5):
+            assert sites.paths[sites.netloc(n)].count("/robots.txt") == 1
+            assert len([p for p in sites.paths[sites.netloc(n)] if p.startswith("/page-")]) == 16
+
+
+def test_workers_starting_together_on_new_sources_both_work(pg_server: object) -> None:
+    """Two workers registering the same new sources at once (a fresh database, or sources just
+    added to the config) each find their rows; neither fails on the other's insert."""
+    import threading
+
+    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    first, second = open_store(database_url), open_store(database_url)
+    errors: list[BaseException] = []
+    with first._engine.connect() as conn:  # the first worker's insert, not committed yet
+        conn.execute(text("INSERT INTO sources (name, type) VALUES ('new', 'rss')"))
+
+        def register() -> None:
+            try:
+                second.register_worker("w2:2", [("new", "rss", "")])
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=register)
+        thread.start()
+        thread.join(0.5)  # waits on the first worker's row
+        conn.commit()
+    thread.join(30)
+    first.close()
+    second.close()
+    assert errors == []
