@@ -1,24 +1,33 @@
-"""Storage scale: what an unchanged run, a render and ``kzfeed items`` cost with 1k, 10k (and
-100k) stored items, for this commit and a baseline commit side by side in the same run.
+"""Storage scale: what an unchanged run, a render, ``kzfeed items`` and the commands that go
+over everything stored cost with 1k, 10k and 100k stored items, for this commit and a
+baseline commit side by side in the same run.
 
-For each size, ``--feeds`` full-content RSS feeds (one loopback site each, with an ETag) carry
-the items; each version gets its own folder and database and ingests them with a first
-``kzfeed run``. Then, rounds alternating between the versions, whole ``kzfeed`` processes:
+For each size, each version gets its own folder and database. The stored history is written
+straight into the database by the version's own ``Store.save_source`` (``seed`` below: items
+of ~150 words, 90 % relevant with one or two topics, every tenth a second report of the story
+before it, first seen over the past months), so that 100k items take minutes, not the hour a
+first ``kzfeed run`` over them would; then ``--feeds`` full-content RSS feeds (one loopback
+site each, with an ETag) carry ``--per-feed`` new items, ingested by a first ``kzfeed run``.
+Then, rounds alternating between the versions, whole ``kzfeed`` processes:
 
 - ``kzfeed run`` with nothing changed (every feed answers 304; feeds rendered as after any run),
 - ``kzfeed render`` with nothing changed,
 - ``kzfeed items`` (every relevant item, printed to /dev/null),
 
-each with its wall time and peak memory (``ru_maxrss`` from ``wait4``: the largest of the
-process and the children it waited for), and the size of ``public/``. The baseline is a
-``git worktree`` of ``--baseline`` (default 019a83d, main before issue 13), run with the same
-virtualenv through ``PYTHONPATH``.
+and once per version, after the rounds (``--streaming``): ``kzfeed stories`` (the stories of
+several reports), ``kzfeed prune --older-than 30d --dry-run`` (lists the items it would drop),
+``kzfeed stories --rebuild`` and ``kzfeed reclassify``. Each with its wall time and peak
+memory: ``ru_maxrss`` from ``wait4``, the largest resident set of the process and of every
+child process it waited for (worker processes included). And the size of ``public/``. The
+baseline is a ``git worktree`` of ``--baseline`` (default 019a83d, main before issue 13), run
+with the same virtualenv through ``PYTHONPATH``.
 
-    .venv/bin/python benchmarks/bench_storage.py [--sizes 1000,10000] [--rounds 3]
-        [--baseline 019a83d] [--baseline-max 10000]
+    .venv/bin/python benchmarks/bench_storage.py [--sizes 1000,10000,100000] [--rounds 3]
+        [--baseline 019a83d] [--baseline-max 100000] [--streaming 1000,10000,100000]
+        [--streaming-baseline-max 10000]
 
-Sizes above ``--baseline-max`` are measured for this commit only (the baseline needed 229 s
-and 10 GiB for one unchanged run at 100k).
+Sizes above ``--baseline-max`` are measured for this commit only, and the streaming commands
+above ``--streaming-baseline-max`` too (the baseline's ``stories --rebuild`` holds every item).
 """
 
 from __future__ import annotations
@@ -39,6 +48,13 @@ from baseline_tree import REPO, baseline_tree
 from loopback_sites import LoopbackSites
 
 COMMANDS = {"unchanged run": ["run"], "render": ["render"], "items": ["items"]}
+STREAMING = {
+    "stories": ["stories"],
+    "prune --dry-run": ["prune", "--older-than", "30d", "--dry-run"],
+    "stories --rebuild": ["stories", "--rebuild"],
+    "reclassify": ["reclassify"],
+}
+HISTORY_START = datetime(2025, 1, 1, tzinfo=UTC)
 _SYLLABLES = "ka ze ro mi tu la ne so vi da re po lu ma te ri no sa be gu".split()
 _FILLER = sorted({a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in ("", "n", "s", "r")})
 _TOPICAL = [
@@ -77,6 +93,53 @@ def feed_xml(feed: int, count: int) -> bytes:
         f"<link>https://outlet{feed}.example/</link><description>d</description><language>en</language>"
         f"{entries}</channel></rss>"
     ).encode()
+
+
+def seed(url: str, count: int) -> None:
+    """Store ``count`` items of history with the ``kzfeed`` on ``PYTHONPATH`` (run in a process
+    of its own: ``bench_storage.py seed URL COUNT``), 1,000 a transaction, an hour apart."""
+    import hashlib
+
+    from kzfeed.models import TOPICS, Classification, Item, SourceState, TopicTag
+    from kzfeed.storage import open_store
+
+    store = open_store(url)
+    state = SourceState(name="history", type="rss")
+    previous = ""
+    for start in range(0, count, 1000):
+        batch = []
+        for n in range(start, min(count, start + 1000)):
+            text = article_text(10_000 + n % 997, n)
+            item_id = hashlib.sha1(f"history-{n}".encode()).hexdigest()[:32]
+            topics = (TOPICS[n % 6],) if n % 3 else (TOPICS[n % 6], TOPICS[6 + n % 3])
+            batch.append(
+                Item(
+                    id=item_id,
+                    source="history",
+                    guid=f"h-{n}",
+                    title=f"Kazakhstan and EU history {n}",
+                    content_text=text,
+                    content_html=f"<p>{text}</p>",
+                    content_hash=hashlib.sha1(text.encode()).hexdigest(),
+                    url=f"https://history.example/news/{n}",
+                    canonical_url=f"https://history.example/news/{n}",
+                    summary=text[:200],
+                    published=HISTORY_START + timedelta(minutes=5 * n),
+                    lang="en",
+                    story_id=previous if n % 10 == 9 else item_id,
+                    classification=Classification(
+                        relevant=n % 10 != 4,
+                        relevance=0.8 if n % 10 != 4 else 0.1,
+                        topics=tuple(TopicTag(topic=t, score=0.7) for t in topics) if n % 10 != 4 else (),
+                        reason="seeded",
+                        classifier="bench",
+                    ),
+                )
+            )
+            previous = item_id
+        now = HISTORY_START + timedelta(minutes=5 * start + 1)
+        store.save_source(state=state, config_hash="seed", batch=batch, ok=True, now=now)
+    store.close()
 
 
 def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, guarded: bool) -> None:
@@ -125,6 +188,16 @@ def measure(src: Path, folder: Path, args: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def seed_version(src: Path, folder: Path, count: int) -> float:
+    """Seed ``folder``'s database with ``count`` items using the version at ``src``: seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(src)
+    start = time.perf_counter()
+    url = f"sqlite:///{folder / 'kzfeed.db'}"
+    subprocess.run([sys.executable, __file__, "seed", url, str(count)], check=True, env=env, cwd=folder)
+    return time.perf_counter() - start
+
+
 def folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -136,23 +209,28 @@ def knows_allow_private(src: Path) -> bool:
 
 
 def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], tmp: Path) -> None:
-    per_feed = max(1, size // args.feeds)
     sites = LoopbackSites(
         [
-            {f"/feeds/{f}.xml": (feed_xml(f, per_feed), "application/rss+xml", f'"feed-{f}"')}
+            {f"/feeds/{f}.xml": (feed_xml(f, args.per_feed), "application/rss+xml", f'"feed-{f}"')}
             for f in range(args.feeds)
         ]
     )
+    history = max(0, size - args.feeds * args.per_feed)
     wanted = {name: src for name, src in versions.items() if name == "this" or size <= args.baseline_max}
-    results: dict[str, dict[str, list[tuple[float, float]]]] = {v: {c: [] for c in COMMANDS} for v in wanted}
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {
+        v: {c: [] for c in (*COMMANDS, *STREAMING)} for v in wanted
+    }
     with sites:
         folders = {}
         for name, src in wanted.items():
             folder = tmp / f"{name}-{size}"
             write_config(folder, sites, args.feeds, guarded=knows_allow_private(src))
+            seeded = seed_version(src, folder, history)
             wall, peak = measure(src, folder, ["run"])
             print(
-                f"  {name}: first run (ingest {per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB"
+                f"  {name}: {history:,} items stored in {seeded:.0f} s; first run "
+                f"(ingest {args.per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB",
+                flush=True,
             )
             folders[name] = folder
         for _ in range(args.rounds):
@@ -160,6 +238,11 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
                 for name, src in wanted.items():
                     results[name][command].append(measure(src, folders[name], argv))
         stored = {name: folder_mb(folders[name] / "public") for name in wanted}
+        if size in args.streaming:
+            for command, argv in STREAMING.items():
+                for name, src in wanted.items():
+                    if name == "this" or size <= args.streaming_baseline_max:
+                        results[name][command].append(measure(src, folders[name], argv))
     report(size, results, stored)
 
 
@@ -169,37 +252,52 @@ def report(
     names = list(results)
     print(f"{size:,} items — median of {len(results[names[0]]['render'])} rounds (wall s, peak MiB)")
     head = (
-        f"  {'':<15}" + "".join(f"{n:>22}" for n in names) + ("   this ÷ baseline" if len(names) > 1 else "")
+        f"  {'':<18}" + "".join(f"{n:>22}" for n in names) + ("   this ÷ baseline" if len(names) > 1 else "")
     )
     print(head)
-    for command in COMMANDS:
+    for command in (*COMMANDS, *STREAMING):
+        if not results[names[0]][command]:
+            continue
         med = {n: (statistics.median(w for w, _ in results[n][command]), max(m for _, m in results[n][command]))
-               for n in names}  # fmt: skip
-        row = f"  {command:<15}" + "".join(f"{med[n][0]:>12.2f} s {med[n][1]:>5.0f} MiB" for n in names)
-        if len(names) > 1:
+               for n in names if results[n][command]}  # fmt: skip
+        row = f"  {command:<18}" + "".join(
+            f"{med[n][0]:>12.2f} s {med[n][1]:>5.0f} MiB" if n in med else f"{'—':>22}" for n in names
+        )
+        if len(med) > 1:
             row += f"   {med['this'][0] / med['baseline'][0]:.2f}× time, {med['this'][1] / med['baseline'][1]:.2f}× memory"
-        print(row)
-    row = f"  {'public/':<15}" + "".join(f"{public[n]:>16.1f} MB   " for n in names)
+        print(row, flush=True)
+    row = f"  {'public/':<18}" + "".join(f"{public[n]:>16.1f} MB   " for n in names)
     if len(names) > 1:
         row += f" {public['this'] / public['baseline']:.2f}×"
-    print(row)
+    print(row, flush=True)
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["seed"]:
+        seed(sys.argv[2], int(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--per-feed", type=int, default=10, help="new items per feed in the first run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", default="019a83d")
-    parser.add_argument("--baseline-max", type=int, default=10_000)
+    parser.add_argument("--baseline-max", type=int, default=100_000)
+    parser.add_argument(
+        "--streaming", default="1000,10000,100000", help="sizes to run the streaming commands at"
+    )
+    parser.add_argument("--streaming-baseline-max", type=int, default=10_000)
     args = parser.parse_args()
+    args.streaming = {int(s) for s in args.streaming.split(",") if s}
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="kzfeed-bench-storage-") as tmp_name:
         tmp = Path(tmp_name)
         with baseline_tree(args.baseline, tmp / "baseline") as base:
             commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                                     capture_output=True, text=True).stdout.strip()  # fmt: skip
-            print(f"this = {commit} (working tree), baseline = {args.baseline}; {args.feeds} feeds")
+            print(
+                f"this = {commit} (working tree), baseline = {args.baseline}; {args.feeds} feeds", flush=True
+            )
             for size in sizes:
                 bench_size(size, args, {"this": REPO / "src", "baseline": base / "src"}, tmp)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,6 +174,9 @@ def test_an_archive_written_by_an_earlier_renderer_is_written_again_once(
         b"<description>", b"<description>&lt;img src=x onerror=alert(1)&gt;"
     )
     archive.write_bytes(old)
+    with sqlite3.connect(project / "var" / "kzfeed.db") as db:  # public/ as a kzfeed before this one left it
+        db.execute("UPDATE renders SET renderer = 'renderer 1'")
+    db.close()
     assert kzfeed("render").exit_code == 0  # type: ignore[attr-defined]
     assert archive.read_bytes() == fresh
     before = archive.stat().st_mtime_ns

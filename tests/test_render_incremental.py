@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-import kzfeed.publish._write as write_module
+import kzfeed.publish._publish as write_module
 from kzfeed.publish._feeds import FeedSpec
 
 STORIES = Path(__file__).parent / "data" / "stories"

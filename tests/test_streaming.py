@@ -1,19 +1,26 @@
-"""``kzfeed items`` and ``kzfeed export`` read the stored items a batch at a time, so their
-memory stays flat however many items are stored."""
+"""``kzfeed items``, ``export``, ``render``, ``stories --rebuild`` and ``reclassify`` read the
+stored items a batch at a time, so their memory stays flat however many items are stored."""
 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import kzfeed.storage._heads as heads_module
 import kzfeed.storage._items as items_module
+import kzfeed.storage._stories as stories_module
 from factories import make_item
 from kzfeed.models import SourceState
-from kzfeed.storage import open_store
+from kzfeed.storage import Store, open_store
 
 COUNT = 1200
 
@@ -30,7 +37,7 @@ def stored(project: Path, write_config: Callable[..., Path]) -> Path:
 
 
 def _largest_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The sizes of every group of rows turned into items from now on."""
+    """The sizes of every group of rows turned into items from now on (by any reader)."""
     sizes: list[int] = []
     real = items_module.items_from_rows
 
@@ -38,7 +45,8 @@ def _largest_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         sizes.append(len(rows))
         return real(conn, rows)
 
-    monkeypatch.setattr(items_module, "items_from_rows", recording)
+    for module in (items_module, heads_module, stories_module):
+        monkeypatch.setattr(module, "items_from_rows", recording)
     return sizes
 
 
@@ -73,3 +81,83 @@ def test_items_says_so_when_there_are_none(
     result = kzfeed("items")
     assert result.exit_code == 0
     assert result.stdout.startswith("no items")
+
+
+def _reads_and_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """ "read" for every group of rows turned into items, "write" for every file written and
+    every batch of stories stored, in the order they happen from now on."""
+    events: list[str] = []
+    real_read, real_replace = items_module.items_from_rows, os.replace
+    real_save = Store.save_stories
+
+    def reading(conn: Any, rows: Any) -> Any:
+        events.append("read")
+        return real_read(conn, rows)
+
+    def replacing(src: Any, dst: Any) -> None:
+        events.append("write")
+        real_replace(src, dst)
+
+    def saving(store: Store, assigned: Any, **options: Any) -> int:
+        events.append("write")
+        return real_save(store, assigned, **options)
+
+    for module in (items_module, heads_module, stories_module):
+        monkeypatch.setattr(module, "items_from_rows", reading)
+    monkeypatch.setattr(os, "replace", replacing)
+    monkeypatch.setattr(Store, "save_stories", saving)
+    return events
+
+
+def _writes_while_reading(events: list[str]) -> bool:
+    """Whether something was written before the last read (not everything read first)."""
+    return "write" in events and events.index("write") < len(events) - 1 - events[::-1].index("read")
+
+
+def test_render_and_stories_rebuild_write_as_they_read(
+    stored: Path, kzfeed: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = _reads_and_writes(monkeypatch)
+    assert kzfeed("render").exit_code == 0
+    assert len(list((stored / "public" / "items").glob("*.html"))) == COUNT  # a page each (no link)
+    assert _writes_while_reading(events)
+    events.clear()
+    assert kzfeed("stories", "--rebuild").exit_code == 0
+    assert _writes_while_reading(events)
+
+
+def _on_a_terminal(project: Path, *args: str) -> tuple[int, str]:
+    """Run ``kzfeed ARGS`` with its standard error on a pseudo-terminal: (exit code, what it showed)."""
+    leader, follower = pty.openpty()
+    shown: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(leader, 4096)
+            except OSError:  # the terminal closed
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kzfeed", *args], cwd=project, env=env, stdout=subprocess.PIPE, stderr=follower
+    )
+    os.close(follower)
+    reader.join(timeout=30)
+    os.close(leader)
+    return proc.returncode, b"".join(shown).decode(errors="replace") + proc.stdout.decode()
+
+
+def test_reclassify_shows_progress_on_a_terminal_and_nothing_with_quiet(stored: Path) -> None:
+    code, shown = _on_a_terminal(stored, "reclassify", "--batch-size", "100")
+    assert code == 0, shown
+    assert "Items" in shown and "100%" in shown and f"{COUNT:,}" in shown
+    assert f"{COUNT} item(s) classified again" in shown
+    code, shown = _on_a_terminal(stored, "-q", "reclassify", "--batch-size", "100")
+    assert code == 0, shown
+    assert shown == ""

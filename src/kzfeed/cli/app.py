@@ -120,12 +120,14 @@ class _SourceBar:
             self._fetching.append(name)
             self._bar.update(0, current_item=self._label())
 
-    def __call__(self, name: str) -> None:
-        """``name`` is done."""
+    def __call__(self, name: str, done: int = 1) -> None:
+        """``name`` is done (a source), or ``done`` more steps are, ``name`` saying how far
+        (``reclassify``'s item count)."""
         with self._lock:
             if name in self._fetching:
                 self._fetching.remove(name)
-            self._bar.update(1, current_item=self._label())
+                name = self._label()
+            self._bar.update(done, current_item=name)
 
     def _label(self) -> str:
         if not self._fetching:
@@ -138,7 +140,7 @@ class _SourceBar:
 def progress(label: str, length: int) -> Iterator[_SourceBar | None]:
     """A progress bar on a terminal, naming the sources being fetched; nothing when output goes
     to a file or cron. Call the bar with a source's name when it is done, ``.started(name)``
-    when it starts."""
+    when it starts; or with a label and a number of steps done (``bar("1,000", 500)``)."""
     if length > 1 and sys.stderr.isatty():
         with click.progressbar(
             length=length, label=label, file=sys.stderr, item_show_func=lambda text: text

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kzfeed.cli.app import current_app as _app
+from kzfeed.cli.app import progress
 from kzfeed.errors import FetchError, InputError
 from kzfeed.models import Document
 from kzfeed.sources import Classifier
@@ -159,12 +160,23 @@ def reclassify(batch_size: int) -> None:
     app = _app()
     classifier = _classifier()
     store = app.store()
-    report = run_reclassify(store, classifier, batch_size=batch_size)
+    with progress("Items", 0 if app.quiet else store.count_items()) as tick:
+        done = 0
+
+        def on_batch(n: int) -> None:
+            nonlocal done
+            done += n
+            if tick is not None:
+                tick(f"{done:,}", n)
+
+        report = run_reclassify(store, classifier, batch_size=batch_size, on_batch=on_batch)
+    written = render(app.config, store, full=True)  # topics changed on item pages too
+    if app.quiet:
+        return
     click.echo(
         f"{report.items} item(s) classified again: {report.changed} changed "
         f"({report.now_in_feeds} now in the feeds, {report.now_left_out} now left out)"
     )
-    written = render(app.config, store, full=True)  # topics changed on item pages too
     click.echo(f"feeds: {len(written)} file(s) changed in {app.config.output_dir}")
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from kzfeed.cli.app import current_app as _app
+
+if TYPE_CHECKING:
+    from kzfeed.models import Story
+    from kzfeed.storage import StoreProtocol
 
 
 @click.command()
@@ -17,32 +22,53 @@ from kzfeed.cli.app import current_app as _app
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many stories.")
 def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     """List the stories: reports of the same story from several sources, shown as one entry."""
-    from kzfeed.stories import group_stories, recluster, why_grouped
+    from kzfeed.pipeline import rebuild_stories
 
     app = _app()
     store = app.store()
     if rebuild:
-        changed = store.save_stories(recluster(store.items(relevant=None)))
+        changed = rebuild_stories(store)
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )
-    found = [
-        s for s in group_stories(store.items(relevant=True), app.config.languages) if show_all or s.others
-    ]
-    if not found:
+    shown = 0
+    for page in _story_pages(store, app.config.languages, 2 if not show_all else 1):
+        page = page[: None if limit is None else limit - shown]
+        _echo_stories(page)
+        shown += len(page)
+        if limit is not None and shown >= limit:
+            break
+    if not shown:
         click.echo("no story has more than one report" + ("" if show_all else "; '--all' lists every story"))
-        return
-    shown = found[:limit]
-    why = why_grouped(shown)
-    for story in shown:
+
+
+def _story_pages(
+    store: StoreProtocol, languages: Sequence[str], min_reports: int, size: int = 200
+) -> Iterator[list[Story]]:
+    """The stories in the feeds, newest first by the date of the report that started each,
+    ``size`` at a time (memory stays flat)."""
+    from kzfeed.stories import group_stories
+
+    offset = 0
+    while ids := store.newest_stories(size, offset=offset, min_reports=min_reports):
+        found = {s.id: s for s in group_stories(store.items_of_stories(ids), languages)}
+        yield [found[i] for i in ids if i in found]
+        offset += size
+
+
+def _echo_stories(page: list[Story]) -> None:
+    """Each story with its reports, and why each joined it (rarity counted over the page)."""
+    from kzfeed.stories import why_grouped
+
+    why = why_grouped(page)
+    for story in page:
         lead = story.lead
         date = lead.published.strftime("%Y-%m-%d") if lead.published else "----------"
         click.echo(f"{story.id[:8]}  {date}  {len(story.others) + 1} report(s)  {lead.title}")
         for item in (lead, *story.others):
             reason = f"  ({item.lang or '?'}) {why[item.id]}" if item.id in why else ""
-            click.echo(
-                f"    {item.id[:8]}  {item.outlet or item.author or item.source}  {item.url or item.guid}{reason}"
-            )
+            source = item.outlet or item.author or item.source
+            click.echo(f"    {item.id[:8]}  {source}  {item.url or item.guid}{reason}")
 
 
 @click.command()

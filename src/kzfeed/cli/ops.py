@@ -289,12 +289,12 @@ def prune(older_than: str, dry_run: bool) -> None:
     plan = plan_retention(app.config, store, parse_duration(older_than, what="--older-than"))
     verb = "would drop" if dry_run else "dropped"
     if dry_run:
-        for item in plan.items:
+        for item in store.prunable_items(plan.cutoff):
             click.echo(f"{verb} {item.id[:8]}  {item.date.strftime('%Y-%m-%d')}  {item.title}")
     else:
         store.apply_prune(plan)
     click.echo(
-        f"{verb} {len(plan.items)} item(s) and {plan.runs} run(s) from before {plan.cutoff.date().isoformat()}; "
+        f"{verb} {plan.items} item(s) and {plan.runs} run(s) from before {plan.cutoff.date().isoformat()}; "
         f"kept {plan.kept_shown} older item(s) that the feeds or their archives still show"
     )
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from kzfeed.pipeline._reclassify import reclassify
     from kzfeed.pipeline._render import render
     from kzfeed.pipeline._run import Pipeline
+    from kzfeed.pipeline._stories import rebuild_stories
 
 __all__ = [
     "Pipeline",
@@ -19,6 +20,7 @@ __all__ = [
     "build_sources",
     "config_hash",
     "fetch_policy",
+    "rebuild_stories",
     "reclassify",
     "render",
     "source_urls",
@@ -33,5 +35,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_render": "render",
             "_build": "build_classifier build_sources config_hash fetch_policy",
             "_run": "Pipeline",
+            "_stories": "rebuild_stories",
         },
     )

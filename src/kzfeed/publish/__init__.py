@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from kzfeed.publish._opml import Subscription, read_opml, render_opml
     from kzfeed.publish._opsfeed import render_ops_atom
     from kzfeed.publish._pages import feed_page_path
-    from kzfeed.publish._write import publish, write_outputs
+    from kzfeed.publish._publish import publish
+    from kzfeed.publish._write import write_outputs
 
 __all__ = [
     "Subscription",
@@ -29,6 +30,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_opml": "Subscription read_opml render_opml",
             "_opsfeed": "render_ops_atom",
             "_pages": "feed_page_path",
-            "_write": "publish write_outputs",
+            "_publish": "publish",
+            "_write": "write_outputs",
         },
     )

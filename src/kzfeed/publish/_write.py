@@ -2,8 +2,9 @@
 per topic, with RFC 5005 archives), the OPML list of feeds, the XSL stylesheet and the pages
 (one per feed document, one per story, one per item with no URL of its own).
 
-``build_outputs`` is pure (stored items in, ``{path: bytes}`` out); ``publish`` writes the
-files atomically, leaves unchanged files untouched and never rewrites a full archive.
+``build_outputs`` is pure (items in, ``{path: bytes}`` out: every document from a list of
+items, what ``kzfeed.publish._publish.publish`` writes from the database page by page);
+``write_outputs`` writes files atomically and leaves unchanged files untouched.
 """
 
 from __future__ import annotations
@@ -30,10 +31,9 @@ from kzfeed.publish._pages import (
     render_story_page,
     story_page_path,
 )
-from kzfeed.storage import StoreProtocol
 from kzfeed.stories import group_stories
 
-__all__ = ["STYLESHEET", "build_outputs", "feed_specs", "page_stories", "publish", "write_outputs"]
+__all__ = ["STYLESHEET", "build_outputs", "feed_specs", "feeds_opml", "page_stories", "write_outputs"]
 
 #: the XSL stylesheet every Atom and RSS document points to
 STYLESHEET = "feed.xsl"
@@ -71,9 +71,18 @@ def feed_specs(config: Config, topics: Iterable[str]) -> list[FeedSpec]:
 
 
 def _arrival(story: Story) -> tuple[float, float, str]:
-    seen = min((i.first_seen.timestamp() for i in (story.lead, *story.others) if i.first_seen), default=0.0)
-    date = story.date.timestamp() if story.date else 0.0
-    return (seen, date, story.id)
+    """When kzfeed first saw the story, then the date of the report that started it (whichever
+    report leads in the preferred languages), then its id: the order the database keeps
+    (``StoreProtocol.stories_by_arrival``)."""
+    reports = (story.lead, *story.others)
+    seen = min((i.first_seen.timestamp() for i in reports if i.first_seen), default=0.0)
+    first = min(reports, key=lambda i: (i.id != story.id, *_seen_order(i)))
+    return (seen, first.date.timestamp() if first.date else 0.0, story.id)
+
+
+def _seen_order(item: Item) -> tuple[float, float, str]:
+    seen = item.first_seen.timestamp() if item.first_seen else 0.0
+    return (seen, item.published.timestamp() if item.published else float("inf"), item.id)
 
 
 def page_stories(stories: Sequence[Story], size: int) -> tuple[list[Story], list[list[Story]]]:
@@ -199,53 +208,6 @@ def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterab
     outputs["feeds.opml"] = feeds_opml(config.title, plan.specs)
     outputs[STYLESHEET] = resources.files("kzfeed.publish").joinpath("assets", STYLESHEET).read_bytes()
     return outputs
-
-
-def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
-    """Write the feeds and pages to ``config.output_dir``, rendering only what may have changed.
-
-    Every relevant item is read in outline (no text) to page the feeds; only the stories of
-    the head documents and of archive documents not yet written are read in full and
-    rendered. An archive document already written (by this renderer) is never rewritten (RFC 5005: a full
-    archive does not change). An item page is rendered when it is missing, its item changed
-    since it was written, or its story is in a head document (``full``: every page, e.g.
-    after a reclassification). Files whose bytes did not change are left alone; pages of
-    items no longer shown are removed. Returns the files written."""
-    out = config.output_dir
-    outlines = store.item_outlines()
-    items = [item for item, _ in outlines]
-    runs = bool(store.last_runs(limit=1))
-    plan = _plan(config, items, lambda rel: _kept(out / rel), runs=runs)
-    in_heads = plan.item_ids()
-    pages = [
-        item
-        for item, fetched in outlines
-        if own_url(item) is None
-        and (full or item.id in in_heads or _stale(out / f"items/{item.id}.html", fetched))
-    ]
-    outputs = _render(config, plan, store.items_by_id(in_heads | {i.id for i in pages}), pages)
-    keep = {f"items/{item.id}.html" for item in items if own_url(item) is None}
-    keep |= {f"stories/{story_id}.html" for story_id in plan.story_ids}
-    return write_outputs(out, outputs, prune=("items", "stories"), keep=keep)
-
-
-def _kept(archive: Path) -> bool:
-    """An archive document already written stays as it is, unless an earlier renderer wrote
-    it (one that could let a site's markup through): that one is written again, once."""
-    try:
-        with archive.open("rb") as fh:
-            return RENDERER.encode() in fh.read(4096)
-    except OSError:
-        return False
-
-
-def _stale(page: Path, changed: datetime | None) -> bool:
-    """Whether an item page is missing or older than the last change of its item."""
-    try:
-        written = page.stat().st_mtime
-    except OSError:
-        return True
-    return changed is None or changed.timestamp() >= written
 
 
 def write_outputs(

@@ -25,6 +25,7 @@ from kzfeed.storage._itemrows import (
 from kzfeed.storage._schema import item_entities, item_topics, items
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
+from kzfeed.storage._storyrows import refresh_stories, stories_of
 
 if TYPE_CHECKING:
     from kzfeed.models import CacheEntry
@@ -153,11 +154,13 @@ class ItemsMixin(StoreBase):
         """Replace the stored classification (relevance, reason, evidence, topics, entities) of
         each ``(item id, classification)``, all in one transaction; the rest of the item stays."""
         with self._engine.begin() as conn:
+            touched = stories_of(conn, [item_id for item_id, _ in batch])
             for item_id, c in batch:
                 conn.execute(update(items).where(items.c.id == item_id).values(**classification_values(c)))
                 conn.execute(delete(item_topics).where(item_topics.c.item_id == item_id))
                 conn.execute(delete(item_entities).where(item_entities.c.item_id == item_id))
                 write_classifications(conn, [(item_id, c)])
+            refresh_stories(conn, touched)
 
 
 def _items_query(
@@ -203,9 +206,11 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             items.c.title,
             items.c.published,
             items.c.updated,
+            items.c.story_id,
         ).where(items.c.id.in_(chunk))
         found.update((row["id"], row) for row in conn.execute(query).mappings())
     fresh: dict[str, Item] = {}
+    touched: set[str] = set()  # stories whose reports changed
     updated = unchanged = 0
     for item in batch:
         existing = found.get(item.id)
@@ -224,6 +229,7 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             unchanged += 1
             continue
         conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **item_values(item)))
+        touched.update((existing["story_id"] or item.id, item.story_id or item.id))
         conn.execute(delete(item_topics).where(item_topics.c.item_id == item.id))
         conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))
         if item.classification is not None:
@@ -239,6 +245,8 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
+        touched.update(i.story_id or i.id for i in fresh.values())
+    refresh_stories(conn, touched)
     return SaveCounts(
         new=len(fresh),
         updated=updated,

@@ -117,6 +117,7 @@ items = Table(
     UniqueConstraint("source", "guid"),
     Index(None, "story_id"),
     Index(None, "relevant", "published"),
+    Index(None, "fetched_at"),  # what changed since the last render (kzfeed.publish)
     # story keys of a batch are looked up by these (kzfeed.storage._stories), never all read
     Index(None, "content_hash"),
     Index(None, "guid"),
@@ -142,6 +143,42 @@ item_entities = Table(
     Column("kind", String(32), nullable=False),
     Column("mentions", Integer, nullable=False, server_default="1"),
     Index(None, "name"),
+)
+
+# The stories the feeds show (those with a relevant report), kept by every write of items
+# (``_storyrows``): the head of a feed is the newest rows by arrival, an index range, not a
+# pass over the items.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("arrived", UTCDateTime, nullable=False),  # when kzfeed first saw a relevant report
+    Column("date", UTCDateTime, nullable=False),  # the lead report's date
+    Column("latest", UTCDateTime, nullable=False),  # the newest date of its reports
+    Column("reports", Integer, nullable=False),
+    Index(None, "arrived", "date", "id"),
+    Index(None, "date", "id"),
+    Index(None, "latest"),
+)
+
+story_topics = Table(
+    "story_topics",
+    metadata,
+    Column("story_id", String(36), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    Column("arrived", UTCDateTime, nullable=False),
+    Column("date", UTCDateTime, nullable=False),
+    Index(None, "topic", "arrived", "date", "story_id"),
+)
+
+# When the last complete render of an output folder started: the next one reads only the items
+# changed since (``kzfeed.publish._publish``).
+renders = Table(
+    "renders",
+    metadata,
+    Column("output_dir", Text, primary_key=True),
+    Column("started", UTCDateTime, nullable=False),
+    Column("renderer", String(32), nullable=False),  # what wrote it (``kzfeed.publish.RENDERER``)
 )
 
 runs = Table(

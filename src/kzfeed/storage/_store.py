@@ -1,7 +1,8 @@
 """The Store: one class made of a mixin per table group, opened by :func:`open_store`.
 
 Each mixin is in its own module (``_sources``, ``_items``, ``_history``, ``_httpcache``,
-``_leases``, ``_locks``, ``_hosts``, ``_renders``, ``_search``, ``_stories``, ``_retention``, ``_migrate``) and shares only
+``_leases``, ``_heads``, ``_locks``, ``_hosts``, ``_renders``, ``_search``, ``_stories``, ``_retention``,
+``_migrate``) and shares only
 the engine of :class:`~kzfeed.storage._base.StoreBase`; what callers may rely on is
 :class:`~kzfeed.storage.StoreProtocol`.
 """
@@ -18,13 +19,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from kzfeed.errors import ConfigError, KzfeedError, StorageError
 from kzfeed.storage import _migrate as migrate
 from kzfeed.storage._errors import explain_database_error, watch_errors
+from kzfeed.storage._heads import HeadsMixin
 from kzfeed.storage._history import RunsMixin
 from kzfeed.storage._hosts import HostsMixin
 from kzfeed.storage._httpcache import HttpCacheMixin
 from kzfeed.storage._items import ItemsMixin
 from kzfeed.storage._leases import LeasesMixin
 from kzfeed.storage._locks import LocksMixin
-from kzfeed.storage._outlines import OutlinesMixin
 from kzfeed.storage._renders import RendersMixin
 from kzfeed.storage._retention import RetentionMixin
 from kzfeed.storage._search import SearchMixin
@@ -40,7 +41,7 @@ __all__ = ["Store", "open_store"]
 class Store(
     SourcesMixin,
     ItemsMixin,
-    OutlinesMixin,
+    HeadsMixin,
     RunsMixin,
     HttpCacheMixin,
     LeasesMixin,

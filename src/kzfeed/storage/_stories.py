@@ -3,15 +3,17 @@ reports published around it, merged stories, and re-assigned stories."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 
-from sqlalchemy import ColumnElement, Connection, and_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._schema import items
+from kzfeed.storage._storyrows import refresh_stories, stories_of
 
 __all__ = ["StoriesMixin", "merge_stories"]
 
@@ -100,22 +102,43 @@ class StoriesMixin(StoreBase):
         with self._engine.connect() as conn:
             return items_from_rows(conn, conn.execute(query).mappings().all())
 
-    def save_stories(self, assigned: Iterable[Item]) -> int:
-        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``); returns
+    def items_by_arrival(self, batch: int = 500) -> Iterator[list[Item]]:
+        """Every stored item, relevant or not, in the order stories are made again: first seen,
+        those that started a story before those that joined one, then first published, then
+        id; ``batch`` items at a time (``kzfeed stories --rebuild``)."""
+        joined = case((or_(items.c.story_id.is_(None), items.c.story_id == items.c.id), 0), else_=1)
+        undated = case((items.c.published.is_(None), 1), else_=0)
+        query = select(items).order_by(items.c.first_seen, joined, undated, items.c.published, items.c.id)
+        with self._engine.connect() as conn:
+            for rows in conn.execution_options(yield_per=batch).execute(query).mappings().partitions(batch):
+                yield items_from_rows(conn, rows)
+
+    def save_stories(self, assigned: Iterable[Item], *, merges: Mapping[str, str] | None = None) -> int:
+        """Store the fingerprint and story of each item (``kzfeed stories --rebuild``), and move
+        the reports of ``merges`` (``{absorbed story: survivor}``), in one transaction; returns
         how many items changed story."""
         changed = 0
         with self._engine.begin() as conn:
-            for item in assigned:
-                result = conn.execute(
-                    update(items)
-                    .where(items.c.id == item.id)
-                    .where(
-                        (items.c.story_id.is_distinct_from(item.story_id))
-                        | (items.c.simhash.is_distinct_from(item.simhash))
+            for batch in _batches(assigned, 500):
+                before = stories_of(conn, [item.id for item in batch])
+                moved = set()
+                for item in batch:
+                    result = conn.execute(
+                        update(items)
+                        .where(items.c.id == item.id)
+                        .where(
+                            (items.c.story_id.is_distinct_from(item.story_id))
+                            | (items.c.simhash.is_distinct_from(item.simhash))
+                        )
+                        .values(story_id=item.story_id, simhash=item.simhash)
                     )
-                    .values(story_id=item.story_id, simhash=item.simhash)
-                )
-                changed += result.rowcount
+                    if result.rowcount:
+                        changed += result.rowcount
+                        moved.add(item.story_id or item.id)
+                if moved:
+                    refresh_stories(conn, before | moved)
+            if merges:
+                changed += merge_stories(conn, merges)
         return changed
 
 
@@ -132,4 +155,11 @@ def merge_stories(conn: Connection, merges: Mapping[str, str]) -> int:
             .values(story_id=survivor)
         )
         moved += result.rowcount
+    refresh_stories(conn, {*merges, *merges.values()})
     return moved
+
+
+def _batches(values: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    it = iter(values)
+    while batch := list(islice(it, size)):
+        yield batch

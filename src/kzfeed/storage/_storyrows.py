@@ -1,0 +1,101 @@
+"""The ``stories`` and ``story_topics`` rows: what the feeds show, kept by every write of items.
+
+A story is the relevant items that share a story id (an item without one is a story of its
+own). Its row holds what paging and ordering need: when kzfeed first saw one of its reports
+(``arrived``), the date of its lead report (``date``: the one that started the story, else
+the first seen), the newest date of its reports (``latest``) and how many there are. Every
+write that can change a story (new or changed items, a reclassification, a rebuild of the
+stories, retention) calls :func:`refresh_stories` with the stories it touched, in the same
+transaction; the Alembic revision ``stories`` fills the tables once from stored items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+
+from kzfeed.storage._base import chunks
+from kzfeed.storage._schema import item_topics, items, stories, story_topics
+
+__all__ = ["refresh_stories", "stories_of", "story_members"]
+
+
+def stories_of(conn: Connection, item_ids: Iterable[str]) -> set[str]:
+    """The stories the stored items ``item_ids`` belong to now."""
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(item_ids))):
+        key = func.coalesce(items.c.story_id, items.c.id)
+        found.update(conn.execute(select(key).where(items.c.id.in_(chunk))).scalars())
+    return found
+
+
+def story_members(chunk: Collection[str]) -> Any:
+    """The condition of the relevant items of the stories ``chunk``: found through the indexes
+    on ``story_id`` and ``id`` (written ``IS NOT false`` so that SQLite does not pick the
+    index on ``relevant`` instead and read every relevant item)."""
+    return and_(
+        items.c.relevant.is_not(False),
+        or_(items.c.story_id.in_(chunk), and_(items.c.story_id.is_(None), items.c.id.in_(chunk))),
+    )
+
+
+def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
+    """Write again the rows of the stories ``keys`` from their relevant items (none left: the
+    story's rows go)."""
+    for chunk in chunks(sorted(set(keys))):
+        query = select(
+            items.c.id, items.c.story_id, items.c.first_seen, items.c.published, items.c.updated
+        ).where(story_members(chunk))
+        members = conn.execute(query).all()
+        topics: dict[str, list[str]] = {}
+        for ids in chunks([m.id for m in members]):
+            rows = conn.execute(
+                select(item_topics.c.item_id, item_topics.c.topic).where(item_topics.c.item_id.in_(ids))
+            )
+            for item_id, topic in rows:
+                topics.setdefault(item_id, []).append(topic)
+        conn.execute(delete(story_topics).where(story_topics.c.story_id.in_(chunk)))
+        conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+        groups: dict[str, list[Any]] = {}
+        for m in members:
+            groups.setdefault(m.story_id or m.id, []).append(m)
+        story_rows, topic_rows = [], []
+        for key, group in groups.items():
+            row = _story_row(key, group)
+            story_rows.append(row)
+            names = sorted({t for m in group for t in topics.get(m.id, ())})
+            topic_rows += [
+                {"story_id": key, "topic": t, "arrived": row["arrived"], "date": row["date"]} for t in names
+            ]
+        if story_rows:
+            conn.execute(insert(stories), story_rows)
+        if topic_rows:
+            conn.execute(insert(story_topics), topic_rows)
+
+
+def _date(m: Any) -> datetime:
+    return m.updated or m.published or m.first_seen  # type: ignore[no-any-return]
+
+
+def _story_row(key: str, group: list[Any]) -> dict[str, Any]:
+    # the lead as ``kzfeed.stories.group_stories`` picks it: the report that started the story,
+    # else the first seen (then the first published, then by id)
+    lead = min(
+        group,
+        key=lambda m: (
+            m.id != key,
+            m.first_seen.timestamp(),
+            m.published.timestamp() if m.published else float("inf"),
+            m.id,
+        ),
+    )
+    return {
+        "id": key,
+        "arrived": min(m.first_seen for m in group),
+        "date": _date(lead),
+        "latest": max(_date(m) for m in group),
+        "reports": len(group),
+    }
