@@ -198,7 +198,7 @@ def _free_base() -> str:
 
 
 @contextmanager
-def _serving(project: Path, base: str) -> Iterator[None]:
+def serving(project: Path, base: str) -> Iterator[None]:
     """``kzfeed serve`` on the project's public/ at ``base``, in its own process."""
     port = int(base.rstrip("/").rsplit(":", 1)[1])
     proc = subprocess.Popen(
@@ -260,7 +260,7 @@ def test_newsboat_shows_one_entry_for_an_event_reported_in_five_languages(
     assert kzfeed("-q", "run").exit_code == 0
     (story,) = _stories(kzfeed)
     newsboat = _Newsboat(base, tmp_path)
-    with _serving(project, base):
+    with serving(project, base):
         newsboat.reload()
     assert newsboat.entries() == {f"urn:uuid:{story}": (DEV["macron23-fr"].title, True)}
 
@@ -276,7 +276,7 @@ def test_newsboat_gets_nothing_new_when_two_stories_merge(
     write_config(config)
     assert kzfeed("-q", "run").exit_code == 0
     newsboat = _Newsboat(base, tmp_path)
-    with _serving(project, base):
+    with serving(project, base):
         newsboat.reload()
         before = newsboat.entries()
         assert len(before) == 2  # two stories until now: the reader reads both

@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from test_story_pipeline import serving
 
 STORIES = Path(__file__).parent / "data" / "stories"
 
@@ -33,23 +33,8 @@ def site(project: Path, write_config: Callable[..., Path], kzfeed: Callable[...,
         '[[sources]]\nname = "news"\ntype = "files"\npath = "news"\n'
     )
     assert kzfeed("run").exit_code == 0  # type: ignore[attr-defined]
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kzfeed"), "serve", "--port", str(port)],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with serving(project, base):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_reader_library_sees_every_story_once_and_nothing_new_on_update(site: str, tmp_path: Path) -> None:
