@@ -8,7 +8,6 @@ from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
-from kzfeed.classify._head import load_head
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
 from kzfeed.classify._text import BREAKS, chunk_tokens, fold, make_stemmer, read_fields
@@ -123,15 +122,12 @@ class KeywordClassifier:
         gazetteer: Gazetteer | None = None,
         threshold: float = 0.5,
         topic_threshold: float = 0.5,
-        topic_head: bool = True,
     ) -> None:
         for key, value in (("threshold", threshold), ("topic_threshold", topic_threshold)):
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"classifier 'keywords': {key!r} must be between 0 and 1, not {value}")
         self.threshold = float(threshold)
         self.topic_threshold = float(topic_threshold)
-        #: the fitted head that decides topics from the lexicon's figures; None: the rules alone
-        self._head = load_head() if topic_head else None
         self.vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
         # a name stands for one entity in the output, of the kind of its first entry
@@ -155,8 +151,7 @@ class KeywordClassifier:
     def from_options(cls, options: Mapping[str, Any]) -> KeywordClassifier:
         """Build the classifier from the ``[classifier]`` table of the config, without ``name``.
 
-        Keys: ``threshold`` and ``topic_threshold`` (0..1, default 0.5), ``topic_head`` (default
-        true; false decides topics by the lexicon's rules alone), ``topics`` (tables
+        Keys: ``threshold`` and ``topic_threshold`` (0..1, default 0.5), ``topics`` (tables
         ``[classifier.topics.<name>]`` extending or replacing a topic's terms, or adding a topic),
         ``entities`` (``[[classifier.entities]]`` added to the gazetteer). Unknown keys raise
         ``ConfigError`` naming the key.
@@ -164,20 +159,13 @@ class KeywordClassifier:
         check_options(
             "classifier 'keywords'",
             options,
-            {
-                "threshold": (float, int),
-                "topic_threshold": (float, int),
-                "topic_head": bool,
-                "topics": dict,
-                "entities": list,
-            },
+            {"threshold": (float, int), "topic_threshold": (float, int), "topics": dict, "entities": list},
         )
         return cls(
             vocabulary=load_vocabulary(options.get("topics")),
             gazetteer=load_gazetteer(options.get("entities")),
             threshold=float(options.get("threshold", 0.5)),
             topic_threshold=float(options.get("topic_threshold", 0.5)),
-            topic_head=bool(options.get("topic_head", True)),
         )
 
     def _matcher(self, lang: str) -> _LanguageMatcher:
@@ -188,38 +176,6 @@ class KeywordClassifier:
 
     def classify(self, document: Document) -> Classification:
         """Decide relevance, topics and entities of one document, with the evidence for each."""
-        lang, mentions, hits, layout = self._scan(document)
-        relevance = score_relevance(mentions, self.threshold)
-        topics, notes, context = score_topics(
-            hits, self.topic_threshold, layout, self._context_names, self._head
-        )
-        relevant, score, reason = relevance.relevant, relevance.score, relevance.reason
-        if context is not None and relevant:  # a match report that names Kazakhstan and Spain
-            label = self.vocabulary.contexts[context].lower()
-            score = round(score * CONTEXT_FACTOR, 4)
-            reason = f"not relevant: a {label} report; {reason.removeprefix('relevant: ')}"
-            relevant = False
-        return Classification(
-            relevant=relevant,
-            relevance=score,
-            topics=topics,
-            entities=relevance.entities,
-            evidence=relevance.evidence + notes,
-            reason=reason,
-            lang=lang,
-            classifier=self.name,
-        )
-
-    def topic_features(self, document: Document) -> dict[str, tuple[float, ...]]:
-        """The figures the topic head reads for each topic found in ``document`` (for training)."""
-        _lang, _mentions, hits, layout = self._scan(document)
-        features: dict[str, tuple[float, ...]] = {}
-        score_topics(hits, self.topic_threshold, layout, self._context_names, None, features)
-        return features
-
-    def _scan(self, document: Document) -> tuple[str | None, list[Mention], list[Hit], Layout]:
-        """Read the document and find its names and topic terms: the language, the entity
-        mentions, the term hits (in text order) and where the paragraphs are."""
         lang = _language_code(document.lang) or detect_language(document.text, title=document.title)
         matcher = self._matcher(lang or "und")
         # dictionary lookups of whole chunks, in C; chunks not seen before are described on the way
@@ -285,7 +241,25 @@ class KeywordClassifier:
 
         if self._leaders is not None:
             hits[:0] = _leaders_meet(mentions, self._leaders)
-        return lang, mentions, hits, Layout(newlines, lead_end, size_all)
+        relevance = score_relevance(mentions, self.threshold)
+        layout = Layout(newlines, lead_end, size_all)
+        topics, notes, context = score_topics(hits, self.topic_threshold, layout, self._context_names)
+        relevant, score, reason = relevance.relevant, relevance.score, relevance.reason
+        if context is not None and relevant:  # a match report that names Kazakhstan and Spain
+            label = self.vocabulary.contexts[context].lower()
+            score = round(score * CONTEXT_FACTOR, 4)
+            reason = f"not relevant: a {label} report; {reason.removeprefix('relevant: ')}"
+            relevant = False
+        return Classification(
+            relevant=relevant,
+            relevance=score,
+            topics=topics,
+            entities=relevance.entities,
+            evidence=relevance.evidence + notes,
+            reason=reason,
+            lang=lang,
+            classifier=self.name,
+        )
 
 
 R = TypeVar("R")

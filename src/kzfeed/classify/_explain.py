@@ -12,7 +12,6 @@ __all__ = ["classification_record", "explain", "summary_lines", "topic_reasons"]
 
 _VERDICTS = {
     "about": "tagged: the article develops it",
-    "second": "tagged: a second subject the article develops next to its main one",
     "main": "tagged: its main topic, though the article develops it little",
     "passing": "not tagged: mentioned only in passing",
     "list": "not tagged: only named in a list of subjects",
@@ -42,7 +41,7 @@ def topic_reasons(classification: Classification) -> list[tuple[str, float, str,
         developed, body = (int(n) for n in paragraphs.split("/"))
         head = _VERDICTS.get(verdict, verdict).format(topic=topic)
         out.append((topic, e.weight, verdict, f"{head} ({_where(where, developed, body, body > 0)})"))
-    out.sort(key=lambda r: (r[2] not in ("about", "second", "main"), -r[1]))
+    out.sort(key=lambda r: (r[2] not in ("about", "main"), -r[1]))
     return out
 
 

@@ -8,14 +8,12 @@ passing mentions. docs/classifier.md explains the rules; ``kzfeed eval`` measure
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from kzfeed.classify._head import TopicHead, topic_features
 from kzfeed.classify._scoring import Hit, shared_evidence
 from kzfeed.models import Evidence, TopicTag
 
@@ -51,8 +49,6 @@ MAX_TAGS = 4
 #: an article none of whose topics reaches the threshold still gets its strongest one when that
 #: topic's score is at least this and the headline, the lead or a body paragraph develops it
 MAIN_FLOOR = 0.3
-#: the verdicts that tag a topic
-TAGGED = ("about", "second", "main")
 #: Classification.evidence entries about topics start with this (``topic:energy``)
 TOPIC_NOTE = "topic:"
 
@@ -83,8 +79,7 @@ class TopicNote:
     """Why a topic was or was not tagged, in figures: stored as one ``Evidence`` line."""
 
     topic: str
-    #: ``about`` (tagged), ``second`` (tagged by the head though the rules leave it out: a second
-    #: topic), ``main`` (tagged: the strongest of topics none of which reaches the
+    #: ``about`` (tagged), ``main`` (tagged: the strongest of topics none of which reaches the
     #: threshold), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
     #: topics), ``weaker`` (far weaker than the main topic), ``low`` (too few mentions), ``cut``
     #: (more topics than are tagged), ``context`` (a context such as sport outweighs every topic)
@@ -147,18 +142,11 @@ class _Tally:
 
 
 def score_topics(
-    hits: list[Hit],
-    topic_threshold: float,
-    layout: Layout,
-    contexts: frozenset[str] = frozenset(),
-    head: TopicHead | None = None,
-    features: dict[str, tuple[float, ...]] | None = None,
+    hits: list[Hit], topic_threshold: float, layout: Layout, contexts: frozenset[str] = frozenset()
 ) -> tuple[tuple[TopicTag, ...], tuple[Evidence, ...], str | None]:
     """Tag the topics the document develops (``hits`` in text order): the tags, best first, one
     note per topic found saying why it was or was not tagged, and the context (``sport``) that
-    outweighs every topic, if one does. With a ``head``, it decides from each topic's figures
-    (its probability is the tag's score); without, the lexicon's rules do. ``features``, if
-    given, receives each topic's figures (what ``train_head.py`` fits the head on)."""
+    outweighs every topic, if one does."""
     if not hits:
         return (), (), None
     # how often each term occurs in each field and paragraph, and how often in a passing list
@@ -188,23 +176,22 @@ def score_topics(
         line[0] += count
         line[1] += value
 
-    paragraphs = layout.body_paragraphs()
-    lead_factor = 1.0 if paragraphs else LEAD_ALONE
-    body_count = max(1, paragraphs)
+    body_count = layout.body_paragraphs()
+    lead_factor = 1.0 if body_count else LEAD_ALONE
+    body_count = max(1, body_count)
     raw: dict[str, float] = {}
-    heads: dict[str, float] = {}
     developed: dict[str, int] = {}
     for topic, tally in tallies.items():
         values = tally.paragraphs.values()
         body = sum(min(v, PARAGRAPH_CAP) for v in values)
         developed[topic] = sum(v >= PARAGRAPH_DEVELOPS for v in values)
         spread = min(1.0, developed[topic] / body_count / SPREAD_FULL)
-        heads[topic] = head_weight = tally.head + (lead_factor - 1.0) * tally.lead_value
-        raw[topic] = head_weight + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
+        head = tally.head + (lead_factor - 1.0) * tally.lead_value
+        raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
     strongest = max((v for t, v in raw.items() if t not in contexts), default=0.0)
-    total = sum(v for t, v in raw.items() if t not in contexts)
     ranked = sorted(raw, key=lambda t: (-raw[t], t))
-    decided: list[tuple[TopicNote, float]] = []
+    tags: list[TopicTag] = []
+    notes: list[Evidence] = []
     context = None
     for topic in ranked:
         tally, value = tallies[topic], raw[topic]
@@ -212,75 +199,29 @@ def score_topics(
         if topic in contexts:
             if context is None and value >= CONTEXT_MIN and value > strongest:
                 context = topic
-                decided.append((TopicNote(topic, "context", developed[topic], body_count, tally.title,
-                                          tally.lead, score), value))  # fmt: skip
+                notes.append(TopicNote(topic, "context", developed[topic], body_count, tally.title,
+                                       tally.lead, score).evidence())  # fmt: skip
             continue
-        verdict = _rule_verdict(tally, value, strongest, developed[topic], score, topic_threshold)
-        if head is not None or features is not None:
-            x = topic_features(value, strongest, total, tally.title, tally.lead, heads[topic],
-                               developed[topic], paragraphs, tally.listed)  # fmt: skip
-            if features is not None:
-                features[topic] = x
-        if head is not None and verdict in ("weaker", "low") and value < strongest:
-            # the rules find it too weak; the head, reading where and how much the article names
-            # it, may still find it developed: a second topic next to the main one (a topic only
-            # named in a list or in passing stays out; the strongest one has the ``main`` rule)
-            probability = round(head.probability(topic, x), 4)
-            if probability >= topic_threshold:
-                verdict, score = "second", probability
-        decided.append((TopicNote(topic, verdict, developed[topic], body_count, tally.title, tally.lead,
-                                  score), value))  # fmt: skip
-    _main_and_cut(decided, strongest)
-    tags: list[TopicTag] = []
-    for note, _value in decided:
-        if note.verdict in TAGGED:
-            evidence = sorted(
-                (-w, term, field, int(n)) for (t, term, field), (n, w) in lines.items() if t == note.topic
+        verdict = "about"
+        if score < topic_threshold:
+            verdict = (
+                "list"
+                if tally.listed >= 0.5 * value
+                else ("passing" if not tally.head and not developed[topic] else "low")
             )
-            tags.append(TopicTag(topic=note.topic, score=note.score, evidence=tuple(map(shared_evidence, evidence))))
-    tags.sort(key=lambda t: (-t.score, t.topic))
-    return tuple(tags), tuple(note.evidence() for note, _value in decided), context
-
-
-def _rule_verdict(tally: _Tally, value: float, strongest: float, developed: int, score: float,
-                  topic_threshold: float) -> str:  # fmt: skip
-    """The lexicon's own rules, without the head: threshold, passing lists, the relative floor."""
-    if score < topic_threshold:
-        verdict = _why_not(tally, value, strongest, developed)
-        return "low" if verdict == "weaker" else verdict
-    if value < RELATIVE_FLOOR * strongest and not (tally.title and tally.lead and developed):
-        # the headline and the lead announce it and the body develops it: the article is
-        # about it too, however much more it says about its main topic
-        return "weaker"
-    return "about"
-
-
-def _why_not(tally: _Tally, value: float, strongest: float, developed: int) -> str:
-    """Why a topic is not tagged, in the words --explain uses."""
-    if tally.listed >= 0.5 * value:
-        return "list"
-    if not tally.head and not developed:
-        return "passing"
-    if value < RELATIVE_FLOOR * strongest:
-        return "weaker"
-    return "low"
-
-
-def _main_and_cut(decided: list[tuple[TopicNote, float]], strongest: float) -> None:
-    """Keep the MAX_TAGS best tags (``cut`` the rest); with none, tag the strongest topic as the
-    article's ``main`` one when the headline, the lead or a paragraph develops it."""
-    tagged = sorted(
-        (i for i, (note, _v) in enumerate(decided) if note.verdict in ("about", "second")),
-        key=lambda i: (-decided[i][0].score, decided[i][0].topic),
-    )
-    for i in tagged[MAX_TAGS:]:
-        decided[i] = (dataclasses.replace(decided[i][0], verdict="cut"), decided[i][1])
-    if tagged:
-        return
-    for i, (note, value) in enumerate(decided):
-        if note.verdict == "context" or value < strongest:
-            continue
-        floor = 1.0 - 2.0 ** (-value / TOPIC_SCALE)
-        if floor >= MAIN_FLOOR and note.verdict == "low":  # named up front or developed
-            decided[i] = (dataclasses.replace(note, verdict="main"), value)
-        return
+            if verdict == "low" and not tags and value == strongest and score >= MAIN_FLOOR:
+                verdict = "main"  # a relevant article is about something: its strongest topic
+        elif value < RELATIVE_FLOOR * strongest and not (tally.title and tally.lead and developed[topic]):
+            # the headline and the lead announce it and the body develops it: the article is
+            # about it too, however much more it says about its main topic
+            verdict = "weaker"
+        elif len(tags) >= MAX_TAGS:
+            verdict = "cut"
+        note = TopicNote(topic, verdict, developed[topic], body_count, tally.title, tally.lead, score)
+        notes.append(note.evidence())
+        if verdict in ("about", "main"):
+            evidence = sorted(
+                (-w, term, field, int(n)) for (t, term, field), (n, w) in lines.items() if t == topic
+            )
+            tags.append(TopicTag(topic=topic, score=score, evidence=tuple(map(shared_evidence, evidence))))
+    return tuple(tags), tuple(notes), context
