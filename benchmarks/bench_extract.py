@@ -17,10 +17,11 @@ Speed, whole processes, the same parallelism, rounds alternating, median:
 * trafilatura's CLI: ``trafilatura --input-dir pages --output-dir out --parallel P``;
 * kzfeed end to end as a user runs it: ``python -m kzfeed run`` on ``html`` sources whose
   ``urls`` are the pages (``--sites`` sources, each on its own loopback address, sharing the
-  pages), extracting on one worker process per core (kzfeed's default, not configurable:
-  run it with ``--parallel`` equal to the number of cores); the run fetches, extracts, classifies, stores
-  and renders. Fetch policy as in ``bench_reader.py``: ``allow_private`` for the loopback range,
+  pages; ``--sites 1``: one source holds them all), extracting on ``P`` worker processes
+  (``[fetch] extract_processes``); the run fetches, extracts, classifies, stores and renders.
+  Fetch policy as in ``bench_reader.py``: ``allow_private`` for the loopback range,
   ``exempt_loopback = true`` (no 1 s ``min_delay`` between two pages of one loopback site).
+  This tree's kzfeed is byte-compiled first, as an installed one is.
 
 Printed: pages/s of each and kzfeed ÷ trafilatura (the target is ≥ 0.9).
 """
@@ -116,17 +117,27 @@ def _score(rows: list[tuple[str, float, float]], short: bool = False) -> str:
     return f"P {p:.3f}  R {r:.3f}  F1 {f1(p, r):.3f}  ({empty} empty)"
 
 
+def compile_sources() -> None:
+    """Byte-compile this tree's kzfeed, as installing it does: with ``PYTHONDONTWRITEBYTECODE``
+    set (as in some shells and containers) every run would otherwise compile all of kzfeed's
+    modules again, which trafilatura, installed and compiled, never pays."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "src", quiet=1)
+
+
 def timed(argv: list[str], cwd: Path) -> Measured:
     env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
     env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
     return measure(argv, cwd=cwd, env=env)
 
 
-def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]]) -> None:
+def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]], parallel: int) -> None:
     lines = [
         f'database = "sqlite:///{folder / "kzfeed.db"}"',
         'output_dir = "public"',
         "[fetch]",
+        f"extract_processes = {parallel}",
         "exempt_loopback = true",
         'allow_private = ["127.0.0.0/22"]',
         'contact_url = "mailto:bench@example.org"',
@@ -154,6 +165,7 @@ def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> No
         for site_pages in names
     ]
     trafilatura_cli = str(Path(sys.executable).with_name("trafilatura"))
+    compile_sources()
     got: dict[str, list[Measured]] = {"trafilatura CLI": [], "kzfeed run": []}
     with (
         tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-") as tmp_name,
@@ -169,14 +181,14 @@ def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> No
                 work = tmp / f"{tool.split()[0]}-{r}"
                 work.mkdir()
                 if tool == "kzfeed run":
-                    kzfeed_config(work, sites, names)
+                    kzfeed_config(work, sites, names, parallel)
                     argv = [sys.executable, "-m", "kzfeed", "run"]
                 else:
                     argv = [trafilatura_cli, "--input-dir", str(tmp / "pages"), "--output-dir", str(work / "out"),
                             "--parallel", str(parallel)]  # fmt: skip
                 got[tool].append(timed(argv, work))
             written = len(list((tmp / f"trafilatura-{r}" / "out").glob("*")))
-        print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {os.cpu_count()} extraction processes, "
+        print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {parallel} extraction processes, "
               f"median of {rounds} round(s), whole processes")  # fmt: skip
     rate = {tool: len(corpus) / statistics.median(r.wall for r in runs) for tool, runs in got.items()}
     for tool, runs in got.items():
