@@ -16,6 +16,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
+from kzfeed.errors import FetchError, KzfeedError, SourceCrashed, SourceNotRun
 from kzfeed.plaintext import clean_text, nfc, normal_paragraphs
 
 __all__ = [
@@ -396,7 +397,8 @@ class SourceState:
 
 
 class RunErrorKind(StrEnum):
-    """What kind of trouble kept a source from being stored in a run."""
+    """What kind of trouble kept a source from being stored in a run (told by the exception's
+    class: ``RunError.of``)."""
 
     FETCH = "fetch"  # the network or the server (a FetchError)
     SOURCE = "source"  # what the source read was unusable, or its options (a KzfeedError)
@@ -408,9 +410,11 @@ class RunErrorKind(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunError:
-    """Why a run did not store a source, as a record: which ``source``, what ``kind`` of
-    trouble, the one-line ``message`` that says what to do, the ``url`` concerned (if one is)
-    and when it happened (``at``). ``str()`` of it is the message."""
+    """Why a run did not store a source, as it is stored and read back (run history, ``status
+    --json``, the operator feed): which ``source``, what ``kind`` of trouble, the one-line
+    ``message`` that says what to do, the ``url`` concerned (if one is) and when it happened
+    (``at``). ``str()`` of it is the message. A run itself carries the exception
+    (``SourceRun.error``); :meth:`of` makes this record of it."""
 
     source: str
     kind: RunErrorKind
@@ -420,6 +424,23 @@ class RunError:
 
     def __str__(self) -> str:
         return self.message
+
+    @classmethod
+    def of(cls, run: SourceRun) -> RunError | None:
+        """The record of ``run``'s error (``None`` without one)."""
+        error = run.error
+        if error is None:
+            return None
+        if isinstance(error, SourceNotRun):
+            kind = RunErrorKind(error.kind)
+        elif isinstance(error, FetchError):
+            kind = RunErrorKind.FETCH
+        elif isinstance(error, SourceCrashed):
+            kind = RunErrorKind.CRASH
+        else:
+            kind = RunErrorKind.SOURCE
+        url = getattr(error, "url", None)
+        return cls(source=run.source, kind=kind, message=run.error_message or "", url=url, at=run.error_at)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -433,7 +454,13 @@ class SourceRun:
     unchanged: int = 0
     failed: int = 0
     warnings: tuple[str, ...] = ()
-    error: RunError | None = None
+    #: why the source was not stored: the exception itself (its ``__cause__`` the library's),
+    #: kept until the command prints it (``error_message``) or stores it (``RunError.of``)
+    error: KzfeedError | None = None
+    #: said after the error's message, e.g. "; paused after 5 failures"
+    error_note: str = ""
+    #: when the error happened
+    error_at: datetime | None = None
     http_status: int | None = None
     duration_s: float = 0.0
     #: of the new items, how many went into the feeds
@@ -442,6 +469,11 @@ class SourceRun:
     left_out: tuple[tuple[str, str], ...] = ()
     #: errors raised by process_item hooks (the item went on without that plugin)
     plugin_errors: tuple[str, ...] = ()
+
+    @property
+    def error_message(self) -> str | None:
+        """The error as one line that says what to do (``None`` without one)."""
+        return None if self.error is None else f"{self.error}{self.error_note}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
