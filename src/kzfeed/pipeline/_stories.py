@@ -1,14 +1,37 @@
-"""Making every stored item's story again (``kzfeed stories --rebuild``), a batch at a time."""
+"""The stories of a run's batch (what the stored items around it are read as), and making every
+stored item's story again (``kzfeed stories --rebuild``), a batch at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 
+from kzfeed.models import Item
 from kzfeed.storage import StoreProtocol
-from kzfeed.stories import StoryIndex, assign_stories
+from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
 
-__all__ = ["rebuild_stories"]
+__all__ = ["rebuild_stories", "story_index"]
+
+
+def story_index(
+    store: StoreProtocol, batch: Sequence[Item], now: datetime, memo: MutableMapping[tuple[str, str], Signals]
+) -> StoryIndex:
+    """The stored story keys and reports ``batch`` can join: those around its dates and those
+    sharing a key with it, never every stored item. The keys read hold every stored report
+    published within the batch's report windows (the story spans are wider), so the reports
+    are taken from them; only those whose signals ``memo`` (kept for the run) lacks are read in
+    full: each stored report once a run, not once per source that brings news."""
+    look = story_lookup(batch, now)
+    keys = store.story_keys(
+        ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+    )
+    index = StoryIndex(keys)
+    windows = report_windows(batch)
+    if windows:  # reports of the same event in other languages
+        reports = [k for k in keys if k.published and any(a <= k.published <= b for a, b in windows)]
+        index.add_stored_reports(reports, lambda ids: store.items_by_id(ids).values(), memo)
+    return index
 
 
 def rebuild_stories(
