@@ -4,7 +4,7 @@ each source, as runs did before."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 
 from kzfeed.classify import KeywordClassifier
 from kzfeed.models import Item, SourceState, StoryKey
-from kzfeed.pipeline._stories import story_index
+from kzfeed.pipeline._stories import remember_reports, story_index
 from kzfeed.storage import Store, open_store
 from kzfeed.stories import (
     Signals,
@@ -22,6 +22,7 @@ from kzfeed.stories import (
     report_windows,
     story_lookup,
 )
+from kzfeed.stories._signals import signals
 
 LABELLED = Path(__file__).parent / "data" / "stories" / "labelled"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -60,15 +61,26 @@ def _reread_index(store: Store, batch: list[Item]) -> StoryIndex:
     return index
 
 
-def _commit(store: Store, name: str, batch: list[Item], index: StoryIndex) -> None:
-    store.save_source(
+def _commit(
+    store: Store,
+    name: str,
+    batch: list[Item],
+    index: StoryIndex,
+    memo: dict[tuple[str, str], Signals] | None = None,
+) -> None:
+    """Store a source's batch as a run does (with the run's ``memo``, its new reports' signals
+    are kept for the next sources)."""
+    assigned = assign_stories(batch, index)
+    counts = store.save_source(
         state=SourceState(name=name, type="files"),
         config_hash="x",
-        batch=assign_stories(batch, index),
+        batch=assigned,
         merges=index.merges(),
         ok=True,
         now=NOW,
     )
+    if memo is not None:
+        remember_reports(memo, index, assigned, counts.new_ids)
 
 
 def _stories(store: Store) -> dict[str, str]:
@@ -81,7 +93,7 @@ def test_stories_made_source_by_source_are_those_of_reading_every_report_again(
     run, reread = stores
     memo: dict[tuple[str, str], Signals] = {}
     for n, batch in enumerate(sources):
-        _commit(run, f"s{n}", batch, story_index(run, batch, NOW, memo))
+        _commit(run, f"s{n}", batch, story_index(run, batch, NOW, memo), memo)
         _commit(reread, f"s{n}", batch, _reread_index(reread, batch))
     made = _stories(run)
     assert made == _stories(reread)
@@ -90,23 +102,43 @@ def test_stories_made_source_by_source_are_those_of_reading_every_report_again(
     assert len({item.source for item in run.items(relevant=None) if item.story_id}) > 10
 
 
-def test_a_stored_report_is_read_in_full_once_a_run(
+def test_a_run_reads_a_report_stored_before_it_once_and_its_own_never(
     sources: list[list[Item]], stores: tuple[Store, Store]
 ) -> None:
     run, _ = stores
+    earlier, later = sources[::2], sources[1::2]
     memo: dict[tuple[str, str], Signals] = {}
+    for n, batch in enumerate(earlier):  # an earlier run
+        _commit(run, f"a{n}", batch, story_index(run, batch, NOW, memo), memo)
     read: list[str] = []
     items_by_id = run.items_by_id
 
-    def counting(ids: object) -> dict[str, Item]:
-        found = items_by_id(ids)  # type: ignore[arg-type]
+    def counting(ids: Collection[str]) -> dict[str, Item]:
+        found = items_by_id(ids)
         read.extend(found)
         return found
 
     run.items_by_id = counting  # type: ignore[method-assign]
+    memo = {}
+    for n, batch in enumerate(later):
+        _commit(run, f"b{n}", batch, story_index(run, batch, NOW, memo), memo)
+    assert read, "the later sources' windows hold reports stored by the earlier run"
+    assert len(read) == len(set(read))
+    assert not set(read) & {item.id for batch in later for item in batch}
+
+
+def test_the_signals_a_run_keeps_are_those_of_the_stored_reports(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    run, _ = stores
+    memo: dict[tuple[str, str], Signals] = {}
     for n, batch in enumerate(sources):
-        _commit(run, f"s{n}", batch, story_index(run, batch, NOW, memo))
-    assert read and len(read) == len(set(read))
+        _commit(run, f"s{n}", batch, story_index(run, batch, NOW, memo), memo)
+    stored = run.items_by_id([item.id for batch in sources for item in batch])
+    assert len(memo) == len(stored) > 100
+    for item in stored.values():
+        kept = memo[(item.id, item.content_hash)]
+        assert (list(kept.features.items()), kept) == (list(signals(item).features.items()), signals(item))
 
 
 def test_a_report_gone_since_its_key_was_read_is_left_out() -> None:

@@ -20,7 +20,7 @@ from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
-from kzfeed.pipeline._stories import story_index
+from kzfeed.pipeline._stories import remember_reports, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
@@ -86,6 +86,7 @@ class Committer:
                 validators=self._changed(got),
             )
             repeated.extend(counts.guid_taken)
+            remember_reports(self.report_signals, index, stories, counts.new_ids)
         else:
             health = (new_state, config_hash(sc))
             for url, entry in got.validators.items():  # no items that a 304 could hide

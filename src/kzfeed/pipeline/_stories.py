@@ -3,7 +3,7 @@ stored item's story again (``kzfeed stories --rebuild``), a batch at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,7 +11,7 @@ from kzfeed.models import Item
 from kzfeed.storage import StoreProtocol
 from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
 
-__all__ = ["rebuild_stories", "story_index"]
+__all__ = ["rebuild_stories", "remember_reports", "story_index"]
 
 
 def story_index(
@@ -32,6 +32,19 @@ def story_index(
         reports = [k for k in keys if k.published and any(a <= k.published <= b for a, b in windows)]
         index.add_stored_reports(reports, lambda ids: store.items_by_id(ids).values(), memo)
     return index
+
+
+def remember_reports(
+    memo: MutableMapping[tuple[str, str], Signals],
+    index: StoryIndex,
+    stored: Iterable[Item],
+    new: Collection[str],
+) -> None:
+    """Keep in ``memo`` the signals ``index`` worked out for the items just stored as ``new``
+    (ids): the next sources' windows hold them, and need not read them back."""
+    for item in stored:
+        if item.id in new and (found := index.stored_report(item)) is not None:
+            memo[(item.id, item.content_hash)] = found
 
 
 def rebuild_stories(
