@@ -20,7 +20,7 @@ from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
-from kzfeed.pipeline._stories import remember_reports, story_index
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
@@ -50,6 +50,11 @@ class Committer:
     now: Callable[[], datetime] = clock.now
     #: seconds until each source committed is due again (``kzfeed.pipeline._due`` writes them)
     due: dict[str, float] = field(default_factory=dict)
+    #: the stored story keys this run's sources read
+    story_keys: RunStoryKeys = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.story_keys = RunStoryKeys(self.store)
 
     def commit(self, got: Collected) -> tuple[SourceRun, Health | None]:
         """Classify what one source yielded and store it with its health, in one transaction.
@@ -74,7 +79,7 @@ class Committer:
         health = None
         counts = SaveCounts()
         if batch:
-            index = story_index(self.store, list(batch.values()), now, self.report_signals)
+            index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
@@ -86,6 +91,7 @@ class Committer:
                 validators=self._changed(got),
             )
             repeated.extend(counts.guid_taken)
+            self.story_keys.stored(list(batch), index.merges())
             remember_reports(self.report_signals, index, stories, counts.new_ids)
         else:
             health = (new_state, config_hash(sc))

@@ -173,19 +173,6 @@ class StoryIndex:
                 self.add(key)
             self.events.add(key.item_id, self.resolve(self._by_id[key.item_id]), found)
 
-    def stored_report(self, item: Item) -> Signals | None:
-        """The signals this index worked out for ``item`` (assigned here), as they are worked out
-        again from the item once stored, or None when they might differ: its entities and
-        topics must be in the order the database gives them back (most mentioned, highest
-        score first), which orders the features, which orders the sums of the similarity."""
-        c = item.classification
-        if c is not None and (
-            list(c.entities) != sorted(c.entities, key=lambda e: (-e.mentions, e.name))
-            or list(c.topics) != sorted(c.topics, key=lambda t: (-t.score, t.topic))
-        ):
-            return None
-        return self.events.signals_of(item.id)
-
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
         keys = [f"hash:{key.content_hash}"]
