@@ -23,7 +23,9 @@ class RunStoryKeys:
     (whose periods mostly overlap: a run of many feeds brings news of the same days), and kept
     true as each source is stored: a source reads only the periods no earlier one read, and the
     keys sharing an exact key with its items. Elsewhere (PostgreSQL, where other workers store
-    at the same time) each source reads all its keys again."""
+    at the same time) each source reads all its keys again. (``stories --rebuild`` and ``prune``
+    take no run lock: one of them at the same time as a run leaves that run's later sources
+    grouped by the keys read before it, as a source's own index always was.)"""
 
     def __init__(self, store: StoreProtocol) -> None:
         self.store = store
