@@ -266,6 +266,8 @@ class StoryKey:
     content_hash: str
     simhash: int | None
     published: datetime | None = None
+    #: when kzfeed first saw the item (as stored; None for an item not stored yet)
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
