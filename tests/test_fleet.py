@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kzfeed.storage import open_store
+from kzfeed.storage import head_revision, open_store
 from kzfeed.testing._httpserver import LocalHTTPServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -65,7 +65,12 @@ def register_sources(register):
 
 
 def project_with(
-    project: Path, database_url: str, sources: str, ops: str = "", fetch_workers: int = 1
+    project: Path,
+    database_url: str,
+    sources: str,
+    ops: str = "",
+    fetch_workers: int = 1,
+    upgrade: bool = True,
 ) -> dict[str, str]:
     (project / "plugins").mkdir(exist_ok=True)
     (project / "plugins" / "slow.py").write_text(PLUGIN, encoding="utf-8")
@@ -75,7 +80,8 @@ def project_with(
         f'contact_url = "mailto:ops@example.org"\n[ops]\n{ops}\n{sources}',
         encoding="utf-8",
     )
-    subprocess.run([*KZFEED, "db", "upgrade"], cwd=project, check=True, capture_output=True)
+    if upgrade:
+        subprocess.run([*KZFEED, "db", "upgrade"], cwd=project, check=True, capture_output=True)
     return {**os.environ, "FETCH_LOG": str(project / "fetch.log")}
 
 
@@ -124,6 +130,23 @@ def finished(procs: list[subprocess.Popen[str]]) -> list[tuple[str, str]]:
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * len(procs), [err for _, err in outputs]
     return outputs
+
+
+def test_workers_started_together_on_an_empty_database_migrate_it_once(
+    project: Path, pg_server: object
+) -> None:
+    url = pg_server.create_database()  # type: ignore[attr-defined]
+    env = project_with(project, url, slow_sources([0.0] * 6), upgrade=False)  # no `kzfeed db upgrade`
+    outputs = finished(workers(project, env, ["w0", "w1", "w2"], "run"))
+    assert all("Traceback" not in err for _, err in outputs), outputs
+    store = open_store(url, migrate_schema=False)
+    try:
+        with store._engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    finally:
+        store.close()
+    assert versions == [head_revision()]
+    assert item_counts(url) == (18, 18)  # every source fetched and stored once
 
 
 def test_three_workers_fetch_each_of_200_sources_once_per_due_period(
