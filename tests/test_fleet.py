@@ -24,6 +24,9 @@ from kzfeed.testing._httpserver import LocalHTTPServer
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 KZFEED = [sys.executable, "-c", "from kzfeed.cli import main; main()"]
+# rendering is not what these tests look at: a worker ending after another's render waits out
+# what is left of render_every (tests/test_render_coalesced.py), 60 s by default
+RENDER_EVERY = 'render_every = "1s"\n'
 
 FEED = (
     "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Outlet {n}</title>"
@@ -77,7 +80,7 @@ def project_with(
     (project / "kzfeed.toml").write_text(
         f'database = "{database_url}"\n'
         f'[fetch]\nworkers = {fetch_workers}\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
-        f'contact_url = "mailto:ops@example.org"\n[ops]\n{ops}\n{sources}',
+        f'contact_url = "mailto:ops@example.org"\n[ops]\n{RENDER_EVERY}{ops}\n{sources}',
         encoding="utf-8",
     )
     if upgrade:

@@ -56,6 +56,8 @@ def fleet_project(
     (project / "kzfeed.toml").write_text(
         f'database = "{database_url}"\n'
         f"[fetch]\nworkers = 8\nper_host_concurrency = 2\nmin_delay = {min_delay}\nallow_private = [{allow}]\n"
+        # rendering is not looked at here: the last worker to end need not wait out render_every
+        + '[ops]\nrender_every = "1s"\n'
         + "".join(sources),
         encoding="utf-8",
     )
