@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Self
 
@@ -22,6 +23,13 @@ class StoreBase:
     def backend(self) -> str:
         """The database kind: ``"sqlite"`` or ``"postgresql"``."""
         return str(self._engine.dialect.name)
+
+    @functools.cached_property
+    def _autocommit(self) -> Engine:
+        """The engine whose statements each commit by themselves: no BEGIN and COMMIT round
+        trips around a statement that is a transaction alone (PostgreSQL workers' host turns
+        and finished sources, several per source)."""
+        return self._engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def close(self) -> None:
         """Close every connection of this store."""

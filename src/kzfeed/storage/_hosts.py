@@ -15,12 +15,11 @@ fetcher keeps both in memory and nothing here is called.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from kzfeed.storage._base import StoreBase
@@ -67,12 +66,6 @@ class HostsMixin(StoreBase):
                     or_(host_turns.c.id == turn, (host_turns.c.host == host) & (host_turns.c.until <= _NOW))
                 )
             )
-
-    @functools.cached_property
-    def _autocommit(self) -> Engine:
-        """The engine whose statements each commit by themselves: no BEGIN and COMMIT round
-        trips around a statement that is a transaction alone."""
-        return self._engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def workers_on_host(self, host: str, *, lease_seconds: float) -> int:
         """How many workers of machine ``host`` are working now (their heartbeat is younger
