@@ -56,12 +56,11 @@ def fleet_project(
     (project / "kzfeed.toml").write_text(
         f'database = "{database_url}"\n'
         f"[fetch]\nworkers = 8\nper_host_concurrency = 2\nmin_delay = {min_delay}\nallow_private = [{allow}]\n"
-        # rendering is not looked at here: the last worker to end need not wait out render_every
-        + '[ops]\nrender_every = "1s"\n'
+        # the feeds are not looked at here: the workers store and leave them to `kzfeed render`
+        + "[ops]\nrender = false\n"
         + "".join(sources),
         encoding="utf-8",
     )
-    open_store(database_url).close()  # migrated once, before the workers start together
 
 
 def run_workers(project: Path, count: int, *args: str) -> list[dict[str, object]]:
@@ -104,7 +103,7 @@ def site(source: int) -> int:
 
 
 def test_three_workers_keep_per_host_limits_across_the_fleet(project: Path, pg_server: object) -> None:
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     # each answer takes longer than two min_delay: without the concurrency limit, three overlap
     with PoliteSites(20, delay=2.5) as sites:
         sources = [
@@ -140,7 +139,7 @@ def test_three_workers_keep_per_host_limits_across_the_fleet(project: Path, pg_s
 
 
 def test_robots_txt_is_fetched_once_per_host_for_the_whole_fleet(project: Path, pg_server: object) -> None:
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     with PoliteSites(5, delay=0.05) as sites:
         sources = [
             f'[[sources]]\nname = "p{i}"\ntype = "probe"\nurl = "http://{sites.netloc(i % 5)}/page-{i}.html"\n'
@@ -164,7 +163,7 @@ def test_workers_starting_together_on_new_sources_both_work(pg_server: object) -
     added to the config) each find their rows; neither fails on the other's insert."""
     import threading
 
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     first, second = open_store(database_url), open_store(database_url)
     errors: list[BaseException] = []
     with first._engine.connect() as conn:  # the first worker's insert, not committed yet
