@@ -9,6 +9,12 @@ LOCKED`` on ``sources``, counted by pg_stat_statements), the host-turn statement
 (politeness shared in the database), the statements per source in all, and each worker's peak
 RSS. Every source is checked to be stored exactly once.
 
+And where the CPU went during each measurement, to tell whether the machine's cores limit the
+scaling ("CPU allowing"): the workers' CPU seconds (their own ``getrusage``), the PostgreSQL
+cluster's (its postmaster and backends, from /proc), the loopback sites' server's (a thread of
+this process), and everything else the machine ran meanwhile (from /proc/stat: other work on a
+shared machine), with how busy the machine's cores were.
+
 The sites: ``--sites`` loopback addresses (127.0.0.2, ...), each serving ``--feeds / --sites``
 RSS feeds of ``--items`` entries. Politeness stays on and shared (``per_host_concurrency`` 2,
 ``min_delay`` 0.05 s, no ``exempt_loopback``): with 1,000 sites it is not what limits the rate.
