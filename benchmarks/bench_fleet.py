@@ -6,8 +6,9 @@ pg_stat_statements), every source due, the workers started at once; measured unt
 one exits. Prints per worker count the wall time, sources per second and the ratio to one
 worker, the claim statements per source (statements that claim sources: ``FOR UPDATE SKIP
 LOCKED`` on ``sources``, counted by pg_stat_statements), the host-turn statements per request
-(politeness shared in the database), the statements per source in all, and each worker's peak
-RSS. Every source is checked to be stored exactly once.
+(politeness shared in the database: calls of ``kzfeed_take_host_turn``, more than one when the
+host was busy, and the ``DELETE`` that ends the turn), the statements per source in all, and
+each worker's peak RSS. Every source is checked to be stored exactly once.
 
 And where the CPU went during each measurement, to tell whether the machine's cores limit the
 scaling ("CPU allowing"): the workers' CPU seconds (their own ``getrusage``), the PostgreSQL
@@ -193,7 +194,11 @@ def one(
             f"WHERE d.datname = '{database}'",
         )
         claims = sum(int(c) for q, c in statements if "SKIP LOCKED" in str(q).upper() and "sources" in str(q))
-        turns = sum(int(c) for q, c in statements if "host_gates" in str(q) or "host_turns" in str(q))
+        turns = sum(
+            int(c)
+            for q, c in statements
+            if any(t in str(q) for t in ("host_gates", "host_turns", "host_turn("))
+        )
         total = sum(int(c) for _, c in statements)
         return {
             "workers": workers,
