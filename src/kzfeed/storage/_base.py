@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Self
 
 from sqlalchemy import Engine
 
-__all__ = ["StoreBase", "chunks", "like_prefix"]
+__all__ = ["StoreBase", "advisory_key", "chunks", "like_prefix"]
 
 
 class StoreBase:
@@ -40,6 +41,12 @@ class StoreBase:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key (a signed 64-bit number) of the lock called ``name``."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def like_prefix(prefix: str) -> str:

@@ -15,24 +15,18 @@ fetcher keeps both in memory and nothing here is called.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from kzfeed.storage._base import StoreBase
+from kzfeed.storage._base import StoreBase, advisory_key
 from kzfeed.storage._schema import host_turns, robots_txt, workers
 
 __all__ = ["HostsMixin"]
 
 _NOW = func.clock_timestamp()  # the server's clock now, not the transaction's start
-
-
-def _advisory_key(name: str) -> int:
-    digest = hashlib.sha256(name.encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class HostsMixin(StoreBase):
@@ -92,7 +86,7 @@ class HostsMixin(StoreBase):
         the others wait for it and read what it stored."""
         with self._engine.begin() as conn:
             conn.execute(
-                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(f"kzfeed-robots:{origin}")}
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(f"kzfeed-robots:{origin}")}
             )
             row = conn.execute(
                 select(
