@@ -30,6 +30,24 @@ import json, sys
 print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
 """
 
+_FEED = (
+    b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><link>http://x.test/</link>"
+    b"<description>d</description><item><title>EU and Kazakhstan sign a raw materials deal</title>"
+    b"<link>http://x.test/a</link><guid>a</guid><pubDate>Mon, 02 Jun 2025 04:30:00 GMT</pubDate>"
+    b"<description>The European Union and Kazakhstan signed a memorandum on critical raw "
+    b"materials in Astana on Monday.</description></item></channel></rss>"
+)
+
+
+def _one_feed_config(folder: Path, url: str) -> None:
+    """A config in ``folder``: its own database, one RSS source at ``url`` (on loopback)."""
+    (folder / "kzfeed.toml").write_text(
+        f'database = "sqlite:///{folder / "db.sqlite"}"\noutput_dir = "public"\n'
+        '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
+        f'[[sources]]\nname = "feed"\ntype = "rss"\nurl = "{url}"\nfull_content = false\n',
+        encoding="utf-8",
+    )
+
 
 def _imported(body: str, heavy: tuple[str, ...] = HEAVY, cwd: Path | None = None) -> list[str]:
     """The modules of ``heavy`` that a fresh interpreter has imported after running ``body``."""
@@ -78,23 +96,10 @@ def test_stage_packages_still_give_every_public_name() -> None:
 
 
 def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp_path: Path) -> None:
-    feed = (
-        b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title><link>http://x.test/</link>"
-        b"<description>d</description><item><title>EU and Kazakhstan sign a raw materials deal</title>"
-        b"<link>http://x.test/a</link><guid>a</guid><pubDate>Mon, 02 Jun 2025 04:30:00 GMT</pubDate>"
-        b"<description>The European Union and Kazakhstan signed a memorandum on critical raw "
-        b"materials in Astana on Monday.</description></item></channel></rss>"
-    )
     with LocalHTTPServer() as server:
-        server.route("/feed.xml", body=feed, content_type="application/rss+xml",
+        server.route("/feed.xml", body=_FEED, content_type="application/rss+xml",
                      headers={"ETag": '"v1"'}, conditional=True)  # fmt: skip
-        (tmp_path / "kzfeed.toml").write_text(
-            f'database = "sqlite:///{tmp_path / "db.sqlite"}"\noutput_dir = "public"\n'
-            '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
-            f'[[sources]]\nname = "feed"\ntype = "rss"\nurl = "{server.url("/feed.xml")}"\n'
-            "full_content = false\n",
-            encoding="utf-8",
-        )
+        _one_feed_config(tmp_path, server.url("/feed.xml"))
         run = "from kzfeed.cli import main\ntry:\n    main(['run', '--all'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
         first = _imported(run, cwd=tmp_path)
         second = _imported(run, cwd=tmp_path)
@@ -104,6 +109,34 @@ def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp
     assert "sqlalchemy" in second
     not_needed = {"alembic", "trafilatura", "dateparser", "py3langid", "feedparser", "courlan", "htmldate"}
     assert (not_needed | {"kzfeed.articles._furniture"}) & set(second) == set()
+
+
+def test_a_run_with_nothing_due_opens_no_fetcher_and_writes_no_feed(tmp_path: Path) -> None:
+    with LocalHTTPServer() as server:
+        server.route("/feed.xml", body=_FEED, content_type="application/rss+xml")
+        _one_feed_config(tmp_path, server.url("/feed.xml"))
+        run = (
+            "import contextlib, io\nfrom kzfeed.cli import main\nout = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n    try:\n        main(['run'])\n"
+            "    except SystemExit as exc:\n        assert not exc.code\n"
+            "assert 'no source is due' in out.getvalue(), out.getvalue()\n"
+        )
+        first = _imported(run.replace("no source is due", "1 new"), cwd=tmp_path)
+        second = _imported(run, cwd=tmp_path)  # the source was fetched: due again in 30 min
+        assert len(server.requests_to("/feed.xml")) == 1
+    assert {"httpx", "lxml"} <= set(first)  # the first run fetched and wrote the feeds
+    not_needed = {
+        "alembic",
+        "httpx",
+        "pygments",
+        "lxml",
+        "trafilatura",
+        "dateparser",
+        "py3langid",
+        "feedparser",
+    }
+    assert not_needed & set(second) == set()
+    assert "kzfeed.publish._feeds" not in _imported(run, ("kzfeed.publish._feeds",), cwd=tmp_path)
 
 
 def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:

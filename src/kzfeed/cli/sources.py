@@ -14,8 +14,6 @@ from kzfeed.cli.subscribe import canonical, slug
 from kzfeed.config import DEFAULT_CONFIG_NAME, find_config_path
 from kzfeed.errors import InputError
 from kzfeed.models import SourceState
-from kzfeed.pipeline import source_urls
-from kzfeed.publish import Subscription, read_opml, render_opml
 from kzfeed.sources import current_url
 
 
@@ -93,6 +91,8 @@ def reset(name: str) -> None:
         raise InputError(f"no source named {name!r} has run yet (sources with a health row: {known})")
     configured = next((sc for sc in app.config.sources if sc.name == name), None)
     state = next((s for s in store.source_states() if s.name == name), None)
+    from kzfeed.pipeline import source_urls
+
     store.clear_http_waits(source_urls(configured.options if configured else {}, state))
     click.echo(f"{name}: reset; the next 'kzfeed run' fetches it")
 
@@ -105,6 +105,8 @@ def import_opml(opml_file: Path) -> None:
     from kzfeed.http import canonical_url
 
     app = _app()
+    from kzfeed.publish import read_opml  # here: the XML parser is not needed by other commands
+
     subscriptions = read_opml(opml_file)
     if not subscriptions:
         raise InputError(f"{str(opml_file)!r} lists no feeds (no outline has an xmlUrl)")
@@ -141,6 +143,8 @@ def import_opml(opml_file: Path) -> None:
 @sources.command(name="export")
 def export_opml() -> None:
     """Print the rss sources as OPML 2.0, for a feed reader to import."""
+    from kzfeed.publish import Subscription, render_opml
+
     app = _app()
     stored = {s.name: s for s in app.store().source_states()}
     subscriptions = []

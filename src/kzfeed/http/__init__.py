@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.http._allow import AllowList, address_problem
     from kzfeed.http._cache import CacheEntry, HttpCache, MemoryHttpCache, StagedHttpCache, next_attempt_after
     from kzfeed.http._client import Fetcher, FetchResult
     from kzfeed.http._decode import decode_text
-    from kzfeed.http._guard import AllowList, GuardedTransport, address_problem
+    from kzfeed.http._guard import GuardedTransport
     from kzfeed.http._policy import FetchPolicy, default_user_agent
     from kzfeed.http._polite import FleetPoliteness
     from kzfeed.http._urls import canonical_url, is_same_site
@@ -43,7 +44,8 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_decode": "decode_text",
             "_policy": "FetchPolicy default_user_agent",
             "_polite": "FleetPoliteness",
-            "_guard": "AllowList GuardedTransport address_problem",
+            "_allow": "AllowList address_problem",
+            "_guard": "GuardedTransport",
             "_urls": "canonical_url is_same_site",
         },
     )

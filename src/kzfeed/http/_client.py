@@ -19,11 +19,12 @@ from typing import Self
 import httpx
 
 from kzfeed.errors import FetchError
+from kzfeed.http._allow import AllowList
 from kzfeed.http._answers import Transfer, network_error, status_message
 from kzfeed.http._body import plain_headers, read_body
 from kzfeed.http._cache import CacheEntry, HttpCache, StagedHttpCache, next_entry, retry_after
 from kzfeed.http._decode import decode_text
-from kzfeed.http._guard import AddressRefused, AllowList, GuardedTransport, deadline
+from kzfeed.http._guard import AddressRefused, GuardedTransport, deadline
 from kzfeed.http._policy import FetchPolicy
 from kzfeed.http._polite import ROBOTS_MAX_BYTES, FleetPoliteness, HostGates, Robots
 

@@ -54,7 +54,7 @@ class FetchPolicy:
     def __post_init__(self) -> None:
         if not self.user_agent.strip():
             raise ConfigError("fetch policy: user_agent must not be empty; use default_user_agent(contact)")
-        from kzfeed.http._guard import AllowList  # here: _guard imports httpx, which a run may not need
+        from kzfeed.http._allow import AllowList  # not _guard, which imports httpx
 
         AllowList(self.allow_private)  # raises ConfigError naming a bad entry
         positive = ("connect_timeout", "read_timeout", "total_timeout", "max_bytes", "backoff_base")

@@ -18,12 +18,12 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kzfeed.config import Config
-from kzfeed.models import SourceRun
-from kzfeed.pipeline import render
-from kzfeed.publish import write_outputs
-from kzfeed.storage import StoreProtocol
+if TYPE_CHECKING:
+    from kzfeed.config import Config
+    from kzfeed.models import SourceRun
+    from kzfeed.storage import StoreProtocol
 
 __all__ = ["CoalescedRenderer", "render_feeds", "render_now"]
 
@@ -32,10 +32,13 @@ log = logging.getLogger("kzfeed.ops._render")
 
 def render_feeds(config: Config, store: StoreProtocol) -> list[Path]:
     """Write the feeds and pages (and ``ops.atom`` with ``[ops] feed``); the files changed."""
+    # here, not above: the feed writer (lxml) and the story pages cost ~40 ms of imports, which
+    # a run where nothing is due (and nothing is rendered) does not pay
+    from kzfeed.pipeline import render
+    from kzfeed.publish import render_ops_atom, write_outputs
+
     written = render(config, store)
     if config.ops.feed:
-        from kzfeed.publish import render_ops_atom
-
         failing = store.unhealthy_sources(failing_after=config.ops.failing_after)
         written += write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})
     return written

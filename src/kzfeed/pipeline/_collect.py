@@ -13,16 +13,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kzfeed import clock
-from kzfeed.articles import ArticleExtractor
 from kzfeed.config import SourceConfig
 from kzfeed.errors import FetchError, KzfeedError, SourceError
-from kzfeed.http import CacheEntry, Fetcher, StagedHttpCache
 from kzfeed.models import RawItem, RunError, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
 from kzfeed.sources import Source, SourceContext
 from kzfeed.storage import StoreProtocol
+
+if TYPE_CHECKING:  # the fetcher imports httpx: a run that fetches nothing does not need it
+    from kzfeed.articles import ArticleExtractor
+    from kzfeed.http import CacheEntry, Fetcher, StagedHttpCache
 
 __all__ = ["Collected", "Collector", "not_now", "skipped_run"]
 

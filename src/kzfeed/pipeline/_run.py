@@ -12,15 +12,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kzfeed import clock
-from kzfeed.articles import ArticleExtractor
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
-from kzfeed.http import Fetcher, FleetPoliteness, StagedHttpCache
+from kzfeed.http import StagedHttpCache
 from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
 from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
@@ -32,6 +34,10 @@ from kzfeed.plugins import PluginHost
 from kzfeed.sources import Source
 from kzfeed.storage import SourceLeases, StoreProtocol
 from kzfeed.stories import Signals
+
+if TYPE_CHECKING:
+    from kzfeed.articles import ArticleExtractor
+    from kzfeed.http import FetchPolicy, FleetPoliteness
 
 __all__ = ["Pipeline"]
 
@@ -90,6 +96,21 @@ class _Outcomes:
 
 
 @dataclass(slots=True)
+class _Tools:
+    """The run's collector (fetcher and page extractor), made by ``make`` for the first source
+    fetched; None until then."""
+
+    make: Callable[[], Collector]
+    refetch: bool
+    collector: Collector | None = None
+
+    def open(self) -> Collector:
+        if self.collector is None:
+            self.collector = self.make()
+        return self.collector
+
+
+@dataclass(slots=True)
 class Pipeline:
     """Everything one run needs, built once."""
 
@@ -133,6 +154,7 @@ class Pipeline:
         done (for a progress display).
         """
         started = _now()
+        self.extracted, self.extract_cpu_s = 0, 0.0
         sources, wanted = self._chosen(only)
         classifier = LazyClassifier(self.config, self.host)
         if self.config.classifier.name not in self.host.classifiers():
@@ -165,24 +187,9 @@ class Pipeline:
             on_source=on_source,
             on_outcome=self.on_outcome,
         )
-        with (
-            Fetcher(
-                policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder()
-            ) as fetcher,
-            ArticleExtractor(self.extract_processes) as extractor,
-        ):
-            collector = Collector(
-                store=self.store,
-                fetcher=fetcher,
-                staged=staged,
-                extractor=extractor,
-                root=self.config.root,
-                refetch=refetch,
-                stop=self.stop,
-                on_start=on_start,
-            )
-            self._fetch_and_commit(sources, wanted, collector, committer, outcomes)
-            self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
+        with ExitStack() as opened:  # the fetcher and page extractor, once a source is fetched
+            make = partial(self._open_collector, opened, policy, staged, refetch=refetch, on_start=on_start)
+            self._fetch_and_commit(sources, wanted, _Tools(make, refetch), committer, outcomes)
         ordered = tuple(outcomes.by_source[sc.name] for sc, _ in sources if sc.name in outcomes.by_source)
         report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
         self.store.finish_run(run_id, report)
@@ -203,7 +210,7 @@ class Pipeline:
         self,
         sources: list[tuple[SourceConfig, Source]],
         wanted: set[str],
-        collector: Collector,
+        tools: _Tools,
         committer: Committer,
         outcomes: _Outcomes,
     ) -> None:
@@ -224,7 +231,7 @@ class Pipeline:
                 while True:
                     if not self._stopping():
                         in_flight |= self._start(
-                            due, due.more(len(in_flight)), by_name, wanted, collector, outcomes, pool
+                            due, due.more(len(in_flight)), by_name, wanted, tools, outcomes, pool
                         )
                     if not in_flight:
                         break
@@ -238,7 +245,8 @@ class Pipeline:
                 if not isinstance(
                     exc, Exception
                 ):  # a second Ctrl-C: cut the fetches in flight, wait for none
-                    collector.fetcher.abort()
+                    if tools.collector is not None:
+                        tools.collector.fetcher.abort()
                     pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
@@ -250,7 +258,7 @@ class Pipeline:
         names: list[str],
         by_name: dict[str, tuple[SourceConfig, Source]],
         wanted: set[str],
-        collector: Collector,
+        tools: _Tools,
         outcomes: _Outcomes,
         pool: ThreadPoolExecutor,
     ) -> set[Future[Collected]]:
@@ -259,19 +267,51 @@ class Pipeline:
         states = {s.name: s for s in self.store.source_states(names)} if names else {}
         # the claim kept back-offs (due_at) unless every source was asked for; --all keeps them
         # here (--refetch and --source do not), as does the pipeline used without claims
-        backoffs = self.claims is None or (due.forced and not collector.refetch)
+        backoffs = self.claims is None or (due.forced and not tools.refetch)
         started: set[Future[Collected]] = set()
         for name in names:
             sc, source = by_name[name]
             state = states.get(name) or SourceState(name=name)
             if backoffs:
-                waiting = not_now(name, state, forced=collector.refetch or name in wanted, now=_now())
+                waiting = not_now(name, state, forced=tools.refetch or name in wanted, now=_now())
                 if waiting is not None:
                     outcomes.done(waiting, health=(None, ""))
                     due.drop(name)
                     continue
-            started.add(pool.submit(collector.collect, sc, source, state))
+            started.add(pool.submit(tools.open().collect, sc, source, state))
         return started
+
+    def _open_collector(
+        self,
+        opened: ExitStack,
+        policy: FetchPolicy,
+        staged: StagedHttpCache,
+        *,
+        refetch: bool,
+        on_start: Callable[[str], None] | None,
+    ) -> Collector:
+        """The fetcher and the page extractor, opened (on ``opened``) for the first source
+        fetched: a run with nothing due imports no HTTP client (httpx: ~30 ms)."""
+        from kzfeed.articles import ArticleExtractor
+        from kzfeed.http import Fetcher
+
+        fetcher = Fetcher(policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder())
+        opened.enter_context(fetcher)
+        extractor = opened.enter_context(ArticleExtractor(self.extract_processes))
+        opened.callback(self._count_extracted, extractor)
+        return Collector(
+            store=self.store,
+            fetcher=fetcher,
+            staged=staged,
+            extractor=extractor,
+            root=self.config.root,
+            refetch=refetch,
+            stop=self.stop,
+            on_start=on_start,
+        )
+
+    def _count_extracted(self, extractor: ArticleExtractor) -> None:
+        self.extracted, self.extract_cpu_s = extractor.count, extractor.cpu_seconds
 
     def _fleet(self) -> FleetPoliteness | None:
         """Where per-host turns and robots.txt are shared with other workers: the database, when

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from kzfeed.storage._base import StoreBase, advisory_key
 from kzfeed.storage._schema import host_turns, robots_txt, workers
@@ -84,6 +83,8 @@ class HostsMixin(StoreBase):
 
         One worker fetches at a time (an advisory lock on the site, held while it fetches):
         the others wait for it and read what it stored."""
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         with self._engine.begin() as conn:
             conn.execute(
                 text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(f"kzfeed-robots:{origin}")}

@@ -24,10 +24,11 @@ from sqlalchemy.engine import make_url
 from kzfeed import clock
 from kzfeed.errors import LockBusy, StorageError
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._protocol import RunLock
 
 if TYPE_CHECKING:
     import filelock
+
+    from kzfeed.storage._protocol import RunLock
 
 __all__ = ["LocksMixin"]
 

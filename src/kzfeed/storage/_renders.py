@@ -10,15 +10,17 @@ while they are written set it again for the next render.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, or_, select, text, update
 
 from kzfeed import clock
 from kzfeed.storage._base import StoreBase
 from kzfeed.storage._locks import _AdvisoryLock, _NoLock
-from kzfeed.storage._protocol import RunLock
 from kzfeed.storage._schema import render_state
+
+if TYPE_CHECKING:
+    from kzfeed.storage._protocol import RunLock
 
 __all__ = ["RendersMixin"]
 
