@@ -587,7 +587,11 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
     assert len(fresh) >= 50 and {r.lang for r in fresh} == {"en", "fr", "de", "ru", "kk"}
     assert len(fresh3) >= 80 and Counter(r.form for r in fresh3) == {"full": 40, "short": 40}
     assert all(1500 <= len(r.text) <= 5000 for r in fresh3 if r.form == "full")
-    ids = [r.id for r in everything + fresh + fresh2 + fresh3]
+    fresh4 = load_labels(LABELS / "fresh4.jsonl")
+    assert Counter(r.form for r in fresh4) == {"full": 20, "short": 20}
+    assert Counter(r.lang for r in fresh4) == {lang: 8 for lang in ("en", "fr", "de", "ru", "kk")}
+    assert all(1500 <= len(r.text) <= 5000 for r in fresh4 if r.form == "full")
+    ids = [r.id for r in everything + fresh + fresh2 + fresh3 + fresh4]
     assert len(set(ids)) == len(ids)
     per_lang = Counter(r.lang for r in everything)
     assert set(per_lang) == {"en", "fr", "de", "ru", "kk"} and min(per_lang.values()) >= 15
