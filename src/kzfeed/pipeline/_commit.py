@@ -13,9 +13,9 @@ from datetime import datetime
 
 from kzfeed import clock
 from kzfeed.config import Config
-from kzfeed.errors import ConfigError
+from kzfeed.errors import ConfigError, KzfeedError
 from kzfeed.http import CacheEntry, FetchPolicy
-from kzfeed.models import Item, RawItem, RunError, SourceRun, SourceState, SourceStatus
+from kzfeed.models import Item, RawItem, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
@@ -106,15 +106,15 @@ class Committer:
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
         return _stored(got, fresh, counts, failed=failed, plugin_errors=plugin_errors), health
 
-    def _failed(self, got: Collected, error: RunError) -> SourceRun:
+    def _failed(self, got: Collected, error: KzfeedError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
         sc, state, report = got.sc, got.state, got.ctx.report
-        log.debug("%s", error.message)  # the command reports it, once
+        log.debug("%s", error)  # the command reports it, once
         now = self.now()
         new_state = after_failure(
             replace(state, type=sc.type),
             now=now,
-            error=error.message,
+            error=str(error),
             policy=self.policy,
             max_failures=self.config.fetch.max_failures,
             status=got.status or report.http_status,
@@ -134,7 +134,9 @@ class Committer:
             source=sc.name,
             status=SourceStatus.FAILED,
             warnings=tuple(report.warnings),
-            error=replace(error, message=error.message + paused),
+            error=error,
+            error_note=paused,
+            error_at=got.error_at,
             http_status=new_state.last_status,
             duration_s=got.duration,
         )
