@@ -102,8 +102,10 @@ class SourceContext:
     ``http`` is the shared polite, caching HTTP client (``None`` when the run has no network
     layer); ``state`` is what was stored about the source last time; ``warn`` records a
     warning about one input (it is logged and kept in the run report); ``refetch`` asks the
-    source to read again what it already has. What the source reports back (warnings,
-    ``cursor``, :meth:`record_main_page`) goes to ``report``, which the pipeline reads.
+    source to read again what it already has. What the source reports besides its items
+    (warnings, ``cursor``, :meth:`record_main_page`) is written, through these methods, into
+    ``report``: a record the pipeline makes, hands in, and reads itself afterwards (the
+    context carries nothing back).
     """
 
     source: str

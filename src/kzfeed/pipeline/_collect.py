@@ -20,7 +20,7 @@ from kzfeed.config import SourceConfig
 from kzfeed.errors import FetchError, KzfeedError, SourceCrashed, SourceError, SourceNotRun
 from kzfeed.models import RawItem, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
-from kzfeed.sources import Source, SourceContext
+from kzfeed.sources import Source, SourceContext, SourceReport
 from kzfeed.storage import StoreProtocol
 
 if TYPE_CHECKING:  # the fetcher imports httpx: a run that fetches nothing does not need it
@@ -57,11 +57,16 @@ class _KnownHashes(Mapping[str, str]):
 
 @dataclass(slots=True, kw_only=True)
 class Collected:
-    """What one source's fetch produced, handed from its worker thread to the main thread."""
+    """What one source's fetch produced, handed from its worker thread to the main thread.
+
+    ``report`` is the pipeline's own record of what the source told it besides its items
+    (warnings, cursor, main page): the source fills it through its context's methods, and
+    the pipeline reads it here, never from the context it gave the source."""
 
     sc: SourceConfig
     state: SourceState
-    ctx: SourceContext
+    report: SourceReport
+    log: logging.Logger
     raws: list[RawItem]
     #: why it failed: the exception itself (a plugin's other exceptions are ``SourceCrashed``)
     error: KzfeedError | None = None
@@ -73,6 +78,11 @@ class Collected:
     skipped: str | None = None
     #: the fetcher's new validators for the URLs it fetched: stored with the items
     validators: dict[str, CacheEntry] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        """A warning of the pipeline's about this source's input, kept with the source's own."""
+        self.report.warnings.append(message)
+        self.log.warning("source %r: %s", self.sc.name, message)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -95,17 +105,19 @@ class Collector:
         skipped = None  # no new source after a stop signal (it was claimed: it is given back)
         if self.stop is not None and self.stop.is_set():
             skipped = "stopped by a signal before it started"
+        report, source_log = SourceReport(), logging.getLogger(f"kzfeed.source.{sc.name}")
         ctx = SourceContext(
             source=sc.name,
             state=state,
-            log=logging.getLogger(f"kzfeed.source.{sc.name}"),
+            log=source_log,
             http=self.fetcher,
             root=self.root,
             refetch=self.refetch,
             known=_KnownHashes(self.store, sc.name),
             extractor=self.extractor,
+            report=report,
         )
-        got = Collected(sc=sc, state=state, ctx=ctx, raws=[], skipped=skipped)
+        got = Collected(sc=sc, state=state, report=report, log=source_log, raws=[], skipped=skipped)
         if skipped is not None:
             return got
         if self.on_start is not None:

@@ -64,7 +64,7 @@ class Committer:
         """
         if got.error is not None:
             return self._failed(got, got.error), None
-        sc, state, report = got.sc, got.state, got.ctx.report
+        sc, state, report = got.sc, got.state, got.report
         now = self.now()
         plugin_errors: list[str] = []
         batch, failed, repeated = self._prepare_all(got, plugin_errors)
@@ -99,7 +99,7 @@ class Committer:
                 self.http_cache.save(url, entry)
         if repeated:
             entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
-            got.ctx.warn(
+            got.warn(
                 f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
                 f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
             )
@@ -108,7 +108,7 @@ class Committer:
 
     def _failed(self, got: Collected, error: KzfeedError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
-        sc, state, report = got.sc, got.state, got.ctx.report
+        sc, state, report = got.sc, got.state, got.report
         log.debug("%s", error)  # the command reports it, once
         now = self.now()
         new_state = after_failure(
@@ -172,7 +172,7 @@ class Committer:
                 raise  # e.g. a bad [classifier] option, found when the classifier is first built
             except Exception as exc:
                 failed += 1
-                got.ctx.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+                got.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
                 continue
             guids.add(raw.guid)
             if item is not None:
@@ -213,7 +213,7 @@ def _stored(
     got: Collected, fresh: list[Item], counts: SaveCounts, *, failed: int, plugin_errors: list[str]
 ) -> SourceRun:
     """The run's line of a source whose items were stored: what is new, what reached the feeds."""
-    report = got.ctx.report
+    report = got.report
     return SourceRun(
         source=got.sc.name,
         status=SourceStatus.NOT_MODIFIED if report.not_modified else SourceStatus.OK,
