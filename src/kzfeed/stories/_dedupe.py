@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kzfeed.models import Item, Story, StoryKey
-from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch
+from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
 from kzfeed.stories._signals import Signals, signals
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "StoryLookup",
     "assign_stories",
     "distance",
+    "fingerprint",
     "group_stories",
     "recluster",
     "report_window",
@@ -80,6 +81,12 @@ def simhash(text: str) -> int:
     return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
 
 
+def fingerprint(text: str) -> int | None:
+    """The :func:`simhash` of ``text``, or None when it is too short (``MIN_WORDS``) for its
+    fingerprint to say anything: such texts are matched by exact keys only."""
+    return simhash(text) if len(_words(text)) >= MIN_WORDS else None
+
+
 def distance(a: int, b: int) -> int:
     """How many bits two fingerprints differ in."""
     return ((a ^ b) & _MASK).bit_count()
@@ -98,7 +105,7 @@ _Prints = tuple[list[int], list[tuple[int, StoryKey, str]]]
 class StoryIndex:
     """The stored items' story keys, searchable by exact key and by fingerprint."""
 
-    def __init__(self, keys: Iterable[StoryKey] = ()) -> None:
+    def __init__(self, keys: Iterable[StoryKey] = (), counts: FeatureCounts | None = None) -> None:
         self._by_id: dict[str, str] = {}
         self._exact: dict[str, str] = {}
         #: fingerprints by day of publication (None: no date), in the order they were added
@@ -108,8 +115,9 @@ class StoryIndex:
         self._age: dict[str, int] = {}
         #: story -> the story it was merged into
         self._merged_into: dict[str, str] = {}
-        #: reports of the same event in any language (see ``kzfeed.stories._events``)
-        self.events = EventIndex()
+        #: reports of the same event in any language (see ``kzfeed.stories._events``); rarity
+        #: counted over ``counts`` (kept across indexes) when given, else over this index
+        self.events = EventIndex(counts)
         for key in keys:
             self.add(key)
 
@@ -126,8 +134,8 @@ class StoryIndex:
             fingerprints.append(key.simhash & _MASK)
             keys.append((self._count, key, story))
             self._count += 1
-        if report is not None:
-            self.events.add(key.item_id, story, report)
+        if report is not None:  # a new report (the stored ones come through add_reports)
+            self.events.add(key.item_id, story, report, counted=True)
         return story
 
     def add_reports(
@@ -304,9 +312,9 @@ def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
     stored items in ``index`` and the items before it in the batch (the index is extended)."""
     out = []
     for item in batch:
-        long_enough = len(_words(item.content_text)) >= MIN_WORDS
-        fingerprint = simhash(item.content_text) if long_enough else None
-        item = replace(item, simhash=fingerprint)
+        found = fingerprint(item.content_text)
+        long_enough = found is not None
+        item = replace(item, simhash=found)
         report = signals(item)
         story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
