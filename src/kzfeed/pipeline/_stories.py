@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, MutableMapping
 from dataclasses import replace
 from datetime import datetime
@@ -22,8 +23,18 @@ from kzfeed.stories import (
 
 __all__ = ["rebuild_stories"]
 
-#: the most stored reports' story signals kept between batches (they are worked out again after)
-_MEMO = 20_000
+#: the story signals of this many reports are kept between batches, the last worked out: a
+#: batch's reports are read back as stored reports by the next few batches (around their dates)
+_MEMO = 10_000
+
+
+class _Recent(OrderedDict[tuple[str, str], Signals]):
+    """Reports' story signals by (id, content hash); the oldest go once there are ``_MEMO``."""
+
+    def __setitem__(self, key: tuple[str, str], value: Signals) -> None:
+        super().__setitem__(key, value)
+        if len(self) > _MEMO:
+            self.popitem(last=False)
 
 
 def rebuild_stories(
@@ -41,16 +52,14 @@ def rebuild_stories(
     changed = 0
     arrived: Arrived | None = None
     done_then: set[str] = set()  # the items done that were first seen at arrived.first_seen
-    memo: dict[tuple[str, str], Signals] = {}
+    memo = _Recent()
     counts = FeatureCounts()  # rarity over every report done, as when all were in one index
     for batch in store.items_by_arrival(batch_size):
         fresh = [replace(i, story_id=None) for i in batch]
         index = _index_around(store, fresh, arrived, memo, counts)
-        assigned = assign_stories(fresh, index)
+        assigned = assign_stories(fresh, index, memo)
         changed += store.save_stories(assigned, merges=index.merges())
         arrived = _after(arrived, batch, done_then)
-        if len(memo) > _MEMO:
-            memo.clear()
         if on_batch is not None:
             on_batch(len(batch))
     return changed

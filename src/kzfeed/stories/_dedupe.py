@@ -307,15 +307,25 @@ def story_key(item: Item) -> StoryKey:
     )
 
 
-def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
+def assign_stories(
+    batch: Sequence[Item],
+    index: StoryIndex,
+    memo: MutableMapping[tuple[str, str], Signals] | None = None,
+) -> list[Item]:
     """Give each item of ``batch`` its fingerprint and story id, matching it against the
-    stored items in ``index`` and the items before it in the batch (the index is extended)."""
+    stored items in ``index`` and the items before it in the batch (the index is extended).
+    ``memo`` keeps each report's signals by (id, content hash), as ``StoryIndex.add_reports``
+    does: read back later as a stored report, the item's are not worked out again."""
     out = []
     for item in batch:
         found = fingerprint(item.content_text)
         long_enough = found is not None
         item = replace(item, simhash=found)
-        report = signals(item)
+        report = memo.get((item.id, item.content_hash)) if memo is not None else None
+        if report is None:
+            report = signals(item)
+            if memo is not None:
+                memo[item.id, item.content_hash] = report
         story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
         index.add(story_key(item), report)
