@@ -581,10 +581,13 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
         assert {r.form for r in split} == {"full", "short", "medium"}
     assert 0.28 <= len(test) / len(everything) <= 0.4
     assert len({r.id for r in everything}) == len(everything)
-    # held out after the test split had been read, and after fresh had been read
+    # held out after the test split had been read, after fresh had been read, and in round four
     fresh, fresh2 = load_labels(LABELS / "fresh.jsonl"), load_labels(LABELS / "fresh2.jsonl")
+    fresh3 = load_labels(LABELS / "fresh3.jsonl")
     assert len(fresh) >= 50 and {r.lang for r in fresh} == {"en", "fr", "de", "ru", "kk"}
-    ids = [r.id for r in everything + fresh + fresh2]
+    assert len(fresh3) >= 80 and Counter(r.form for r in fresh3) == {"full": 40, "short": 40}
+    assert all(1500 <= len(r.text) <= 5000 for r in fresh3 if r.form == "full")
+    ids = [r.id for r in everything + fresh + fresh2 + fresh3]
     assert len(set(ids)) == len(ids)
     per_lang = Counter(r.lang for r in everything)
     assert set(per_lang) == {"en", "fr", "de", "ru", "kk"} and min(per_lang.values()) >= 15

@@ -40,7 +40,7 @@ def test_load_labels_reads_records_and_skips_blank_lines(tmp_path: Path) -> None
     assert [r.id for r in records] == ["a", "b"]
     assert records[0].topics == ("energy",)
     assert records[1].lang is None and records[1].relevant is False
-    assert records[0].document() == Document(title="T", text="Body.", lang="en", id="a")
+    assert records[0].document() == Document(guid="a", title="T", text="Body.", lang="en")
     assert records[0].document(with_lang=False).lang is None
 
 

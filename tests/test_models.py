@@ -95,3 +95,35 @@ def test_a_classifiers_document_is_in_nfc_whoever_made_it() -> None:
 
     document = Document(title="Re\u0301publique", text="coope\u0301ration")
     assert (document.title, document.text) == ("République", "coopération")
+
+
+def test_a_stored_item_holds_the_article_it_was_made_from_and_a_classifier_reads_it() -> None:
+    from kzfeed import Document, Item
+
+    raw = RawItem(guid="g", title="Astana and Brussels", text="Lithium.\n\nHydrogen.", lang="en")
+    item = normalise(raw, source="s", source_type="t")
+    assert type(item.article) is RawItem and Document is RawItem
+    assert (item.title, item.content_text, item.text, item.guid) == (
+        raw.title,
+        raw.text,
+        raw.text,
+        "g",
+    )
+    assert item.article.paragraphs == raw.paragraphs
+    # what a plugin's process_item does still works, and changes the article
+    renamed = replace(item, title="KZ-EU: " + item.title)
+    assert renamed.article.title == "KZ-EU: Astana and Brussels" and renamed.id == item.id
+    # a classifier reads the item itself (title, text, language, id): nothing is copied
+    assert item.document() is item and item.document(lang="kk") is item
+    # what the item holds besides its article is what kzfeed decided about it
+    assert [f.name for f in dataclasses.fields(Item)] == [
+        "id",
+        "source",
+        "article",
+        "content_hash",
+        "canonical_url",
+        "first_seen",
+        "simhash",
+        "story_id",
+        "classification",
+    ]

@@ -19,7 +19,11 @@ Kz = Callable[..., CliResult]
 def project(project: Path, database_url: str) -> Path:
     """The seeds project, on SQLite (the built-in default) and on PostgreSQL."""
     if not database_url.startswith("sqlite"):
-        (project / "kzfeed.toml").write_text(f'database = "{database_url}"\n', encoding="utf-8")
+        # one process here, so no rendering to coalesce: a second run within the default
+        # render_every (1 min) would wait out the rest of it before writing the feeds
+        (project / "kzfeed.toml").write_text(
+            f'database = "{database_url}"\n\n[ops]\nrender_every = "1s"\n', encoding="utf-8"
+        )
     return project
 
 

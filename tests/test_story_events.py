@@ -20,7 +20,7 @@ DEV = {r.id: r for r in load_story_labels(DATA / "dev.jsonl")}
 
 def report(report_id: str) -> Item:
     r = DEV[report_id]
-    return r.item(CLASSIFIER.classify(Document(title=r.title, text=r.text, lang=r.lang, id=r.id)))
+    return r.item(CLASSIFIER.classify(Document(guid=r.id, title=r.title, text=r.text, lang=r.lang)))
 
 
 def stories_of(*items: Item) -> dict[str, str]:
@@ -138,5 +138,5 @@ def test_why_grouped_names_copies_and_shared_signals() -> None:
 )
 def test_organisations_and_places_are_one_entity_in_every_language(text: str, lang: str, name: str) -> None:
     # a report in any language names the same entity: the signal that groups it with the others
-    found = CLASSIFIER.classify(Document(title="Astana", text=f"{text} in Astana.", lang=lang, id="x"))
+    found = CLASSIFIER.classify(Document(guid="x", title="Astana", text=f"{text} in Astana.", lang=lang))
     assert name in {e.name for e in found.entities}

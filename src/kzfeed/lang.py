@@ -6,6 +6,7 @@ The pipeline (items a source gave no language) and the keywords classifier both 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -57,8 +58,17 @@ _VOTE_MIN = 6
 _VOTE_MARGIN = 3
 
 
+_LOADING = threading.Lock()  # fetching threads and the main thread may ask at once: load it once
+
+
 @cache
 def _identifier() -> Any:
+    with _LOADING:
+        return _load_identifier()
+
+
+@cache
+def _load_identifier() -> Any:
     # lazy: loading the model takes about half a second
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

@@ -1,23 +1,27 @@
 """The plain data kzfeed passes between its stages: frozen, slotted, keyword-only dataclasses.
 
-``RawItem`` is one article as a reader makes it and a source yields it; ``Item`` is what the pipeline stores and renders;
-``Classification`` is what a classifier decides about one ``Document``.
+``RawItem`` is one article, the one type it travels in: a reader makes it, a source yields it,
+a classifier reads it (``ArticleText``: its title, text and language) and an ``Item`` holds it as it
+is stored, with what kzfeed decided about it (ids, classification, story). ``Document`` is the
+name classifiers knew their input by: it is ``RawItem``.
 """
 
 from __future__ import annotations
 
 import uuid
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from kzfeed.plaintext import clean_text, nfc, normal_paragraphs
 
 __all__ = [
     "TOPICS",
     "TOPIC_LABELS",
+    "ArticleText",
     "CacheEntry",
     "Classification",
     "Document",
@@ -70,6 +74,9 @@ TOPIC_LABELS: dict[str, str] = {
 }
 
 
+_T = TypeVar("_T")
+
+
 def topic_label(topic: str) -> str:
     """The human name of a topic; topics added by users get their slug, capitalised."""
     return TOPIC_LABELS.get(topic) or topic.replace("_", " ").capitalize()
@@ -85,9 +92,23 @@ def item_id_for(key: str) -> str:
     return str(uuid.uuid5(_ITEM_NAMESPACE, key))
 
 
+class ArticleText(Protocol):
+    """What a classifier reads of an article: its title, its text (paragraphs separated by a
+    blank line, in NFC) and its language (``None``: not known). A ``RawItem`` is one, and so is
+    the ``Item`` that holds it once stored (with the language kzfeed settled on)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def lang(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawItem:
-    """One article, the one type it travels in from a reader or a source to the pipeline.
+    """One article, the one type it travels in from a reader or a source to the classifier and
+    into storage (an ``Item`` holds it as it was stored).
 
     A source yields it with a ``guid`` that is stable across runs (the same article gives the
     same guid), a ``title`` and its body: ``text`` (plain text, paragraphs separated by a blank
@@ -98,8 +119,7 @@ class RawItem:
 
     When it is made, the title and the paragraphs are put in the form kzfeed keeps (Unicode
     NFC, characters a feed cannot carry removed, spaces folded: ``kzfeed.plaintext``), once:
-    ``paragraphs`` is what every later stage reads. ``text`` is kept as the source gave it
-    (without one, it is the paragraphs separated by blank lines).
+    ``paragraphs`` is what every later stage reads, and ``text`` is them separated by blank lines.
     """
 
     guid: str = ""
@@ -127,18 +147,43 @@ class RawItem:
         paragraphs = normal_paragraphs(text=self.text, paragraphs=given)
         object.__setattr__(self, "paragraphs", paragraphs)
         object.__setattr__(self, "title", nfc(clean_text(self.title)))
-        if not self.text:
-            object.__setattr__(self, "text", "\n\n".join(paragraphs))
+        object.__setattr__(self, "text", "\n\n".join(paragraphs))
+
+    @classmethod
+    def kept(cls, **values: Any) -> RawItem:
+        """An article whose ``title`` and ``text`` are in the form kzfeed keeps already (as the
+        pipeline stored it), made without normalising them again: its paragraphs are the
+        text's blocks. ``values`` are the dataclass's fields; ``title`` is needed."""
+        unknown = values.keys() - _RAW_DEFAULTS.keys() - {"title"}
+        if unknown or "title" not in values:
+            raise TypeError(f"RawItem.kept() needs a title and the fields of RawItem, got {sorted(values)}")
+        article = object.__new__(cls)
+        for name in _RAW_FIELDS:
+            object.__setattr__(article, name, values[name] if name in values else _RAW_DEFAULTS[name])
+        if not article.paragraphs:
+            object.__setattr__(article, "paragraphs", tuple(p for p in article.text.split("\n\n") if p))
+        return article
+
+    def changed(self, **changes: Any) -> RawItem:
+        """The article with ``changes``; its text is normalised again only when it changes."""
+        if {"title", "text", "paragraphs"} & changes.keys():
+            return replace(self, **changes)
+        return RawItem.kept(**{name: changes.get(name, getattr(self, name)) for name in _RAW_FIELDS})
+
+    @property
+    def id(self) -> str | None:
+        """The guid (``None`` without one): what a classifier's ``document.id`` was."""
+        return self.guid or None
 
     @property
     def body(self) -> str:
-        """The paragraphs as plain text, separated by a blank line (what is stored and classified)."""
-        return "\n\n".join(self.paragraphs)
+        """The paragraphs as plain text, separated by a blank line: ``text``."""
+        return self.text
 
     def with_guid(self, guid: str, *, url: str | None = None, outlet: str | None = None) -> RawItem:
         """The article as a source yields it: with its ``guid`` and ``url``; ``outlet`` (when
         given) wins over the one the text names."""
-        return replace(self, guid=guid, url=url or self.url, outlet=outlet or self.outlet)
+        return self.changed(guid=guid, url=url or self.url, outlet=outlet or self.outlet)
 
     def raw_item(self, *, guid: str, url: str | None = None, outlet: str | None = None) -> RawItem:
         """Deprecated since ``CleanArticle`` and ``RawItem`` are one type: use :meth:`with_guid`."""
@@ -150,9 +195,16 @@ class RawItem:
         )
         return self.with_guid(guid, url=url, outlet=outlet)
 
-    def document(self, *, id: str | None = None) -> Document:
-        """The article as a classifier reads it."""
-        return Document(title=self.title, text=self.body, lang=self.lang, id=id)
+    def document(self, *, id: str | None = None) -> RawItem:
+        """The article as a classifier reads it: itself (with ``id`` as its guid, when given)."""
+        return self.changed(guid=id) if id is not None else self
+
+
+_RAW_FIELDS = tuple(f.name for f in fields(RawItem))
+_RAW_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(RawItem) if f.default is not MISSING}
+
+#: the name classifiers knew their input by, kept for plugins: the article itself
+Document = RawItem
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,21 +236,6 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Document:
-    """What a classifier reads: a title, the plain text and (if known) the language."""
-
-    title: str
-    text: str
-    lang: str | None = None
-    id: str | None = None
-
-    def __post_init__(self) -> None:
-        # the classifier's input in NFC, made here once whoever made the document
-        object.__setattr__(self, "title", nfc(self.title))
-        object.__setattr__(self, "text", nfc(self.text))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Classification:
     """A classifier's decision about one document."""
 
@@ -214,36 +251,102 @@ class Classification:
     classifier: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+class _OfArticle(property, Generic[_T]):
+    """An attribute of an ``Item`` that is its article's (the one place it is kept): a
+    property read by ``operator.attrgetter``, as fast as a plain one."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(attrgetter(f"article.{name}"))
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, item: None, owner: type, /) -> _OfArticle[_T]: ...
+        @overload
+        def __get__(self, item: Item, owner: type | None = None, /) -> _T: ...
+        def __get__(self, item: Item | None, owner: type | None = None, /) -> _T | _OfArticle[_T]: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, init=False)
 class Item:
-    """One stored article: a ``RawItem`` normalised, identified and classified."""
+    """One stored article: the ``article`` (a ``RawItem``, as it was stored: title and text cut
+    to size, HTML sanitised, summary made, language settled) with what kzfeed decided about it:
+    its ``id``, the ``source`` that brought it, its content hash and canonical URL, its story
+    and its classification. The article's fields read through (``item.title`` is
+    ``item.article.title``; ``content_text`` its text, ``content_html`` its HTML), and are given
+    the same way: ``dataclasses.replace(item, title=...)`` changes the article's title."""
 
     id: str
     source: str
-    guid: str
-    title: str
-    content_text: str
-    content_html: str
+    article: RawItem
     content_hash: str
-    url: str | None = None
     canonical_url: str | None = None
-    summary: str | None = None
-    author: str | None = None
-    outlet: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
-    lang: str | None = None
-    categories: tuple[str, ...] = ()
-    image: str | None = None
     first_seen: datetime | None = None
     simhash: int | None = None
     story_id: str | None = None
     classification: Classification | None = None
 
-    def document(self, *, lang: str | None = None) -> Document:
-        """The item as a classifier reads it (``lang`` when the item's own is unknown): the one
-        place an ``Item`` becomes a ``Document``."""
-        return Document(title=self.title, text=self.content_text, lang=self.lang or lang, id=self.id)
+    guid = _OfArticle[str]("guid")
+    title = _OfArticle[str]("title")
+    text = _OfArticle[str]("text")
+    content_text = _OfArticle[str]("text")
+    url = _OfArticle["str | None"]("url")
+    summary = _OfArticle["str | None"]("summary")
+    author = _OfArticle["str | None"]("author")
+    outlet = _OfArticle["str | None"]("outlet")
+    published = _OfArticle["datetime | None"]("published")
+    updated = _OfArticle["datetime | None"]("updated")
+    lang = _OfArticle["str | None"]("lang")
+    categories = _OfArticle["tuple[str, ...]"]("categories")
+    image = _OfArticle["str | None"]("image")
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        source: str,
+        content_hash: str,
+        article: RawItem | None = None,
+        canonical_url: str | None = None,
+        first_seen: datetime | None = None,
+        simhash: int | None = None,
+        story_id: str | None = None,
+        classification: Classification | None = None,
+        **article_fields: Any,
+    ) -> None:
+        """``article_fields`` (``title``, ``published``, ``content_text``, …) are the article's:
+        they change ``article``, or make it when none is given (an article stored already)."""
+        for name, field_name in (("content_text", "text"), ("content_html", "html")):
+            if name in article_fields:
+                article_fields[field_name] = article_fields.pop(name)
+        if article is None:
+            article = RawItem.kept(**article_fields)
+        elif article_fields:
+            article = article.changed(**article_fields)
+        for name, value in (
+            ("id", id),
+            ("source", source),
+            ("article", article),
+            ("content_hash", content_hash),
+            ("canonical_url", canonical_url),
+            ("first_seen", first_seen),
+            ("simhash", simhash),
+            ("story_id", story_id),
+            ("classification", classification),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def content_html(self) -> str:
+        return self.article.html or ""
+
+    def with_article(self, **changes: Any) -> Item:
+        """The item with ``changes`` to its article's fields (``lang=``, ``published=``, …)."""
+        return replace(self, article=self.article.changed(**changes))
+
+    def document(self, *, lang: str | None = None) -> Item:
+        """The item as a classifier reads it: itself, in ``lang`` when its own is unknown."""
+        return self.with_article(lang=lang) if lang and not self.lang else self
 
     @property
     def relevant(self) -> bool:

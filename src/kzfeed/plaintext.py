@@ -1,8 +1,7 @@
 """Article text as kzfeed keeps it: the one place text is put in Unicode NFC and split into
 paragraphs (cheap to import: no libraries).
 
-``RawItem`` (``kzfeed.models``) calls these when it is made, and ``Document`` when a classifier's
-input is made; every later stage (normalising, classifying, grouping into stories, publishing)
+``RawItem`` (``kzfeed.models``, the one article type) calls these when it is made; every later stage (normalising, classifying, grouping into stories, publishing)
 reads their result and normalises nothing again.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from kzfeed.errors import ConfigError, SourceError
-from kzfeed.models import Classification, Document, RawItem, SourceState
+from kzfeed.models import ArticleText, Classification, RawItem, SourceState
 
 if TYPE_CHECKING:
     from kzfeed.http import Fetcher
@@ -68,12 +68,13 @@ class Source(Protocol):
 
 @runtime_checkable
 class Classifier(Protocol):
-    """Decides whether a document is about KZ–EU cooperation and which topics it covers."""
+    """Decides whether an article (``ArticleText``: a ``RawItem``, or a stored ``Item``) is about
+    KZ–EU cooperation and which topics it covers."""
 
     @property
     def name(self) -> str: ...
 
-    def classify(self, document: Document) -> Classification: ...
+    def classify(self, document: ArticleText) -> Classification: ...
 
 
 @dataclass(slots=True, kw_only=True)

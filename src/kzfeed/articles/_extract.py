@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
 from kzfeed.models import RawItem
 
-__all__ = ["extract_article"]
+__all__ = ["extract_article", "extract_page", "with_language"]
 
 # htmldate's options: the original publication date with its time and zone, read from the
 # page's metadata and markup only (an extensive search would pick dates out of the text)
@@ -65,6 +66,18 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Raw
     timezone-aware UTC; ``lang`` is detected from the text. Raise ``InputError`` when no
     article text can be extracted.
     """
+    return with_language(extract_page(html, url=url, name=name))
+
+
+def with_language(item: RawItem) -> RawItem:
+    """``item`` with the language of its text (:func:`kzfeed.lang.detect_language`)."""
+    return replace(item, lang=detect_language(f"{item.title}\n{' '.join(item.paragraphs)}"))
+
+
+def extract_page(html: str, *, url: str | None = None, name: str = "") -> RawItem:
+    """:func:`extract_article` without the language, whose detection may need a language
+    model that the extraction workers do not load (:func:`with_language` adds it where the
+    model is)."""
     label = name or url or "page"
     if not html.strip():
         raise InputError(f"{label}: the page is empty; check the file or URL")
@@ -90,13 +103,11 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Raw
         published = parse_date(raw_date)
     if published is None:
         published = next(filter(None, (find_date_line(line) for line in lines[:_DATELINE_SCAN])), None)
-    lang = detect_language(f"{title}\n{' '.join(paragraphs)}") or _text_or_none(found.get("language"))
     return RawItem(
         title=sentence_case_headline(title, paragraphs),
         paragraphs=tuple(paragraphs),
         published=published,
         outlet=_text_or_none(found.get("sitename")),
-        lang=lang,
         author=_text_or_none(found.get("author")),
         image=_text_or_none(found.get("image")),
         notes=() if published else (NO_DATE_NOTE,),

@@ -23,15 +23,17 @@ _SAFE_PATH = "PYTHONSAFEPATH"
 
 
 def _extract(html: str, url: str | None) -> tuple[RawItem | str, float]:
-    """Runs in a worker: the article, or the message of the ``InputError`` (errors with
-    extra constructor arguments do not survive pickling, a string does), and the CPU seconds
-    it took (the workers are not children of the caller, so their CPU time is counted here)."""
-    from kzfeed.articles._extract import extract_article
+    """Runs in a worker: the article (its language is detected by the caller, which has the
+    language model: a worker loads only what extraction needs), or the message of the
+    ``InputError`` (errors with extra constructor arguments do not survive pickling, a string
+    does), and the CPU seconds it took (the workers are not children of the caller, so their
+    CPU time is counted here)."""
+    from kzfeed.articles._extract import extract_page
 
     start = time.process_time()
     result: RawItem | str
     try:
-        result = extract_article(html, url=url)
+        result = extract_page(html, url=url)
     except InputError as exc:
         result = str(exc)
     except Exception as exc:  # a trafilatura bug on one page must not break the pool
@@ -116,7 +118,9 @@ class ArticleExtractor:
             self.cpu_seconds += cpu
         if isinstance(result, str):
             raise InputError(result)
-        return result
+        from kzfeed.articles._extract import with_language  # lazy: a run where all is 304 needs none of it
+
+        return with_language(result)
 
     def close(self) -> None:
         """Stop the worker processes."""

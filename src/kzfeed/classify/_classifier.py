@@ -15,7 +15,7 @@ from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
 from kzfeed.lang import detect_language, warm_up
-from kzfeed.models import Classification, Document
+from kzfeed.models import ArticleText, Classification
 from kzfeed.sources import check_options
 
 __all__ = ["KeywordClassifier"]
@@ -174,7 +174,7 @@ class KeywordClassifier:
             matcher = self._languages[lang] = _LanguageMatcher(lang, self.vocabulary, self._entities)
         return matcher
 
-    def classify(self, document: Document) -> Classification:
+    def classify(self, document: ArticleText) -> Classification:
         """Decide relevance, topics and entities of one document, with the evidence for each."""
         lang = _language_code(document.lang) or detect_language(document.text, title=document.title)
         matcher = self._matcher(lang or "und")

@@ -19,7 +19,7 @@ from typing import Any
 
 from kzfeed.errors import InputError, KzfeedError
 from kzfeed.jsonlines import json_objects
-from kzfeed.models import Document
+from kzfeed.models import RawItem
 from kzfeed.sources import Classifier
 
 __all__ = [
@@ -68,8 +68,9 @@ class LabelledArticle:
     passing_topics: tuple[str, ...] = ()
     form: str = "medium"
 
-    def document(self, *, with_lang: bool = True) -> Document:
-        return Document(title=self.title, text=self.text, lang=self.lang if with_lang else None, id=self.id)
+    def document(self, *, with_lang: bool = True) -> RawItem:
+        """The labelled article as a classifier reads it."""
+        return RawItem(guid=self.id, title=self.title, text=self.text, lang=self.lang if with_lang else None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

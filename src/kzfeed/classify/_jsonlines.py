@@ -7,14 +7,14 @@ from collections.abc import Iterable, Iterator
 
 from kzfeed.errors import InputError
 from kzfeed.jsonlines import json_objects
-from kzfeed.models import Document
+from kzfeed.models import RawItem
 
 __all__ = ["read_documents"]
 
 
-def read_documents(lines: Iterable[str], name: str) -> Iterator[Document]:
-    """Documents from JSON Lines: ``title`` and ``text`` (strings) are required, ``id`` and
-    ``lang`` optional. Raises ``InputError`` naming ``name`` and the line of a bad one."""
+def read_documents(lines: Iterable[str], name: str) -> Iterator[RawItem]:
+    """Articles from JSON Lines: ``title`` and ``text`` (strings) are required, ``id`` and
+    ``lang`` optional (``id`` is the article's guid). Raises ``InputError`` naming ``name`` and the line of a bad one."""
     for number, raw in json_objects(lines, name):
         for key in ("title", "text"):
             if not isinstance(raw.get(key), str):
@@ -25,6 +25,6 @@ def read_documents(lines: Iterable[str], name: str) -> Iterator[Document]:
             raise InputError(f"{name}:{number}: field 'lang' must be a string or null")
         if doc_id is not None and not isinstance(doc_id, str | int):
             raise InputError(f"{name}:{number}: field 'id' must be a string or a number")
-        yield Document(
-            title=raw["title"], text=raw["text"], lang=lang, id=None if doc_id is None else str(doc_id)
+        yield RawItem(
+            guid="" if doc_id is None else str(doc_id), title=raw["title"], text=raw["text"], lang=lang
         )

@@ -11,7 +11,7 @@ import click
 from kzfeed.cli.app import counting, progress
 from kzfeed.cli.app import current_app as _app
 from kzfeed.errors import FetchError, InputError
-from kzfeed.models import Document
+from kzfeed.models import RawItem
 from kzfeed.sources import Classifier
 
 
@@ -22,7 +22,7 @@ def _classifier() -> Classifier:
     return build_classifier(app.config, app.host)
 
 
-def _fetch_article(url: str) -> Document:
+def _fetch_article(url: str) -> RawItem:
     from kzfeed.articles import article_kind, read_article
     from kzfeed.http import Fetcher
     from kzfeed.pipeline import fetch_policy
@@ -39,7 +39,7 @@ def _fetch_article(url: str) -> Document:
     return article.document(id=url)
 
 
-def _read_article(source: str) -> Document:
+def _read_article(source: str) -> RawItem:
     """A document from a file, a URL, or ``-`` (text on stdin)."""
     from kzfeed.articles import article_kind, read_article, sniff_kind
 

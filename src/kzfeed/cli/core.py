@@ -15,7 +15,7 @@ from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.app import progress as _progress
 from kzfeed.cli.report import exit_for, print_report
 from kzfeed.errors import InputError
-from kzfeed.models import TOPICS, Document, Item, SourceStatus
+from kzfeed.models import TOPICS, Item, RawItem, SourceStatus
 
 if TYPE_CHECKING:
     from kzfeed.ops import RunResult
@@ -178,7 +178,7 @@ def _entity_names(name: str) -> list[str]:
     from kzfeed.pipeline import build_classifier  # lazy: building it takes ~0.5 s
 
     app = _app()
-    found = build_classifier(app.config, app.host).classify(Document(title=name, text=""))
+    found = build_classifier(app.config, app.host).classify(RawItem(title=name))
     return [name, *(entity.name for entity in found.entities)]
 
 

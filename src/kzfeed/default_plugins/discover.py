@@ -15,7 +15,7 @@ from kzfeed.default_plugins._web import html_to_text, reason
 from kzfeed.default_plugins.rss import read_feed
 from kzfeed.errors import FetchError, InputError, SourceError
 from kzfeed.http import Fetcher, FetchResult, canonical_url
-from kzfeed.models import Document
+from kzfeed.models import RawItem
 
 __all__ = ["FoundFeed", "find_feed"]
 
@@ -48,7 +48,7 @@ class FoundFeed:
     #: "RSS 2.0", "Atom 1.0", "JSON Feed 1.1", ...
     format: str
     #: the entries, as a classifier reads them
-    entries: tuple[Document, ...]
+    entries: tuple[RawItem, ...]
 
 
 def find_feed(fetcher: Fetcher, url: str) -> FoundFeed:
@@ -111,13 +111,13 @@ def _as_feed(result: FetchResult, how: str) -> FoundFeed | None:
     )
 
 
-def _document(entry: Any, feed_lang: Any) -> Document:
+def _document(entry: Any, feed_lang: Any) -> RawItem:
     html = max((str(part.get("value") or "") for part in entry.get("content") or []), key=len, default="")
     text = html_to_text(html or str(entry.get("summary") or ""))
     lang = entry.get("language") or feed_lang
-    return Document(
+    return RawItem(
+        guid=str(entry.get("link") or entry.get("id") or ""),
         title=html_to_text(str(entry.get("title") or "")),
         text=text,
         lang=str(lang).lower().replace("_", "-").split("-")[0] if lang else None,
-        id=str(entry.get("link") or entry.get("id") or ""),
     )

@@ -12,7 +12,7 @@ import json
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, KzfeedError, PluginError
 from kzfeed.http import FetchPolicy, default_user_agent
-from kzfeed.models import Classification, Document
+from kzfeed.models import ArticleText, Classification
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, Source
 
@@ -106,5 +106,5 @@ class LazyClassifier:
             self._classifier = build_classifier(self._config, self._host)
         return self._classifier
 
-    def classify(self, document: Document) -> Classification:
+    def classify(self, document: ArticleText) -> Classification:
         return self._get().classify(document)

@@ -189,8 +189,12 @@ class Committer:
             from kzfeed.lang import detect_language
 
             lang = detect_language(f"{item.title}\n{item.content_text}")
-        classification = self.classifier.classify(item.document(lang=lang))
-        item = replace(item, lang=lang or classification.lang, classification=classification)
+        if lang and lang != item.lang:
+            item = item.with_article(lang=lang)
+        classification = self.classifier.classify(item)
+        if not item.lang and classification.lang:
+            item = item.with_article(lang=classification.lang)
+        item = replace(item, classification=classification)
         processed, errors = self.host.process_item(item, self._item_context(source))
         for message in errors:
             log.debug("%s", message)  # the command reports it, once

@@ -97,8 +97,9 @@ def _canonical(url: str | None) -> str | None:
 
 
 def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
-    """Make an ``Item`` from a ``RawItem``: canonical URL, stable id, sanitised HTML, summary,
-    content hash. The language is left as the source gave it (detected later if missing)."""
+    """Make an ``Item`` from a ``RawItem``: the article as it is stored (title and text cut to
+    size, sanitised HTML, summary) with its canonical URL, stable id and content hash. The
+    language is left as the source gave it (detected later if missing)."""
     # imported here: 'kzfeed --help' loads the plugins, which import this module's package
     from kzfeed.articles import author_name, paragraphs_to_html, safe_url, summarize
 
@@ -111,16 +112,13 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     else:
         html = paragraphs_to_html(paragraphs)
     summary = _cut_line(_clean_optional(raw.summary) or summarize(paragraphs), MAX_SUMMARY)
-    return Item(
-        id=item_id_for(item_key(raw, source=source, source_type=source_type, canonical=canonical)),
-        source=source,
+    article = RawItem.kept(
         guid=raw.guid,
         title=title,
-        content_text=text,
-        content_html=html,
-        content_hash=content_hash(title, text),
+        text=text,
+        paragraphs=tuple(paragraphs),
         url=raw.url,
-        canonical_url=canonical,
+        html=html,
         summary=summary,
         author=author_name(_clean_optional(raw.author)),
         outlet=_clean_optional(raw.outlet),
@@ -129,4 +127,12 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         lang=raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None,
         categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
         image=safe_url(raw.image) if raw.image else None,
+        notes=raw.notes,
+    )
+    return Item(
+        id=item_id_for(item_key(raw, source=source, source_type=source_type, canonical=canonical)),
+        source=source,
+        article=article,
+        content_hash=content_hash(title, text),
+        canonical_url=canonical,
     )

@@ -56,7 +56,7 @@ def reclassify(
     for batch in store.item_batches(batch_size):
         updates: list[tuple[str, Classification]] = []
         for item in batch:
-            new = classifier.classify(item.document())
+            new = classifier.classify(item)
             if _signature(new) != _signature(item.classification):
                 updates.append((item.id, new))
                 now_in += new.relevant and not item.relevant

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from kzfeed.models import Classification, Entity, Evidence, Item, TopicTag
+from kzfeed.models import Classification, Entity, Evidence, Item, RawItem, TopicTag
 from kzfeed.storage._base import chunks
 from kzfeed.storage._schema import item_entities, item_topics
 
@@ -137,16 +137,12 @@ def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity]) -> It
         lang=r["lang"],
         classifier=r["classifier"],
     )
-    return Item(
-        id=r["id"],
-        source=r["source"],
+    article = RawItem.kept(
         guid=r["guid"],
         title=r["title"],
-        content_text=r["content_text"],
-        content_html=r["content_html"],
-        content_hash=r["content_hash"],
+        text=r["content_text"],
+        html=r["content_html"],
         url=r["url"],
-        canonical_url=r["canonical_url"],
         summary=r["summary"],
         author=r["author"],
         outlet=r["outlet"],
@@ -155,6 +151,13 @@ def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity]) -> It
         lang=r["lang"],
         categories=tuple(json.loads(r["categories"] or "[]")),
         image=r["image"],
+    )
+    return Item(
+        id=r["id"],
+        source=r["source"],
+        article=article,
+        content_hash=r["content_hash"],
+        canonical_url=r["canonical_url"],
         first_seen=r["first_seen"],
         simhash=r["simhash"],
         story_id=r["story_id"],

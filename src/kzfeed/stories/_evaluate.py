@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kzfeed.errors import InputError
 from kzfeed.jsonlines import json_objects
-from kzfeed.models import Classification, Document, Item
+from kzfeed.models import ArticleText, Classification, Item, RawItem
 from kzfeed.stories._dedupe import StoryIndex, assign_stories
 
 __all__ = [
@@ -52,18 +52,20 @@ class LabelledReport:
 
     def item(self, classification: Classification | None = None) -> Item:
         digest = hashlib.sha256(f"{self.title}\n{self.text}".encode()).hexdigest()
+        article = RawItem.kept(
+            guid=self.id,
+            title=self.title,
+            text=self.text,
+            outlet=self.outlet,
+            published=self.published,
+            lang=self.lang,
+        )
         return Item(
             id=self.id,
             source=self.outlet or self.id,
-            guid=self.id,
-            title=self.title,
-            content_text=self.text,
-            content_html="",
+            article=article,
             content_hash=digest,
-            outlet=self.outlet,
-            published=self.published,
             first_seen=self.published,
-            lang=self.lang,
             classification=classification,
         )
 
@@ -158,16 +160,14 @@ class StoryEval:
 
 def evaluate_stories(
     reports: Sequence[LabelledReport],
-    classify: Callable[[Document], Classification] | None = None,
+    classify: Callable[[ArticleText], Classification] | None = None,
 ) -> StoryEval:
     """Group ``reports`` as kzfeed would (in publication order, after ``classify``) and score it."""
     items = []
     for report in sorted(reports, key=lambda r: (r.published, r.id)):
         classification = None
         if classify is not None:
-            classification = classify(
-                Document(title=report.title, text=report.text, lang=report.lang, id=report.id)
-            )
+            classification = classify(report)
         items.append(report.item(classification))
     assigned = assign_stories([replace(i, story_id=None) for i in items], StoryIndex())
     predicted = {i.id: i.story_id or i.id for i in assigned}

@@ -1,4 +1,4 @@
-"""Add the hand-written articles in ``written/*.txt`` to ``dev.jsonl`` and ``test.jsonl``.
+"""Add the hand-written articles in ``written/*.txt`` to the split files (``dev.jsonl``, ``test.jsonl``, ``fresh*.jsonl``).
 
     python tests/data/classifier/build.py
 
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "test", "fresh", "fresh2")
+SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3")
 TOPICS = {
     "raw_materials", "energy", "transport_logistics", "trade_investment", "political_dialogue",
     "security", "education_culture", "environment_climate", "rule_of_law",
@@ -32,7 +32,7 @@ OFFBEAT = {
     "lithium-chile", "eu-only", "sport", "tech", "world",
 }  # fmt: skip
 FULL_MIN, FULL_MAX = 1500, 5000
-_HEADER = re.compile(r"^### (\S+) (dev|test|fresh2?) (yes|no) (\S+)(?: ~(\S+))?\s*$")
+_HEADER = re.compile(r"^### (\S+) (dev|test|fresh[23]?) (yes|no) (\S+)(?: ~(\S+))?\s*$")
 
 
 def _topics(field: str | None, where: str) -> list[str]:

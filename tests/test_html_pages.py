@@ -1,0 +1,103 @@
+"""One ``html`` source's pages on every core: its pages are fetched several at a time (within
+the per-host limits) and extracted as they arrive, stored in the order of its ``urls``; the
+extraction processes load only what extraction needs."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import kzfeed.lang
+from conftest import CliResult
+from kzfeed.articles import ArticleExtractor
+from kzfeed.config._load import load_config
+from kzfeed.storage import open_store
+from kzfeed.testing._httpserver import LocalHTTPServer
+
+HTML = Path(__file__).parent / "data" / "html"
+PLACES = ("Astana", "Almaty", "Shymkent", "Karaganda", "Aktobe", "Taraz", "Pavlodar", "Atyrau")
+
+
+def _article(n: int, place: str) -> bytes:
+    title = f"EU and Kazakhstan open a trade office in {place}"
+    body = "".join(
+        f"<p>{sentence}</p>"
+        for sentence in (
+            f"The European Union and Kazakhstan opened a joint trade office in {place} on Monday, "
+            f"the {n + 1}th such office in the country, the delegation said in a statement.",
+            f"Officials in {place} said the office would help small firms find partners in Europe "
+            "and answer questions about customs rules, standards and certificates.",
+            f"The office in {place} is staffed by four advisers and is open to any company that "
+            "exports or wants to export to the single market, free of charge.",
+        )
+    )
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a> "
+        f"<a href='/news'>News</a></nav><article><h1>{title}</h1>{body}</article>"
+        "<footer>Contact us</footer></body></html>"
+    ).encode()
+
+
+def test_one_sources_pages_are_read_several_at_a_time_and_all_stored_once(
+    kzfeed: Callable[..., CliResult], write_config: Callable[[str], Path]
+) -> None:
+    with LocalHTTPServer() as server:
+        for n, place in enumerate(PLACES):
+            # each page takes a while to answer: one page at a time would leave the cores idle
+            server.route(
+                f"/{place.lower()}.html", body=_article(n, place), content_type="text/html", delay=0.3
+            )
+        urls = [server.url(f"/{place.lower()}.html") for place in PLACES]
+        urls.insert(3, server.url("/missing.html"))  # 404: a warning, the others still stored
+        write_config(
+            '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
+            f'[[sources]]\nname = "offices"\ntype = "html"\nurls = {json.dumps(urls)}\n'
+        )
+        result = kzfeed("run")
+        assert result.exit_code == 0, result.stderr
+        assert "offices: 8 new" in result.stdout
+        assert "missing.html skipped" in result.stderr
+        # per_host_concurrency = 2 (the default) is kept, and used
+        assert server.max_concurrent == 2
+        store = open_store(load_config(None).database)
+        try:
+            first = {item.url: item.id for item in store.items(relevant=None, source="offices")}
+            again = kzfeed("run", "--refetch")  # every page read again: the same items, none twice
+            assert again.exit_code == 0, again.stderr
+            assert "offices: 0 new, 0 updated, 8 unchanged" in again.stdout
+            second = {item.url: item.id for item in store.items(relevant=None, source="offices")}
+        finally:
+            store.close()
+    assert set(first) == {u for u in urls if "missing" not in u}
+    assert second == first
+
+
+def test_extraction_processes_leave_the_language_model_to_the_caller() -> None:
+    page = (HTML / "python_ja.html").read_text(encoding="utf-8")  # no function words: the model decides
+    with ArticleExtractor(2) as extract:
+        threads = [
+            threading.Thread(target=lambda n=n: extract(page, url=f"https://news.example/{n}"))
+            for n in range(6)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        article = extract(page, url="https://news.example/ja")
+        assert article.lang is not None  # detected here, where the model is
+        assert kzfeed.lang._identifier.cache_info().currsize == 1
+        # ask the workers what they imported (both of them: asked at once, several times)
+        pool = extract._executor()
+        ask = (
+            "(__import__('os').getpid(), __import__('kzfeed.lang').lang._identifier.cache_info().currsize > 0,"
+            " 'trafilatura' in __import__('sys').modules, __import__('time').sleep(0.05))"
+        )
+        answers = set()
+        deadline = time.monotonic() + 30
+        while len({pid for pid, *_ in answers}) < 2 and time.monotonic() < deadline:
+            answers |= {f.result()[:3] for f in [pool.submit(eval, ask) for _ in range(4)]}
+    assert len({pid for pid, *_ in answers}) == 2
+    assert {(model, trafilatura) for _, model, trafilatura in answers} == {(False, True)}
