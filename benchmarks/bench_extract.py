@@ -1,6 +1,7 @@
 """kzfeed's article extraction next to trafilatura on the same pages: speed and extraction F1.
 
     .venv/bin/python benchmarks/bench_extract.py [--pages 124] [--rounds 3] [--parallel 2] [--sites 4]
+        [--baseline COMMIT]
 
 The pages and their reference texts come from ``extract_pages.py`` (known article texts in six
 kinds of generated page furniture; read its docstring for what is real and what is not).
@@ -17,12 +18,14 @@ Speed, whole processes, the same parallelism, rounds alternating, median:
 * trafilatura's CLI: ``trafilatura --input-dir pages --output-dir out --parallel P``;
 * kzfeed end to end as a user runs it: ``python -m kzfeed run`` on ``html`` sources whose
   ``urls`` are the pages (``--sites`` sources, each on its own loopback address, sharing the
-  pages), extracting on one worker process per core (kzfeed's default, not configurable:
-  run it with ``--parallel`` equal to the number of cores); the run fetches, extracts, classifies, stores
-  and renders. Fetch policy as in ``bench_reader.py``: ``allow_private`` for the loopback range,
+  pages; ``--sites 1``: one source holds them all), extracting on ``P`` worker processes
+  (``[fetch] extract_processes``); the run fetches, extracts, classifies, stores and renders.
+  Fetch policy as in ``bench_reader.py``: ``allow_private`` for the loopback range,
   ``exempt_loopback = true`` (no 1 s ``min_delay`` between two pages of one loopback site).
+  This tree's kzfeed is byte-compiled first, as an installed one is.
 
-Printed: pages/s of each and kzfeed ÷ trafilatura (the target is ≥ 0.9).
+With ``--baseline COMMIT``, that commit's ``kzfeed run`` (a git worktree, this virtualenv) is
+timed in the same rounds. Printed: pages/s of each and kzfeed ÷ trafilatura (the target is ≥ 0.9).
 """
 
 from __future__ import annotations
@@ -37,9 +40,12 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from baseline_tree import baseline_tree
 from extract_pages import ROOT, Page, pages
 from loopback_sites import LoopbackSites
 from processes import Measured, measure
+
+_WARM_UP = 124  # pages extracted before the in-process timing: every template and language once
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 
@@ -82,14 +88,18 @@ def trafilatura_text(page: Page) -> str:
 
 def quality(corpus: list[Page]) -> None:
     extractors = {"kzfeed extract_article": kzfeed_text, "trafilatura.extract": trafilatura_text}
-    for fn in extractors.values():  # imports and first-call set-up are not timed
-        fn(corpus[0])
+    for fn in extractors.values():  # imports and first-call set-up (language model, stop lists) are not timed
+        for p in corpus[:_WARM_UP]:
+            fn(p)
     scores: dict[str, list[tuple[str, float, float]]] = {}
     seconds: dict[str, float] = {}
     for name, fn in extractors.items():
         start = time.process_time()
-        scores[name] = [(p.lang, *precision_recall(fn(p), p.reference)) for p in corpus]
+        texts = [fn(p) for p in corpus]
         seconds[name] = time.process_time() - start
+        scores[name] = [
+            (p.lang, *precision_recall(text, p.reference)) for p, text in zip(corpus, texts, strict=True)
+        ]
     print(f"quality: {len(corpus)} pages, 4-token shingles, mean precision / mean recall / F1 (empty pages)")
     langs = sorted({p.lang for p in corpus})
     for name, rows in scores.items():
@@ -116,17 +126,29 @@ def _score(rows: list[tuple[str, float, float]], short: bool = False) -> str:
     return f"P {p:.3f}  R {r:.3f}  F1 {f1(p, r):.3f}  ({empty} empty)"
 
 
-def timed(argv: list[str], cwd: Path) -> Measured:
+def compile_sources(src: Path) -> None:
+    """Byte-compile a tree's kzfeed, as installing it does: with ``PYTHONDONTWRITEBYTECODE``
+    set (as in some shells and containers) every run would otherwise compile all of kzfeed's
+    modules again, which trafilatura, installed and compiled, never pays."""
+    import compileall
+
+    compileall.compile_dir(src, quiet=1)
+
+
+def timed(argv: list[str], cwd: Path, src: Path = ROOT / "src") -> Measured:
     env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
-    env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
+    env["PYTHONPATH"] = str(
+        src
+    )  # this tree's kzfeed (or the baseline's), whichever checkout the virtualenv has
     return measure(argv, cwd=cwd, env=env)
 
 
-def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]]) -> None:
+def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]], parallel: int) -> None:
     lines = [
         f'database = "sqlite:///{folder / "kzfeed.db"}"',
         'output_dir = "public"',
         "[fetch]",
+        f"extract_processes = {parallel}",
         "exempt_loopback = true",
         'allow_private = ["127.0.0.0/22"]',
         'contact_url = "mailto:bench@example.org"',
@@ -143,7 +165,9 @@ def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]]) ->
     (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> None:
+def speed(
+    corpus: list[Page], rounds: int, parallel: int, site_count: int, baseline: tuple[str, Path] | None
+) -> None:
     names = [[p.name for p in corpus[n::site_count]] for n in range(site_count)]
     by_name = {p.name: p for p in corpus}
     served = [
@@ -154,7 +178,12 @@ def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> No
         for site_pages in names
     ]
     trafilatura_cli = str(Path(sys.executable).with_name("trafilatura"))
-    got: dict[str, list[Measured]] = {"trafilatura CLI": [], "kzfeed run": []}
+    trees = {"kzfeed run": ROOT / "src"} | (
+        {f"kzfeed run ({baseline[0]})": baseline[1] / "src"} if baseline else {}
+    )
+    for src in trees.values():
+        compile_sources(src)
+    got: dict[str, list[Measured]] = {"trafilatura CLI": []} | {tool: [] for tool in trees}
     with (
         tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-") as tmp_name,
         LoopbackSites(served) as sites,
@@ -166,27 +195,33 @@ def speed(corpus: list[Page], rounds: int, parallel: int, site_count: int) -> No
         for r in range(rounds):
             order = list(got) if r % 2 == 0 else list(reversed(got))
             for tool in order:
-                work = tmp / f"{tool.split()[0]}-{r}"
+                work = tmp / f"{list(got).index(tool)}-{r}"
                 work.mkdir()
-                if tool == "kzfeed run":
-                    kzfeed_config(work, sites, names)
-                    argv = [sys.executable, "-m", "kzfeed", "run"]
+                if tool in trees:
+                    kzfeed_config(work, sites, names, parallel)
+                    got[tool].append(timed([sys.executable, "-m", "kzfeed", "run"], work, trees[tool]))
                 else:
                     argv = [trafilatura_cli, "--input-dir", str(tmp / "pages"), "--output-dir", str(work / "out"),
                             "--parallel", str(parallel)]  # fmt: skip
-                got[tool].append(timed(argv, work))
-            written = len(list((tmp / f"trafilatura-{r}" / "out").glob("*")))
-        print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {os.cpu_count()} extraction processes, "
-              f"median of {rounds} round(s), whole processes")  # fmt: skip
-    rate = {tool: len(corpus) / statistics.median(r.wall for r in runs) for tool, runs in got.items()}
+                    got[tool].append(timed(argv, work))
+                    written = len(list((work / "out").glob("*")))
+    print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {parallel} extraction processes, "
+          f"{site_count} html source(s), median of {rounds} round(s), whole processes")  # fmt: skip
+    _print_speed(got, len(corpus))
+    print(f"  (trafilatura wrote {written} files)")
+
+
+def _print_speed(got: dict[str, list[Measured]], pages: int) -> None:
+    rate = {tool: pages / statistics.median(r.wall for r in runs) for tool, runs in got.items()}
     for tool, runs in got.items():
         wall, cpu = statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs)
         peak = statistics.median(r.largest_peak_mib for r in runs)
         print(
-            f"  {tool:<18}{wall:>7.2f} s  {rate[tool]:>6.1f} pages/s  CPU {cpu:6.2f} s  peak {peak:4.0f} MiB (largest process)"
+            f"  {tool:<28}{wall:>7.2f} s  {rate[tool]:>6.1f} pages/s  CPU {cpu:6.2f} s  peak {peak:4.0f} MiB (largest process)"
         )
-    print(f"  kzfeed ÷ trafilatura: {rate['kzfeed run'] / rate['trafilatura CLI']:.2f}× pages/s "
-          f"(trafilatura wrote {written} files; kzfeed: {site_count} html sources)")  # fmt: skip
+    for tool in got:
+        if tool != "trafilatura CLI":
+            print(f"  {tool} ÷ trafilatura: {rate[tool] / rate['trafilatura CLI']:.2f}× pages/s")
 
 
 def main() -> None:
@@ -198,11 +233,22 @@ def main() -> None:
         "--sites", type=int, default=4, help="html sources (loopback sites) sharing the pages"
     )
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--baseline", help="a commit whose kzfeed run is timed too, alternating with this one"
+    )
     args = parser.parse_args()
     corpus = pages(args.pages)
     quality(corpus)
-    if not args.skip_speed:
-        speed(corpus, args.rounds, args.parallel, args.sites)
+    if args.skip_speed:
+        return
+    if args.baseline is None:
+        speed(corpus, args.rounds, args.parallel, args.sites, None)
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-baseline-") as tmp,
+        baseline_tree(args.baseline, Path(tmp) / "tree") as tree,
+    ):
+        speed(corpus, args.rounds, args.parallel, args.sites, (args.baseline, tree))
 
 
 if __name__ == "__main__":

@@ -609,7 +609,7 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
 
 
 @pytest.mark.parametrize("with_lang", [True, False], ids=["language given", "language detected"])
-@pytest.mark.parametrize("split", ["test", "dev", "fresh"])
+@pytest.mark.parametrize("split", ["test", "dev", "fresh", "fresh3"])
 def test_scores_on_the_labelled_set_stay_above_the_floor(
     classifier: KeywordClassifier, split: str, with_lang: bool
 ) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from kzfeed.articles._dates import find_date_line, parse_date
+from kzfeed.articles._pagemeta import page_metadata
 from kzfeed.articles._text import NO_DATE_NOTE, drop_furniture, sentence_case_headline
 from kzfeed.errors import InputError
 from kzfeed.lang import detect_language
@@ -14,13 +17,6 @@ from kzfeed.models import RawItem
 
 __all__ = ["extract_article", "extract_page", "with_language"]
 
-# htmldate's options: the original publication date with its time and zone, read from the
-# page's metadata and markup only (an extensive search would pick dates out of the text)
-_DATE_PARAMS: dict[str, Any] = {
-    "original_date": True,
-    "extensive_search": False,
-    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
-}
 _DATELINE_SCAN = 4  # lines of the extracted text searched for a dateline when metadata has none
 
 
@@ -31,30 +27,28 @@ def _text_or_none(value: Any) -> str | None:
     return value or None
 
 
-def _bare_extraction(html: str, url: str | None, *, precise: bool) -> dict[str, Any]:
-    """trafilatura's text and metadata of the page, favouring precision or not. Favouring
-    precision leaves out more furniture, but on a page laid out with tables (older sites, press
-    offices) it leaves out the article too, so the caller asks again without."""
-    import trafilatura  # lazy: trafilatura and its dependencies are slow to import
+@cache
+def _options(precise: bool) -> Any:
+    """trafilatura's options, made once (reading them from its configuration costs as much as
+    a tenth of an extraction): text only, no comments or tables, favouring precision or not."""
+    from trafilatura.settings import Extractor  # lazy: trafilatura is slow to import
 
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        favor_precision=precise,
-        include_comments=False,
-        include_tables=False,
-        with_metadata=True,
-        date_extraction_params=dict(_DATE_PARAMS),
-    )
-    if document is None:
-        return {}
-    found: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
-    return found
+    return Extractor(output_format="python", precision=precise, comments=False, tables=False)
 
 
-def _has_text(found: dict[str, Any]) -> bool:
-    text = found.get("text")
-    return isinstance(text, str) and bool(text.strip())
+def _main_text(tree: Any, url: str | None, *, precise: bool) -> str:
+    """trafilatura's main text of the page (``tree`` is copied, not changed), favouring
+    precision or not. Favouring precision leaves out more furniture, but on a page laid out
+    with tables (older sites, press offices) it leaves out the article too, so the caller asks
+    again without."""
+    import trafilatura
+
+    options = copy(_options(precise))  # this page's copy: trafilatura may change it
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura does
+    document = trafilatura.bare_extraction(tree, url=url, options=options)
+    text = getattr(document, "text", None)
+    return text if isinstance(text, str) and text.strip() else ""
 
 
 def extract_article(html: str, *, url: str | None = None, name: str = "") -> RawItem:
@@ -81,12 +75,15 @@ def extract_page(html: str, *, url: str | None = None, name: str = "") -> RawIte
     label = name or url or "page"
     if not html.strip():
         raise InputError(f"{label}: the page is empty; check the file or URL")
-    found = _bare_extraction(html, url, precise=True)
-    if not _has_text(found):  # a page laid out with tables (older sites, press offices)
-        found = _bare_extraction(html, url, precise=False)
-    text = found.get("text")
-    if not isinstance(text, str) or not _has_text(found):
+    from trafilatura import load_html  # lazy, as above
+
+    tree = load_html(html)  # parsed once, for the metadata and for each text pass
+    text = _main_text(tree, url, precise=True) if tree is not None else ""
+    if tree is not None and not text:  # a page laid out with tables (older sites, press offices)
+        text = _main_text(tree, url, precise=False)
+    if not text:
         raise InputError(f"{label}: no article text could be extracted; is this an article page?")
+    found = page_metadata(tree, url)
 
     lines = [" ".join(line.split()) for line in text.split("\n")]
     title = _text_or_none(found.get("title"))

@@ -89,15 +89,25 @@ _NEWSLETTER_START_RE = re.compile(
     r"|bleiben sie informiert|verpassen sie nichts|подписаться|будьте в курсе)\b",
     _I,
 )
-_DISCLAIMER_RE = re.compile(
-    r"publie des articles provenant|publishes articles from|veröffentlicht artikel aus"
-    r"|публикует статьи из|ne sont pas nécessairement celles|are not necessarily those of"
-    r"|do not necessarily (?:reflect|represent)|ne reflètent pas nécessairement"
-    r"|n'engagent que (?:leurs?|son|ses) auteurs?|les opinions exprimées (?:dans|ici)"
-    r"|the (?:views|opinions) expressed (?:in|here)|geben nicht (?:unbedingt|notwendigerweise)"
-    r"|может не совпадать|не обязательно отражает|редакцияның көзқарасы",
-    _I,
-)
+# disclaimers, in lower case: looked for as plain substrings (a regular expression of so many
+# alternatives, searched through every paragraph, cost more than the rest of the filter)
+_DISCLAIMERS = (
+    "publie des articles provenant", "publishes articles from", "veröffentlicht artikel aus",
+    "публикует статьи из", "ne sont pas nécessairement celles", "are not necessarily those of",
+    "do not necessarily reflect", "do not necessarily represent", "ne reflètent pas nécessairement",
+    *(f"n'engagent que {whose} auteur{s}" for whose in ("leur", "leurs", "son", "ses") for s in ("", "s")),
+    "les opinions exprimées dans", "les opinions exprimées ici",
+    *(f"the {what} expressed {where}" for what in ("views", "opinions") for where in ("in", "here")),
+    "geben nicht unbedingt", "geben nicht notwendigerweise",
+    "может не совпадать", "не обязательно отражает", "редакцияның көзқарасы",
+)  # fmt: skip
+
+
+def _has_disclaimer(text: str) -> bool:
+    folded = text.lower()
+    return any(phrase in folded for phrase in _DISCLAIMERS)
+
+
 _OUTLET_NAME = r"(?P<outlet>[^\W\d_][\w&.'’ -]{1,40}?)"
 _DISCLAIMER_OUTLET_RES = (
     re.compile(rf"^{_OUTLET_NAME}\s+(?:publie|publishes|veröffentlicht|публикует)\s"),
@@ -192,22 +202,25 @@ def is_furniture(text: str) -> bool:
         for pattern in (_SHARE_RE, _PLATFORMS_ONLY_RE, _AD_RE, _UI_RE, _MORE_RE, _PUBLISH_LABEL_RE)
     ):
         return True
-    if words(key) <= 30 and (_READ_ALSO_RE.fullmatch(key) or _TAGS_RE.fullmatch(key)):
+    count = words(key)  # once: the patterns below only apply to lines of a few words
+    if count > 80:  # a paragraph of the article (searching it would cost the most)
+        return False
+    if count <= 30 and (_READ_ALSO_RE.fullmatch(key) or _TAGS_RE.fullmatch(key)):
         return True
-    if _is_credit(key) or (words(key) <= 8 and _SOURCE_RE.fullmatch(key)):
+    if _is_credit(key) or (count <= 8 and _SOURCE_RE.fullmatch(key)):
         return True
-    if _COPYRIGHT_RE.match(key) and words(key) <= 15:
-        return True
-    if words(key) <= 15 and (
-        _NEWSLETTER_START_RE.match(key) or (_NEWSLETTER_RE.search(key) and not SENTENCE_END_RE.search(key))
+    if count <= 15 and (
+        _COPYRIGHT_RE.match(key)
+        or _NEWSLETTER_START_RE.match(key)
+        or (_NEWSLETTER_RE.search(key) and not SENTENCE_END_RE.search(key))
     ):
         return True
-    return bool(_DISCLAIMER_RE.search(key)) and words(key) <= 80
+    return _has_disclaimer(key)
 
 
 def named_outlet(text: str) -> str | None:
     """The outlet a disclaimer or copyright line names ("EU Reporter publie des articles…")."""
-    if _DISCLAIMER_RE.search(text):
+    if _has_disclaimer(text):
         for pattern in _DISCLAIMER_OUTLET_RES:
             match = pattern.search(text)
             if match and match.group("outlet")[0].isupper():
