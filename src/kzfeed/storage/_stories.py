@@ -189,6 +189,7 @@ def _keep_key(
         content_hash=r.content_hash,
         simhash=r.simhash,
         published=r.published,
+        first_seen=r.first_seen,
     )
     found[r.id] = (r.first_seen, r.published or r.first_seen, r.id, key)
 
