@@ -98,6 +98,8 @@ def _uri_guid(guid: str) -> str | None:
     return guid if re.match(r"^[a-z][a-z0-9+.-]*:\S", guid, re.I) else None
 
 
+#: reports' signals by (item id, content hash), worked out once
+_Memo = MutableMapping[tuple[str, str], Signals]
 #: one day's fingerprints (unsigned) and, at the same positions, (order added, key, story)
 _Prints = tuple[list[int], list[tuple[int, StoryKey, str]]]
 
@@ -138,31 +140,26 @@ class StoryIndex:
             self.events.add(key.item_id, story, report, counted=True)
         return story
 
-    def add_reports(
-        self, items: Iterable[Item], memo: MutableMapping[tuple[str, str], Signals] | None = None
-    ) -> None:
+    def add_reports(self, items: Iterable[Item], memo: _Memo | None = None) -> None:
         """Record the signals of stored items, so that new reports of the same event in other
         languages find them (give the items published around the new ones' dates).
 
         ``memo`` keeps each report's signals by (id, content hash) across calls: a run reads
         the same stored reports again for every source that brings news, and working out the
         signals is the costly part."""
+        memo = {} if memo is None else memo
         for item in items:
             if item.id not in self._by_id:
                 self.add(story_key(item))
             key = (item.id, item.content_hash)
-            found = memo.get(key) if memo is not None else None
-            if found is None:
-                found = signals(item)
-                if memo is not None:
-                    memo[key] = found
+            found = memo[key] = memo.get(key) or signals(item)
             self.events.add(item.id, self.resolve(self._by_id[item.id]), found)
 
     def add_stored_reports(
         self,
         keys: Iterable[StoryKey],
         load: Callable[[list[str]], Iterable[Item]],
-        memo: MutableMapping[tuple[str, str], Signals],
+        memo: _Memo,
     ) -> None:
         """As :meth:`add_reports`, for stored items already recorded by their ``keys`` (from
         ``Store.story_keys``): only the items whose signals ``memo`` lacks are read in full,
@@ -330,25 +327,17 @@ def story_key(item: Item) -> StoryKey:
     )
 
 
-def assign_stories(
-    batch: Sequence[Item],
-    index: StoryIndex,
-    memo: MutableMapping[tuple[str, str], Signals] | None = None,
-) -> list[Item]:
+def assign_stories(batch: Sequence[Item], index: StoryIndex, memo: _Memo | None = None) -> list[Item]:
     """Give each item of ``batch`` its fingerprint and story id, matching it against the
-    stored items in ``index`` and the items before it in the batch (the index is extended).
-    ``memo`` keeps each report's signals by (id, content hash), as ``StoryIndex.add_reports``
-    does: read back later as a stored report, the item's are not worked out again."""
-    out = []
+    stored items in ``index`` and the items before it in the batch (the index is extended);
+    ``memo`` keeps the reports' signals by (id, content hash), as ``add_reports`` does."""
+    out, memo = [], {} if memo is None else memo
     for item in batch:
         found = fingerprint(item.content_text)
         long_enough = found is not None
         item = replace(item, simhash=found)
-        report = memo.get((item.id, item.content_hash)) if memo is not None else None
-        if report is None:
-            report = signals(item)
-            if memo is not None:
-                memo[item.id, item.content_hash] = report
+        key = (item.id, item.content_hash)
+        report = memo[key] = memo.get(key) or signals(item)
         story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
         index.add(story_key(item), report)
