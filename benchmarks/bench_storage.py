@@ -10,7 +10,10 @@ first ``kzfeed run`` over them would; then ``--feeds`` full-content RSS feeds (o
 site each, with an ETag) carry ``--per-feed`` new items, ingested by a first ``kzfeed run``.
 Then, rounds alternating between the versions, whole ``kzfeed`` processes:
 
-- ``kzfeed run`` with nothing changed (every feed answers 304; feeds rendered as after any run),
+- ``kzfeed run --all`` with nothing changed (every feed fetched and answering 304; feeds
+  rendered as after any run; a version from before sources were due, which has no ``--all``,
+  fetches every feed on ``kzfeed run``),
+- ``kzfeed run`` with no source due (each was fetched less than its interval ago),
 - ``kzfeed render`` with nothing changed,
 - ``kzfeed items`` (every relevant item, printed to /dev/null),
 
@@ -47,7 +50,12 @@ from pathlib import Path
 from baseline_tree import REPO, baseline_tree
 from loopback_sites import LoopbackSites
 
-COMMANDS = {"unchanged run": ["run"], "render": ["render"], "items": ["items"]}
+COMMANDS = {
+    "unchanged run": ["run", "--all"],
+    "run, none due": ["run"],
+    "render": ["render"],
+    "items": ["items"],
+}
 STREAMING = {
     "stories": ["stories"],
     "prune --dry-run": ["prune", "--older-than", "30d", "--dry-run"],
@@ -208,6 +216,19 @@ def knows_allow_private(src: Path) -> bool:
     return any("allow_private" in f.read_text(encoding="utf-8") for f in src.rglob("config/*.py"))
 
 
+def knows_due(src: Path) -> bool:
+    """Whether ``kzfeed run`` of the version at ``src`` fetches only the sources due (and has
+    ``run --all`` to fetch every one); before that, every run fetched every source."""
+    return "every_source" in (src / "kzfeed" / "cli" / "core.py").read_text(encoding="utf-8")
+
+
+def command_for(src: Path, command: str) -> list[str]:
+    """The arguments of ``command`` for the version at ``src``."""
+    if command == "unchanged run" and not knows_due(src):
+        return ["run"]
+    return COMMANDS[command]
+
+
 def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], tmp: Path) -> None:
     sites = LoopbackSites(
         [
@@ -234,9 +255,10 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
             )
             folders[name] = folder
         for _ in range(args.rounds):
-            for command, argv in COMMANDS.items():
+            for command in COMMANDS:
                 for name, src in wanted.items():
-                    results[name][command].append(measure(src, folders[name], argv))
+                    if command != "run, none due" or knows_due(src):
+                        results[name][command].append(measure(src, folders[name], command_for(src, command)))
         stored = {name: folder_mb(folders[name] / "public") for name in wanted}
         if size in args.streaming:
             for command, argv in STREAMING.items():

@@ -161,3 +161,10 @@ def test_reclassify_shows_progress_on_a_terminal_and_nothing_with_quiet(stored: 
     code, shown = _on_a_terminal(stored, "-q", "reclassify", "--batch-size", "100")
     assert code == 0, shown
     assert shown == ""
+
+
+def test_stories_rebuild_shows_progress_on_a_terminal(stored: Path) -> None:
+    code, shown = _on_a_terminal(stored, "stories", "--rebuild")
+    assert code == 0, shown
+    assert "Items" in shown and "100%" in shown and f"{COUNT:,}" in shown
+    assert "stories rebuilt:" in shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +148,20 @@ def progress(label: str, length: int) -> Iterator[_SourceBar | None]:
             yield _SourceBar(bar)
     else:
         yield None
+
+
+def counting(tick: _SourceBar | None) -> Callable[[int], None]:
+    """An ``on_batch(n)`` that moves the progress bar ``tick`` by ``n`` items, labelled with
+    how many are done (``"1,000"``); does nothing without a bar."""
+    done = 0
+
+    def on_batch(n: int) -> None:
+        nonlocal done
+        done += n
+        if tick is not None:
+            tick(f"{done:,}", n)
+
+    return on_batch
 
 
 def _completion_config(ctx: click.Context) -> Config | None:

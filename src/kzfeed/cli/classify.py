@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from kzfeed.cli.app import counting, progress
 from kzfeed.cli.app import current_app as _app
-from kzfeed.cli.app import progress
 from kzfeed.errors import FetchError, InputError
 from kzfeed.models import RawItem
 from kzfeed.sources import Classifier
@@ -161,15 +161,7 @@ def reclassify(batch_size: int) -> None:
     classifier = _classifier()
     store = app.store()
     with progress("Items", 0 if app.quiet else store.count_items()) as tick:
-        done = 0
-
-        def on_batch(n: int) -> None:
-            nonlocal done
-            done += n
-            if tick is not None:
-                tick(f"{done:,}", n)
-
-        report = run_reclassify(store, classifier, batch_size=batch_size, on_batch=on_batch)
+        report = run_reclassify(store, classifier, batch_size=batch_size, on_batch=counting(tick))
     written = render(app.config, store, full=True)  # topics changed on item pages too
     if app.quiet:
         return

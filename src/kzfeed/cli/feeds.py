@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kzfeed.cli.app import counting, progress
 from kzfeed.cli.app import current_app as _app
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     app = _app()
     store = app.store()
     if rebuild:
-        changed = rebuild_stories(store)
+        with progress("Items", 0 if app.quiet else store.count_items()) as tick:
+            changed = rebuild_stories(store, on_batch=counting(tick))
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import SearchHit
     from kzfeed.storage._store import Store, open_store
+    from kzfeed.storage._stories import Arrived
 
 __all__ = [
+    "Arrived",
     "DatabaseHttpCache",
     "FleetStatus",
     "HttpCacheStore",
@@ -59,6 +61,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_retention": "PrunePlan PrunedItem",
             "_schema": "include_name metadata",
             "_search": "SearchHit",
+            "_stories": "Arrived",
             "_store": "Store open_store",
         },
     )

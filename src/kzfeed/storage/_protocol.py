@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._leases import FleetStatus
     from kzfeed.storage._retention import PrunedItem, PrunePlan
     from kzfeed.storage._search import SearchHit
+    from kzfeed.storage._stories import Arrived
 
 __all__ = ["HttpCacheStore", "RunLock", "StoreProtocol"]
 
@@ -192,8 +193,14 @@ class StoreProtocol(Protocol):
         urls: Sequence[str] = (),
         guids: Sequence[str] = (),
         spans: Sequence[tuple[datetime, datetime]] = (),
+        arrived: Arrived | None = None,
+        undated: bool = False,
+        near: Sequence[int] = (),
+        near_bits: int = 0,
     ) -> list[StoryKey]: ...
-    def story_reports(self, spans: Sequence[tuple[datetime, datetime]]) -> list[Item]: ...
+    def story_reports(
+        self, spans: Sequence[tuple[datetime, datetime]], *, arrived: Arrived | None = None
+    ) -> list[Item]: ...
     def story_items(self, story_id: str) -> list[Item]: ...
     def items_by_arrival(self, batch: int = 500) -> Iterator[list[Item]]: ...
     def save_stories(self, assigned: Iterable[Item], *, merges: Mapping[str, str] | None = None) -> int: ...

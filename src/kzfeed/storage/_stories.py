@@ -3,9 +3,11 @@ reports published around it, merged stories, and re-assigned stories."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
 
@@ -15,9 +17,24 @@ from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._schema import items
 from kzfeed.storage._storyrows import refresh_stories, stories_of
 
-__all__ = ["StoriesMixin", "merge_stories"]
+__all__ = ["Arrived", "StoriesMixin", "merge_stories"]
 
 Span = tuple[datetime, datetime]
+_MASK = (1 << 64) - 1  # fingerprints are stored signed (a SQL BIGINT); compared unsigned
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """The items a pass in the order kzfeed first saw them (``items_by_arrival``) has done: those
+    first seen before ``first_seen``, and those of ``ids`` first seen at that instant."""
+
+    first_seen: datetime
+    ids: Collection[str] = ()
+
+    def has(self, first_seen: datetime, item_id: str) -> bool:
+        return first_seen < self.first_seen or (first_seen == self.first_seen and item_id in self.ids)
+
+
 _KEY_COLUMNS = (
     items.c.id,
     items.c.story_id,
@@ -41,12 +58,19 @@ class StoriesMixin(StoreBase):
         urls: Sequence[str] = (),
         guids: Sequence[str] = (),
         spans: Sequence[Span] = (),
+        arrived: Arrived | None = None,
+        undated: bool = False,
+        near: Sequence[int] = (),
+        near_bits: int = 0,
     ) -> list[StoryKey]:
         """The clustering keys of the stored items with one of these ids, content hashes,
         canonical URLs or guids, and of those published within one of ``spans`` (or, with no
         date, first seen within one), in the order kzfeed first saw them (which story is older
         decides which survives a merge). Each read uses an index: the cost follows the batch,
-        not what is stored."""
+        not what is stored. For ``kzfeed stories --rebuild``: with ``arrived``, only the items
+        it has; with ``undated``, also every item without a date that has a fingerprint; with
+        ``near``, also every item whose fingerprint is within ``near_bits`` bits of one of
+        these (a scan of every fingerprint, streamed; the keys kept are the near ones)."""
         conditions: list[ColumnElement[bool]] = []
         for column, values in (
             (items.c.id, ids),
@@ -60,34 +84,37 @@ class StoriesMixin(StoreBase):
             conditions.append(
                 and_(items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until)
             )
+        if undated:
+            conditions.append(and_(items.c.published.is_(None), items.c.simhash.is_not(None)))
         found: dict[str, tuple[datetime, datetime, str, StoryKey]] = {}
         with self._engine.connect() as conn:
             for condition in conditions:  # one indexed query each (an OR of them may scan)
-                for r in conn.execute(select(*_KEY_COLUMNS).where(condition)):
-                    if r.id not in found:
-                        key = StoryKey(
-                            item_id=r.id,
-                            story_id=r.story_id,
-                            guid=r.guid,
-                            canonical_url=r.canonical_url,
-                            content_hash=r.content_hash,
-                            simhash=r.simhash,
-                            published=r.published,
-                            first_seen=r.first_seen,
-                        )
-                        found[r.id] = (r.first_seen, r.published or r.first_seen, r.id, key)
+                for r in conn.execute(select(*_KEY_COLUMNS).where(_done(condition, arrived))):
+                    _keep_key(found, r, arrived)
+            if near:
+                prints = [p & _MASK for p in near]
+                query = select(*_KEY_COLUMNS).where(_done(items.c.simhash.is_not(None), arrived))
+                for rows in conn.execution_options(yield_per=5000).execute(query).partitions():
+                    for r in rows:
+                        if any(((r.simhash & _MASK) ^ p).bit_count() <= near_bits for p in prints):
+                            _keep_key(found, r, arrived)
         return [entry[3] for entry in sorted(found.values(), key=lambda e: e[:3])]
 
-    def story_reports(self, spans: Sequence[Span]) -> list[Item]:
+    def story_reports(self, spans: Sequence[Span], *, arrived: Arrived | None = None) -> list[Item]:
         """The stored items published within one of ``spans`` (with their classification), in
         the order kzfeed first saw them: the candidates a new report of the same event in
-        another language is compared with."""
+        another language is compared with; with ``arrived``, only the items it has."""
         found: dict[str, Item] = {}
         with self._engine.connect() as conn:
             for since, until in spans:
                 query = select(items).where(items.c.published >= since, items.c.published <= until)
+                if arrived is not None:
+                    query = query.where(items.c.first_seen <= arrived.first_seen)
                 for item in items_from_rows(conn, conn.execute(query).mappings().all()):
-                    found.setdefault(item.id, item)
+                    if arrived is None or (
+                        item.first_seen is not None and arrived.has(item.first_seen, item.id)
+                    ):
+                        found.setdefault(item.id, item)
 
         def seen(item: Item) -> tuple[float, float, str]:
             first = item.first_seen.timestamp() if item.first_seen else 0.0
@@ -141,6 +168,30 @@ class StoriesMixin(StoreBase):
             if merges:
                 changed += merge_stories(conn, merges)
         return changed
+
+
+def _done(condition: ColumnElement[bool], arrived: Arrived | None) -> ColumnElement[bool]:
+    """``condition``, and first seen no later than the last item ``arrived`` has."""
+    return condition if arrived is None else and_(condition, items.c.first_seen <= arrived.first_seen)
+
+
+def _keep_key(
+    found: dict[str, tuple[datetime, datetime, str, StoryKey]], r: Any, arrived: Arrived | None
+) -> None:
+    """Add the story key of row ``r`` to ``found`` (by id, with what sorts it by arrival)."""
+    if r.id in found or (arrived is not None and not arrived.has(r.first_seen, r.id)):
+        return
+    key = StoryKey(
+        item_id=r.id,
+        story_id=r.story_id,
+        guid=r.guid,
+        canonical_url=r.canonical_url,
+        content_hash=r.content_hash,
+        simhash=r.simhash,
+        published=r.published,
+        first_seen=r.first_seen,
+    )
+    found[r.id] = (r.first_seen, r.published or r.first_seen, r.id, key)
 
 
 def merge_stories(conn: Connection, merges: Mapping[str, str]) -> int:

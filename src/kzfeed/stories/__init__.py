@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from kzfeed.stories._dedupe import (
+    NEAR_DUPLICATE_BITS,
     StoryIndex,
     StoryLookup,
     assign_stories,
+    fingerprint,
     group_stories,
     recluster,
     report_window,
@@ -21,12 +23,14 @@ from kzfeed.stories._evaluate import (
     load_story_labels,
     score_grouping,
 )
-from kzfeed.stories._events import EVENT_WINDOW
+from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import Signals
 
 __all__ = [
     "EVENT_WINDOW",
+    "NEAR_DUPLICATE_BITS",
+    "FeatureCounts",
     "LabelledReport",
     "Signals",
     "StoryEval",
@@ -36,6 +40,7 @@ __all__ = [
     "bcubed",
     "evaluate_stories",
     "explain_story",
+    "fingerprint",
     "format_story_eval",
     "group_stories",
     "load_story_labels",

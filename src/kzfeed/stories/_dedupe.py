@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kzfeed.models import Item, Story, StoryKey
-from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch
+from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
 from kzfeed.stories._signals import Signals, signals
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "StoryLookup",
     "assign_stories",
     "distance",
+    "fingerprint",
     "group_stories",
     "recluster",
     "report_window",
@@ -80,6 +81,12 @@ def simhash(text: str) -> int:
     return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
 
 
+def fingerprint(text: str) -> int | None:
+    """The :func:`simhash` of ``text``, or None when it is too short (``MIN_WORDS``) for its
+    fingerprint to say anything: such texts are matched by exact keys only."""
+    return simhash(text) if len(_words(text)) >= MIN_WORDS else None
+
+
 def distance(a: int, b: int) -> int:
     """How many bits two fingerprints differ in."""
     return ((a ^ b) & _MASK).bit_count()
@@ -91,6 +98,8 @@ def _uri_guid(guid: str) -> str | None:
     return guid if re.match(r"^[a-z][a-z0-9+.-]*:\S", guid, re.I) else None
 
 
+#: reports' signals by (item id, content hash), worked out once
+_Memo = MutableMapping[tuple[str, str], Signals]
 #: one day's fingerprints (unsigned) and, at the same positions, (order added, key, story)
 _Prints = tuple[list[int], list[tuple[int, StoryKey, str]]]
 
@@ -98,7 +107,7 @@ _Prints = tuple[list[int], list[tuple[int, StoryKey, str]]]
 class StoryIndex:
     """The stored items' story keys, searchable by exact key and by fingerprint."""
 
-    def __init__(self, keys: Iterable[StoryKey] = ()) -> None:
+    def __init__(self, keys: Iterable[StoryKey] = (), counts: FeatureCounts | None = None) -> None:
         self._by_id: dict[str, str] = {}
         self._exact: dict[str, str] = {}
         #: fingerprints by day of publication (None: no date), in the order they were added
@@ -108,8 +117,9 @@ class StoryIndex:
         self._age: dict[str, int] = {}
         #: story -> the story it was merged into
         self._merged_into: dict[str, str] = {}
-        #: reports of the same event in any language (see ``kzfeed.stories._events``)
-        self.events = EventIndex()
+        #: reports of the same event in any language (see ``kzfeed.stories._events``); rarity
+        #: counted over ``counts`` (kept across indexes) when given, else over this index
+        self.events = EventIndex(counts)
         for key in keys:
             self.add(key)
 
@@ -126,35 +136,30 @@ class StoryIndex:
             fingerprints.append(key.simhash & _MASK)
             keys.append((self._count, key, story))
             self._count += 1
-        if report is not None:
-            self.events.add(key.item_id, story, report)
+        if report is not None:  # a new report (the stored ones come through add_reports)
+            self.events.add(key.item_id, story, report, counted=True)
         return story
 
-    def add_reports(
-        self, items: Iterable[Item], memo: MutableMapping[tuple[str, str], Signals] | None = None
-    ) -> None:
+    def add_reports(self, items: Iterable[Item], memo: _Memo | None = None) -> None:
         """Record the signals of stored items, so that new reports of the same event in other
         languages find them (give the items published around the new ones' dates).
 
         ``memo`` keeps each report's signals by (id, content hash) across calls: a run reads
         the same stored reports again for every source that brings news, and working out the
         signals is the costly part."""
+        memo = {} if memo is None else memo
         for item in items:
             if item.id not in self._by_id:
                 self.add(story_key(item))
             key = (item.id, item.content_hash)
-            found = memo.get(key) if memo is not None else None
-            if found is None:
-                found = signals(item)
-                if memo is not None:
-                    memo[key] = found
+            found = memo[key] = memo.get(key) or signals(item)
             self.events.add(item.id, self.resolve(self._by_id[item.id]), found)
 
     def add_stored_reports(
         self,
         keys: Iterable[StoryKey],
         load: Callable[[list[str]], Iterable[Item]],
-        memo: MutableMapping[tuple[str, str], Signals],
+        memo: _Memo,
     ) -> None:
         """As :meth:`add_reports`, for stored items already recorded by their ``keys`` (from
         ``Store.story_keys``): only the items whose signals ``memo`` lacks are read in full,
@@ -322,15 +327,17 @@ def story_key(item: Item) -> StoryKey:
     )
 
 
-def assign_stories(batch: Sequence[Item], index: StoryIndex) -> list[Item]:
+def assign_stories(batch: Sequence[Item], index: StoryIndex, memo: _Memo | None = None) -> list[Item]:
     """Give each item of ``batch`` its fingerprint and story id, matching it against the
-    stored items in ``index`` and the items before it in the batch (the index is extended)."""
-    out = []
+    stored items in ``index`` and the items before it in the batch (the index is extended);
+    ``memo`` keeps the reports' signals by (id, content hash), as ``add_reports`` does."""
+    out, memo = [], {} if memo is None else memo
     for item in batch:
-        long_enough = len(_words(item.content_text)) >= MIN_WORDS
-        fingerprint = simhash(item.content_text) if long_enough else None
-        item = replace(item, simhash=fingerprint)
-        report = signals(item)
+        found = fingerprint(item.content_text)
+        long_enough = found is not None
+        item = replace(item, simhash=found)
+        key = (item.id, item.content_hash)
+        report = memo[key] = memo.get(key) or signals(item)
         story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
         index.add(story_key(item), report)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kzfeed.stories._signals import Signals
 
-__all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch"]
+__all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch", "FeatureCounts"]
 
 #: reports of one event are published within this time of each other
 EVENT_WINDOW = timedelta(days=3)
@@ -46,14 +46,27 @@ def _day(when: datetime) -> int:
     return int(when.timestamp() // 86400)
 
 
+@dataclass(slots=True)
+class FeatureCounts:
+    """How many reports were indexed, and how many have each feature: what rarity is counted
+    over. An index makes its own; one kept across indexes (``kzfeed stories --rebuild``, one
+    index per batch) counts every report added as new, not the stored ones read back."""
+
+    reports: int = 0
+    df: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
 class EventIndex:
     """Reports with their signals, searchable by rare feature within a time window."""
 
-    def __init__(self) -> None:
+    def __init__(self, counts: FeatureCounts | None = None) -> None:
         self._ids: list[str] = []
         self._stories: list[str] = []
         self._signals: list[Signals] = []
-        self._df: dict[str, int] = defaultdict(int)
+        #: counted over this index's reports, or over those of ``counts`` when given
+        self._counts = counts if counts is not None else FeatureCounts()
+        self._shared = counts is not None
+        self._df = self._counts.df
         #: feature -> day of publication -> reports (reports without a date are not listed)
         self._postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._members: dict[str, list[int]] = defaultdict(list)
@@ -63,15 +76,19 @@ class EventIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def add(self, item_id: str, story: str, signals: Signals) -> None:
+    def add(self, item_id: str, story: str, signals: Signals, *, counted: bool = False) -> None:
+        """Index a report; with shared counts, it is counted only when ``counted`` (a new one)."""
         n = self._at[item_id] = len(self._ids)
         self._ids.append(item_id)
         self._stories.append(story)
         self._signals.append(signals)
         self._members[story].append(n)
+        count = counted or not self._shared
+        self._counts.reports += count
         day = _day(signals.published) if signals.published else None
         for feature in signals.features:
-            self._df[feature] += 1
+            if count:
+                self._df[feature] += 1
             if day is not None:
                 self._postings[feature][day].append(n)
 
@@ -81,7 +98,7 @@ class EventIndex:
         return None if n is None else self._signals[n]
 
     def idf(self, feature: str) -> float:
-        return math.log((len(self._ids) + 2) / (self._df.get(feature, 0) + 1)) + 1.0
+        return math.log((self._counts.reports + 2) / (self._df.get(feature, 0) + 1)) + 1.0
 
     def _vector(self, signals: Signals) -> dict[str, float]:
         return {f: w * self.idf(f) for f, w in signals.features.items()}
@@ -102,7 +119,7 @@ class EventIndex:
 
     def _candidates(self, signals: Signals) -> set[int]:
         assert signals.published is not None
-        limit = max(_MIN_COMMON, _COMMON * len(self._ids))
+        limit = max(_MIN_COMMON, _COMMON * self._counts.reports)
         day = _day(signals.published)
         days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
