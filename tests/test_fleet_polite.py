@@ -9,7 +9,9 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -56,10 +58,11 @@ def fleet_project(
     (project / "kzfeed.toml").write_text(
         f'database = "{database_url}"\n'
         f"[fetch]\nworkers = 8\nper_host_concurrency = 2\nmin_delay = {min_delay}\nallow_private = [{allow}]\n"
+        # the feeds are not looked at here: the workers store and leave them to `kzfeed render`
+        + "[ops]\nrender = false\n"
         + "".join(sources),
         encoding="utf-8",
     )
-    open_store(database_url).close()  # migrated once, before the workers start together
 
 
 def run_workers(project: Path, count: int, *args: str) -> list[dict[str, object]]:
@@ -102,7 +105,7 @@ def site(source: int) -> int:
 
 
 def test_three_workers_keep_per_host_limits_across_the_fleet(project: Path, pg_server: object) -> None:
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     # each answer takes longer than two min_delay: without the concurrency limit, three overlap
     with PoliteSites(20, delay=2.5) as sites:
         sources = [
@@ -138,7 +141,7 @@ def test_three_workers_keep_per_host_limits_across_the_fleet(project: Path, pg_s
 
 
 def test_robots_txt_is_fetched_once_per_host_for_the_whole_fleet(project: Path, pg_server: object) -> None:
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     with PoliteSites(5, delay=0.05) as sites:
         sources = [
             f'[[sources]]\nname = "p{i}"\ntype = "probe"\nurl = "http://{sites.netloc(i % 5)}/page-{i}.html"\n'
@@ -162,7 +165,7 @@ def test_workers_starting_together_on_new_sources_both_work(pg_server: object) -
     added to the config) each find their rows; neither fails on the other's insert."""
     import threading
 
-    database_url = pg_server.create_database()  # type: ignore[attr-defined]
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
     first, second = open_store(database_url), open_store(database_url)
     errors: list[BaseException] = []
     with first._engine.connect() as conn:  # the first worker's insert, not committed yet
@@ -182,3 +185,60 @@ def test_workers_starting_together_on_new_sources_both_work(pg_server: object) -
     first.close()
     second.close()
     assert errors == []
+
+
+def waiting_for_lock(store: Any, thread: Any, timeout: float = 30) -> None:
+    """Until a connection of this database waits for a lock (or ``thread`` ended)."""
+    deadline = time.monotonic() + timeout
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    while thread.is_alive() and time.monotonic() < deadline:
+        with store._engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("topics", [(), ("raw_materials",)])
+def test_workers_storing_reports_of_one_story_at_once_both_commit(
+    pg_server: object, topics: tuple[str, ...]
+) -> None:
+    """Two workers whose new items join the same story rewrite its rows in transactions that
+    overlap: the second waits for the first and then writes them from every report (it died
+    on the story's duplicate key, its source's items not stored; or, when the first had
+    rewritten the story's topics, wrote them a second time)."""
+    import threading
+
+    from factories import make_item
+    from kzfeed.models import SourceState
+    from kzfeed.storage._storyrows import refresh_stories
+
+    database_url = pg_server.create_migrated_database()  # type: ignore[attr-defined]
+    first, second = open_store(database_url), open_store(database_url)
+    item = make_item("a.txt", topics=topics)
+    first.save_source(state=SourceState(name="test", type="files"), config_hash="x", batch=[item], ok=True)
+    errors: list[BaseException] = []
+    with first._engine.connect() as conn:  # the first worker's rewrite of the story, not committed yet
+        refresh_stories(conn, [item.id])
+
+        def rewrite() -> None:
+            try:
+                with second._engine.begin() as other:
+                    refresh_stories(other, [item.id])
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=rewrite)
+        thread.start()
+        waiting_for_lock(first, thread)  # the second worker waits for the first's transaction
+        conn.commit()
+    thread.join(30)
+    with first._engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, reports FROM stories")).all()
+        story_topics = conn.execute(text("SELECT story_id, topic FROM story_topics")).all()
+    first.close()
+    second.close()
+    assert errors == []
+    assert [tuple(r) for r in rows] == [(item.id, 1)]
+    assert [tuple(r) for r in story_topics] == [(item.id, t) for t in topics]

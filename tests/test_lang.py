@@ -82,3 +82,24 @@ def test_no_letters_no_language_and_the_title_when_the_text_is_too_short() -> No
         detect_language("Photo: Akorda", title="Le Kazakhstan et la France renforcent leur coopération")
         == "fr"
     )
+
+
+def test_the_model_kzfeed_loads_ranks_as_py3langids_own_restricted_to_plausible_languages() -> None:
+    """kzfeed reads only the plausible languages' part of py3langid's model (less memory):
+    every text is ranked exactly as py3langid's loader and ``set_languages`` rank it."""
+    import json
+    from pathlib import Path
+
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from kzfeed.lang import _identifier
+
+    theirs = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+    theirs.set_languages(list(PLAUSIBLE_LANGUAGES))
+    ours = _identifier()
+    assert sorted(ours.nb_classes) == sorted(PLAUSIBLE_LANGUAGES)
+    data = Path(__file__).parent / "data" / "classifier" / "dev.jsonl"
+    texts = [json.loads(line)["text"][:200] for line in data.read_text(encoding="utf-8").splitlines()[:150]]
+    texts += ["", "12345", "Ақорда Астана", "Großbritannien und Kasachstan", "東京都"]
+    for text in texts:
+        assert ours.rank(text) == theirs.rank(text), text

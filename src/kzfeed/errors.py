@@ -8,11 +8,14 @@
     ├── LockBusy             another run of this worker holds the run lock (exit code 0)
     ├── PluginError          a plugin failed to load, raised in a hook or broke a hook's contract
     ├── SourceError          one source failed; the run goes on with the others
-    │   └── FetchError       an HTTP fetch failed (status, timeout, size limit, ...)
+    │   ├── FetchError       an HTTP fetch failed (status, timeout, size limit, ...)
+    │   └── SourceCrashed    a source's plugin raised something else (its bug, the cause)
+    ├── SourceNotRun         a source was not fetched this run (paused, backing off, skipped)
     └── StorageError         the database cannot be opened or migrated
 
 Every message says what went wrong and what to do next; the cause is chained with
-``raise ... from exc``.
+``raise ... from exc``. A run keeps each source's error as the exception itself (in
+``SourceRun.error``) until the command prints it or stores its message.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ __all__ = [
     "KzfeedError",
     "LockBusy",
     "PluginError",
+    "SourceCrashed",
     "SourceError",
+    "SourceNotRun",
     "StorageError",
 ]
 
@@ -98,6 +103,30 @@ class FetchError(SourceError):
         self.status = status
         #: when the server asked us to come back (Retry-After on 429/503)
         self.retry_after = retry_after
+
+
+class SourceCrashed(SourceError):
+    """A source's plugin raised something that is not a ``KzfeedError`` (even ``sys.exit()``):
+    its bug. What it raised is the ``__cause__``; the run goes on with the other sources."""
+
+    def __init__(self, source: str, source_type: str, exc: BaseException) -> None:
+        detail = f"({source_type}) crashed: {type(exc).__name__}: {exc}"
+        KzfeedError.__init__(self, f"source {source!r} {detail}")
+        self.source = source
+        self.detail = detail
+        self.__cause__ = exc
+
+
+class SourceNotRun(KzfeedError):
+    """A source was not fetched this run, and why: ``kind`` is ``"paused"`` (after too many
+    failures), ``"not_due"`` (backing off after a failure) or ``"skipped"`` (a stop signal, or
+    another worker had it). The message says what to do."""
+
+    def __init__(self, source: str, message: str, *, kind: str, url: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.kind = kind
+        self.url = url
 
 
 class StorageError(KzfeedError):

@@ -70,11 +70,65 @@ def _identifier() -> Any:
 @cache
 def _load_identifier() -> Any:
     # lazy: loading the model takes about half a second
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-    identifier.set_languages(list(PLAUSIBLE_LANGUAGES))
-    return identifier
+    try:
+        ptc, pc, classes, nextmove, output, rows = _plausible_model(MODEL_DIR / MODEL_FILE)
+        return LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=False, tk_row=rows)
+    except (KeyError, ValueError, OSError, ImportError):  # another layout (py3langid < 0.4)
+        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+        identifier.set_languages(list(PLAUSIBLE_LANGUAGES))
+        return identifier
+
+
+def _plausible_model(path: Any) -> tuple[Any, ...]:
+    """py3langid 0.4's model (an ``npz`` in LZMA) for :data:`PLAUSIBLE_LANGUAGES` only:
+    ``(nb_ptc, nb_pc, nb_classes, tk_nextmove, tk_output, tk_row)``, the same arrays
+    ``from_model_file`` then ``set_languages`` give, without
+    holding the other 113 languages' columns (27 MiB) for the run, and reading the 37 MiB
+    state table into its array a piece at a time rather than through a second copy."""
+    import lzma
+    import shutil
+    import tempfile
+    import zipfile
+    from array import array
+
+    import numpy as np
+
+    with tempfile.TemporaryFile(suffix=".npz") as tmp:
+        with lzma.open(path) as src:
+            shutil.copyfileobj(src, tmp, length=1 << 20)
+        tmp.seek(0)
+        with np.load(tmp, allow_pickle=False) as data:
+            classes = data["classes"].tolist()
+            keep = [i for i, c in enumerate(classes) if c in PLAUSIBLE_LANGUAGES]
+            ptc = data["ptc"][:, keep]
+            pc = data["pc"][keep]
+            output = data["out_feat"].tolist()
+            rows = _to_array(data["nextmove_row"])
+        tmp.seek(0)
+        with zipfile.ZipFile(tmp) as archive, archive.open("nextmove.npy") as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                raise ValueError(f"npy format {version}")
+            if fortran or len(shape) != 1 or dtype.kind != "u" or dtype.byteorder == ">":
+                raise ValueError("unexpected state table")
+            nextmove = array({2: "H", 4: "I", 8: "L"}[dtype.itemsize])
+            while chunk := member.read(1 << 20):
+                nextmove.frombytes(chunk)
+    return ptc, pc, [classes[i] for i in keep], nextmove, output, rows
+
+
+def _to_array(values: Any) -> Any:
+    from array import array
+
+    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+    out.frombytes(values.tobytes())
+    return out
 
 
 def warm_up() -> None:

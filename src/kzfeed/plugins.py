@@ -258,57 +258,64 @@ def make_plugin_host(
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     host = PluginHost(pm=pm)
-
-    def add(name: str, plugin: object, origin: str) -> None:
-        try:
-            pm.register(plugin, name=name)
-        except Exception as exc:  # pluggy raises on bad hookimpl signatures
-            host.failures.append(
-                LoadedPlugin(
-                    name=name,
-                    origin=origin,
-                    error=f"cannot register: {exc}; "
-                    "give the hook the arguments of its spec (see docs/plugins.md)",
-                )
-            )
-            return
-        refused = _unknown_hook(pm, plugin) or _wrapper_hook(pm, plugin)
-        if refused:
-            pm.unregister(plugin)
-            host.failures.append(LoadedPlugin(name=name, origin=origin, error=refused))
-            return
-        host.loaded.append(LoadedPlugin(name=name, origin=origin, hooks=_hooks_of(pm, plugin)))
-
     if builtins:
         for modname in DEFAULT_PLUGINS:
-            add(modname.rsplit(".", 1)[-1], importlib.import_module(modname), "builtin")
-
+            _register(host, modname.rsplit(".", 1)[-1], importlib.import_module(modname), "builtin")
     if entry_points:
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist = ep.dist.name if ep.dist else "?"
-            try:
-                plugin = ep.load()
-            except (Exception, SystemExit) as exc:
-                host.failures.append(
-                    LoadedPlugin(
-                        name=ep.name,
-                        origin=f"entry point of {dist}",
-                        error=f"cannot import {ep.value}: {_describe(exc)}; reinstall or uninstall {dist}",
-                    )
-                )
-                continue
-            add(ep.name, plugin, f"entry point of {dist}")
-
+        for name, plugin, origin in _entry_point_plugins(host):
+            _register(host, name, plugin, origin)
     for folder in plugins_dirs:
         for name, module_or_error, path in _load_folder(folder):
             if isinstance(module_or_error, str):
                 host.failures.append(LoadedPlugin(name=name, origin=f"file {path}", error=module_or_error))
             else:
-                add(name, module_or_error, f"file {path}")
-
+                _register(host, name, module_or_error, f"file {path}")
     for name, plugin in extra:
-        add(name, plugin, "test")
+        _register(host, name, plugin, "test")
     return host
+
+
+def _register(host: PluginHost, name: str, plugin: object, origin: str) -> None:
+    """Register one plugin, or record why it was refused (a bad hook signature, a hook that
+    does not exist, a wrapper) in ``host.failures``."""
+    pm = host.pm
+    try:
+        pm.register(plugin, name=name)
+    except Exception as exc:  # pluggy raises on bad hookimpl signatures
+        host.failures.append(
+            LoadedPlugin(
+                name=name,
+                origin=origin,
+                error=f"cannot register: {exc}; "
+                "give the hook the arguments of its spec (see docs/plugins.md)",
+            )
+        )
+        return
+    refused = _unknown_hook(pm, plugin) or _wrapper_hook(pm, plugin)
+    if refused:
+        pm.unregister(plugin)
+        host.failures.append(LoadedPlugin(name=name, origin=origin, error=refused))
+        return
+    host.loaded.append(LoadedPlugin(name=name, origin=origin, hooks=_hooks_of(pm, plugin)))
+
+
+def _entry_point_plugins(host: PluginHost) -> Iterator[tuple[str, object, str]]:
+    """The installed plugins ``(name, plugin, origin)``, by name; one that fails to import is
+    recorded in ``host.failures``."""
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = ep.dist.name if ep.dist else "?"
+        try:
+            plugin = ep.load()
+        except (Exception, SystemExit) as exc:
+            host.failures.append(
+                LoadedPlugin(
+                    name=ep.name,
+                    origin=f"entry point of {dist}",
+                    error=f"cannot import {ep.value}: {_describe(exc)}; reinstall or uninstall {dist}",
+                )
+            )
+            continue
+        yield ep.name, plugin, f"entry point of {dist}"
 
 
 def _unknown_hook(pm: pluggy.PluginManager, plugin: object) -> str | None:

@@ -14,7 +14,7 @@ from kzfeed.classify._text import BREAKS, chunk_tokens, fold, make_stemmer, read
 from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
-from kzfeed.lang import detect_language, warm_up
+from kzfeed.lang import detect_language
 from kzfeed.models import ArticleText, Classification
 from kzfeed.sources import check_options
 
@@ -145,7 +145,8 @@ class KeywordClassifier:
         self._languages: dict[str, _LanguageMatcher] = {}
         for lang in self.PRECOMPILED:
             self._matcher(lang)
-        warm_up()
+        # the language model (~80 MiB, ~0.5 s) is loaded by the first text whose function words
+        # do not settle its language (``kzfeed.lang``), not here: a run may need none
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> KeywordClassifier:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from kzfeed.cli.app import current_app as _app
-from kzfeed.models import RunReport, SourceRun, SourceStatus
+from kzfeed.models import RunError, RunReport, SourceRun, SourceStatus
 
 __all__ = ["exit_for", "print_errors", "print_report", "reason_group"]
 
@@ -53,13 +53,13 @@ def _json(report: RunReport, written: list[Path] | None, stopped: bool) -> dict[
                 "left_out": [{"title": title, "reason": reason} for title, reason in s.left_out],
                 "plugin_errors": list(s.plugin_errors),
                 "warnings": list(s.warnings),
-                "error": s.error.message if s.error else None,
-                "error_kind": s.error.kind.value if s.error else None,
-                "error_url": s.error.url if s.error else None,
+                "error": error.message if error else None,
+                "error_kind": error.kind.value if error else None,
+                "error_url": error.url if error else None,
                 "http_status": s.http_status,
                 "duration_s": round(s.duration_s, 3),
             }
-            for s in report.sources
+            for s, error in ((s, RunError.of(s)) for s in report.sources)
         ],
         "written": [str(p) for p in written or []],
         "rendered": written is not None,
@@ -71,7 +71,7 @@ def print_errors(report: RunReport) -> None:
     """Each failed source and each plugin error, once, on stderr (also with -q: cron mails it)."""
     for s in report.sources:
         if s.status is SourceStatus.FAILED:
-            click.echo(f"kzfeed: {s.source}: {s.error}", err=True)
+            click.echo(f"kzfeed: {s.source}: {s.error_message}", err=True)
         for message, times in Counter(s.plugin_errors).items():
             more = f" ({times} items)" if times > 1 else ""
             click.echo(f"kzfeed: {s.source}: {message}{more}", err=True)
@@ -86,7 +86,7 @@ def _source_line(s: SourceRun) -> str | None:
         extra = f", {len(s.warnings)} warning(s)" if s.warnings else ""
         counts = f"{s.new} new, {s.updated} updated, {s.unchanged} unchanged, {s.failed} failed"
         return f"{s.source}: {counts}{extra}"
-    return f"{s.source}: {s.status.value}: {s.error}"
+    return f"{s.source}: {s.status.value}: {s.error_message}"
 
 
 def _reached_feeds(report: RunReport, verbose: bool) -> None:

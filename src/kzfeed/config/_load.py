@@ -229,19 +229,53 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     where = str(path) if path else "default config"
     check_options(where, raw, _TOP_KEYS)
-
     database = _resolve_database(str(raw.get("database", "sqlite:///var/kzfeed.db")), root)
-    output_dir = (root / str(raw.get("output_dir", "public"))).resolve()
-    base_url = str(raw.get("base_url", "http://127.0.0.1:8080/"))
-    if not re.match(r"^https?://[^/\s]+", base_url):
-        raise ConfigError(f"{where}: key 'base_url' must be an http(s) URL, not {base_url!r}")
-    if not base_url.endswith("/"):
-        base_url += "/"
+    base_url = _base_url(where, str(raw.get("base_url", "http://127.0.0.1:8080/")))
     feed_size = int(raw.get("feed_size", 50))
     if feed_size < 1:
         raise ConfigError(f"{where}: key 'feed_size' must be at least 1")
+    sources = _sources(where, raw.get("sources"))
+    classifier = _classifier(where, raw.get("classifier", {}))
+    fetch = _fetch(where, raw.get("fetch", {}))
+    ops = _ops(where, raw.get("ops", {}))
+    languages = _languages(where, raw.get("languages", list(DEFAULT_LANGUAGES)))
+    plugins = raw.get("plugins", {})
+    for name, table in plugins.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: key 'plugins.{name}' must be a table")
+    dirs_raw = raw.get("plugins_dir", "plugins")
+    dirs = [dirs_raw] if isinstance(dirs_raw, str) else list(dirs_raw)
+    return Config(
+        root=root,
+        database=database,
+        output_dir=(root / str(raw.get("output_dir", "public"))).resolve(),
+        base_url=base_url,
+        title=str(raw.get("title", "kzfeed — Kazakhstan–EU cooperation")),
+        subtitle=str(
+            raw.get(
+                "subtitle",
+                "News of cooperation between Kazakhstan and the European Union and its member states",
+            )
+        ),
+        feed_size=feed_size,
+        sources=sources,
+        classifier=classifier,
+        fetch=fetch,
+        plugins=plugins,
+        plugins_dirs=tuple((root / str(d)).resolve() for d in dirs),
+        path=path,
+        ops=ops,
+        languages=languages,
+    )
 
-    raw_sources = raw.get("sources")
+
+def _base_url(where: str, base_url: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise ConfigError(f"{where}: key 'base_url' must be an http(s) URL, not {base_url!r}")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _sources(where: str, raw_sources: list[Any] | None) -> tuple[SourceConfig, ...]:
     if raw_sources is None:
         raw_sources = [{"name": "seeds", "type": "files", "path": "seeds"}]
     sources = tuple(_source(where, i, table) for i, table in enumerate(raw_sources))
@@ -249,14 +283,19 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"{where}: source name {dupes[0]!r} is used twice; names must be unique")
+    return sources
 
-    classifier_raw = dict(raw.get("classifier", {}))
+
+def _classifier(where: str, table: Mapping[str, Any]) -> ClassifierConfig:
+    classifier_raw = dict(table)
     classifier_name = classifier_raw.pop("name", "keywords")
     if not isinstance(classifier_name, str):
         raise ConfigError(f"{where}: key 'classifier.name' must be str")
-    classifier = ClassifierConfig(name=classifier_name, options=classifier_raw)
+    return ClassifierConfig(name=classifier_name, options=classifier_raw)
 
-    fetch_raw = dict(raw.get("fetch", {}))
+
+def _fetch(where: str, table: Mapping[str, Any]) -> FetchConfig:
+    fetch_raw = dict(table)
     check_options(where, fetch_raw, _FETCH_TYPES, prefix="fetch.")
     if "allow_private" in fetch_raw:
         entries = fetch_raw["allow_private"]
@@ -272,41 +311,7 @@ def _build(raw: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
             f"{where}: key 'fetch.extract_processes' must be 0 (one per CPU core shared by this "
             "host's workers) or more"
         )
-
-    ops = _ops(where, raw.get("ops", {}))
-    languages = _languages(where, raw.get("languages", list(DEFAULT_LANGUAGES)))
-
-    plugins = raw.get("plugins", {})
-    for name, table in plugins.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"{where}: key 'plugins.{name}' must be a table")
-
-    dirs_raw = raw.get("plugins_dir", "plugins")
-    dirs = [dirs_raw] if isinstance(dirs_raw, str) else list(dirs_raw)
-    plugins_dirs = tuple((root / str(d)).resolve() for d in dirs)
-
-    return Config(
-        root=root,
-        database=database,
-        output_dir=output_dir,
-        base_url=base_url,
-        title=str(raw.get("title", "kzfeed — Kazakhstan–EU cooperation")),
-        subtitle=str(
-            raw.get(
-                "subtitle",
-                "News of cooperation between Kazakhstan and the European Union and its member states",
-            )
-        ),
-        feed_size=feed_size,
-        sources=sources,
-        classifier=classifier,
-        fetch=fetch,
-        plugins=plugins,
-        plugins_dirs=plugins_dirs,
-        path=path,
-        ops=ops,
-        languages=languages,
-    )
+    return fetch
 
 
 def _languages(where: str, value: list[Any]) -> tuple[str, ...]:

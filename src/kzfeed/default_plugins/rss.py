@@ -104,19 +104,16 @@ class RssSource:
     ) -> RawItem | None:
         link = _link(entry, base)
         summary_html = str(entry.get("summary") or "")
-        content_html = ""
-        for part in entry.get("content") or []:
-            if len(str(part.get("value") or "")) > len(content_html):
-                content_html = str(part["value"])
+        content_html = max(
+            (str(part.get("value") or "") for part in entry.get("content") or []), key=len, default=""
+        )
         title = _clean(entry.get("title"))
         guid = str(entry.get("id") or link or hashlib.sha256(f"{title}{summary_html}".encode()).hexdigest())
         paragraphs = html_paragraphs(content_html or summary_html)
         text = "\n\n".join(paragraphs)
         summary = html_to_text(summary_html) if summary_html else None
         html = content_html or summary_html or None
-        categories = tuple(
-            dict.fromkeys(_clean(t.get("term")) for t in entry.get("tags") or [] if t.get("term"))
-        )
+        categories = _categories(entry)
         image, enclosures = _enclosures(entry, base)
         author = _byline(entry)
         published = _date(entry, "published")
@@ -158,9 +155,15 @@ class RssSource:
             published=published,
             updated=updated,
             lang=page_lang,
-            categories=tuple(c for c in categories if c),
+            categories=categories,
             image=image,
         )
+
+
+def _categories(entry: Any) -> tuple[str, ...]:
+    """The entry's categories (tags), each once, in order."""
+    found = dict.fromkeys(_clean(t.get("term")) for t in entry.get("tags") or [] if t.get("term"))
+    return tuple(c for c in found if c)
 
 
 def read_feed(result: FetchResult, source: str) -> Any:

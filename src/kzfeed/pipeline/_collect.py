@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from kzfeed import clock
 from kzfeed.config import SourceConfig
-from kzfeed.errors import FetchError, KzfeedError, SourceError
-from kzfeed.models import RawItem, RunError, RunErrorKind, SourceRun, SourceState, SourceStatus
+from kzfeed.errors import FetchError, KzfeedError, SourceCrashed, SourceError, SourceNotRun
+from kzfeed.models import RawItem, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
 from kzfeed.sources import Source, SourceContext
 from kzfeed.storage import StoreProtocol
@@ -63,7 +63,9 @@ class Collected:
     state: SourceState
     ctx: SourceContext
     raws: list[RawItem]
-    error: RunError | None = None
+    #: why it failed: the exception itself (a plugin's other exceptions are ``SourceCrashed``)
+    error: KzfeedError | None = None
+    error_at: datetime | None = None
     status: int | None = None
     retry_after: datetime | None = None
     duration: float = 0.0
@@ -111,13 +113,12 @@ class Collector:
         try:
             got.raws.extend(_raw_items(source.fetch(ctx), sc))
         except FetchError as exc:
-            got.error = _error(sc, RunErrorKind.FETCH, str(exc), exc.url)
+            got.error, got.error_at = exc, clock.now()
             got.status, got.retry_after = exc.status, exc.retry_after
         except KzfeedError as exc:
-            got.error = _error(sc, RunErrorKind.SOURCE, str(exc), getattr(exc, "url", None))
+            got.error, got.error_at = exc, clock.now()
         except (Exception, SystemExit) as exc:  # a plugin bug (even sys.exit) must not stop the others
-            message = f"source {sc.name!r} ({sc.type}) crashed: {type(exc).__name__}: {exc}"
-            got.error = _error(sc, RunErrorKind.CRASH, message, None)
+            got.error, got.error_at = SourceCrashed(sc.name, sc.type, exc), clock.now()
             log.debug("source %r crashed", sc.name, exc_info=True)
         got.duration = time.perf_counter() - start
         got.validators = self.staged.take(sc.name)
@@ -127,14 +128,10 @@ class Collector:
         return got
 
 
-def _error(sc: SourceConfig, kind: RunErrorKind, message: str, url: str | None) -> RunError:
-    return RunError(source=sc.name, kind=kind, message=message, url=url, at=clock.now())
-
-
 def skipped_run(name: str, why: str) -> SourceRun:
     """The outcome of a source a stop signal or another worker kept from being fetched."""
-    error = RunError(source=name, kind=RunErrorKind.SKIPPED, message=why, at=clock.now())
-    return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
+    error = SourceNotRun(name, why, kind=RunErrorKind.SKIPPED)
+    return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error, error_at=clock.now())
 
 
 def _raw_items(yielded: Iterable[object], sc: SourceConfig) -> Iterator[RawItem]:
@@ -168,14 +165,14 @@ def not_now(name: str, state: SourceState, *, forced: bool, now: datetime) -> So
             f"paused after {state.consecutive_failures} failures ({state.last_error}); "
             f"run 'kzfeed sources reset {name}' to try again"
         )
-        error = RunError(source=name, kind=RunErrorKind.PAUSED, message=message, url=state.url, at=now)
-        return SourceRun(source=name, status=SourceStatus.PAUSED, error=error)
+        error = SourceNotRun(name, message, kind=RunErrorKind.PAUSED, url=state.url)
+        return SourceRun(source=name, status=SourceStatus.PAUSED, error=error, error_at=now)
     if not forced and state.next_due is not None and not is_due(state, now):
         message = (
             f"not due before {state.next_due.isoformat(timespec='seconds')} "
             f"(backing off after {state.consecutive_failures} failure(s)); "
             f"'kzfeed run --source {name}' fetches it now"
         )
-        error = RunError(source=name, kind=RunErrorKind.NOT_DUE, message=message, url=state.url, at=now)
-        return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error)
+        error = SourceNotRun(name, message, kind=RunErrorKind.NOT_DUE, url=state.url)
+        return SourceRun(source=name, status=SourceStatus.SKIPPED, error=error, error_at=now)
     return None

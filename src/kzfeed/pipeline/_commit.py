@@ -13,17 +13,18 @@ from datetime import datetime
 
 from kzfeed import clock
 from kzfeed.config import Config
-from kzfeed.errors import ConfigError
+from kzfeed.errors import ConfigError, KzfeedError
 from kzfeed.http import CacheEntry, FetchPolicy
-from kzfeed.models import Item, RawItem, RunError, SourceRun, SourceState, SourceStatus
+from kzfeed.models import Item, RawItem, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
-from kzfeed.stories import Signals, StoryIndex, assign_stories, report_windows, story_lookup
+from kzfeed.stories import Signals, assign_stories
 
 __all__ = ["Committer", "Health"]
 
@@ -49,6 +50,11 @@ class Committer:
     now: Callable[[], datetime] = clock.now
     #: seconds until each source committed is due again (``kzfeed.pipeline._due`` writes them)
     due: dict[str, float] = field(default_factory=dict)
+    #: the stored story keys this run's sources read
+    story_keys: RunStoryKeys = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.story_keys = RunStoryKeys(self.store)
 
     def commit(self, got: Collected) -> tuple[SourceRun, Health | None]:
         """Classify what one source yielded and store it with its health, in one transaction.
@@ -73,7 +79,7 @@ class Committer:
         health = None
         counts = SaveCounts()
         if batch:
-            index = self._story_index(list(batch.values()), now)
+            index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
             stories = assign_stories(list(batch.values()), index)
             counts = self.store.save_source(
                 state=new_state,
@@ -85,6 +91,8 @@ class Committer:
                 validators=self._changed(got),
             )
             repeated.extend(counts.guid_taken)
+            self.story_keys.stored(list(batch), index.merges())
+            remember_reports(self.report_signals, index, stories, counts.new_ids)
         else:
             health = (new_state, config_hash(sc))
             for url, entry in got.validators.items():  # no items that a 304 could hide
@@ -98,15 +106,15 @@ class Committer:
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
         return _stored(got, fresh, counts, failed=failed, plugin_errors=plugin_errors), health
 
-    def _failed(self, got: Collected, error: RunError) -> SourceRun:
+    def _failed(self, got: Collected, error: KzfeedError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
         sc, state, report = got.sc, got.state, got.ctx.report
-        log.debug("%s", error.message)  # the command reports it, once
+        log.debug("%s", error)  # the command reports it, once
         now = self.now()
         new_state = after_failure(
             replace(state, type=sc.type),
             now=now,
-            error=error.message,
+            error=str(error),
             policy=self.policy,
             max_failures=self.config.fetch.max_failures,
             status=got.status or report.http_status,
@@ -126,23 +134,12 @@ class Committer:
             source=sc.name,
             status=SourceStatus.FAILED,
             warnings=tuple(report.warnings),
-            error=replace(error, message=error.message + paused),
+            error=error,
+            error_note=paused,
+            error_at=got.error_at,
             http_status=new_state.last_status,
             duration_s=got.duration,
         )
-
-    def _story_index(self, batch: list[Item], now: datetime) -> StoryIndex:
-        """The stored story keys and reports a batch can join: those around its dates and
-        those sharing a key with it, never every stored item."""
-        look = story_lookup(batch, now)
-        keys = self.store.story_keys(
-            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
-        )
-        index = StoryIndex(keys)
-        windows = report_windows(batch)
-        if windows:  # reports of the same event in other languages
-            index.add_reports(self.store.story_reports(windows), self.report_signals)
-        return index
 
     def _schedule(self, got: Collected, new_state: SourceState, now: datetime) -> None:
         """When the source is due again: its ``every`` (else ``[ops] every``), or later."""

@@ -10,9 +10,8 @@ from typing import Any
 
 from kzfeed.articles import safe_url
 from kzfeed.models import topic_label
-from kzfeed.publish._feeds import (
+from kzfeed.publish._entries import (
     Entry,
-    FeedSpec,
     as_story,
     entry_author,
     entry_content,
@@ -21,6 +20,7 @@ from kzfeed.publish._feeds import (
     entry_summary,
     item_link,
 )
+from kzfeed.publish._feeds import FeedSpec
 
 __all__ = ["JSON_FEED_VERSION", "render_json_feed"]
 

@@ -14,10 +14,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from kzfeed.models import Item, Story, topic_label
-from kzfeed.publish._feeds import (
-    FeedSpec,
+from kzfeed.publish._entries import (
     ShownDate,
-    archive_path,
     entry_author,
     entry_date,
     entry_summary,
@@ -25,6 +23,7 @@ from kzfeed.publish._feeds import (
     own_url,
     safe_content,
 )
+from kzfeed.publish._feeds import FeedSpec, archive_path
 
 if TYPE_CHECKING:
     import jinja2

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Self
 
 from sqlalchemy import Engine
 
-__all__ = ["StoreBase", "chunks", "like_prefix"]
+__all__ = ["StoreBase", "advisory_key", "chunks", "like_prefix"]
 
 
 class StoreBase:
@@ -23,6 +25,13 @@ class StoreBase:
         """The database kind: ``"sqlite"`` or ``"postgresql"``."""
         return str(self._engine.dialect.name)
 
+    @functools.cached_property
+    def _autocommit(self) -> Engine:
+        """The engine whose statements each commit by themselves: no BEGIN and COMMIT round
+        trips around a statement that is a transaction alone (PostgreSQL workers' host turns
+        and finished sources, several per source)."""
+        return self._engine.execution_options(isolation_level="AUTOCOMMIT")
+
     def close(self) -> None:
         """Close every connection of this store."""
         self._engine.dispose()
@@ -32,6 +41,12 @@ class StoreBase:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key (a signed 64-bit number) of the lock called ``name``."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def like_prefix(prefix: str) -> str:

@@ -171,13 +171,13 @@ def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[Source
                 "unchanged": outcome.unchanged,
                 "failed": outcome.failed,
                 "duration_ms": round(outcome.duration_s * 1000),
-                "error": outcome.error.message if outcome.error else None,
-                "error_kind": outcome.error.kind.value if outcome.error else None,
-                "error_url": outcome.error.url if outcome.error else None,
-                "error_at": outcome.error.at if outcome.error else None,
+                "error": error.message if error else None,
+                "error_kind": error.kind.value if error else None,
+                "error_url": error.url if error else None,
+                "error_at": error.at if error else None,
                 "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
             }
-            for outcome in outcomes
+            for outcome, error in ((o, RunError.of(o)) for o in outcomes)
         ],
     )
 

@@ -2,7 +2,8 @@
 
 Each request to a host takes a *turn* (:meth:`HostsMixin.take_host_turn`): a row in
 ``host_turns`` while it runs, so that at most ``concurrency`` run at once across the fleet, and a
-start time reserved on ``host_gates.next_start``, so that starts are ``min_delay`` apart. Times are
+start time reserved on ``host_gates.next_start``, so that starts are ``min_delay`` apart (one
+call of a database function, and one statement to end it: two round trips a request). Times are
 the database server's clock (``clock_timestamp()``), never a worker's. A turn whose worker died
 ends by itself at its ``until``. robots.txt of a site is fetched by one worker at a time (an
 advisory lock per site) and kept in ``robots_txt`` for the others.
@@ -14,23 +15,17 @@ fetcher keeps both in memory and nothing here is called.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, text
 
-from kzfeed.storage._base import StoreBase
-from kzfeed.storage._schema import host_gates, host_turns, robots_txt, workers
+from kzfeed.storage._base import StoreBase, advisory_key
+from kzfeed.storage._schema import host_turns, robots_txt, workers
 
 __all__ = ["HostsMixin"]
 
 _NOW = func.clock_timestamp()  # the server's clock now, not the transaction's start
-
-
-def _advisory_key(name: str) -> int:
-    digest = hashlib.sha256(name.encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class HostsMixin(StoreBase):
@@ -44,40 +39,21 @@ class HostsMixin(StoreBase):
         Returns ``(turn, wait)``: the turn's id and the seconds to wait before sending, or
         ``(None, 0.0)`` when ``concurrency`` turns of other requests are running (ask again a
         little later). The turn ends with :meth:`end_host_turn`, or by itself ``hold`` seconds
-        after its start (its worker died)."""
-        from sqlalchemy.dialects.postgresql import insert as pg_insert  # here: ~25 ms, PostgreSQL only
+        after its start (its worker died).
 
-        with self._engine.begin() as conn:
-            # the host's row, locked until commit: one worker at a time reserves a start
-            upsert = pg_insert(host_gates).values(host=host)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=["host"], set_={"host": upsert.excluded.host}
-            )
-            next_start = conn.execute(upsert.returning(host_gates.c.next_start)).scalar_one()
-            # a new statement: it sees the turns committed while we waited for the lock
-            busy, now = conn.execute(
-                select(func.count(host_turns.c.id), _NOW).where(
-                    host_turns.c.host == host, host_turns.c.until > _NOW
-                )
+        One statement, in a transaction of its own: the function ``kzfeed_take_host_turn``
+        (migration ``fleet_turns``) locks the host's row in ``host_gates``, counts the turns
+        running, reserves the next start ``min_delay`` after the last and inserts the turn."""
+        with self._autocommit.connect() as conn:
+            turn, wait = conn.execute(
+                text("SELECT turn, wait FROM kzfeed_take_host_turn(:h, :who, :n, :delay, :hold)"),
+                {"h": host, "who": holder, "n": concurrency, "delay": min_delay, "hold": hold},
             ).one()
-            if busy >= concurrency:
-                return None, 0.0
-            start: datetime = max(now, next_start) if next_start is not None else now
-            conn.execute(
-                update(host_gates)
-                .where(host_gates.c.host == host)
-                .values(next_start=start + timedelta(seconds=min_delay))
-            )
-            turn = conn.execute(
-                insert(host_turns)
-                .values(host=host, holder=holder, until=start + timedelta(seconds=hold))
-                .returning(host_turns.c.id)
-            ).scalar_one()
-        return int(turn), max(0.0, (start - now).total_seconds())
+        return (None, 0.0) if turn is None else (int(turn), max(0.0, float(wait)))
 
     def end_host_turn(self, host: str, turn: int) -> None:
         """The request of ``turn`` is over (and turns of that host left by dead workers go too)."""
-        with self._engine.begin() as conn:
+        with self._autocommit.connect() as conn:
             conn.execute(
                 delete(host_turns).where(
                     or_(host_turns.c.id == turn, (host_turns.c.host == host) & (host_turns.c.until <= _NOW))
@@ -111,7 +87,7 @@ class HostsMixin(StoreBase):
 
         with self._engine.begin() as conn:
             conn.execute(
-                text("SELECT pg_advisory_xact_lock(:k)"), {"k": _advisory_key(f"kzfeed-robots:{origin}")}
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(f"kzfeed-robots:{origin}")}
             )
             row = conn.execute(
                 select(

@@ -195,20 +195,7 @@ def _items_query(
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
     # one query finds the stored ones, one statement inserts the new ones (with their tags):
     # the first run of a source stores all its items new
-    found: dict[str, Any] = {}
-    for chunk in chunks([item.id for item in batch]):
-        query = select(
-            items.c.id,
-            items.c.source,
-            items.c.content_hash,
-            items.c.relevant,
-            items.c.relevance,
-            items.c.title,
-            items.c.published,
-            items.c.updated,
-            items.c.story_id,
-        ).where(items.c.id.in_(chunk))
-        found.update((row["id"], row) for row in conn.execute(query).mappings())
+    found = _stored_rows(conn, [item.id for item in batch])
     fresh: dict[str, Item] = {}
     touched: set[str] = set()  # stories whose reports changed
     updated = unchanged = 0
@@ -254,6 +241,25 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         guid_taken=tuple(g for _, g in sorted(taken)),
         new_ids=frozenset(fresh),
     )
+
+
+def _stored_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
+    """The stored rows of ``ids`` (what saving a batch compares), by id."""
+    found: dict[str, Any] = {}
+    for chunk in chunks(ids):
+        query = select(
+            items.c.id,
+            items.c.source,
+            items.c.content_hash,
+            items.c.relevant,
+            items.c.relevance,
+            items.c.title,
+            items.c.published,
+            items.c.updated,
+            items.c.story_id,
+        ).where(items.c.id.in_(chunk))
+        found.update((row["id"], row) for row in conn.execute(query).mappings())
+    return found
 
 
 def _guids_taken(conn: Connection, fresh: Sequence[Item]) -> set[tuple[str, str]]:

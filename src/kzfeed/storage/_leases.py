@@ -223,7 +223,7 @@ class LeasesMixin(StoreBase):
         if self._shared:
             query = query.where(sources.c.lease_owner == owner)
             query = query.values(due_at=func.now() + due, lease_owner=None, lease_expires=None)
-            with self._engine.begin() as conn:
+            with self._autocommit.connect() as conn:  # each source's row on its own
                 conn.execute(query, rows)
             return
         now = clock.now()

@@ -5,6 +5,11 @@ and Pygments it takes ~0.15 s, more than a run in which every feed answers 304):
 revision is read with one query and compared with the newest revision of the files in
 ``migrations/versions``, read from their ``revision``/``down_revision`` lines. Alembic is
 imported only to migrate (and by ``kzfeed db``).
+
+On PostgreSQL several workers may open an empty (or older) database at the same moment: the
+migration runs under a transaction-scoped advisory lock, and whoever waited for it reads the
+revision again once it holds it, so that one process migrates and the others find the schema
+at the newest revision (the lock is released when the migration's transaction commits).
 """
 
 from __future__ import annotations
@@ -68,14 +73,23 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+_MIGRATE_LOCK = 0x6B7A_0001  # the advisory lock held while one process migrates (PostgreSQL)
+
+
 def upgrade(engine: Engine) -> bool:
     """Bring the database to the newest schema. Returns True when a migration ran."""
     with engine.connect() as conn:
-        if _stored_revision(conn) == shipped_head():
+        if _at_head(conn):
             return False
     from alembic import command
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # held until this transaction commits the new schema and its revision; a process
+            # that waited here then sees that revision (each statement reads what is committed)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
+            if _at_head(conn):
+                return False
         command.upgrade(alembic_config(conn), "head")
     return True
 
@@ -95,6 +109,13 @@ class SchemaMixin(StoreBase):
 
         with self._engine.begin() as conn:
             command.revision(alembic_config(conn), message=message, autogenerate=True)
+
+
+def _at_head(connection: Connection) -> bool:
+    """True when the database is at the newest shipped revision (False when that is unknown:
+    Alembic then decides)."""
+    head = shipped_head()
+    return head is not None and _stored_revision(connection) == head
 
 
 def _stored_revision(connection: Connection) -> str | None:

@@ -73,6 +73,7 @@ class StoriesMixin(StoreBase):
                             content_hash=r.content_hash,
                             simhash=r.simhash,
                             published=r.published,
+                            first_seen=r.first_seen,
                         )
                         found[r.id] = (r.first_seen, r.published or r.first_seen, r.id, key)
         return [entry[3] for entry in sorted(found.values(), key=lambda e: e[:3])]

@@ -15,9 +15,9 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text
 
-from kzfeed.storage._base import chunks
+from kzfeed.storage._base import advisory_key, chunks
 from kzfeed.storage._schema import item_topics, items, stories, story_topics
 
 __all__ = ["refresh_stories", "stories_of", "story_members"]
@@ -45,7 +45,9 @@ def story_members(chunk: Collection[str]) -> Any:
 def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     """Write again the rows of the stories ``keys`` from their relevant items (none left: the
     story's rows go)."""
-    for chunk in chunks(sorted(set(keys))):
+    wanted = sorted(set(keys))
+    _lock_stories(conn, wanted)
+    for chunk in chunks(wanted):
         query = select(
             items.c.id, items.c.story_id, items.c.first_seen, items.c.published, items.c.updated
         ).where(story_members(chunk))
@@ -74,6 +76,28 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
             conn.execute(insert(stories), story_rows)
         if topic_rows:
             conn.execute(insert(story_topics), topic_rows)
+
+
+_STORIES_LOCK = "kzfeed-stories"
+_MANY = 64  # a rewrite of more stories than this locks them all (a few locks per transaction)
+
+
+def _lock_stories(conn: Connection, keys: Collection[str]) -> None:
+    """PostgreSQL: hold the stories ``keys`` until this transaction ends (advisory locks, taken
+    in one order), so that workers storing reports of one story at once rewrite its rows one
+    after the other, each reading the members after the other has committed (two at once both
+    inserted the story's row: a duplicate key). Every rewrite holds the lock of all stories
+    shared, and one of many stories (a rebuild, retention) holds it alone instead of one lock
+    per story (the server has room for a few thousand locks in all)."""
+    if conn.dialect.name != "postgresql" or not keys:
+        return  # SQLite: one writer at a time
+    every = advisory_key(_STORIES_LOCK)
+    if len(keys) > _MANY:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": every})
+        return
+    conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": every})
+    locks = sorted(advisory_key(f"kzfeed-story:{key}") for key in keys)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), [{"k": k} for k in locks])
 
 
 def _date(m: Any) -> datetime:

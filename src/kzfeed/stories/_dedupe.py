@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -149,6 +149,29 @@ class StoryIndex:
                 if memo is not None:
                     memo[key] = found
             self.events.add(item.id, self.resolve(self._by_id[item.id]), found)
+
+    def add_stored_reports(
+        self,
+        keys: Iterable[StoryKey],
+        load: Callable[[list[str]], Iterable[Item]],
+        memo: MutableMapping[tuple[str, str], Signals],
+    ) -> None:
+        """As :meth:`add_reports`, for stored items already recorded by their ``keys`` (from
+        ``Store.story_keys``): only the items whose signals ``memo`` lacks are read in full,
+        through ``load(ids)``, so that a run reads each stored report once, not once per source."""
+        keys = list(keys)
+        missing = [k.item_id for k in keys if (k.item_id, k.content_hash) not in memo]
+        loaded: dict[str, Signals] = {}
+        if missing:
+            for item in load(missing):
+                loaded[item.id] = memo[(item.id, item.content_hash)] = signals(item)
+        for key in keys:
+            found = memo.get((key.item_id, key.content_hash)) or loaded.get(key.item_id)
+            if found is None:  # gone since its key was read (another worker's retention)
+                continue
+            if key.item_id not in self._by_id:
+                self.add(key)
+            self.events.add(key.item_id, self.resolve(self._by_id[key.item_id]), found)
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:

@@ -57,12 +57,14 @@ class EventIndex:
         #: feature -> day of publication -> reports (reports without a date are not listed)
         self._postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         self._members: dict[str, list[int]] = defaultdict(list)
+        #: item id -> where its signals are (the last added)
+        self._at: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def add(self, item_id: str, story: str, signals: Signals) -> None:
-        n = len(self._ids)
+        n = self._at[item_id] = len(self._ids)
         self._ids.append(item_id)
         self._stories.append(story)
         self._signals.append(signals)
@@ -72,6 +74,11 @@ class EventIndex:
             self._df[feature] += 1
             if day is not None:
                 self._postings[feature][day].append(n)
+
+    def signals_of(self, item_id: str) -> Signals | None:
+        """The signals last added for ``item_id``, or None."""
+        n = self._at.get(item_id)
+        return None if n is None else self._signals[n]
 
     def idf(self, feature: str) -> float:
         return math.log((len(self._ids) + 2) / (self._df.get(feature, 0) + 1)) + 1.0
@@ -122,11 +129,19 @@ class EventIndex:
         if signals.published is None or not signals.features:
             return []
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        mine = self._vector(signals)
+        idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
+
+        def vector(report: Signals) -> dict[str, float]:
+            return {
+                f: w * (idf[f] if f in idf else idf.setdefault(f, self.idf(f)))
+                for f, w in report.features.items()
+            }
+
+        mine = vector(signals)
         norm = math.sqrt(sum(w * w for w in mine.values()))
         for n in self._candidates(signals):
             other = self._signals[n]
-            score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, self._vector(other))
+            score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, vector(other))
             scores[self._stories[n]].append((score, n))
         matches = []
         for story, found in scores.items():

@@ -1,10 +1,5 @@
-"""The plain data kzfeed passes between its stages: frozen, slotted, keyword-only dataclasses.
-
-``RawItem`` is one article, the one type it travels in: a reader makes it, a source yields it,
-a classifier reads it (``ArticleText``: its title, text and language) and an ``Item`` holds it as it
-is stored, with what kzfeed decided about it (ids, classification, story). ``Document`` is the
-name classifiers knew their input by: it is ``RawItem``.
-"""
+"""The article, the one type it travels in from a source to storage (``RawItem``), what a
+classifier reads of it (``ArticleText``), and the stored article (``Item``) and its story."""
 
 from __future__ import annotations
 
@@ -12,75 +7,15 @@ import uuid
 import warnings
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime
-from enum import StrEnum
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
+from kzfeed.models._classification import Classification
 from kzfeed.plaintext import clean_text, nfc, normal_paragraphs
 
-__all__ = [
-    "TOPICS",
-    "TOPIC_LABELS",
-    "ArticleText",
-    "CacheEntry",
-    "Classification",
-    "Document",
-    "Entity",
-    "Evidence",
-    "Item",
-    "RawItem",
-    "RunError",
-    "RunErrorKind",
-    "RunReport",
-    "SourceRun",
-    "SourceState",
-    "SourceStatus",
-    "Story",
-    "StoryKey",
-    "Topic",
-    "TopicTag",
-    "item_id_for",
-    "topic_label",
-]
-
-
-class Topic(StrEnum):
-    """The topic vocabulary of the beat. A feed is written for each."""
-
-    RAW_MATERIALS = "raw_materials"
-    ENERGY = "energy"
-    TRANSPORT_LOGISTICS = "transport_logistics"
-    TRADE_INVESTMENT = "trade_investment"
-    POLITICAL_DIALOGUE = "political_dialogue"
-    SECURITY = "security"
-    EDUCATION_CULTURE = "education_culture"
-    ENVIRONMENT_CLIMATE = "environment_climate"
-    RULE_OF_LAW = "rule_of_law"
-
-
-TOPICS: tuple[str, ...] = tuple(t.value for t in Topic)
-
-#: how each topic is named for people (feed titles, category labels)
-TOPIC_LABELS: dict[str, str] = {
-    Topic.RAW_MATERIALS: "Critical raw materials",
-    Topic.ENERGY: "Energy",
-    Topic.TRANSPORT_LOGISTICS: "Transport and logistics",
-    Topic.TRADE_INVESTMENT: "Trade and investment",
-    Topic.POLITICAL_DIALOGUE: "Political dialogue",
-    Topic.SECURITY: "Security",
-    Topic.EDUCATION_CULTURE: "Education and culture",
-    Topic.ENVIRONMENT_CLIMATE: "Environment and climate",
-    Topic.RULE_OF_LAW: "Rule of law",
-}
-
+__all__ = ["ArticleText", "Document", "Item", "RawItem", "Story", "StoryKey", "item_id_for"]
 
 _T = TypeVar("_T")
-
-
-def topic_label(topic: str) -> str:
-    """The human name of a topic; topics added by users get their slug, capitalised."""
-    return TOPIC_LABELS.get(topic) or topic.replace("_", " ").capitalize()
-
 
 # Item ids are UUIDv5 in this namespace: the same source key gives the same id in any
 # database, on any machine, forever.
@@ -207,50 +142,6 @@ _RAW_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(RawItem) if f
 Document = RawItem
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Evidence:
-    """Why a classifier decided something: the term matched and where it matched."""
-
-    term: str
-    field: str  # "title", "lead" or "body"
-    count: int = 1
-    weight: float = 1.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TopicTag:
-    """One topic given to an item, with its score and the evidence for it."""
-
-    topic: str
-    score: float
-    evidence: tuple[Evidence, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Entity:
-    """A person, organisation or place recognised in an item, under its normalised name."""
-
-    name: str
-    kind: str  # "person", "org", "place", "programme"
-    mentions: int = 1
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Classification:
-    """A classifier's decision about one document."""
-
-    relevant: bool
-    relevance: float
-    topics: tuple[TopicTag, ...] = ()
-    entities: tuple[Entity, ...] = ()
-    #: relevance evidence (the KZ side and the EU side that were found)
-    evidence: tuple[Evidence, ...] = ()
-    #: one line a person can read: why it is (not) relevant
-    reason: str = ""
-    lang: str | None = None
-    classifier: str = ""
-
-
 class _OfArticle(property, Generic[_T]):
     """An attribute of an ``Item`` that is its article's (the one place it is kept): a
     property read by ``operator.attrgetter``, as fast as a plain one."""
@@ -364,109 +255,6 @@ class Item:
         return self.updated or self.published or self.first_seen
 
 
-class SourceStatus(StrEnum):
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    FAILED = "failed"
-    PAUSED = "paused"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SourceState:
-    """What kzfeed remembers about a source between runs (health and HTTP validators)."""
-
-    name: str
-    type: str = ""
-    url: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    last_attempt: datetime | None = None
-    last_ok: datetime | None = None
-    last_status: int | None = None
-    last_error: str | None = None
-    items_last_run: int = 0
-    consecutive_failures: int = 0
-    next_due: datetime | None = None  # not before: a back-off or Retry-After (this host's clock)
-    paused: bool = False
-    cursor: dict[str, Any] = field(default_factory=dict)
-    #: when it is next due, by the database's clock (None: now); read from storage only, moved
-    #: on by the claims of ``kzfeed.storage.SourceLeases``
-    due_at: datetime | None = None
-
-
-class RunErrorKind(StrEnum):
-    """What kind of trouble kept a source from being stored in a run."""
-
-    FETCH = "fetch"  # the network or the server (a FetchError)
-    SOURCE = "source"  # what the source read was unusable, or its options (a KzfeedError)
-    CRASH = "crash"  # the plugin raised something else: its bug
-    PAUSED = "paused"  # paused after too many failures: not fetched
-    NOT_DUE = "not_due"  # backing off after a failure: not fetched yet
-    SKIPPED = "skipped"  # a stop signal, or another worker had it
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunError:
-    """Why a run did not store a source, as a record: which ``source``, what ``kind`` of
-    trouble, the one-line ``message`` that says what to do, the ``url`` concerned (if one is)
-    and when it happened (``at``). ``str()`` of it is the message."""
-
-    source: str
-    kind: RunErrorKind
-    message: str
-    url: str | None = None
-    at: datetime | None = None
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SourceRun:
-    """What one run did for one source."""
-
-    source: str
-    status: SourceStatus
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    warnings: tuple[str, ...] = ()
-    error: RunError | None = None
-    http_status: int | None = None
-    duration_s: float = 0.0
-    #: of the new items, how many went into the feeds
-    in_feeds: int = 0
-    #: the new items left out of the feeds: (title, the classifier's reason)
-    left_out: tuple[tuple[str, str], ...] = ()
-    #: errors raised by process_item hooks (the item went on without that plugin)
-    plugin_errors: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunReport:
-    """What one ``kzfeed run`` did, source by source."""
-
-    started: datetime
-    finished: datetime
-    sources: tuple[SourceRun, ...] = ()
-    written: tuple[str, ...] = ()
-    run_id: int | None = None
-
-    @property
-    def failed_sources(self) -> tuple[str, ...]:
-        return tuple(s.source for s in self.sources if s.status is SourceStatus.FAILED)
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed_sources
-
-    def total(self, what: str) -> int:
-        """Sum one counter (``new``, ``updated``, ``unchanged``, ``failed``) over the sources."""
-        return sum(int(getattr(s, what)) for s in self.sources)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoryKey:
     """What story clustering needs to know about a stored item (see ``kzfeed.stories._dedupe``)."""
@@ -478,6 +266,8 @@ class StoryKey:
     content_hash: str
     simhash: int | None
     published: datetime | None = None
+    #: when kzfeed first saw the item (as stored; None for an item not stored yet)
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -500,28 +290,3 @@ class Story:
         for item in (self.lead, *self.others):
             seen.update(dict.fromkeys(item.topics))
         return tuple(seen)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CacheEntry:
-    """What the fetcher remembers about one URL between requests (and, stored, between runs)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    #: until then the last answer is fresh: no request is sent (Cache-Control max-age / Expires)
-    expires: datetime | None = None
-    #: until then the server asked not to be asked (Retry-After on 429/503)
-    retry_after: datetime | None = None
-    last_status: int | None = None
-
-
-def __getattr__(name: str) -> object:
-    if name == "CleanArticle":
-        warnings.warn(
-            "kzfeed.CleanArticle is deprecated: it is RawItem (one article type from reader to "
-            "source); import RawItem, and give the article its guid with article.with_guid(guid)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return RawItem
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,213 @@
+"""A run reads each stored report once, not once per source (issue 13): the stories it makes
+source after source are the ones made by reading every stored report of the window again for
+each source, as runs did before."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from factories import make_item
+from kzfeed.classify import KeywordClassifier
+from kzfeed.models import Item, SourceState, StoryKey
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
+from kzfeed.storage import SaveCounts, Store, open_store
+from kzfeed.stories import (
+    Signals,
+    StoryIndex,
+    StoryLookup,
+    assign_stories,
+    load_story_labels,
+    report_windows,
+    story_lookup,
+)
+from kzfeed.stories._signals import signals
+
+LABELLED = Path(__file__).parent / "data" / "stories" / "labelled"
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def sources() -> list[list[Item]]:
+    """Every labelled report (five languages, 30 events, copies and rewrites), classified, one
+    source per outlet."""
+    classifier = KeywordClassifier()
+    by_outlet: dict[str, list[Item]] = {}
+    for split in ("dev", "test", "fresh"):
+        for report in load_story_labels(LABELLED / f"{split}.jsonl"):
+            item = report.item()
+            item = report.item(classifier.classify(item.document(lang=item.lang)))
+            by_outlet.setdefault(report.outlet or report.id, []).append(item)
+    return [by_outlet[outlet] for outlet in sorted(by_outlet)]
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    a, b = open_store(f"sqlite:///{tmp_path / 'a.db'}"), open_store(f"sqlite:///{tmp_path / 'b.db'}")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _reread_index(store: Store, batch: list[Item]) -> StoryIndex:
+    """How a run built a source's index before: every stored report of the windows read again."""
+    look = story_lookup(batch, NOW)
+    index = StoryIndex(
+        store.story_keys(ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans)
+    )
+    if windows := report_windows(batch):
+        index.add_reports(store.story_reports(windows))
+    return index
+
+
+def _commit(store: Store, name: str, batch: list[Item], index: StoryIndex) -> tuple[list[Item], SaveCounts]:
+    assigned = assign_stories(batch, index)
+    counts = store.save_source(
+        state=SourceState(name=name, type="files"),
+        config_hash="x",
+        batch=assigned,
+        merges=index.merges(),
+        ok=True,
+        now=NOW,
+    )
+    return assigned, counts
+
+
+class _Run:
+    """Sources stored one after another as a run stores them: the stored keys it read kept for
+    the next sources, and the signals of the reports it read or stored."""
+
+    def __init__(self, store: Store) -> None:
+        self.keys = RunStoryKeys(store)
+        self.memo: dict[tuple[str, str], Signals] = {}
+
+    def commit(self, name: str, batch: list[Item]) -> None:
+        index = story_index(self.keys, batch, NOW, self.memo)
+        assigned, counts = _commit(self.keys.store, name, batch, index)
+        self.keys.stored([item.id for item in batch], index.merges())
+        remember_reports(self.memo, index, assigned, counts.new_ids)
+
+
+def _stories(store: Store) -> dict[str, str]:
+    return {item.id: item.story_id or item.id for item in store.items(relevant=None)}
+
+
+def test_stories_made_source_by_source_are_those_of_reading_every_report_again(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    run, reread = stores
+    for first in range(0, len(sources), 12):  # runs of 12 sources: each finds the earlier ones' reports
+        one_run = _Run(run)
+        for n, batch in enumerate(sources[first : first + 12], start=first):
+            one_run.commit(f"s{n}", batch)
+            _commit(reread, f"s{n}", batch, _reread_index(reread, batch))
+    made = _stories(run)
+    assert made == _stories(reread)
+    # the fixture exercises what it should: reports of one event from several sources grouped
+    assert len(set(made.values())) < len(made) - 40
+    assert len({item.source for item in run.items(relevant=None) if item.story_id}) > 10
+
+
+def test_a_run_reads_a_report_stored_before_it_once_and_its_own_never(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    run, _ = stores
+    earlier, later = sources[::2], sources[1::2]
+    earlier_run = _Run(run)
+    for n, batch in enumerate(earlier):
+        earlier_run.commit(f"a{n}", batch)
+    read: list[str] = []
+    items_by_id = run.items_by_id
+
+    def counting(ids: Collection[str]) -> dict[str, Item]:
+        found = items_by_id(ids)
+        read.extend(found)
+        return found
+
+    run.items_by_id = counting  # type: ignore[method-assign]
+    later_run = _Run(run)
+    for n, batch in enumerate(later):
+        later_run.commit(f"b{n}", batch)
+    assert read, "the later sources' windows hold reports stored by the earlier run"
+    assert len(read) == len(set(read))
+    assert not set(read) & {item.id for batch in later for item in batch}
+
+
+def test_the_signals_a_run_keeps_are_those_of_the_stored_reports(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    run, _ = stores
+    one_run = _Run(run)
+    for n, batch in enumerate(sources):
+        one_run.commit(f"s{n}", batch)
+    stored = run.items_by_id([item.id for batch in sources for item in batch])
+    assert len(one_run.memo) == len(stored) > 100
+    for item in stored.values():
+        kept = one_run.memo[(item.id, item.content_hash)]
+        assert (list(kept.features.items()), kept) == (list(signals(item).features.items()), signals(item))
+
+
+def test_a_report_gone_since_its_key_was_read_is_left_out() -> None:
+    key = StoryKey(
+        item_id="gone", story_id=None, guid="g", canonical_url=None, content_hash="h", simhash=None
+    )
+    index = StoryIndex([key])
+    index.add_stored_reports([key], lambda ids: [], {})
+    assert len(index.events) == 0
+
+
+def test_the_keys_a_run_keeps_are_those_the_database_gives(tmp_path: Path) -> None:
+    """Periods read in any order (a gap between two read, then one spanning both), stories
+    merged and items stored between reads: what the run's kept keys say is what a fresh read
+    of the database says."""
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
+    t0 = datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+    def save(name: str, items: list[Item], merges: dict[str, str] | None = None) -> list[str]:
+        store.save_source(
+            state=SourceState(name=name, type="files"),
+            config_hash="x",
+            batch=items,
+            merges=merges,
+            ok=True,
+            now=NOW,
+        )
+        return [item.id for item in items]
+
+    def day(n: int, name: str, story: str | None = None, **more: object) -> Item:
+        item = make_item(f"{name}.txt", title=name.upper(), published=t0 + timedelta(days=n), **more)  # type: ignore[arg-type]
+        return replace(item, story_id=story or item.id)
+
+    earlier = [day(0, "a"), day(1, "b"), day(6, "c"), day(12, "d"), make_item("undated.txt", title="U")]
+    save("earlier", earlier)
+    a, b, c = (item.id for item in earlier[:3])
+    keys = RunStoryKeys(store)
+    periods = [
+        [(t0 - timedelta(days=1), t0 + timedelta(days=2))],
+        [(t0 + timedelta(days=10), t0 + timedelta(days=13))],
+        [(t0 - timedelta(days=2), t0 + timedelta(days=14)), (NOW - timedelta(days=1), NOW)],
+    ]
+    steps = [
+        lambda: keys.stored(save("s1", [day(1, "b2", story=a)], merges={b: a}), {b: a}),
+        lambda: keys.stored(save("s2", [day(7, "e", story=c)]), {}),
+        lambda: keys.stored(
+            save("s3", [replace(earlier[2], story_id=a, title="C again")], merges={c: a}), {c: a}
+        ),
+    ]
+    for spans, step in zip(periods, steps, strict=True):
+        found = keys.read(StoryLookup(ids=(), hashes=(), urls=(), guids=(), spans=tuple(spans)))
+        assert found == store.story_keys(spans=spans)
+        step()
+    wide = [(t0 - timedelta(days=30), t0 + timedelta(days=30))]
+    assert keys.read(
+        StoryLookup(ids=(), hashes=(), urls=(), guids=(), spans=tuple(wide))
+    ) == store.story_keys(spans=wide)
+    merged = keys.read(
+        StoryLookup(ids=(), hashes=(), urls=(), guids=(), spans=((t0, t0 + timedelta(days=8)),))
+    )
+    assert {k.story_id for k in merged} == {a}
+    store.close()
