@@ -212,7 +212,7 @@ def test_process_item_returning_something_else_than_an_item_is_reported_and_igno
     )
     item, errors = host.process_item(SimpleNamespace(title="abc"), lambda name: None)
     assert item.title == "abc!"
-    assert errors == [
+    assert [str(e) for e in errors] == [
         "plugin 'stringly': process_item returned str, not the SimpleNamespace it was given or None; "
         "the item goes on unchanged"
     ]

@@ -122,7 +122,8 @@ def test_a_plugin_raising_in_a_hook_is_reported_and_does_not_stop_the_others() -
     )
     item, errors = host.process_item(SimpleNamespace(title="abc"), lambda name: None)
     assert item.title == "ABC"
-    assert errors == ["plugin 'raiser' failed in process_item: ValueError: bad item"]
+    assert [str(e) for e in errors] == ["plugin 'raiser' failed in process_item: ValueError: bad item"]
+    assert isinstance(errors[0].__cause__, ValueError)  # an exception until the CLI prints it
 
 
 def test_process_item_returning_none_drops_the_item() -> None:

@@ -69,9 +69,14 @@ class PluginError(KzfeedError):
     """A plugin could not be loaded, raised inside a hook, or broke a hook's contract
     (registered something that is not a source class, a classifier without ``classify``)."""
 
-    def __init__(self, plugin: str, message: str) -> None:
-        super().__init__(f"plugin {plugin!r}: {message}")
+    def __init__(self, plugin: str, message: str, *, hook: str | None = None) -> None:
+        # raised inside ``hook``: "plugin 'x' failed in process_item: ValueError: ..."
+        super().__init__(
+            f"plugin {plugin!r} failed in {hook}: {message}" if hook else f"plugin {plugin!r}: {message}"
+        )
         self.plugin = plugin
+        #: the hook it raised in (None for a broken contract or a failed load)
+        self.hook = hook
         #: the message without the plugin's name
         self.detail = message
 

@@ -149,17 +149,19 @@ class PluginHost:
         for impl, plugin_name in self._impls("register_commands"):
             self._call_isolated(impl, plugin_name, "register_commands", cli=cli)
 
-    def process_item(self, item: Any, ctx_for: Callable[[str], Any]) -> tuple[Any | None, list[str]]:
+    def process_item(self, item: Any, ctx_for: Callable[[str], Any]) -> tuple[Any | None, list[PluginError]]:
         """Run every ``process_item`` in pluggy's order, each getting what the previous one
         returned. Returns the item (or ``None`` when a plugin dropped it) and the errors of
         plugins that raised or returned something else than an item (the item goes on
-        unchanged)."""
-        errors: list[str] = []
+        unchanged), as ``PluginError`` exceptions (``__cause__``: what the plugin raised)."""
+        errors: list[PluginError] = []
         for impl, plugin_name in self._impls("process_item"):
             try:
                 result = self._call(impl, plugin_name, "process_item", item=item, ctx=ctx_for(plugin_name))
             except (Exception, SystemExit) as exc:
-                errors.append(f"plugin {plugin_name!r} failed in process_item: {_describe(exc)}")
+                failed = PluginError(plugin_name, _describe(exc), hook="process_item")
+                failed.__cause__ = exc
+                errors.append(failed)
                 continue
             if result is None:
                 return None, errors
@@ -169,7 +171,7 @@ class PluginHost:
                     f"process_item returned {type(result).__name__}, not the {type(item).__name__} "
                     "it was given or None; the item goes on unchanged",
                 )
-                errors.append(str(error))
+                errors.append(error)
                 continue
             item = result
         return item, errors

@@ -51,7 +51,7 @@ def _json(report: RunReport, written: list[Path] | None, stopped: bool) -> dict[
                 "failed": s.failed,
                 "in_feeds": s.in_feeds,
                 "left_out": [{"title": title, "reason": reason} for title, reason in s.left_out],
-                "plugin_errors": list(s.plugin_errors),
+                "plugin_errors": [str(e) for e in s.plugin_errors],
                 "warnings": list(s.warnings),
                 "error": error.message if error else None,
                 "error_kind": error.kind.value if error else None,
@@ -72,7 +72,7 @@ def print_errors(report: RunReport) -> None:
     for s in report.sources:
         if s.status is SourceStatus.FAILED:
             click.echo(f"kzfeed: {s.source}: {s.error_message}", err=True)
-        for message, times in Counter(s.plugin_errors).items():
+        for message, times in Counter(str(e) for e in s.plugin_errors).items():
             more = f" ({times} items)" if times > 1 else ""
             click.echo(f"kzfeed: {s.source}: {message}{more}", err=True)
 

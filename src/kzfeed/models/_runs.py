@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from kzfeed.errors import FetchError, KzfeedError, SourceCrashed, SourceNotRun
+from kzfeed.errors import FetchError, KzfeedError, PluginError, SourceCrashed, SourceNotRun
 
 __all__ = ["CacheEntry", "RunError", "RunErrorKind", "RunReport", "SourceRun", "SourceState", "SourceStatus"]
 
@@ -116,7 +116,7 @@ class SourceRun:
     #: the new items left out of the feeds: (title, the classifier's reason)
     left_out: tuple[tuple[str, str], ...] = ()
     #: errors raised by process_item hooks (the item went on without that plugin)
-    plugin_errors: tuple[str, ...] = ()
+    plugin_errors: tuple[PluginError, ...] = ()
 
     @property
     def error_message(self) -> str | None:

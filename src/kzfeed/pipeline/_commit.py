@@ -13,7 +13,7 @@ from datetime import datetime
 
 from kzfeed import clock
 from kzfeed.config import Config
-from kzfeed.errors import ConfigError, KzfeedError
+from kzfeed.errors import ConfigError, KzfeedError, PluginError
 from kzfeed.http import CacheEntry, FetchPolicy
 from kzfeed.models import Item, RawItem, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._build import config_hash
@@ -66,7 +66,7 @@ class Committer:
             return self._failed(got, got.error), None
         sc, state, report = got.sc, got.state, got.report
         now = self.now()
-        plugin_errors: list[str] = []
+        plugin_errors: list[PluginError] = []
         batch, failed, repeated = self._prepare_all(got, plugin_errors)
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **report.cursor}),
@@ -153,7 +153,7 @@ class Committer:
         return changed
 
     def _prepare_all(
-        self, got: Collected, plugin_errors: list[str]
+        self, got: Collected, plugin_errors: list[PluginError]
     ) -> tuple[dict[str, Item], int, list[str]]:
         """The items of what a source yielded, by id; how many failed (each a warning); and
         the guids of entries left out because an earlier entry had the same guid. Errors of
@@ -179,7 +179,9 @@ class Committer:
                 batch.setdefault(item.id, item)
         return batch, failed, repeated
 
-    def _prepare(self, raw: RawItem, source: str, source_type: str, plugin_errors: list[str]) -> Item | None:
+    def _prepare(
+        self, raw: RawItem, source: str, source_type: str, plugin_errors: list[PluginError]
+    ) -> Item | None:
         item = normalise(raw, source=source, source_type=source_type)
         lang = item.lang
         if not lang:
@@ -210,7 +212,7 @@ class Committer:
 
 
 def _stored(
-    got: Collected, fresh: list[Item], counts: SaveCounts, *, failed: int, plugin_errors: list[str]
+    got: Collected, fresh: list[Item], counts: SaveCounts, *, failed: int, plugin_errors: list[PluginError]
 ) -> SourceRun:
     """The run's line of a source whose items were stored: what is new, what reached the feeds."""
     report = got.report
