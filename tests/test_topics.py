@@ -216,3 +216,24 @@ def test_at_most_four_topics_and_the_first_is_primary(classifier: KeywordClassif
         result = classifier.classify(record.document())
         assert len(result.topics) <= 4
         assert [t.score for t in result.topics] == sorted((t.score for t in result.topics), reverse=True)
+
+
+def test_a_short_report_of_a_company_deal_is_about_trade_too(classifier: KeywordClassifier) -> None:
+    # the trade rule of tests/data/classifier/README.md: the deal is the event of the report
+    deal = Document(
+        title="Dutch company to build wind farm in Kazakhstan",
+        text="A Dutch company signed an agreement with Kazakhstan's energy ministry to build a wind "
+        "farm in the Akmola region.",
+        lang="en",
+    )
+    assert topics(classifier.classify(deal)) == ["energy", "trade_investment"]
+
+
+def test_non_proliferation_said_indirectly_is_security(classifier: KeywordClassifier) -> None:
+    report = Document(
+        title="EU and Kazakhstan discuss the uranium bank and radioactive sources",
+        text="EU officials praised Kazakhstan for giving up its nuclear arsenal and discussed the "
+        "IAEA uranium bank in Oskemen and the safe storage of radioactive sources with Kazakh officials.",
+        lang="en",
+    )
+    assert "security" in topics(classifier.classify(report))

@@ -44,6 +44,13 @@ LEAD_ALONE = 1.5
 CONTEXT_MIN = 2.0
 #: a body paragraph shorter than this (in words and marks) is furniture, not a paragraph
 PARAGRAPH_MIN_TOKENS = 12
+#: a short report is about trade and investment as well as its main topic when its headline and
+#: its lead both name it: a company's deal (an agreement to build, a supply contract) is the event
+#: of the report; not when the main topic is raw materials, where the company words mostly tell an
+#: exploration licence or an offer of deposits (the labelling rule in
+#: tests/data/classifier/README.md)
+SECOND_IN_SHORT = "trade_investment"
+NOT_SECOND_IN_SHORT_AFTER = "raw_materials"
 #: the most topics tagged
 MAX_TAGS = 4
 #: an article none of whose topics reaches the threshold still gets its strongest one when that
@@ -177,6 +184,7 @@ def score_topics(
         line[1] += value
 
     body_count = layout.body_paragraphs()
+    short = not body_count
     lead_factor = 1.0 if body_count else LEAD_ALONE
     body_count = max(1, body_count)
     raw: dict[str, float] = {}
@@ -211,9 +219,17 @@ def score_topics(
             )
             if verdict == "low" and not tags and value == strongest and score >= MAIN_FLOOR:
                 verdict = "main"  # a relevant article is about something: its strongest topic
-        elif value < RELATIVE_FLOOR * strongest and not (tally.title and tally.lead and developed[topic]):
-            # the headline and the lead announce it and the body develops it: the article is
-            # about it too, however much more it says about its main topic
+        elif value < RELATIVE_FLOOR * strongest and not (
+            tally.title
+            and tally.lead
+            and (
+                developed[topic]
+                or (short and topic == SECOND_IN_SHORT and ranked[0] != NOT_SECOND_IN_SHORT_AFTER)
+            )
+        ):
+            # the headline and the lead announce it and the body develops it (a short report has
+            # no body: there the headline and the lead are the story): the article is about it
+            # too, however much more it says about its main topic
             verdict = "weaker"
         elif len(tags) >= MAX_TAGS:
             verdict = "cut"
