@@ -74,3 +74,14 @@ def test_every_library_decision_names_a_job_and_a_choice() -> None:
     for row in rows:
         job, choice = (c.strip() for c in row.strip("|").split("|")[:2])
         assert job and choice, row
+
+
+def test_the_readme_diagram_names_a_folder_for_every_stage_package() -> None:
+    """The README's "How it works" diagram names real folders, and every stage package."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    diagram = readme.split("## How it works", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"\b([a-z_]+)/", diagram))
+    assert named, "the README has no diagram of the stages"
+    packages = {p.parent.name for p in SRC.glob("*/__init__.py")} - {"testing", "models", "config"}
+    assert named - {"public"} <= packages, f"folders that do not exist: {named - packages - {'public'}}"
+    assert packages <= named, f"stage packages the diagram leaves out: {packages - named}"
