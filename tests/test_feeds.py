@@ -7,7 +7,8 @@ from lxml import etree
 
 from factories import make_item
 from feedcheck import assert_valid_atom, parse_feed
-from kzfeed.publish._feeds import FeedSpec, entry_id, render_atom, render_rss
+from kzfeed.publish._entries import entry_id
+from kzfeed.publish._feeds import FeedSpec, render_atom, render_rss
 
 SPEC = FeedSpec(
     key="all",

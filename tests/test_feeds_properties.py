@@ -17,7 +17,8 @@ from lxml import etree
 
 from factories import make_item
 from feedcheck import assert_valid_atom, parse_feed
-from kzfeed.publish._feeds import entry_author, render_atom, render_rss
+from kzfeed.publish._entries import entry_author
+from kzfeed.publish._feeds import render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from test_sanitize import SPEC  # one feed spec for the tests of what reaches a reader
 

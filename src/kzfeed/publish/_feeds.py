@@ -24,7 +24,6 @@ from kzfeed import __version__
 from kzfeed.models import Story, topic_label
 from kzfeed.publish._entries import (
     Entry,
-    ShownDate,
     as_story,
     entry_author,
     entry_content,
@@ -32,29 +31,10 @@ from kzfeed.publish._entries import (
     entry_id,
     entry_summary,
     item_link,
-    own_url,
-    safe_content,
     site_label,
 )
 
-__all__ = [
-    "RENDERER",
-    "Entry",
-    "FeedSpec",
-    "ShownDate",
-    "archive_path",
-    "as_story",
-    "entry_author",
-    "entry_content",
-    "entry_date",
-    "entry_id",
-    "entry_summary",
-    "item_link",
-    "own_url",
-    "render_atom",
-    "render_rss",
-    "safe_content",
-]
+__all__ = ["RENDERER", "FeedSpec", "archive_path", "render_atom", "render_rss"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FEED_NAMESPACE = uuid.UUID("0b5c8d6e-3f41-5a27-9e08-7c1d2b3a4f55")

@@ -24,7 +24,8 @@ from kzfeed.articles import safe_url
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story
-from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
+from kzfeed.publish._entries import own_url
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._pages import (
     Site,

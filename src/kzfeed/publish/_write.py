@@ -20,7 +20,8 @@ from pathlib import Path
 from kzfeed.config import Config
 from kzfeed.errors import ConfigError
 from kzfeed.models import TOPICS, Item, Story, topic_label
-from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, own_url, render_atom, render_rss
+from kzfeed.publish._entries import own_url
+from kzfeed.publish._feeds import RENDERER, FeedSpec, archive_path, render_atom, render_rss
 from kzfeed.publish._jsonfeed import render_json_feed
 from kzfeed.publish._opml import Subscription, render_opml
 from kzfeed.publish._pages import (
