@@ -20,7 +20,7 @@ from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
-from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, signals_rows, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
@@ -89,6 +89,7 @@ class Committer:
                 ok=True,
                 now=now,
                 validators=self._changed(got),
+                signals=signals_rows(index, stories),
             )
             repeated.extend(counts.guid_taken)
             self.story_keys.stored(list(batch), index.merges())
