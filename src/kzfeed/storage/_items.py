@@ -3,17 +3,18 @@ back for feeds, the CLI and re-classifying."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
-from kzfeed.models import Classification, Item, SourceState
+from kzfeed.models import Classification, Item, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._history import record_source_runs
 from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
     classification_signature,
@@ -22,7 +23,7 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
-from kzfeed.storage._schema import item_entities, item_topics, items
+from kzfeed.storage._schema import item_entities, item_topics, items, sources
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
@@ -62,13 +63,18 @@ class ItemsMixin(StoreBase):
         validators: Mapping[str, CacheEntry] | None = None,
         merges: Mapping[str, str] | None = None,
         signals: Sequence[SignalsRow] = (),
+        record: tuple[int, Callable[[SaveCounts], SourceRun]] | None = None,
+        due_in: float | None = None,
     ) -> SaveCounts:
         """Store what one source produced, its health and the fetcher's ``validators`` for the
         URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction; with
         ``merges`` (``{absorbed story: survivor}``), the stored reports of stories the batch
         linked move to the surviving story in the same transaction. ``signals`` (item id,
         content hash, version, text) are the story signals of items of the batch, kept for
-        those stored new.
+        those stored new. ``record`` (a run id, and the source's line of that run made from
+        what was stored) and ``due_in`` (seconds until the source is due again) write the run's
+        bookkeeping of the source in the same transaction (SQLite: under the run lock nobody
+        else claims it), rather than in two more.
 
         A crash in the middle stores nothing of this source: the next run does it again, and
         never gets a 304 for items that were not stored.
@@ -82,6 +88,11 @@ class ItemsMixin(StoreBase):
             upsert_sources(conn, [(state, config_hash)])
             if validators:
                 write_entries(conn, validators)
+            if due_in is not None:
+                due_at = clock.now() + timedelta(seconds=max(due_in, 0.0))
+                conn.execute(update(sources).where(sources.c.name == state.name).values(due_at=due_at))
+            if record is not None:
+                record_source_runs(conn, record[0], [record[1](counts)])
         return counts
 
     def items(

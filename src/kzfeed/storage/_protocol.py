@@ -82,6 +82,8 @@ class StoreProtocol(Protocol):
         validators: Mapping[str, CacheEntry] | None = None,
         merges: Mapping[str, str] | None = None,
         signals: Sequence[tuple[str, str, str, str]] = (),
+        record: tuple[int, Callable[[SaveCounts], SourceRun]] | None = None,
+        due_in: float | None = None,
     ) -> SaveCounts: ...
     def items(
         self,
