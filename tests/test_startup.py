@@ -76,13 +76,17 @@ def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
     assert _imported(body, cwd=tmp_path) == []
 
 
-def test_status_imports_the_database_layer_and_nothing_else_heavy(tmp_path: Path) -> None:
+def test_status_on_sqlite_imports_no_heavy_library_not_even_sqlalchemy(tmp_path: Path) -> None:
     (tmp_path / "kzfeed.toml").write_text(
         f'database = "sqlite:///{tmp_path / "db.sqlite"}"\n', encoding="utf-8"
     )
     open_store(f"sqlite:///{tmp_path / 'db.sqlite'}").close()  # created and migrated
-    body = "from kzfeed.cli import main\ntry:\n    main(['status'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
-    assert _imported(body, cwd=tmp_path) == ["sqlalchemy"]
+    for args in (["status"], ["status", "--check"], ["status", "--json"]):
+        body = (
+            f"from kzfeed.cli import main\ntry:\n    main({args!r})\n"
+            "except SystemExit as exc:\n    assert not exc.code\n"
+        )
+        assert _imported(body, cwd=tmp_path) == [], args
 
 
 def test_stage_packages_still_give_every_public_name() -> None:
@@ -126,6 +130,7 @@ def test_a_run_with_nothing_due_opens_no_fetcher_and_writes_no_feed(tmp_path: Pa
         assert len(server.requests_to("/feed.xml")) == 1
     assert {"httpx", "lxml"} <= set(first)  # the first run fetched and wrote the feeds
     not_needed = {
+        "sqlalchemy",  # nothing due on SQLite: read with sqlite3 (kzfeed.storage.QuickStore)
         "alembic",
         "httpx",
         "pygments",
