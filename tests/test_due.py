@@ -220,3 +220,40 @@ def test_a_source_whose_options_changed_is_due_at_once(
     config = Path("kzfeed.toml").read_text(encoding="utf-8")
     Path("kzfeed.toml").write_text(config.replace('every = "1h"\n', 'every = "1h"\nrecursive = true\n', 1))
     assert fetched(kzfeed("run", "--json")) == ["hourly"]
+
+
+def test_a_source_s_items_run_record_and_due_time_are_one_transaction(
+    kzfeed: Kz, write_config: Write, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under SQLite's run lock nobody else claims a source: what it stored, its line of the run
+    and when it is due again are written together (issue 13: per-source bookkeeping batched),
+    and are all there after the run. PostgreSQL workers write the last two as before."""
+    from kzfeed.storage import Store
+
+    sources = "".join(f'[[sources]]\nname = "s{n}"\ntype = "files"\npath = "seeds"\n' for n in range(5))
+    write_config(f'database = "{database_url}"\n{sources}')
+    extra: list[str] = []
+    for method in ("record_source_run", "finish_sources"):
+        original = getattr(Store, method)
+
+        def counting(
+            self: Store, *args: object, _original: Callable[..., None] = original, _name: str = method
+        ) -> None:
+            extra.append(_name)
+            _original(self, *args)
+
+        monkeypatch.setattr(Store, method, counting)
+    assert fetched(kzfeed("run", "--json")) == [f"s{n}" for n in range(5)]
+    if database_url.startswith("sqlite"):
+        assert extra == []
+    store = open_store(database_url)
+    try:
+        (run,) = store.last_runs()
+        with store._engine.connect() as conn:
+            due = conn.execute(text("SELECT count(*) FROM sources WHERE due_at IS NOT NULL")).scalar()
+    finally:
+        store.close()
+    assert sorted(s.source for s in run.sources) == [f"s{n}" for n in range(5)]
+    assert sum(s.new for s in run.sources) == run.new > 0  # each source's line as it stored it
+    assert due == 5
+    assert fetched(kzfeed("run", "--json")) == []  # each is due again later
