@@ -13,7 +13,6 @@ library only: the SQLAlchemy store (``_locks``) and the ``sqlite3`` reader (``_l
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import socket
 import time
@@ -50,6 +49,8 @@ class _FileLock:
         if fd is None:
             return
         _HELD.discard(fd)
+        import fcntl  # Unix only: imported where the lock is taken, not with the store
+
         try:
             os.ftruncate(fd, 0)  # a clean exit leaves an empty file: nothing to recover
         finally:
@@ -70,6 +71,8 @@ def _read_holder(fd: int) -> str:
 def lock_file(db_path: Path, wait: float) -> _FileLock:
     """Take the run lock of the SQLite database at ``db_path``, waiting up to ``wait`` seconds.
     Raises :class:`~kzfeed.errors.LockBusy` (saying who holds it) when another run does."""
+    import fcntl  # Unix only: imported where the lock is taken, not with the store
+
     path = db_path.with_name(db_path.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -103,4 +106,5 @@ def _close_in_child() -> None:
     _HELD.clear()
 
 
-os.register_at_fork(after_in_child=_close_in_child)
+if hasattr(os, "register_at_fork"):  # Unix
+    os.register_at_fork(after_in_child=_close_in_child)
