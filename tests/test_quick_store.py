@@ -267,3 +267,18 @@ def test_a_killed_holders_forked_child_does_not_keep_the_run_lock(tmp_path: Path
         holder.wait()
         holder.stdout.close()
         os.kill(child, signal.SIGKILL)
+
+
+def test_a_config_mistake_is_said_on_the_short_way_too(
+    fetched: Path, frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = fetched.with_suffix(".toml")
+    config.write_text(config.read_text(encoding="utf-8") + '[classifier]\nname = "nope"\n', encoding="utf-8")
+    frozen_clock.advance(minutes=10)  # nothing due
+    got, want = (
+        invoke(["--config", str(config), "run"]),
+        _without_quick(monkeypatch)(["--config", str(config), "run"]),
+    )
+    assert (got.exit_code, got.stdout, got.stderr) == (want.exit_code, want.stdout, want.stderr)
+    assert got.exit_code == 2 and "classifier 'nope' is unknown" in got.stderr
+    assert len(_runs(fetched)) == 1  # no run recorded
