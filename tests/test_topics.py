@@ -237,3 +237,70 @@ def test_non_proliferation_said_indirectly_is_security(classifier: KeywordClassi
         lang="en",
     )
     assert "security" in topics(classifier.classify(report))
+
+
+OIL_FIELD = [
+    "An Italian energy group and its partners said on Monday that the offshore oil field they run "
+    "in the Kazakh sector of the Caspian Sea pumped more crude oil last year than ever before.",
+    "The field's oil is pumped from wells on artificial islands and sent by pipeline to an onshore "
+    "plant, where gas and sulphur are separated before the crude enters the export pipeline.",
+    "The Italian group holds a stake of about a sixth in the consortium, alongside European and "
+    "Asian shareholders and the Kazakh state oil company; the partners have invested several "
+    "billion dollars in the oil field and plan a further investment in a second phase.",
+    "Output of oil and gas condensate rose after the pipelines were replaced, and the consortium "
+    "now sends most of its crude oil to refineries on the Mediterranean coast by tanker.",
+    "The shareholders signed an agreement with the government on the terms of that investment, "
+    "settling a dispute over the oil field's costs, and the group said its stake would not change.",
+]
+
+
+def test_a_second_topic_developed_across_the_body_is_tagged_though_far_weaker(
+    classifier: KeywordClassifier,
+) -> None:
+    """Oil fills every paragraph, but the investment (stakes, shareholders, terms) gets two of the
+    four paragraphs of the body: the article is about it too, and --explain says so."""
+    result = classifier.classify(
+        Document(
+            title="Caspian oil field run by an Italian company reaches record output",
+            text="\n\n".join(OIL_FIELD),
+            lang="en",
+        )
+    )
+    assert topics(result) == ["energy", "trade_investment"]
+    assert "tagged: a second topic, developed across the body" in explain(result)
+
+
+VISIT = [
+    "The presidents of Kazakhstan and Germany held talks in Astana on Tuesday during an official "
+    "visit, and agreed that German firms would mine rare earths in the country.",
+    "German companies will explore deposits of lithium and rare earths in East Kazakhstan, and a "
+    "geological survey will map the tungsten and tantalum fields that Soviet geologists found.",
+    "The ministry of industry said mining licences would be granted faster and that ore should be "
+    "processed into metals inside the country rather than exported as concentrate.",
+    "Both sides want smelters and battery materials plants near the mines, and geologists from "
+    "Freiberg will train Kazakh students in exploration and mineral processing.",
+    "Analysts said the lithium and rare earth deposits would take years to bring into mining, and "
+    "that the sector still lacked roads and power lines.",
+    "The presidents also discussed the war in Ukraine and the situation in the Middle East, their "
+    "spokesmen said after the talks.",
+]
+
+
+def test_a_second_topic_named_up_front_but_in_one_body_sentence_is_passing(
+    classifier: KeywordClassifier,
+) -> None:
+    """The headline and the lead name the presidents' talks, but the body gives them one closing
+    sentence: a mention in passing, and --explain says where it is."""
+    result = classifier.classify(
+        Document(
+            title="Presidential talks: Kazakhstan and Germany to mine rare earths together",
+            text="\n\n".join(VISIT),
+            lang="en",
+        )
+    )
+    assert topics(result) == ["raw_materials"]
+    assert (
+        "political_dialogue" in explain(result)
+        and "not tagged: mentioned only in passing: the body names it in one sentence, in paragraph 5"
+        in explain(result)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kzfeed.classify._topics import TOPIC_NOTE
+from kzfeed.classify._topics import TAGGED, TOPIC_NOTE
 from kzfeed.models import Classification, Evidence
 
 __all__ = ["classification_record", "explain", "summary_lines", "topic_reasons"]
@@ -13,7 +13,9 @@ __all__ = ["classification_record", "explain", "summary_lines", "topic_reasons"]
 _VERDICTS = {
     "about": "tagged: the article develops it",
     "main": "tagged: its main topic, though the article develops it little",
+    "spread": "tagged: a second topic, developed across the body",
     "passing": "not tagged: mentioned only in passing",
+    "sentence": "not tagged: mentioned only in passing: the body names it in one sentence{at}",
     "list": "not tagged: only named in a list of subjects",
     "weaker": "not tagged: far weaker than the main topic",
     "low": "not tagged: not developed enough",
@@ -37,11 +39,13 @@ def topic_reasons(classification: Classification) -> list[tuple[str, float, str,
     for e in classification.evidence:
         if not e.term.startswith(TOPIC_NOTE):
             continue
-        topic, verdict, where, paragraphs = e.term[len(TOPIC_NOTE) :].split(":")
+        # topic:verdict:where:developed/body, and for ``sentence`` the paragraph of that sentence
+        topic, verdict, where, paragraphs, *at = e.term[len(TOPIC_NOTE) :].split(":")
         developed, body = (int(n) for n in paragraphs.split("/"))
-        head = _VERDICTS.get(verdict, verdict).format(topic=topic)
+        place = f", in paragraph {at[0]}" if at else ""
+        head = _VERDICTS.get(verdict, verdict).format(topic=topic, at=place)
         out.append((topic, e.weight, verdict, f"{head} ({_where(where, developed, body, body > 0)})"))
-    out.sort(key=lambda r: (r[2] not in ("about", "main"), -r[1]))
+    out.sort(key=lambda r: (r[2] not in TAGGED, -r[1]))
     return out
 
 

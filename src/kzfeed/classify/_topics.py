@@ -17,7 +17,7 @@ from operator import itemgetter
 from kzfeed.classify._scoring import Hit, shared_evidence
 from kzfeed.models import Evidence, TopicTag
 
-__all__ = ["TOPIC_NOTE", "Layout", "TopicNote", "score_topics"]
+__all__ = ["TAGGED", "TOPIC_NOTE", "Layout", "TopicNote", "score_topics"]
 
 #: raw weight at which a topic's score is 0.5 (score = 1 - 2^(-raw/TOPIC_SCALE))
 TOPIC_SCALE = 2.75
@@ -36,8 +36,16 @@ PARAGRAPH_DEVELOPS = 1.5
 SPREAD_FULL = 0.5
 BODY_FLOOR = 0.6
 #: a topic weaker than this share of the strongest topic is a passing mention, unless the headline
-#: and the lead name it and a body paragraph develops it
+#: and the lead name it and a body paragraph develops it, or it is developed across the body
 RELATIVE_FLOOR = 0.35
+#: developed across the body: in at least this many body paragraphs and this share of them (the
+#: investment told in two of four paragraphs of an article whose every paragraph is about oil)
+SPREAD_MIN_PARAGRAPHS = 2
+SPREAD_MIN_SHARE = 0.5
+#: a second topic that no body paragraph develops and the body names in one sentence only is
+#: mentioned in passing, however loudly the headline or the lead names it, in an article with at
+#: least this many body paragraphs (in a shorter one, a sentence is a good part of the body)
+PASSING_SENTENCE_BODY = 3
 #: in a short report (no body paragraph) the lead is the whole story: its terms weigh this much more
 LEAD_ALONE = 1.5
 #: the least a context (sport) must weigh to put an item off the beat: one term in the lead
@@ -58,6 +66,8 @@ MAX_TAGS = 4
 MAIN_FLOOR = 0.3
 #: Classification.evidence entries about topics start with this (``topic:energy``)
 TOPIC_NOTE = "topic:"
+#: the verdicts of a topic note that mean tagged
+TAGGED = ("about", "main", "spread")
 
 _TERM_FIELD_UNIT = itemgetter(0, 1, 5)
 
@@ -72,13 +82,20 @@ class Layout:
 
     def body_paragraphs(self) -> int:
         """How many body paragraphs are long enough to be paragraphs."""
-        count, previous = 0, -1
-        for position in (*self.newlines, self.size):
+        return len(self.body_units()[0])
+
+    def body_units(self) -> tuple[list[int], frozenset[int]]:
+        """The body's paragraphs, as hit units (the line breaks before them), and its furniture:
+        lines too short to be paragraphs ("Tags: ...", "Photo: ...", "Read also: ...")."""
+        paragraphs: list[int] = []
+        furniture: list[int] = []
+        previous = -1
+        for unit, position in enumerate((*self.newlines, self.size)):
             start = previous + 1
-            if start >= self.lead_end and position - start >= PARAGRAPH_MIN_TOKENS:
-                count += 1
+            if start >= self.lead_end and position > start:
+                (paragraphs if position - start >= PARAGRAPH_MIN_TOKENS else furniture).append(unit)
             previous = position
-        return count
+        return paragraphs, frozenset(furniture)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +103,12 @@ class TopicNote:
     """Why a topic was or was not tagged, in figures: stored as one ``Evidence`` line."""
 
     topic: str
-    #: ``about`` (tagged), ``main`` (tagged: the strongest of topics none of which reaches the
-    #: threshold), ``passing`` (only in the body, no paragraph develops it), ``list`` (in a list of
-    #: topics), ``weaker`` (far weaker than the main topic), ``low`` (too few mentions), ``cut``
-    #: (more topics than are tagged), ``context`` (a context such as sport outweighs every topic)
+    #: ``about`` (tagged), ``spread`` (tagged: far weaker than the main topic but developed across
+    #: the body), ``main`` (tagged: the strongest of topics none of which reaches the threshold),
+    #: ``passing`` (only in the body, no paragraph develops it), ``sentence`` (a second topic the
+    #: body names in one sentence, developed nowhere), ``list`` (in a list of topics), ``weaker``
+    #: (far weaker than the main topic), ``low`` (too few mentions), ``cut`` (more topics than are
+    #: tagged), ``context`` (a context such as sport outweighs every topic)
     verdict: str
     #: the body paragraphs developing it, of how many
     paragraphs: int
@@ -98,11 +117,14 @@ class TopicNote:
     title: bool
     lead: bool
     score: float
+    #: for ``sentence``: the body paragraph (1 = the first after the lead) of that one sentence
+    paragraph: int = 0
 
     def evidence(self) -> Evidence:
         where = ("t" if self.title else "") + ("l" if self.lead else "")
+        at = f":{self.paragraph}" if self.paragraph else ""
         return Evidence(
-            term=f"{TOPIC_NOTE}{self.topic}:{self.verdict}:{where}:{self.paragraphs}/{self.body}",
+            term=f"{TOPIC_NOTE}{self.topic}:{self.verdict}:{where}:{self.paragraphs}/{self.body}{at}",
             field="body",
             count=self.paragraphs,
             weight=self.score,
@@ -139,30 +161,31 @@ for _n in range(1, 64):
 
 
 class _Tally:
-    __slots__ = ("head", "lead", "lead_value", "listed", "paragraphs", "title")
+    __slots__ = ("developed", "head", "lead", "lead_value", "listed", "paragraphs", "sentences", "title")
 
     def __init__(self) -> None:
         self.head = self.lead_value = 0.0
         self.title = self.lead = False
         self.paragraphs: dict[int, float] = defaultdict(float)
         self.listed = 0.0
+        #: body sentence -> its paragraph (furniture lines are not the article's sentences)
+        self.sentences: dict[int, int] = {}
+        #: body paragraphs developing the topic
+        self.developed = 0
 
 
-def score_topics(
-    hits: list[Hit], topic_threshold: float, layout: Layout, contexts: frozenset[str] = frozenset()
-) -> tuple[tuple[TopicTag, ...], tuple[Evidence, ...], str | None]:
-    """Tag the topics the document develops (``hits`` in text order): the tags, best first, one
-    note per topic found saying why it was or was not tagged, and the context (``sport``) that
-    outweighs every topic, if one does."""
-    if not hits:
-        return (), (), None
+#: (topic, term, field) -> [count, weight]: the evidence lines
+_Lines = dict[tuple[str, str, int], list[float]]
+
+
+def _weigh(hits: list[Hit], furniture: frozenset[int]) -> tuple[dict[str, _Tally], _Lines]:
+    """Each topic's weight by field and body paragraph, and the evidence lines."""
     # how often each term occurs in each field and paragraph, and how often in a passing list
     counts: Counter[tuple[object, int, int]] = Counter(map(_TERM_FIELD_UNIT, hits))
     listed = _listed_hits(hits)
     in_lists = Counter(map(_TERM_FIELD_UNIT, map(hits.__getitem__, listed))) if listed else {}
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    # (topic, term, field) -> [count, weight]: the evidence lines
-    lines: dict[tuple[str, str, int], list[float]] = {}
+    lines: _Lines = {}
     for key, count in counts.items():
         ref, field, unit = key
         weight = ref.weights[field]  # type: ignore[attr-defined]
@@ -182,22 +205,87 @@ def score_topics(
         line = lines.setdefault((ref.topic, ref.term, field), [0, 0.0])  # type: ignore[attr-defined]
         line[0] += count
         line[1] += value
+    for ref, field, sentence, _start, _end, unit in hits:
+        if field == 2 and unit not in furniture:
+            tallies[ref.topic].sentences[sentence] = unit
+    return tallies, lines
 
-    body_count = layout.body_paragraphs()
-    short = not body_count
-    lead_factor = 1.0 if body_count else LEAD_ALONE
-    body_count = max(1, body_count)
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What the verdicts read of the whole article."""
+
+    #: the body paragraphs (hit units); none in a short report
+    units: list[int]
+    #: the raw weight of the strongest topic, and its name
+    strongest: float
+    main: str
+    threshold: float
+
+    @property
+    def count(self) -> int:
+        return max(1, len(self.units))
+
+
+def _verdict(
+    topic: str, tally: _Tally, value: float, score: float, body: _Body, tagged: int
+) -> tuple[str, int]:
+    """Whether the article is about ``topic`` (see TopicNote.verdict), and for ``sentence`` the
+    body paragraph of that sentence."""
+    developed = tally.developed
+    if score < body.threshold:
+        if tally.listed >= 0.5 * value:
+            return "list", 0
+        if not tally.head and not developed:
+            return "passing", 0
+        if not tagged and value == body.strongest and score >= MAIN_FLOOR:
+            return "main", 0  # a relevant article is about something: its strongest topic
+        return "low", 0
+    verdict = "about"
+    if value < RELATIVE_FLOOR * body.strongest:
+        # far weaker than the main topic: still what the article is about when the headline and
+        # the lead announce it and the body develops it (a short report has no body: there the
+        # headline and the lead are the story), or when the body develops it across its paragraphs
+        short = not body.units
+        if (
+            tally.title
+            and tally.lead
+            and (developed or (short and topic == SECOND_IN_SHORT and body.main != NOT_SECOND_IN_SHORT_AFTER))
+        ):
+            pass
+        elif developed >= max(SPREAD_MIN_PARAGRAPHS, SPREAD_MIN_SHARE * body.count):
+            verdict = "spread"
+        else:
+            return "weaker", 0
+    elif tagged and len(body.units) >= PASSING_SENTENCE_BODY and not developed and len(tally.sentences) == 1:
+        # a second topic the headline or the lead names, but the body in one sentence only
+        return "sentence", body.units.index(next(iter(tally.sentences.values()))) + 1
+    return ("cut" if tagged >= MAX_TAGS else verdict), 0
+
+
+def score_topics(
+    hits: list[Hit], topic_threshold: float, layout: Layout, contexts: frozenset[str] = frozenset()
+) -> tuple[tuple[TopicTag, ...], tuple[Evidence, ...], str | None]:
+    """Tag the topics the document develops (``hits`` in text order): the tags, best first, one
+    note per topic found saying why it was or was not tagged, and the context (``sport``) that
+    outweighs every topic, if one does."""
+    if not hits:
+        return (), (), None
+    units, furniture = layout.body_units()
+    tallies, lines = _weigh(hits, furniture)
+    body_count = max(1, len(units))
+    lead_factor = 1.0 if units else LEAD_ALONE
     raw: dict[str, float] = {}
-    developed: dict[str, int] = {}
     for topic, tally in tallies.items():
         values = tally.paragraphs.values()
         body = sum(min(v, PARAGRAPH_CAP) for v in values)
-        developed[topic] = sum(v >= PARAGRAPH_DEVELOPS for v in values)
-        spread = min(1.0, developed[topic] / body_count / SPREAD_FULL)
+        tally.developed = sum(v >= PARAGRAPH_DEVELOPS for v in values)
+        spread = min(1.0, tally.developed / body_count / SPREAD_FULL)
         head = tally.head + (lead_factor - 1.0) * tally.lead_value
         raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
     strongest = max((v for t, v in raw.items() if t not in contexts), default=0.0)
     ranked = sorted(raw, key=lambda t: (-raw[t], t))
+    article = _Body(units, strongest, ranked[0], topic_threshold)
     tags: list[TopicTag] = []
     notes: list[Evidence] = []
     context = None
@@ -207,35 +295,15 @@ def score_topics(
         if topic in contexts:
             if context is None and value >= CONTEXT_MIN and value > strongest:
                 context = topic
-                notes.append(TopicNote(topic, "context", developed[topic], body_count, tally.title,
+                notes.append(TopicNote(topic, "context", tally.developed, body_count, tally.title,
                                        tally.lead, score).evidence())  # fmt: skip
             continue
-        verdict = "about"
-        if score < topic_threshold:
-            verdict = (
-                "list"
-                if tally.listed >= 0.5 * value
-                else ("passing" if not tally.head and not developed[topic] else "low")
-            )
-            if verdict == "low" and not tags and value == strongest and score >= MAIN_FLOOR:
-                verdict = "main"  # a relevant article is about something: its strongest topic
-        elif value < RELATIVE_FLOOR * strongest and not (
-            tally.title
-            and tally.lead
-            and (
-                developed[topic]
-                or (short and topic == SECOND_IN_SHORT and ranked[0] != NOT_SECOND_IN_SHORT_AFTER)
-            )
-        ):
-            # the headline and the lead announce it and the body develops it (a short report has
-            # no body: there the headline and the lead are the story): the article is about it
-            # too, however much more it says about its main topic
-            verdict = "weaker"
-        elif len(tags) >= MAX_TAGS:
-            verdict = "cut"
-        note = TopicNote(topic, verdict, developed[topic], body_count, tally.title, tally.lead, score)
+        verdict, paragraph = _verdict(topic, tally, value, score, article, len(tags))
+        note = TopicNote(
+            topic, verdict, tally.developed, body_count, tally.title, tally.lead, score, paragraph
+        )
         notes.append(note.evidence())
-        if verdict in ("about", "main"):
+        if verdict in TAGGED:
             evidence = sorted(
                 (-w, term, field, int(n)) for (t, term, field), (n, w) in lines.items() if t == topic
             )
