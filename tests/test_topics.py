@@ -304,3 +304,28 @@ def test_a_second_topic_named_up_front_but_in_one_body_sentence_is_passing(
         and "not tagged: mentioned only in passing: the body names it in one sentence, in paragraph 5"
         in explain(result)
     )
+
+
+def test_a_kazakh_report_names_a_member_state_with_kazakh_endings(classifier: KeywordClassifier) -> None:
+    """Kazakh adds its endings to names: Прагада (in Prague), Данияның (of Denmark), and says
+    "Czech" as чех, "Italian" as итальяндық."""
+    prague = classifier.classify(
+        Document(
+            title="Қазақстан Премьер-министрі Прагада келіссөздер жүргізді",
+            text="Қазақстан Премьер-министрі Прагада чех әріптесімен кездесіп, екі ел арасындағы сауда мен "
+            "инвестиция мәселелерін талқылады.",
+            lang="kk",
+        )
+    )
+    assert prague.relevant, prague.reason
+    assert prague.reason.startswith("relevant: Kazakhstan with Czech Republic")
+    rome = classifier.classify(
+        Document(
+            title="Қазақстан сыртқы істер министрі Римде болды",
+            text="Қазақстан Сыртқы істер министрі Римде итальяндық әріптесімен саяси диалог туралы "
+            "келіссөздер жүргізді.",
+            lang="kk",
+        )
+    )
+    assert rome.relevant, rome.reason
+    assert {e.name for e in rome.entities} >= {"Rome", "Italy"}
