@@ -329,3 +329,47 @@ def test_a_kazakh_report_names_a_member_state_with_kazakh_endings(classifier: Ke
     )
     assert rome.relevant, rome.reason
     assert {e.name for e in rome.entities} >= {"Rome", "Italy"}
+
+
+def test_two_member_states_companies_in_a_consortium_list_are_not_lost_in_it(
+    classifier: KeywordClassifier,
+) -> None:
+    """The EU side named only among a field's shareholders: a list, but with companies of two
+    member states in it the consortium is partly European, unlike one bidder among many."""
+    article = classifier.classify(
+        Document(
+            title="Caspian oil field doubles its output",
+            text="Kazakhstan's largest offshore oil field doubled its output this year, the energy "
+            "ministry in Astana said on Monday, after the pipelines to the onshore plant were replaced.\n\n"
+            "The field is run by a consortium in which Italy's Eni and France's TotalEnergies hold "
+            "stakes alongside Shell, ExxonMobil, China's CNPC and Japan's Inpex.\n\n"
+            "Most of the crude is exported through the Caspian Pipeline Consortium to the Black Sea "
+            "and on to refineries in the Mediterranean.\n\n"
+            "Eni said the new pipelines would last for decades, and TotalEnergies wants to build a "
+            "gas processing plant so that more gas reaches Kazakh homes.",
+            lang="en",
+        )
+    )
+    assert article.relevant, article.reason
+    assert article.reason.startswith("relevant: Kazakhstan with France, Italy")
+
+
+def test_an_eu_institution_named_among_founders_counts_fully_where_named_alone(
+    classifier: KeywordClassifier,
+) -> None:
+    """A company named in a list of bidders is a bidder wherever the article names it again; the
+    EU named among a centre's founders and then on its own, as a donor, is a partner there."""
+    article = classifier.classify(
+        Document(
+            title="A science centre in Astana",
+            text="A science centre that helps former weapons scientists find civilian work has its "
+            "headquarters in Astana.\n\n"
+            "It was founded by the United States, Japan, the European Union and Russia.\n\n"
+            "The European Union has been among its largest donors, and Kazakhstan hosts its "
+            "laboratories.",
+            lang="en",
+        )
+    )
+    body = {e.term: e for e in article.evidence if e.field == "body"}
+    # named alone as a donor it counts fully (it counted half, as if a losing bidder)
+    assert body["eu:European Union"].weight == pytest.approx(1.0), body["eu:European Union"]
