@@ -373,3 +373,24 @@ def test_an_eu_institution_named_among_founders_counts_fully_where_named_alone(
     body = {e.term: e for e in article.evidence if e.field == "body"}
     # named alone as a donor it counts fully (it counted half, as if a losing bidder)
     assert body["eu:European Union"].weight == pytest.approx(1.0), body["eu:European Union"]
+
+
+def test_a_tags_line_is_no_paragraph_and_develops_nothing(classifier: KeywordClassifier) -> None:
+    """Site furniture left by a scraper ("Tags: oil, gas, pipeline") names topics, but it is not
+    a paragraph of the article: --explain counts the paragraphs that develop a topic without it."""
+    result = classifier.classify(
+        Document(
+            title="Kazakhstan and Germany sign a raw materials partnership",
+            text="Kazakhstan and Germany signed a partnership on critical raw materials in Berlin on "
+            "Tuesday, the two governments said after talks between their ministers, who called it the "
+            "start of a new chapter.\n\n"
+            "German firms will explore deposits of lithium and rare earths, and a geological survey "
+            "will map tungsten fields in the east of the country.\n\n"
+            "Mining licences will be granted faster, the ministry of industry said, and ore will be "
+            "processed into metals near the mines.\n\n"
+            "Tags: oil, gas, pipeline, uranium",
+            lang="en",
+        )
+    )
+    energy = explain(result).split("\nenergy ")[1].split("\n")[0]
+    assert "no paragraph of the body develops it" in energy, energy
