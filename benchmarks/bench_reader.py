@@ -1,6 +1,7 @@
 """kzfeed next to reader (lemon24's feed reader library, the ``bench`` extra) on the same feeds.
 
     .venv/bin/python benchmarks/bench_reader.py [--sizes 50,200,1000] [--rounds 3] [--items 10]
+        [--baseline COMMIT]
 
 Feed ``n`` is served on its own loopback address (127.0.0.2, ...; ``loopback_sites.py``) with
 an ETag, so that an unchanged update can be answered 304. Each feed carries ``--items`` full
@@ -11,7 +12,9 @@ real reporting) so the feeds of one run are all different.
 For each size and round, each tool gets a fresh database and runs twice as a user runs it, each
 run a whole process, the two tools alternating (which goes first swaps every round):
 
-* kzfeed: ``python -m kzfeed run`` (fetch, parse, classify, store, render ``public/``) with its
+* kzfeed: ``python -m kzfeed run --all`` (fetch, parse, classify, store, render ``public/``;
+  ``--all`` so that the second run fetches every feed with conditional requests, as reader's
+  does, rather than finding nothing due for half an hour) with its
   default fetch policy except what loopback needs: ``allow_private = ["127.0.0.0/22"]`` (these
   addresses are refused by default) and ``exempt_loopback = true`` (no 1 s ``min_delay``
   between two requests to one loopback host; each feed is on its own host, so there is only one
@@ -19,6 +22,9 @@ run a whole process, the two tools alternating (which goes first swaps every rou
 * reader: ``make_reader(db)``, ``add_feed`` for each URL (first run only), then
   ``update_feeds(scheduled=False, workers=W)`` (``scheduled=False`` so that the second run
   updates every feed, sending conditional GETs, as kzfeed does).
+
+With ``--baseline COMMIT``, that commit's kzfeed (a git worktree, this virtualenv) runs too,
+in the same rounds, on its own fresh database: before and after side by side with reader.
 
 Printed: the median wall time and peak memory (``ru_maxrss`` from ``wait4``, the process and
 every process it started: kzfeed starts none here, as no page is extracted; see ``processes.py``) of each, and kzfeed ÷ reader.
@@ -33,12 +39,14 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
+from baseline_tree import baseline_tree
 from loopback_sites import LoopbackSites
 from processes import measure
 
@@ -120,10 +128,17 @@ def kzfeed_config(folder: Path, urls: list[str]) -> None:
     (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, float, str]:
+def compile_sources(src: Path) -> None:
+    """Byte-compile a tree's kzfeed, as installing it does (no run pays for compiling it)."""
+    import compileall
+
+    compileall.compile_dir(src, quiet=1)
+
+
+def timed(argv: list[str], cwd: Path, src: Path = ROOT / "src") -> tuple[float, float, str]:
     """(wall seconds, peak MiB, stdout) of one whole process."""
     env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
-    env["PYTHONPATH"] = str(ROOT / "src")  # this tree's kzfeed, whichever checkout the virtualenv has
+    env["PYTHONPATH"] = str(src)  # this tree's kzfeed (or the baseline's), whichever the virtualenv has
     run = measure(argv, cwd=cwd, env=env)
     return run.wall, run.largest_peak_mib, run.stdout
 
@@ -134,39 +149,52 @@ def kzfeed_items(folder: Path) -> int:
 
 
 def one_round(
-    tmp: Path, urls: list[str], urls_file: Path, workers: int, reader_first: bool
-) -> dict[str, tuple[float, float]]:
+    tmp: Path, urls: list[str], urls_file: Path, workers: int, trees: dict[str, Path], flip: bool
+) -> dict[str, tuple[float, ...]]:
     """Fresh databases; each tool's first and unchanged second run: ``{"kzfeed first": (s, MiB), ...}``."""
-    got: dict[str, tuple[float, float]] = {}
-    kz, rd = tmp / "kzfeed", tmp / "reader"
-    for folder in (kz, rd):
+    got: dict[str, tuple[float, ...]] = {}
+    tools = [*trees, "reader"]
+    folders = {tool: tmp / f"tool{n}" for n, tool in enumerate(tools)}
+    for folder in folders.values():
         if folder.exists():
             for path in sorted(folder.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
         folder.mkdir(parents=True, exist_ok=True)
-    kzfeed_config(kz, urls)
+    for tool in trees:
+        kzfeed_config(folders[tool], urls)
     stored = {}
     for phase in ("first", "second"):
-        order = ["reader", "kzfeed"] if reader_first else ["kzfeed", "reader"]
-        for tool in order:
-            if tool == "kzfeed":
-                wall, peak, _ = timed([sys.executable, "-m", "kzfeed", "run"], kz)
-                stored["kzfeed"] = kzfeed_items(kz)
+        for tool in reversed(tools) if flip else tools:
+            folder = folders[tool]
+            if tool in trees:
+                wall, peak, _ = timed([sys.executable, "-m", "kzfeed", "run", "--all"], folder, trees[tool])
+                stored[tool] = kzfeed_items(folder)
             else:
-                argv = [
-                    sys.executable,
-                    "-c",
-                    READER,
-                    str(rd / "reader.sqlite"),
-                    str(urls_file),
-                    phase,
-                    str(workers),
-                ]
-                wall, peak, out = timed(argv, rd)
-                stored["reader"] = int(out.split()[-1])
+                db = str(folder / "reader.sqlite")
+                argv = [sys.executable, "-c", READER, db, str(urls_file), phase, str(workers)]
+                wall, peak, out = timed(argv, folder)
+                stored[tool] = int(out.split()[-1])
             got[f"{tool} {phase}"] = (wall, peak)
-    got["stored"] = (stored["kzfeed"], stored["reader"])
+    got["stored"] = tuple(float(stored[tool]) for tool in tools)
     return got
+
+
+def report(size: int, rounds: list[dict[str, tuple[float, ...]]], trees: dict[str, Path]) -> None:
+    for phase, label in (("first", "first"), ("second", "unchanged")):
+        rd = [r[f"reader {phase}"] for r in rounds]
+        rd_wall, rd_peak = (statistics.median(x[i] for x in rd) for i in (0, 1))
+        for tool in trees:
+            kz = [r[f"{tool} {phase}"] for r in rounds]
+            kz_wall, kz_peak = (statistics.median(x[i] for x in kz) for i in (0, 1))
+            print(
+                f"{size:>6} {label:<10}{tool:<22}{kz_wall:>8.2f} s {kz_peak:>4.0f} MiB"
+                f"{rd_wall:>8.2f} s {rd_peak:>4.0f} MiB"
+                f"{kz_wall / rd_wall:>11.2f}× time {kz_peak / rd_peak:.2f}× memory"
+            )
+    counts = ", ".join(
+        f"{tool} {n:.0f}" for tool, n in zip([*trees, "reader"], rounds[-1]["stored"], strict=True)
+    )
+    print(f"{'':>6} stored (items; reader: entries): {counts}")
 
 
 def main() -> None:
@@ -177,18 +205,31 @@ def main() -> None:
     parser.add_argument(
         "--reader-workers", type=int, default=1, help="update_feeds(workers=...); 1 is reader's default"
     )
+    parser.add_argument("--baseline", help="a commit whose kzfeed runs too, in the same rounds")
     args = parser.parse_args()
     try:
         import reader
     except ImportError:
         raise SystemExit("reader is not installed: .venv/bin/pip install -e '.[bench]'") from None
+    with tempfile.TemporaryDirectory(prefix="kzfeed-bench-reader-tree-") as trees_tmp:
+        trees = {"kzfeed": ROOT / "src"}
+        with ExitStack() as stack:
+            if args.baseline:
+                tree = stack.enter_context(baseline_tree(args.baseline, Path(trees_tmp) / "tree"))
+                trees[f"kzfeed {args.baseline[:10]}"] = tree / "src"
+            for src in trees.values():
+                compile_sources(src)
+            run_sizes(args, trees, reader.__version__)
+
+
+def run_sizes(args: argparse.Namespace, trees: dict[str, Path], version: str) -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     print(
-        f"kzfeed (python -m kzfeed run) and reader {reader.__version__} "
+        f"kzfeed (python -m kzfeed run --all) and reader {version} "
         f"(update_feeds(scheduled=False, workers={args.reader_workers})), "
         f"{args.items} entries a feed, median of {args.rounds} round(s), whole processes"
     )
-    print(f"{'feeds':>6} {'run':<10}{'kzfeed':>18}{'reader':>18}{'kzfeed ÷ reader':>22}")
+    print(f"{'feeds':>6} {'run':<10}{'tool':<22}{'kzfeed':>18}{'reader':>18}{'kzfeed ÷ reader':>22}")
     for size in sizes:
         with (
             tempfile.TemporaryDirectory(prefix="kzfeed-bench-reader-") as tmp_name,
@@ -199,19 +240,10 @@ def main() -> None:
             urls_file = tmp / "urls.txt"
             urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
             rounds = [
-                one_round(tmp, urls, urls_file, args.reader_workers, bool(r % 2)) for r in range(args.rounds)
+                one_round(tmp, urls, urls_file, args.reader_workers, trees, bool(r % 2))
+                for r in range(args.rounds)
             ]
-        for phase, label in (("first", "first"), ("second", "unchanged")):
-            kz = [r[f"kzfeed {phase}"] for r in rounds]
-            rd = [r[f"reader {phase}"] for r in rounds]
-            kz_wall, kz_peak = (statistics.median(x[i] for x in kz) for i in (0, 1))
-            rd_wall, rd_peak = (statistics.median(x[i] for x in rd) for i in (0, 1))
-            print(
-                f"{size:>6} {label:<10}{kz_wall:>8.2f} s {kz_peak:>4.0f} MiB{rd_wall:>8.2f} s {rd_peak:>4.0f} MiB"
-                f"{kz_wall / rd_wall:>11.2f}× time {kz_peak / rd_peak:.2f}× memory"
-            )
-        kz_items, rd_items = rounds[-1]["stored"]
-        print(f"{'':>6} stored: kzfeed {kz_items:.0f} items, reader {rd_items:.0f} entries")
+        report(size, rounds, trees)
 
 
 if __name__ == "__main__":

@@ -612,6 +612,45 @@ def test_the_labelled_set_is_big_varied_and_split() -> None:
             assert record.text.count("\n\n") >= 1, f"{record.id}: a headline and paragraphs"
 
 
+# fresh5, held out in round six: the languages written so far (README, "The fresh5 split")
+FRESH5_LANGS = ("en", "de")
+
+
+def test_the_fresh5_split_is_shaped_as_its_readme_says() -> None:
+    """Per language 7 full-length articles (5 relevant, 2 off-beat) and 7 short reports (4 + 3),
+    ids new across every split, and the passing mentions the split was written to measure."""
+    import re
+    from collections import Counter
+
+    from kzfeed.classify._evaluate import load_labels
+
+    fresh5 = load_labels(LABELS / "fresh5.jsonl")
+    assert Counter(r.lang for r in fresh5) == {lang: 14 for lang in FRESH5_LANGS}
+    for lang in FRESH5_LANGS:
+        mine = [r for r in fresh5 if r.lang == lang]
+        shape = Counter((r.form, r.relevant) for r in mine)
+        assert shape == {("full", True): 5, ("full", False): 2, ("short", True): 4, ("short", False): 3}, lang
+    for record in fresh5:
+        kind = "f" if record.form == "full" else "s"
+        assert re.fullmatch(rf"{record.lang}-{kind}w\d\d", record.id), record.id
+        if record.form == "full":
+            assert 1500 <= len(record.text) <= 3000, record.id
+            assert record.text.count("\n\n") >= 3, f"{record.id}: paragraphs"
+        else:
+            assert len(re.findall(r"[.!?](?=\s|$)", record.text)) <= 3, f"{record.id}: 1-3 sentences"
+        assert bool(record.topics) == record.relevant, record.id
+        assert not set(record.topics) & set(record.passing_topics), record.id
+        assert set(record.topics) | set(record.passing_topics) <= set(TOPICS), record.id
+        if record.form == "full" and record.relevant:
+            assert 1 <= len(record.passing_topics) <= 2, f"{record.id}: written with 1-2 passing topics"
+    passing = sum(len(r.passing_topics) for r in fresh5)
+    assert passing >= 8 * len(FRESH5_LANGS), passing
+    earlier = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh4")
+    ids = [r.id for split in earlier for r in load_labels(LABELS / f"{split}.jsonl")]
+    assert not {r.id for r in fresh5} & set(ids)
+    assert len({r.id for r in fresh5}) == len(fresh5)
+
+
 @pytest.mark.parametrize("with_lang", [True, False], ids=["language given", "language detected"])
 @pytest.mark.parametrize("split", ["test", "dev", "fresh", "fresh3"])
 def test_scores_on_the_labelled_set_stay_above_the_floor(

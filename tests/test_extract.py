@@ -169,7 +169,7 @@ def test_page_without_article_text_raises(page: str) -> None:
 def test_heavy_libraries_are_imported_lazily() -> None:
     code = (
         "import sys, kzfeed.articles._extract, kzfeed.articles._text, kzfeed.articles._dates, kzfeed.lang\n"
-        "heavy = [m for m in ('trafilatura', 'dateparser', 'py3langid', 'charset_normalizer') if m in sys.modules]\n"
+        "heavy = [m for m in ('trafilatura', 'dateparser', 'fasttext', 'charset_normalizer') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

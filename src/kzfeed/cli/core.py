@@ -25,12 +25,17 @@ def _ingest(
     refetch: bool, sources: tuple[str, ...], wait: float | None, render_feeds: bool, every_source: bool
 ) -> RunResult:
     """One locked run over the due sources (``kzfeed.ops._worker``). Another run of this worker
-    holding the lock ends this command with one line and exit code 0."""
-    from kzfeed.ops import LockBusy, run_due, stop_on_signals
-    from kzfeed.pipeline import build_sources
+    holding the lock ends this command with one line and exit code 0. When nothing is due on
+    SQLite, ``run_if_idle`` finds that without importing SQLAlchemy (most runs from cron)."""
+    from kzfeed.ops import run_if_idle
 
     app = _app()
     app.project_config()
+    if not (refetch or sources or every_source) and (idle := run_if_idle(app.config, app.host)):
+        return idle
+    from kzfeed.ops import LockBusy, run_due, stop_on_signals
+    from kzfeed.pipeline import build_sources
+
     count = len(sources) or len(build_sources(app.config, app.host))
     with _progress("Sources", 0 if app.quiet else count) as tick, stop_on_signals(threading.Event()) as stop:
         try:

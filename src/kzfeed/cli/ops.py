@@ -6,7 +6,7 @@ import json
 import sys
 import threading
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from kzfeed.cli.app import current_app as _app
 from kzfeed.cli.report import print_errors
 from kzfeed.errors import KzfeedError
 from kzfeed.models import RunReport, SourceStatus
+
+if TYPE_CHECKING:
+    from kzfeed.storage import StatusStore
 
 #: runs looked at to find the newest successful one
 _CHECK_RUNS = 500
@@ -77,9 +80,8 @@ def _watch_line(r: RunReport, rendered: bool) -> None:
     print_errors(r)
 
 
-def _fleet_data(overdue_after: timedelta) -> dict[str, Any]:
+def _fleet_data(store: StatusStore, overdue_after: timedelta) -> dict[str, Any]:
     """The workers working now (PostgreSQL) and the sources overdue, for ``status``."""
-    store = _app().store()
     fleet = store.fleet_status(overdue_after=overdue_after)
     lease = _app().config.ops.lease_seconds
     return {
@@ -112,9 +114,7 @@ def _fleet_data(overdue_after: timedelta) -> dict[str, Any]:
     }
 
 
-def _status_data(limit: int) -> dict[str, Any]:
-    app = _app()
-    store = app.store()
+def _status_data(store: StatusStore, limit: int) -> dict[str, Any]:
     runs = store.last_runs(limit)
     bad = store.unhealthy_sources(failing_after=1)
     return {
@@ -164,12 +164,11 @@ def _status_data(limit: int) -> dict[str, Any]:
     }
 
 
-def _check(max_age: str | None) -> list[str]:
+def _check(store: StatusStore, max_age: str | None) -> list[str]:
     """What a monitor should hear of: failing or paused sources; no successful run lately."""
     from kzfeed.clock import now
     from kzfeed.ops import parse_duration
 
-    store = _app().store()
     problems = [
         f"{s.name}: {'paused' if s.paused else f'failing ({s.consecutive_failures} in a row)'}: {s.last_error}"
         for s in store.unhealthy_sources(failing_after=1)
@@ -215,8 +214,9 @@ def status(limit: int, as_json: bool, check: bool, max_age: str | None, overdue:
     if max_age is not None and not check:
         raise click.UsageError("--max-age goes with --check")
     overdue_after = parse_duration(overdue, what="--overdue")
+    store = _app().status_store()  # on SQLite: read with sqlite3, no SQLAlchemy
     if check:
-        problems = _check(max_age)
+        problems = _check(store, max_age)
         for problem in problems:
             click.echo(f"kzfeed: {problem}", err=True)
         if problems:
@@ -224,7 +224,7 @@ def status(limit: int, as_json: bool, check: bool, max_age: str | None, overdue:
         if not _app().quiet:
             click.echo("ok")
         return
-    data = {**_fleet_data(overdue_after), **_status_data(limit)}
+    data = {**_fleet_data(store, overdue_after), **_status_data(store, limit)}
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

@@ -8,11 +8,12 @@ from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kzfeed.ops._extract import extract_processes
-    from kzfeed.ops._lock import LockBusy
+    from kzfeed.ops._idle import RunResult, run_if_idle
+    from kzfeed.ops._lock import LockBusy, worker_name
     from kzfeed.ops._render import CoalescedRenderer, render_feeds, render_now
     from kzfeed.ops._retention import plan_retention
     from kzfeed.ops._schedule import parse_duration, watch_wait
-    from kzfeed.ops._worker import RunResult, run_due, stop_on_signals, watching, worker_name
+    from kzfeed.ops._worker import run_due, stop_on_signals, watching
 
 __all__ = [
     "CoalescedRenderer",
@@ -24,6 +25,7 @@ __all__ = [
     "render_feeds",
     "render_now",
     "run_due",
+    "run_if_idle",
     "stop_on_signals",
     "watch_wait",
     "watching",
@@ -35,10 +37,11 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         __name__,
         {
             "_extract": "extract_processes",
-            "_lock": "LockBusy",
+            "_idle": "RunResult run_if_idle",
+            "_lock": "LockBusy worker_name",
             "_render": "CoalescedRenderer render_feeds render_now",
             "_retention": "plan_retention",
             "_schedule": "parse_duration watch_wait",
-            "_worker": "RunResult run_due stop_on_signals watching worker_name",
+            "_worker": "run_due stop_on_signals watching",
         },
     )

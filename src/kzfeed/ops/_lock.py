@@ -11,12 +11,15 @@ says so.
 from __future__ import annotations
 
 import logging
+import os
 import socket
+from typing import Protocol
 
+from kzfeed.config import Config
 from kzfeed.errors import LockBusy
-from kzfeed.storage import RunLock, StoreProtocol
+from kzfeed.storage import RunLock
 
-__all__ = ["LockBusy", "RunLock", "acquire_run_lock", "default_worker_name"]
+__all__ = ["LockBusy", "RunLock", "acquire_run_lock", "default_worker_name", "worker_name", "worker_owner"]
 
 log = logging.getLogger("kzfeed.ops._lock")
 
@@ -25,7 +28,24 @@ def default_worker_name() -> str:
     return socket.gethostname() or "kzfeed"
 
 
-def acquire_run_lock(store: StoreProtocol, *, worker: str, wait: float = 0.0) -> RunLock:
+class _Lockable(Protocol):
+    """A store that takes run locks: the full one, or the ``sqlite3`` reader of a run with
+    nothing due (``kzfeed.storage.QuickStore``)."""
+
+    def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock: ...
+
+
+def worker_name(config: Config) -> str:
+    """The name this worker leases sources under: ``KZFEED_WORKER``, ``ops.worker``, else the host."""
+    return os.environ.get("KZFEED_WORKER") or config.ops.worker or default_worker_name()
+
+
+def worker_owner(config: Config) -> str:
+    """What this process's leases and worker row are held under: ``worker:pid``."""
+    return f"{worker_name(config)}:{os.getpid()}"
+
+
+def acquire_run_lock(store: _Lockable, *, worker: str, wait: float = 0.0) -> RunLock:
     """Take the run lock of ``worker`` on the database of ``store``, waiting up to ``wait``
     seconds. Raises ``LockBusy`` when another run still holds it."""
     lock = store.lock_runs(worker, wait=wait)

@@ -13,20 +13,18 @@ lease: the same steps read which sources are due and write nothing else.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from kzfeed.config import Config
 from kzfeed.errors import KzfeedError
 from kzfeed.models import RunReport, SourceStatus
 from kzfeed.ops._extract import extract_processes
-from kzfeed.ops._lock import acquire_run_lock, default_worker_name
+from kzfeed.ops._idle import RunResult
+from kzfeed.ops._lock import acquire_run_lock, worker_name, worker_owner
 from kzfeed.ops._render import CoalescedRenderer
 from kzfeed.pipeline import Pipeline, build_sources, config_hash
 from kzfeed.plugins import PluginHost
@@ -43,27 +41,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kzfeed.ops._worker")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunResult:
-    report: RunReport
-    #: files written; None when this run did not render (``kzfeed ingest``, stopped, or no
-    #: source was fetched)
-    written: list[Path] | None
-    stopped: bool  # a signal asked us to stop; the sources not reached are left for the next run
-    #: seconds until the next of this run's sources can be claimed (database clock); None: none
-    next_due_in: float | None
-
-
-def worker_name(config: Config) -> str:
-    """The name this worker leases sources under: ``KZFEED_WORKER``, ``ops.worker``, else the host."""
-    return os.environ.get("KZFEED_WORKER") or config.ops.worker or default_worker_name()
-
-
-def worker_owner(config: Config) -> str:
-    """What this process's leases and worker row are held under: ``worker:pid``."""
-    return f"{worker_name(config)}:{os.getpid()}"
 
 
 def claim_batch(config: Config) -> int:

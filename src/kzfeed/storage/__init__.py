@@ -2,7 +2,9 @@
 
 One :class:`Store`, made of a mixin per table group, typed by :class:`StoreProtocol`. Only
 models and the frozen records below go in and out; the engine, the tables in ``_schema`` and
-every SQL statement are private to this package.
+every SQL statement are private to this package. :func:`open_quick` opens a SQLite database at
+the newest schema on the standard library's ``sqlite3`` instead, for ``kzfeed status``'s reads
+and a ``kzfeed run`` with nothing due (:class:`StatusStore`; no SQLAlchemy import).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from kzfeed.storage._history import RunRecord, SourceRunRecord
     from kzfeed.storage._httpcache import DatabaseHttpCache
     from kzfeed.storage._items import SaveCounts
-    from kzfeed.storage._leases import FleetStatus, OverdueSource, SourceLeases, WorkerRecord
+    from kzfeed.storage._leases import SourceLeases
+    from kzfeed.storage._lite import QuickStore, open_quick
     from kzfeed.storage._migrate import alembic_config, head_revision
-    from kzfeed.storage._protocol import HttpCacheStore, RunLock, StoreProtocol
+    from kzfeed.storage._protocol import HttpCacheStore, RunLock, StatusStore, StoreProtocol
+    from kzfeed.storage._records import FleetStatus, OverdueSource, RunRecord, SourceRunRecord, WorkerRecord
     from kzfeed.storage._retention import PrunedItem, PrunePlan
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import SearchHit
@@ -32,12 +35,14 @@ __all__ = [
     "OverdueSource",
     "PrunePlan",
     "PrunedItem",
+    "QuickStore",
     "RunLock",
     "RunRecord",
     "SaveCounts",
     "SearchHit",
     "SourceLeases",
     "SourceRunRecord",
+    "StatusStore",
     "Store",
     "StoreProtocol",
     "WorkerRecord",
@@ -45,6 +50,7 @@ __all__ = [
     "head_revision",
     "include_name",
     "metadata",
+    "open_quick",
     "open_store",
 ]
 
@@ -52,12 +58,13 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
-            "_history": "RunRecord SourceRunRecord",
             "_httpcache": "DatabaseHttpCache",
             "_items": "SaveCounts",
-            "_leases": "FleetStatus OverdueSource SourceLeases WorkerRecord",
+            "_leases": "SourceLeases",
+            "_lite": "QuickStore open_quick",
             "_migrate": "alembic_config head_revision",
-            "_protocol": "HttpCacheStore RunLock StoreProtocol",
+            "_protocol": "HttpCacheStore RunLock StatusStore StoreProtocol",
+            "_records": "FleetStatus OverdueSource RunRecord SourceRunRecord WorkerRecord",
             "_retention": "PrunePlan PrunedItem",
             "_schema": "include_name metadata",
             "_search": "SearchHit",

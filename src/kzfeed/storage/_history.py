@@ -5,50 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, text, update
 
-from kzfeed.models import RunError, RunErrorKind, RunReport, SourceRun, SourceState
+from kzfeed.models import RunError, RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
+from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
 
 __all__ = ["RunRecord", "RunsMixin", "SourceRunRecord"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SourceRunRecord:
-    """What one stored run did for one source."""
-
-    source: str
-    status: str
-    http_status: int | None
-    new: int
-    updated: int
-    unchanged: int
-    failed: int
-    duration_ms: int
-    error: RunError | None
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunRecord:
-    """One stored run: ``running``, ``ok``, ``failed``, ``stopped`` (by a signal) or
-    ``interrupted`` (killed; found by the next run)."""
-
-    id: int
-    started: datetime
-    finished: datetime | None
-    status: str
-    worker: str
-    new: int
-    updated: int
-    unchanged: int
-    failed: int
-    sources: tuple[SourceRunRecord, ...]
 
 
 class RunsMixin(StoreBase):
@@ -110,45 +77,15 @@ class RunsMixin(StoreBase):
             return int(conn.execute(query.values(status="interrupted")).rowcount or 0)
 
     def last_runs(self, limit: int = 10) -> list[RunRecord]:
-        """The newest runs first, each with what it did per source."""
+        """The newest runs first, each with what it did per source (the SQL ``kzfeed status``
+        also runs through ``sqlite3``: ``_records``)."""
         with self._engine.connect() as conn:
-            rows = conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings().all()
-            ids = [r["id"] for r in rows]
-            per_run: dict[int, list[SourceRunRecord]] = {i: [] for i in ids}
-            if ids:
-                query = (
-                    select(run_sources).where(run_sources.c.run_id.in_(ids)).order_by(run_sources.c.source)
-                )
-                for s in conn.execute(query).mappings():
-                    per_run[s["run_id"]].append(
-                        SourceRunRecord(
-                            source=s["source"],
-                            status=s["status"],
-                            http_status=s["http_status"],
-                            new=s["new"],
-                            updated=s["updated"],
-                            unchanged=s["unchanged"],
-                            failed=s["failed"],
-                            duration_ms=s["duration_ms"],
-                            error=_error(s),
-                            warnings=tuple(json.loads(s["warnings"] or "[]")),
-                        )
-                    )
-        return [
-            RunRecord(
-                id=r["id"],
-                started=r["started_at"],
-                finished=r["finished_at"],
-                status=r["status"],
-                worker=r["worker"],
-                new=r["new"],
-                updated=r["updated"],
-                unchanged=r["unchanged"],
-                failed=r["failed"],
-                sources=tuple(per_run[r["id"]]),
-            )
-            for r in rows
-        ]
+            rows = conn.execute(text(RUNS_SQL), {"limit": limit}).mappings().all()
+            done = []
+            if rows:
+                span = {"oldest": rows[-1]["id"], "newest": rows[0]["id"]}
+                done = list(conn.execute(text(RUN_SOURCES_SQL), span).mappings())
+        return run_records(rows, done)
 
 
 def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
@@ -179,16 +116,4 @@ def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[Source
             }
             for outcome, error in ((o, RunError.of(o)) for o in outcomes)
         ],
-    )
-
-
-def _error(row: RowMapping) -> RunError | None:
-    if row["error"] is None:
-        return None
-    try:
-        kind = RunErrorKind(row["error_kind"])
-    except ValueError:  # written by a newer kzfeed: still an error of the source's
-        kind = RunErrorKind.SOURCE
-    return RunError(
-        source=row["source"], kind=kind, message=row["error"], url=row["error_url"], at=row["error_at"]
     )

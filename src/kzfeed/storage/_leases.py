@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Connection,
     Interval,
     String,
     any_,
@@ -36,12 +37,14 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 
 from kzfeed import clock
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
-from kzfeed.storage._schema import sources, workers
+from kzfeed.storage._records import WAITING_SQL, FleetStatus, OverdueSource, WorkerRecord, overdue_sources
+from kzfeed.storage._schema import UTCDateTime, sources, workers
 
 if TYPE_CHECKING:
     from kzfeed.storage._protocol import StoreProtocol
@@ -50,35 +53,6 @@ __all__ = ["FleetStatus", "LeasesMixin", "OverdueSource", "SourceLeases", "Worke
 
 #: worker rows silent for longer than this are dropped when another worker starts
 _FORGET_WORKERS = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkerRecord:
-    """A worker as ``kzfeed status`` shows it."""
-
-    name: str  # "worker:pid", the owner of its leases
-    host: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
-    heartbeat_age_s: float  # by the database's clock
-    sources: tuple[str, ...]  # the sources it holds a live lease on
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OverdueSource:
-    name: str
-    due_at: datetime | None  # None: never fetched
-    overdue_s: float  # since when it has been due, by the database's clock
-    lease_owner: str | None  # a worker whose lease ran out still shows here
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FleetStatus:
-    database_now: datetime
-    workers: tuple[WorkerRecord, ...]
-    overdue: tuple[OverdueSource, ...]
-    due_now: int  # sources due and in no live worker's hand
 
 
 class LeasesMixin(StoreBase):
@@ -269,48 +243,44 @@ class LeasesMixin(StoreBase):
 
     def fleet_status(self, *, overdue_after: timedelta) -> FleetStatus:
         """The workers (PostgreSQL) with their last heartbeat and the sources they hold, and the
-        sources due for longer than ``overdue_after`` that no live worker holds."""
+        sources due for longer than ``overdue_after`` that no live worker holds (the SQL of those
+        ``status`` also runs through sqlite3: ``_records``)."""
         now = self._now()
-        free = or_(sources.c.lease_owner.is_(None), sources.c.lease_expires <= now)
-        due = or_(sources.c.due_at.is_(None), sources.c.due_at <= now)
-        waiting = select(sources.c.name, sources.c.due_at, sources.c.lease_owner, sources.c.last_attempt)
-        waiting = waiting.where(sources.c.paused.is_(False), due, free)
+        waiting = text(WAITING_SQL).bindparams(bindparam("now", type_=UTCDateTime()))
         with self._engine.connect() as conn:
             db_now = _aware(conn.execute(select(_as_column(now))).scalar_one())
-            held: dict[str, list[str]] = {}
             found: list[WorkerRecord] = []
             if self._shared:
-                live = select(sources.c.lease_owner, sources.c.name).where(sources.c.lease_expires > now)
-                for owner, name in conn.execute(live.order_by(sources.c.name)):
-                    held.setdefault(owner, []).append(name)
-                for w in conn.execute(select(workers).order_by(workers.c.name)).mappings():
-                    beat = _aware(w["heartbeat_at"])
-                    found.append(
-                        WorkerRecord(
-                            name=w["name"],
-                            host=w["host"],
-                            pid=w["pid"],
-                            started_at=_aware(w["started_at"]),
-                            heartbeat_at=beat,
-                            heartbeat_age_s=max((db_now - beat).total_seconds(), 0.0),
-                            sources=tuple(held.get(w["name"], ())),
-                        )
-                    )
-            overdue: list[OverdueSource] = []
-            due_now = 0
-            for name, due_at, owner, _ in conn.execute(waiting.order_by(*_ORDER)):
-                due_now += 1
-                since = db_now - _aware(due_at) if due_at is not None else None
-                if since is None or since >= overdue_after:
-                    overdue.append(
-                        OverdueSource(
-                            name=name,
-                            due_at=_aware(due_at) if due_at is not None else None,
-                            overdue_s=since.total_seconds() if since is not None else 0.0,
-                            lease_owner=owner,
-                        )
-                    )
-        return FleetStatus(database_now=db_now, workers=tuple(found), overdue=tuple(overdue), due_now=due_now)
+                found = self._workers(conn, now, db_now)
+            # PostgreSQL: the time of this transaction, which now() gives in every statement of it
+            due_now, overdue = overdue_sources(
+                conn.execute(waiting, {"now": db_now}).mappings(), db_now, overdue_after
+            )
+        return FleetStatus(database_now=db_now, workers=tuple(found), overdue=overdue, due_now=due_now)
+
+    def _workers(
+        self, conn: Connection, now: ColumnElement[datetime] | datetime, db_now: datetime
+    ) -> list[WorkerRecord]:
+        """The workers at work (PostgreSQL), each with the sources it holds a live lease on."""
+        held: dict[str, list[str]] = {}
+        live = select(sources.c.lease_owner, sources.c.name).where(sources.c.lease_expires > now)
+        for owner, name in conn.execute(live.order_by(sources.c.name)):
+            held.setdefault(owner, []).append(name)
+        found: list[WorkerRecord] = []
+        for w in conn.execute(select(workers).order_by(workers.c.name)).mappings():
+            beat = _aware(w["heartbeat_at"])
+            found.append(
+                WorkerRecord(
+                    name=w["name"],
+                    host=w["host"],
+                    pid=w["pid"],
+                    started_at=_aware(w["started_at"]),
+                    heartbeat_at=beat,
+                    heartbeat_age_s=max((db_now - beat).total_seconds(), 0.0),
+                    sources=tuple(held.get(w["name"], ())),
+                )
+            )
+        return found
 
 
 _ORDER = (sources.c.due_at.asc().nulls_first(), sources.c.name)

@@ -11,8 +11,6 @@ either lock when its holder dies, so a lock left by a killed run is never in the
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from kzfeed import clock
 from kzfeed.errors import LockBusy, StorageError
 from kzfeed.storage._base import StoreBase
+from kzfeed.storage._filelock import NoLock as _NoLock
+from kzfeed.storage._filelock import lock_file
 
 if TYPE_CHECKING:
-    import filelock
-
     from kzfeed.storage._protocol import RunLock
 
 __all__ = ["LocksMixin"]
@@ -51,74 +48,10 @@ class LocksMixin(StoreBase):
             database = make_url(str(self._engine.url)).database
             if database in (None, "", ":memory:"):
                 return _NoLock()  # a private database needs no lock
-            return _lock_file(Path(database or ""), wait)
+            return lock_file(Path(database or ""), wait)
         if self.backend == "postgresql":
             return _lock_advisory(self._engine.connect(), worker, wait)
         raise StorageError(f"kzfeed cannot lock runs on a {self.backend} database")
-
-
-@dataclass(slots=True)
-class _NoLock:
-    recovered_from: str | None = None
-
-    def release(self) -> None:
-        return None
-
-
-@dataclass(slots=True)
-class _FileLock:
-    lock: filelock.BaseFileLock | None
-    fd: int  # the lock's own descriptor (borrowed from filelock while held)
-    recovered_from: str | None = None
-
-    def release(self) -> None:
-        if self.lock is None:
-            return
-        try:
-            os.ftruncate(self.fd, 0)  # a clean exit leaves an empty file: nothing to recover
-        finally:
-            self.lock.release()
-            self.lock = None
-
-
-def _holder_line() -> str:
-    return f"pid {os.getpid()} on {socket.gethostname()} since {clock.now().isoformat()}"
-
-
-def _read_holder(fd: int) -> str:
-    return os.pread(fd, 200, 0).decode(errors="replace").strip()
-
-
-def _lock_file(db_path: Path, wait: float) -> _FileLock:
-    import filelock  # only runs take the lock: other commands do not import it
-
-    path = db_path.with_name(db_path.name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    taken: dict[str, Any] = {}
-
-    def write_holder(fd: int) -> None:
-        # the line of a holder that died stays in the file: say whose lock we take over
-        taken.update(fd=fd, previous=_read_holder(fd))
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, (_holder_line() + "\n").encode(), 0)
-
-    lock = filelock.FileLock(
-        path,
-        mode=0o644,
-        thread_local=False,  # released by whichever thread ends the run
-        poll_interval=_POLL_S,
-        preserve_lock_file=True,
-        on_acquired=write_holder,
-    )
-    try:
-        lock.acquire(timeout=max(wait, 0.0))
-    except filelock.Timeout:
-        try:
-            holder = path.read_text(errors="replace").strip()
-        except OSError:
-            holder = ""
-        raise LockBusy(holder or "holder unknown") from None
-    return _FileLock(lock=lock, fd=taken["fd"], recovered_from=taken["previous"] or None)
 
 
 @dataclass(slots=True)

@@ -14,15 +14,13 @@ at the newest revision (the lock is released when the migration's transaction co
 
 from __future__ import annotations
 
-import ast
-import functools
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from kzfeed.errors import StorageError
 from kzfeed.storage._base import StoreBase
+from kzfeed.storage._revisions import migrations_dir, shipped_head
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -33,17 +31,9 @@ __all__ = [
     "current_revision",
     "head_revision",
     "migrations_dir",
+    "shipped_head",
     "upgrade",
 ]
-
-
-def migrations_dir() -> Path:
-    """The migrations folder: inside the installed package, else the source checkout's."""
-    here = Path(__file__).resolve().parent.parent  # src/kzfeed
-    for candidate in (here / "migrations", here.parent.parent / "migrations"):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise StorageError("kzfeed's migrations folder is missing; reinstall kzfeed")
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> AlembicConfig:
@@ -124,35 +114,3 @@ def _stored_revision(connection: Connection) -> str | None:
         return None
     rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return rows[0] if len(rows) == 1 else None
-
-
-@functools.cache
-def shipped_head() -> str | None:
-    """The newest revision of the migration files: the one no other names as its
-    ``down_revision`` (None when that is not exactly one, so that Alembic decides)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (migrations_dir() / "versions").glob("*.py"):
-        found = _revision_of(path)
-        if found is not None:
-            revisions.add(found[0])
-            parents.update(found[1])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def _revision_of(path: Path) -> tuple[str, tuple[str, ...]] | None:
-    """``(revision, down revisions)`` from the module-level ``x = ...`` lines of one migration."""
-    values: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                values[node.targets[0].id] = ast.literal_eval(node.value)
-            except (ValueError, TypeError):  # not a literal: not a revision line
-                continue
-    revision, down = values.get("revision"), values.get("down_revision")
-    if not isinstance(revision, str):
-        return None
-    if isinstance(down, str):
-        return revision, (down,)
-    return revision, tuple(d for d in down if isinstance(d, str)) if isinstance(down, tuple | list) else ()

@@ -16,14 +16,13 @@ from kzfeed.models import Classification, Item, RunReport, SourceRun, SourceStat
 if TYPE_CHECKING:
     from kzfeed.models import CacheEntry
     from kzfeed.storage._heads import ChangedItem
-    from kzfeed.storage._history import RunRecord
     from kzfeed.storage._items import SaveCounts
-    from kzfeed.storage._leases import FleetStatus
+    from kzfeed.storage._records import FleetStatus, RunRecord
     from kzfeed.storage._retention import PrunedItem, PrunePlan
     from kzfeed.storage._search import SearchHit
     from kzfeed.storage._stories import Arrived
 
-__all__ = ["HttpCacheStore", "RunLock", "StoreProtocol"]
+__all__ = ["HttpCacheStore", "RunLock", "StatusStore", "StoreProtocol"]
 
 
 class HttpCacheStore(Protocol):
@@ -43,6 +42,18 @@ class RunLock(Protocol):
     recovered_from: str | None
 
     def release(self) -> None: ...
+
+
+class StatusStore(Protocol):
+    """What ``kzfeed status`` reads: the full store, or on SQLite the ``sqlite3`` reader
+    (:class:`~kzfeed.storage.QuickStore`), which runs the same SQL without SQLAlchemy."""
+
+    @property
+    def runs_exclusive(self) -> bool: ...
+    def close(self) -> None: ...
+    def last_runs(self, limit: int = 10) -> list[RunRecord]: ...
+    def unhealthy_sources(self, *, failing_after: int = 1) -> list[SourceState]: ...
+    def fleet_status(self, *, overdue_after: timedelta) -> FleetStatus: ...
 
 
 class StoreProtocol(Protocol):

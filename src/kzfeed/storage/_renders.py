@@ -16,7 +16,8 @@ from sqlalchemy import Connection, func, insert, or_, select, text, update
 
 from kzfeed import clock
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._locks import _AdvisoryLock, _NoLock
+from kzfeed.storage._filelock import NoLock as _NoLock
+from kzfeed.storage._locks import _AdvisoryLock
 from kzfeed.storage._schema import render_state
 
 if TYPE_CHECKING:

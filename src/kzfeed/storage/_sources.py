@@ -6,11 +6,12 @@ import json
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.sql import bindparam
 
 from kzfeed.models import SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._records import UNHEALTHY_SQL, state_from_row
 from kzfeed.storage._schema import items, sources
 
 __all__ = ["SourcesMixin", "state_from_row", "upsert_sources"]
@@ -57,37 +58,9 @@ class SourcesMixin(StoreBase):
 
     def unhealthy_sources(self, *, failing_after: int = 1) -> list[SourceState]:
         """Sources paused, or failing ``failing_after`` times or more in a row, worst first."""
-        query = (
-            select(sources)
-            .where(or_(sources.c.paused.is_(True), sources.c.consecutive_failures >= failing_after))
-            .order_by(sources.c.consecutive_failures.desc(), sources.c.name)
-        )
-        with self._engine.connect() as conn:
-            return [state_from_row(r) for r in conn.execute(query).mappings()]
-
-
-def state_from_row(row: Any) -> SourceState:
-    try:
-        cursor = json.loads(row["cursor"] or "{}")
-    except ValueError:
-        cursor = {}
-    return SourceState(
-        name=row["name"],
-        type=row["type"],
-        url=row["url"],
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        last_attempt=row["last_attempt"],
-        last_ok=row["last_ok"],
-        last_status=row["last_status"],
-        last_error=row["last_error"],
-        items_last_run=row["items_last_run"],
-        consecutive_failures=row["consecutive_failures"],
-        next_due=row["next_due"],
-        paused=bool(row["paused"]),
-        cursor=cursor,
-        due_at=row["due_at"],
-    )
+        with self._engine.connect() as conn:  # the SQL ``status`` also runs through sqlite3
+            rows = conn.execute(text(UNHEALTHY_SQL), {"failing_after": failing_after}).mappings()
+            return [state_from_row(r) for r in rows]
 
 
 def upsert_sources(conn: Connection, rows: Sequence[tuple[SourceState, str]]) -> None:
