@@ -284,8 +284,7 @@ def _leaders_meet(mentions: list[Mention], leaders: TermRef) -> list[Hit]:
 def _inflected_name(entities: PatternIndex[EntityRef], form: str) -> tuple[Pattern[EntityRef], ...]:
     """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome)."""
     for base in kazakh_bases(form):
-        found = tuple(p for p in entities.starting_at("", base, base) if p.size == 1)
-        if found:
+        if found := entities.one_word(base):
             return found
     return ()
 
