@@ -394,3 +394,26 @@ def test_a_tags_line_is_no_paragraph_and_develops_nothing(classifier: KeywordCla
     )
     energy = explain(result).split("\nenergy ")[1].split("\n")[0]
     assert "no paragraph of the body develops it" in energy, energy
+
+
+def test_a_company_among_a_fields_shareholders_is_a_partner_not_a_bidder(
+    classifier: KeywordClassifier,
+) -> None:
+    """One EU company in a list of shareholders with Shell, Chevron and Lukoil: the owners of a
+    consortium, not bidders of whom one lost; where the article comes back to it, it counts fully."""
+    article = classifier.classify(
+        Document(
+            title="Kazakhstan settles a dispute with the owners of a gas field",
+            text="Kazakhstan's government and the consortium that runs a large gas condensate field in "
+            "the west of the country said on Friday that they had settled a dispute over the state's "
+            "share of the profits.\n\n"
+            "The field's shareholders are Italy's Eni and Britain's Shell, which run it jointly, with "
+            "America's Chevron, Russia's Lukoil and the state company KazMunayGas.\n\n"
+            "The partners will pay compensation to the state, the energy ministry in Astana said.\n\n"
+            "Eni has worked in Kazakhstan since the 1990s, and the Italian company now also builds "
+            "wind and solar plants in the country.",
+            lang="en",
+        )
+    )
+    assert article.relevant, article.reason
+    assert article.reason.startswith("relevant: Kazakhstan with Italy")

@@ -246,7 +246,8 @@ class KeywordClassifier:
 
         if self._leaders is not None:
             hits[:0] = _leaders_meet(mentions, self._leaders)
-        relevance = score_relevance(mentions, self.threshold)
+        holders = {sentence for ref, _field, sentence, *_ in hits if ref.term in HOLDING_TERMS}
+        relevance = score_relevance(mentions, self.threshold, holders)
         layout = Layout(newlines, lead_end, size_all)
         topics, notes, context = score_topics(hits, self.topic_threshold, layout, self._context_names)
         relevant, score, reason = relevance.relevant, relevance.score, relevance.reason
@@ -274,6 +275,23 @@ R = TypeVar("R")
 LEADERS_TOPIC = "political_dialogue"
 LEADERS_TERM = "leaders of both sides named up front"
 LEADERS_WEIGHT = 0.75
+
+
+#: trade terms (as topics.toml writes them) that make a sentence's list of foreign companies the
+#: owners of a consortium (Eni, Shell, Chevron and Lukoil as Karachaganak's shareholders), not a
+#: list of bidders: an EU-side company there keeps its weight
+HOLDING_TERMS = frozenset(
+    {
+        "shareholders",
+        "shareholder",
+        "stake",
+        "actionnaires",
+        "actionnaire",
+        "Aktionär*",
+        "акционер*",
+        "акционер",
+    }
+)
 
 
 def _leaders_meet(mentions: list[Mention], leaders: TermRef) -> list[Hit]:

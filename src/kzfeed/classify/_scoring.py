@@ -178,8 +178,12 @@ def _listed_sentences(eu_mentions: list[Mention], partners: dict[int, set[str]])
     }
 
 
-def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
-    """Decide whether the document is about Kazakhstan working with the EU side."""
+def score_relevance(
+    mentions: list[Mention], threshold: float, holders: frozenset[int] | set[int] = frozenset()
+) -> Relevance:
+    """Decide whether the document is about Kazakhstan working with the EU side. ``holders`` are
+    the sentences that name shareholders or stakes: a list of partners there is a consortium's
+    owners, not of bidders."""
     kz = eu = generic = eu_listed = link = 0.0
     rivals: dict[str, dict[str, float]] = {"eu": defaultdict(float), "kz": defaultdict(float)}
     partners: dict[int, set[str]] = defaultdict(set)  # sentence -> other partners named in it
@@ -209,7 +213,7 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
             slot[0] += 1
             slot[1] += weight
 
-    listed = _listed_sentences(eu_mentions, partners)
+    listed = _listed_sentences(eu_mentions, partners) - holders
     # a company named in such a list is a bidder or rival wherever the article names it again (not
     # an EU institution: the EU named among a centre's founders or a bank's donors, then on its own)
     listed_orgs = {
