@@ -227,13 +227,23 @@ def write_outputs(
             _atomic_write(path, data)
             written.append(path)
         for folder in prune:
-            for path in sorted((out_dir / folder).glob("*")):
-                rel = path.relative_to(out_dir).as_posix()
-                if path.is_file() and rel not in outputs and rel not in keep:
-                    path.unlink()
+            _prune(out_dir / folder, folder, lambda rel: rel in outputs or rel in keep)
     except OSError as exc:
         raise ConfigError(f"cannot write to output folder {str(out_dir)!r}: {exc}; check output_dir") from exc
     return written
+
+
+def _prune(path: Path, folder: str, kept: Callable[[str], bool]) -> None:
+    """Remove the files of ``path`` (``folder`` under the output folder) that are not ``kept``
+    (by their path relative to the output folder). Names are compared as strings, in one pass
+    over the folder: ``stories/`` holds a page per story, 80,000 at 100k stored items."""
+    try:
+        entries = list(os.scandir(path))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.is_file() and not kept(f"{folder}/{entry.name}"):
+            os.unlink(entry.path)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
