@@ -99,8 +99,16 @@ class Collector:
     #: called with a source's name as its fetch starts (on its worker thread)
     on_start: Callable[[str], None] | None = None
 
-    def collect(self, sc: SourceConfig, source: Source, state: SourceState) -> Collected:
-        """Run one source's fetch (in a worker thread): what it yielded, or its error."""
+    def collect(
+        self,
+        sc: SourceConfig,
+        source: Source,
+        state: SourceState,
+        arrived: Callable[[RawItem], None] | None = None,
+    ) -> Collected:
+        """Run one source's fetch (in a worker thread): what it yielded, or its error.
+        ``arrived`` is given each item as the source yields it (to prepare it on the main
+        thread while the other pages are still fetched and extracted)."""
         start = time.perf_counter()
         skipped = None  # no new source after a stop signal (it was claimed: it is given back)
         if self.stop is not None and self.stop.is_set():
@@ -123,7 +131,10 @@ class Collector:
         if self.on_start is not None:
             self.on_start(sc.name)
         try:
-            got.raws.extend(_raw_items(source.fetch(ctx), sc))
+            for raw in _raw_items(source.fetch(ctx), sc):
+                got.raws.append(raw)
+                if arrived is not None:
+                    arrived(raw)
         except FetchError as exc:
             got.error, got.error_at = exc, clock.now()
             got.status, got.retry_after = exc.status, exc.retry_after

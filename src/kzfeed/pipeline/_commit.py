@@ -1,7 +1,9 @@
 """Committing what one source yielded: normalise, classify, ``process_item``, stories, then one
 transaction with the source's health row and HTTP validators; and the source's line of the run.
 
-Runs on the main thread, one source at a time, as each source's fetch finishes.
+Runs on the main thread: each item is prepared (normalised, classified, ``process_item``, its
+story signals) as it arrives, while the source's other pages are still fetched and extracted;
+the source is stored, in one transaction, once its fetch has finished.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kzfeed import clock
-from kzfeed.config import Config
+from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError, KzfeedError, PluginError
 from kzfeed.http import CacheEntry, FetchPolicy
 from kzfeed.models import Item, RawItem, SourceRun, SourceState, SourceStatus
@@ -24,7 +26,7 @@ from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
-from kzfeed.stories import Signals, assign_stories
+from kzfeed.stories import Signals, assign_stories, fingerprint, signals
 
 __all__ = ["Committer", "Health"]
 
@@ -32,6 +34,26 @@ log = logging.getLogger(__name__)
 
 #: the health row of a source that stored no items, left for the caller to write with others'
 Health = tuple[SourceState, str]
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One source's items prepared so far, in the order the source yielded them."""
+
+    #: how many of the source's raw items were looked at
+    seen: int = 0
+    batch: dict[str, Item] = field(default_factory=dict)
+    #: items that failed to prepare (each a warning)
+    failed: int = 0
+    guids: set[str] = field(default_factory=set)
+    #: guids of entries left out because an earlier entry had the same guid
+    repeated: list[str] = field(default_factory=list)
+    plugin_errors: list[PluginError] = field(default_factory=list)
+    #: said once the source is stored, after the source's own warnings
+    warnings: list[str] = field(default_factory=list)
+    #: the story signals and fingerprints of the items of ``batch``, by (id, content hash)
+    signals: dict[tuple[str, str], Signals] = field(default_factory=dict)
+    prints: dict[tuple[str, str], int | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -53,8 +75,19 @@ class Committer:
     #: the stored story keys this run's sources read
     story_keys: RunStoryKeys = field(init=False)
 
+    #: the items of the sources still being fetched, prepared as they arrived
+    _prepared: dict[str, _Prepared] = field(default_factory=dict, init=False)
+
     def __post_init__(self) -> None:
         self.story_keys = RunStoryKeys(self.store)
+
+    def arrived(self, sc: SourceConfig, raw: RawItem) -> None:
+        """Prepare one item of a source whose fetch goes on (:meth:`commit` stores it)."""
+        self._add(self._prepared.setdefault(sc.name, _Prepared()), sc, raw)
+
+    def forget(self, name: str) -> None:
+        """Drop what was prepared of a source that is not stored (stopped by a signal)."""
+        self._prepared.pop(name, None)
 
     def commit(self, got: Collected) -> tuple[SourceRun, Health | None]:
         """Classify what one source yielded and store it with its health, in one transaction.
@@ -62,12 +95,16 @@ class Committer:
         A source that yielded no items is not written here: its health row is returned, for
         the caller to write with others' (a run where every feed answered 304 is mostly that).
         """
+        prepared = self._prepared.pop(got.sc.name, None) or _Prepared()
         if got.error is not None:
             return self._failed(got, got.error), None
         sc, state, report = got.sc, got.state, got.report
         now = self.now()
-        plugin_errors: list[PluginError] = []
-        batch, failed, repeated = self._prepare_all(got, plugin_errors)
+        for raw in got.raws[prepared.seen :]:  # those that did not arrive one by one
+            self._add(prepared, sc, raw)
+        for message in prepared.warnings:
+            got.warn(message)
+        batch, repeated = prepared.batch, prepared.repeated
         new_state = after_success(
             replace(state, type=sc.type, cursor={**state.cursor, **report.cursor}),
             now=now,
@@ -80,7 +117,7 @@ class Committer:
         counts = SaveCounts()
         if batch:
             index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
-            stories = assign_stories(list(batch.values()), index)
+            stories = assign_stories(list(batch.values()), index, prepared.signals, prepared.prints)
             counts = self.store.save_source(
                 state=new_state,
                 config_hash=config_hash(sc),
@@ -104,7 +141,8 @@ class Committer:
                 f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
             )
         fresh = [item for item in batch.values() if item.id in counts.new_ids]
-        return _stored(got, fresh, counts, failed=failed, plugin_errors=plugin_errors), health
+        outcome = _stored(got, fresh, counts, failed=prepared.failed, plugin_errors=prepared.plugin_errors)
+        return outcome, health
 
     def _failed(self, got: Collected, error: KzfeedError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
@@ -152,32 +190,27 @@ class Committer:
         self.http_cache.remember(changed)  # written by the caller's transaction
         return changed
 
-    def _prepare_all(
-        self, got: Collected, plugin_errors: list[PluginError]
-    ) -> tuple[dict[str, Item], int, list[str]]:
-        """The items of what a source yielded, by id; how many failed (each a warning); and
-        the guids of entries left out because an earlier entry had the same guid. Errors of
-        process_item hooks are added to ``plugin_errors``."""
-        batch: dict[str, Item] = {}
-        failed = 0
-        guids: set[str] = set()
-        repeated: list[str] = []
-        for raw in got.raws:
-            if raw.guid in guids:  # one guid, two entries (other links): the first is kept
-                repeated.append(raw.guid)
-                continue
-            try:
-                item = self._prepare(raw, got.sc.name, got.sc.type, plugin_errors)
-            except ConfigError:
-                raise  # e.g. a bad [classifier] option, found when the classifier is first built
-            except Exception as exc:
-                failed += 1
-                got.warn(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
-                continue
-            guids.add(raw.guid)
-            if item is not None:
-                batch.setdefault(item.id, item)
-        return batch, failed, repeated
+    def _add(self, prepared: _Prepared, sc: SourceConfig, raw: RawItem) -> None:
+        """Prepare the next item a source yielded, unless an earlier one had its guid (the first
+        is kept). An item that fails is a warning; a ``ConfigError`` (a bad ``[classifier]``
+        option, found when the classifier is first built) is raised."""
+        prepared.seen += 1
+        if raw.guid in prepared.guids:  # one guid, two entries (other links): the first is kept
+            prepared.repeated.append(raw.guid)
+            return
+        try:
+            item = self._prepare(raw, sc.name, sc.type, prepared.plugin_errors)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            prepared.failed += 1
+            prepared.warnings.append(f"item {raw.guid!r} skipped: {type(exc).__name__}: {exc}")
+            return
+        prepared.guids.add(raw.guid)
+        if item is not None and item.id not in prepared.batch:
+            prepared.batch[item.id] = item
+            key = (item.id, item.content_hash)
+            prepared.signals[key], prepared.prints[key] = signals(item), fingerprint(item.content_text)
 
     def _prepare(
         self, raw: RawItem, source: str, source_type: str, plugin_errors: list[PluginError]

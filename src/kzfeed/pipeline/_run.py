@@ -11,19 +11,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
 from kzfeed import clock
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
 from kzfeed.http import StagedHttpCache
-from kzfeed.models import RunReport, SourceRun, SourceState
+from kzfeed.models import RawItem, RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
 from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
@@ -45,8 +46,16 @@ _QUIET_BATCH = 50
 _QUIET_SECONDS = 1.0
 
 
+#: what the main thread waits for: an item a source yielded, or a source's finished fetch
+_Events = SimpleQueue["tuple[SourceConfig, RawItem] | Future[Collected]"]
+
+
 def _now() -> datetime:
     return clock.now()
+
+
+def _put_item(events: _Events, sc: SourceConfig, raw: RawItem) -> None:
+    events.put((sc, raw))
 
 
 @dataclass(slots=True, kw_only=True)
@@ -225,19 +234,25 @@ class Pipeline:
             if state is not None and (paused := not_now(sc.name, state, forced=True, now=_now())):
                 due.skip(sc.name)
                 outcomes.done(paused, health=(None, ""))
+        # the sources' items as they are yielded, and their fetches as they finish, in order
+        events: _Events = SimpleQueue()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool:
             in_flight: set[Future[Collected]] = set()
             try:
+                claim = True  # at first, and once a source is done
                 while True:
-                    if not self._stopping():
-                        in_flight |= self._start(
-                            due, due.more(len(in_flight)), by_name, wanted, tools, outcomes, pool
-                        )
+                    if claim and not self._stopping():
+                        names = due.more(len(in_flight))
+                        in_flight |= self._start(due, names, by_name, wanted, tools, outcomes, (pool, events))
                     if not in_flight:
                         break
-                    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        self._store_one(future.result(), committer, outcomes)
+                    event = events.get()
+                    claim = isinstance(event, Future)
+                    if isinstance(event, Future):
+                        in_flight.discard(event)
+                        self._store_one(event.result(), committer, outcomes)
+                    else:
+                        committer.arrived(*event)
                 if not self._stopping():
                     for late in self._not_claimed(due.left, forced=due.forced, wanted=wanted):
                         outcomes.done(late, health=(None, ""))
@@ -260,10 +275,11 @@ class Pipeline:
         wanted: set[str],
         tools: _Tools,
         outcomes: _Outcomes,
-        pool: ThreadPoolExecutor,
+        pool: tuple[ThreadPoolExecutor, _Events],
     ) -> set[Future[Collected]]:
         """Start fetching the sources just claimed (read fresh: another worker may have stored
-        them since this run began)."""
+        them since this run began), each on a thread of ``pool`` that puts each item the source
+        yields, and then its finished fetch, on the pool's queue of events."""
         states = {s.name: s for s in self.store.source_states(names)} if names else {}
         # the claim kept back-offs (due_at) unless every source was asked for; --all keeps them
         # here (--refetch and --source do not), as does the pipeline used without claims
@@ -278,7 +294,10 @@ class Pipeline:
                     outcomes.done(waiting, health=(None, ""))
                     due.drop(name)
                     continue
-            started.add(pool.submit(tools.open().collect, sc, source, state))
+            threads, events = pool
+            future = threads.submit(tools.open().collect, sc, source, state, partial(_put_item, events, sc))
+            future.add_done_callback(events.put)
+            started.add(future)
         return started
 
     def _open_collector(
@@ -338,6 +357,7 @@ class Pipeline:
         the commit itself raised (a full disk, a second Ctrl-C): nothing was stored, and the
         claim is freed when the worker ends, for the next run to fetch it again."""
         if got.skipped is not None:  # stopped by a signal: given back, for the next run
+            committer.forget(got.sc.name)
             outcomes.due.drop(got.sc.name)
             return
         outcome, health = committer.commit(got)

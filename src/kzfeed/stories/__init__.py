@@ -25,7 +25,7 @@ from kzfeed.stories._evaluate import (
 )
 from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
-from kzfeed.stories._signals import Signals
+from kzfeed.stories._signals import Signals, signals
 
 __all__ = [
     "EVENT_WINDOW",
@@ -48,6 +48,7 @@ __all__ = [
     "report_window",
     "report_windows",
     "score_grouping",
+    "signals",
     "story_lookup",
     "why_grouped",
 ]

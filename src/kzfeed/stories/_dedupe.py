@@ -327,16 +327,22 @@ def story_key(item: Item) -> StoryKey:
     )
 
 
-def assign_stories(batch: Sequence[Item], index: StoryIndex, memo: _Memo | None = None) -> list[Item]:
+def assign_stories(
+    batch: Sequence[Item],
+    index: StoryIndex,
+    memo: _Memo | None = None,
+    prints: Mapping[tuple[str, str], int | None] | None = None,
+) -> list[Item]:
     """Give each item of ``batch`` its fingerprint and story id, matching it against the
     stored items in ``index`` and the items before it in the batch (the index is extended);
-    ``memo`` keeps the reports' signals by (id, content hash), as ``add_reports`` does."""
-    out, memo = [], {} if memo is None else memo
+    ``memo`` keeps the reports' signals by (id, content hash), as ``add_reports`` does;
+    ``prints`` has the :func:`fingerprint` of items worked out before, by (id, content hash)."""
+    out, memo, prints = [], {} if memo is None else memo, {} if prints is None else prints
     for item in batch:
-        found = fingerprint(item.content_text)
+        key = (item.id, item.content_hash)
+        found = prints[key] if key in prints else fingerprint(item.content_text)
         long_enough = found is not None
         item = replace(item, simhash=found)
-        key = (item.id, item.content_hash)
         report = memo[key] = memo.get(key) or signals(item)
         story = _story_of(index, story_key(item), near=long_enough, report=report)
         item = replace(item, story_id=story or item.id)
