@@ -33,7 +33,7 @@ def main(argv: list[str]) -> None:
             label, src, folder = version.split(":")
             env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
             env["PYTHONPATH"] = str(Path(src).resolve())
-            m = measure([sys.executable, "-m", "kzfeed", *args], cwd=Path(folder), env=env)
+            m = measure([sys.executable, "-m", "kzfeed", *args], cwd=Path(folder), env=env, keep_stdout=False)
             runs.setdefault(label, []).append((m.wall, m.cpu, m.largest_peak_mib))
             print(
                 f"  {label:<12} {m.wall:8.2f} s wall {m.cpu:8.2f} s CPU {m.largest_peak_mib:6.0f} MiB",
