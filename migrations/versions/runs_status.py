@@ -1,7 +1,7 @@
 """runs by status: the run that starts finds the runs still marked running with an index
 
 Revision ID: runs_status
-Revises: fleet_turns
+Revises: story_signals
 Create Date: 2026-12-01
 
 Every run first marks the runs still ``running`` of dead processes ``interrupted``
@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "runs_status"
-down_revision = "fleet_turns"
+down_revision = "story_signals"
 branch_labels = None
 depends_on = None
 

@@ -92,6 +92,9 @@ class StoreProtocol(Protocol):
         now: datetime | None = None,
         validators: Mapping[str, CacheEntry] | None = None,
         merges: Mapping[str, str] | None = None,
+        signals: Sequence[tuple[str, str, str, str]] = (),
+        record: tuple[int, Callable[[SaveCounts], SourceRun]] | None = None,
+        due_in: float | None = None,
     ) -> SaveCounts: ...
     def items(
         self,
@@ -213,6 +216,8 @@ class StoreProtocol(Protocol):
         near: Sequence[int] = (),
         near_bits: int = 0,
     ) -> list[StoryKey]: ...
+    def story_signals(self, ids: Collection[str], version: str) -> dict[str, tuple[str, str]]: ...
+    def save_story_signals(self, rows: Sequence[tuple[str, str, str, str]]) -> None: ...
     def story_reports(
         self, spans: Sequence[tuple[datetime, datetime]], *, arrived: Arrived | None = None
     ) -> list[Item]: ...
