@@ -8,16 +8,20 @@ by these, weighted by how rare each feature is among the reports around the same
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+import anyascii as _anyascii
 from anyascii import anyascii
 
 from kzfeed.models import Item
 
-__all__ = ["EVENT_KINDS", "Signals", "name_key", "numbers", "signals"]
+__all__ = ["EVENT_KINDS", "SIGNALS_VERSION", "Signals", "name_key", "numbers", "signals"]
 
 #: base weight of each kind of feature, before rarity
 WEIGHTS = {
@@ -108,6 +112,12 @@ _KINDS = [
     (kind, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + ")", re.IGNORECASE))
     for kind, stems in EVENT_KINDS.items()
 ]
+# where any kind's word starts (a lookahead: one kind's match hides no other's); each kind is
+# then tried at those places only, not searched for along the whole text
+_ANY_KIND = re.compile(
+    r"(?<!\w)(?=" + "|".join(re.escape(s) for stems in EVENT_KINDS.values() for s in stems) + ")",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +135,43 @@ class Signals:
 
     def shared(self, other: Signals) -> list[str]:
         return [f for f in self.features if f in other.features]
+
+    def to_json(self) -> str:
+        """The signals as text, to keep in the database (:meth:`from_json` reads them back equal,
+        features in the same order)."""
+        when = self.published.isoformat() if self.published is not None else None
+        return json.dumps(
+            {"f": list(self.features.items()), "l": self.lang, "p": when, "k": sorted(self.kinds)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Signals:
+        data = json.loads(text)
+        when = data["p"]
+        return cls(
+            features={feature: float(weight) for feature, weight in data["f"]},
+            lang=data["l"],
+            published=datetime.fromisoformat(when) if when is not None else None,
+            kinds=frozenset(data["k"]),
+        )
+
+
+def _version() -> str:
+    """What kept signals were worked out by: this module's code and anyascii's release (its
+    transliterations make the name features). Signals kept by another version are worked out
+    again from the stored report."""
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:  # no source beside the module (a frozen build): versioned by release only
+        code = b""
+    digest = hashlib.sha256(code + str(getattr(_anyascii, "__version__", "")).encode()).hexdigest()
+    return digest[:16]
+
+
+#: the version kept signals must have to be used (see :func:`_version`)
+SIGNALS_VERSION = _version()
 
 
 def numbers(text: str) -> set[str]:
@@ -175,6 +222,12 @@ def _names(title: str, text: str) -> set[str]:
     return keys
 
 
+def _kinds(text: str) -> frozenset[str]:
+    """The kinds of event whose words ``text`` has."""
+    starts = [match.start() for match in _ANY_KIND.finditer(text)]
+    return frozenset(kind for kind, pattern in _KINDS if any(pattern.match(text, at) for at in starts))
+
+
 def signals(item: Item) -> Signals:
     """The features of ``item``: its classification's entities and topics, its figures and the
     proper names in its title and text."""
@@ -193,7 +246,7 @@ def signals(item: Item) -> Signals:
     for name in found - known:
         features[name] = WEIGHTS["name"]
     text = f"{item.title}\n{item.content_text}"
-    kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(text))
+    kinds = _kinds(text)
     for kind in kinds:
         features[f"kind:{kind}"] = WEIGHTS["kind"]
     return Signals(features=features, lang=item.lang, published=item.published, kinds=kinds)
