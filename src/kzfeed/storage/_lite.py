@@ -24,7 +24,6 @@ from urllib.parse import quote, unquote
 from kzfeed import clock
 from kzfeed.errors import StorageError
 from kzfeed.models import SourceState
-from kzfeed.storage._filelock import lock_file
 from kzfeed.storage._revisions import shipped_head
 from kzfeed.storage._times import sql_time, utc
 
@@ -146,6 +145,8 @@ class QuickStore:
 
     def lock_runs(self, worker: str, *, wait: float = 0.0) -> RunLock:
         """The run lock, as the full store takes it on SQLite (the same file)."""
+        from kzfeed.storage._filelock import lock_file  # not for status
+
         return lock_file(self.path, wait)
 
     def idle_for(self, configured: Sequence[tuple[str, str]], now: datetime) -> float | None:
