@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
-from kzfeed.storage._base import StoreBase
+from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._schema import http_cache
 
 __all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
@@ -78,18 +78,31 @@ class DatabaseHttpCache:
 
 
 def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
-    """Insert or update ``entries`` in the transaction of ``conn``."""
-    for url, entry in entries.items():
-        values = {
+    """Insert or update ``entries`` in the transaction of ``conn``: one query finds those
+    stored, then one statement updates them and one inserts the others (a source of many
+    pages writes an entry per page)."""
+    if not entries:
+        return
+    rows = {
+        url: {
             "etag": entry.etag,
             "last_modified": entry.last_modified,
             "expires": entry.expires,
             "retry_after": entry.retry_after,
             "last_status": entry.last_status,
         }
-        result = conn.execute(update(http_cache).where(http_cache.c.url == url).values(**values))
-        if not result.rowcount:
-            conn.execute(insert(http_cache).values(url=url, **values))
+        for url, entry in entries.items()
+    }
+    stored: set[str] = set()
+    for some in chunks(list(rows)):
+        stored.update(conn.execute(select(http_cache.c.url).where(http_cache.c.url.in_(some))).scalars())
+    if stored:
+        changed = update(http_cache).where(http_cache.c.url == bindparam("stored_url"))
+        conn.execute(changed, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
+    if len(stored) < len(rows):
+        conn.execute(
+            insert(http_cache), [{"url": url, **row} for url, row in rows.items() if url not in stored]
+        )
 
 
 def clear_retry_after(conn: Connection, urls: Iterable[str]) -> int:

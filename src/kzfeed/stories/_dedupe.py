@@ -68,15 +68,14 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 def simhash(text: str) -> int:
     """A 64-bit SimHash of the word 2-shingles of ``text``, as a signed integer (so that it
     fits a SQL BIGINT)."""
-    # a bit is set when more than half of the shingles' hashes have it; the hashes are counted
-    # column by column as binary strings (C loops: this runs once per item of every run)
-    hashes = [
-        format(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big"), f"0{_BITS}b")
-        for s in shingles(text)
-    ]
-    columns = zip(*hashes, strict=True)  # most significant bit first
-    value = sum(
-        1 << (_BITS - 1 - i) for i, column in enumerate(columns) if 2 * column.count("1") > len(hashes)
+    # a bit is set when more than half of the shingles' hashes have it; the hashes are written
+    # one after the other as one binary string and counted column by column, each column a
+    # slice of it (C loops: this runs once per item of every run)
+    found = shingles(text)
+    digests = b"".join([hashlib.blake2b(s.encode(), digest_size=8).digest() for s in found])
+    bits = format(int.from_bytes(digests, "big"), f"0{_BITS * len(found)}b")
+    value = sum(  # most significant bit first
+        1 << (_BITS - 1 - i) for i in range(_BITS) if 2 * bits[i::_BITS].count("1") > len(found)
     )
     return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
 

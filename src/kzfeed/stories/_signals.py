@@ -112,6 +112,12 @@ _KINDS = [
     (kind, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + ")", re.IGNORECASE))
     for kind, stems in EVENT_KINDS.items()
 ]
+# where any kind's word starts (a lookahead: one kind's match hides no other's); each kind is
+# then tried at those places only, not searched for along the whole text
+_ANY_KIND = re.compile(
+    r"(?<!\w)(?=" + "|".join(re.escape(s) for stems in EVENT_KINDS.values() for s in stems) + ")",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +222,12 @@ def _names(title: str, text: str) -> set[str]:
     return keys
 
 
+def _kinds(text: str) -> frozenset[str]:
+    """The kinds of event whose words ``text`` has."""
+    starts = [match.start() for match in _ANY_KIND.finditer(text)]
+    return frozenset(kind for kind, pattern in _KINDS if any(pattern.match(text, at) for at in starts))
+
+
 def signals(item: Item) -> Signals:
     """The features of ``item``: its classification's entities and topics, its figures and the
     proper names in its title and text."""
@@ -234,7 +246,7 @@ def signals(item: Item) -> Signals:
     for name in found - known:
         features[name] = WEIGHTS["name"]
     text = f"{item.title}\n{item.content_text}"
-    kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(text))
+    kinds = _kinds(text)
     for kind in kinds:
         features[f"kind:{kind}"] = WEIGHTS["kind"]
     return Signals(features=features, lang=item.lang, published=item.published, kinds=kinds)

@@ -1,0 +1,37 @@
+"""The fetcher's validators stored with a source: new URLs inserted, stored ones updated, in
+the source's transaction, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kzfeed.models import CacheEntry, SourceState
+from kzfeed.storage import open_store
+
+
+def test_a_source_stores_new_validators_and_updates_the_stored_ones(database_url: str) -> None:
+    store = open_store(database_url)
+    cache = store.http_cache()
+    cache.save("https://site.example/a", CacheEntry(etag='"a1"', last_status=200))
+    cache.save("https://site.example/b", CacheEntry(etag='"b1"', last_status=200))
+    wait = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    validators = {
+        f"https://site.example/new{n}": CacheEntry(etag=f'"n{n}"', last_status=200) for n in range(600)
+    }
+    validators["https://site.example/a"] = CacheEntry(
+        etag='"a2"', last_modified="Mon, 01 Dec 2025", last_status=200
+    )
+    validators["https://site.example/b"] = CacheEntry(retry_after=wait, last_status=429)
+    store.save_source(
+        state=SourceState(name="site"), config_hash="h", batch=[], ok=True, validators=validators
+    )
+    fresh = store.http_cache()  # reads the table again
+    assert fresh.load("https://site.example/a") == CacheEntry(
+        etag='"a2"', last_modified="Mon, 01 Dec 2025", last_status=200
+    )
+    assert fresh.load("https://site.example/b") == CacheEntry(retry_after=wait, last_status=429)
+    assert [fresh.load(f"https://site.example/new{n}") for n in (0, 599)] == [
+        CacheEntry(etag='"n0"', last_status=200),
+        CacheEntry(etag='"n599"', last_status=200),
+    ]
+    store.close()
