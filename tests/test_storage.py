@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
 from factories import make_item
@@ -107,3 +108,21 @@ def test_an_unusable_database_url_is_a_configuration_error(tmp_path: Path) -> No
 
     with pytest.raises(ConfigError, match="not valid"):  # exit code 2: fix the config
         open_store("not a url")
+
+
+def test_kept_story_signals_are_replaced_and_none_kept_for_a_deleted_item(database_url: str) -> None:
+    """``save_story_signals`` (a run keeping what it worked out) replaces a row, on SQLite and
+    on PostgreSQL (where two workers may write the same one), and skips items gone since."""
+    store = open_store(database_url)
+    try:
+        item = make_item("kept.txt")
+        store.save_source(state=SourceState(name="s", type="files"), config_hash="x", batch=[item], ok=True)
+        store.save_story_signals([(item.id, item.content_hash, "v1", "{}"), ("gone", "h", "v1", "{}")])
+        store.save_story_signals([(item.id, item.content_hash, "v1", '{"f":[]}')])
+        assert store.story_signals([item.id, "gone"], "v1") == {item.id: (item.content_hash, '{"f":[]}')}
+        assert store.story_signals([item.id], "v2") == {}
+        with store._engine.begin() as conn:  # pruned: the row goes with the item
+            conn.execute(text("DELETE FROM items WHERE id = :i"), {"i": item.id})
+        assert store.story_signals([item.id], "v1") == {}
+    finally:
+        store.close()
