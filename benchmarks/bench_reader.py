@@ -135,12 +135,12 @@ def compile_sources(src: Path) -> None:
     compileall.compile_dir(src, quiet=1)
 
 
-def timed(argv: list[str], cwd: Path, src: Path = ROOT / "src") -> tuple[float, float, str]:
-    """(wall seconds, peak MiB, stdout) of one whole process."""
+def timed(argv: list[str], cwd: Path, src: Path = ROOT / "src") -> tuple[float, float, float, str]:
+    """(wall seconds, peak MiB, CPU seconds, stdout) of one whole process."""
     env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
     env["PYTHONPATH"] = str(src)  # this tree's kzfeed (or the baseline's), whichever the virtualenv has
     run = measure(argv, cwd=cwd, env=env)
-    return run.wall, run.largest_peak_mib, run.stdout
+    return run.wall, run.largest_peak_mib, run.cpu, run.stdout
 
 
 def kzfeed_items(folder: Path) -> int:
@@ -167,14 +167,16 @@ def one_round(
         for tool in reversed(tools) if flip else tools:
             folder = folders[tool]
             if tool in trees:
-                wall, peak, _ = timed([sys.executable, "-m", "kzfeed", "run", "--all"], folder, trees[tool])
+                wall, peak, cpu, _ = timed(
+                    [sys.executable, "-m", "kzfeed", "run", "--all"], folder, trees[tool]
+                )
                 stored[tool] = kzfeed_items(folder)
             else:
                 db = str(folder / "reader.sqlite")
                 argv = [sys.executable, "-c", READER, db, str(urls_file), phase, str(workers)]
-                wall, peak, out = timed(argv, folder)
+                wall, peak, cpu, out = timed(argv, folder)
                 stored[tool] = int(out.split()[-1])
-            got[f"{tool} {phase}"] = (wall, peak)
+            got[f"{tool} {phase}"] = (wall, peak, cpu)
     got["stored"] = tuple(float(stored[tool]) for tool in tools)
     return got
 
@@ -182,14 +184,15 @@ def one_round(
 def report(size: int, rounds: list[dict[str, tuple[float, ...]]], trees: dict[str, Path]) -> None:
     for phase, label in (("first", "first"), ("second", "unchanged")):
         rd = [r[f"reader {phase}"] for r in rounds]
-        rd_wall, rd_peak = (statistics.median(x[i] for x in rd) for i in (0, 1))
+        rd_wall, rd_peak, rd_cpu = (statistics.median(x[i] for x in rd) for i in (0, 1, 2))
         for tool in trees:
             kz = [r[f"{tool} {phase}"] for r in rounds]
-            kz_wall, kz_peak = (statistics.median(x[i] for x in kz) for i in (0, 1))
+            kz_wall, kz_peak, kz_cpu = (statistics.median(x[i] for x in kz) for i in (0, 1, 2))
             print(
                 f"{size:>6} {label:<10}{tool:<22}{kz_wall:>8.2f} s {kz_peak:>4.0f} MiB"
                 f"{rd_wall:>8.2f} s {rd_peak:>4.0f} MiB"
                 f"{kz_wall / rd_wall:>11.2f}× time {kz_peak / rd_peak:.2f}× memory"
+                f"  (CPU {kz_cpu:.2f} s, reader {rd_cpu:.2f} s)"
             )
     counts = ", ".join(
         f"{tool} {n:.0f}" for tool, n in zip([*trees, "reader"], rounds[-1]["stored"], strict=True)

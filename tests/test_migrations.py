@@ -132,3 +132,36 @@ def test_run_errors_stored_as_strings_become_records_on_upgrade(tmp_path: Path) 
     assert got["feed"] is not None and got["feed"].url == "https://news.example.org/rss.xml"
     assert got["broken"] is not None and got["broken"].url == "https://example.org/page"
     assert got["plugin"] is not None and got["plugin"].url is None
+
+
+def test_a_database_with_items_gains_the_story_signals_table_and_a_run_fills_it(tmp_path: Path) -> None:
+    """The upgrade touches no stored item; the next run that brings news works out the signals
+    of the stored reports around it, as before, and keeps them for the runs after."""
+    from datetime import UTC, datetime, timedelta
+
+    from factories import make_item
+    from kzfeed.models import SourceState
+    from kzfeed.pipeline._stories import RunStoryKeys, story_index
+    from kzfeed.stories import SIGNALS_VERSION
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    when = datetime(2025, 5, 30, tzinfo=UTC)
+    store = open_store(url)
+    stored = [
+        make_item(f"{n}.txt", title=f"Story {n}", published=when + timedelta(hours=n)) for n in range(5)
+    ]
+    store.save_source(state=SourceState(name="s", type="files"), config_hash="x", batch=stored, ok=True)
+    store.close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "fleet_turns")  # before the table
+    assert "story_signals" not in inspect(engine).get_table_names()
+    engine.dispose()
+    store = open_store(url)  # upgrades
+    ids = [item.id for item in stored]
+    assert set(store.items_by_id(ids)) == set(ids)
+    assert store.story_signals(ids, SIGNALS_VERSION) == {}
+    news = make_item("new.txt", title="News", published=when + timedelta(days=1))
+    story_index(RunStoryKeys(store), [news], when + timedelta(days=1), {})
+    assert set(store.story_signals(ids, SIGNALS_VERSION)) == set(ids)
+    store.close()

@@ -232,3 +232,53 @@ def test_a_run_held_by_another_takes_the_full_way_and_says_so(
     assert busy.exit_code == 0 and f"pid {__import__('os').getpid()}" in busy.stderr
     assert len(_runs(fetched)) == 1  # nothing recorded
     shutil.rmtree(fetched.parent / "public-db", ignore_errors=True)
+
+
+def test_a_killed_holders_forked_child_does_not_keep_the_run_lock(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from kzfeed.errors import LockBusy
+    from kzfeed.storage._filelock import lock_file
+
+    db = tmp_path / "db.sqlite"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import os, sys, time\nfrom pathlib import Path\nfrom kzfeed.storage._filelock import lock_file\n"
+         f"lock_file(Path({str(db)!r}), 0)\n"
+         "if os.fork() == 0:\n    print(os.getpid(), flush=True)\n    time.sleep(30)\n    os._exit(0)\n"
+         "time.sleep(30)\n"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())  # said once the fork is done in the child
+    try:
+        with pytest.raises(LockBusy, match=f"pid {holder.pid} on"):
+            lock_file(db, 0)
+        holder.kill()
+        holder.wait()
+        lock = lock_file(db, 0)  # the child lives on, without the lock
+        assert lock.recovered_from is not None and f"pid {holder.pid} on" in lock.recovered_from
+        lock.release()
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+        os.kill(child, signal.SIGKILL)
+
+
+def test_a_config_mistake_is_said_on_the_short_way_too(
+    fetched: Path, frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = fetched.with_suffix(".toml")
+    config.write_text(config.read_text(encoding="utf-8") + '[classifier]\nname = "nope"\n', encoding="utf-8")
+    frozen_clock.advance(minutes=10)  # nothing due
+    got, want = (
+        invoke(["--config", str(config), "run"]),
+        _without_quick(monkeypatch)(["--config", str(config), "run"]),
+    )
+    assert (got.exit_code, got.stdout, got.stderr) == (want.exit_code, want.stdout, want.stderr)
+    assert got.exit_code == 2 and "classifier 'nope' is unknown" in got.stderr
+    assert len(_runs(fetched)) == 1  # no run recorded

@@ -14,9 +14,10 @@ import pytest
 from factories import make_item
 from kzfeed.classify import KeywordClassifier
 from kzfeed.models import Item, SourceState, StoryKey
-from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, signals_rows, story_index
 from kzfeed.storage import SaveCounts, Store, open_store
 from kzfeed.stories import (
+    SIGNALS_VERSION,
     Signals,
     StoryIndex,
     StoryLookup,
@@ -64,7 +65,9 @@ def _reread_index(store: Store, batch: list[Item]) -> StoryIndex:
     return index
 
 
-def _commit(store: Store, name: str, batch: list[Item], index: StoryIndex) -> tuple[list[Item], SaveCounts]:
+def _commit(
+    store: Store, name: str, batch: list[Item], index: StoryIndex, *, keep_signals: bool = False
+) -> tuple[list[Item], SaveCounts]:
     assigned = assign_stories(batch, index)
     counts = store.save_source(
         state=SourceState(name=name, type="files"),
@@ -73,6 +76,7 @@ def _commit(store: Store, name: str, batch: list[Item], index: StoryIndex) -> tu
         merges=index.merges(),
         ok=True,
         now=NOW,
+        signals=signals_rows(index, assigned) if keep_signals else (),
     )
     return assigned, counts
 
@@ -81,13 +85,14 @@ class _Run:
     """Sources stored one after another as a run stores them: the stored keys it read kept for
     the next sources, and the signals of the reports it read or stored."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, keep_signals: bool = True) -> None:
         self.keys = RunStoryKeys(store)
         self.memo: dict[tuple[str, str], Signals] = {}
+        self.keep_signals = keep_signals  # as the pipeline does: the new items' signals stored
 
     def commit(self, name: str, batch: list[Item]) -> None:
         index = story_index(self.keys, batch, NOW, self.memo)
-        assigned, counts = _commit(self.keys.store, name, batch, index)
+        assigned, counts = _commit(self.keys.store, name, batch, index, keep_signals=self.keep_signals)
         self.keys.stored([item.id for item in batch], index.merges())
         remember_reports(self.memo, index, assigned, counts.new_ids)
 
@@ -117,18 +122,10 @@ def test_a_run_reads_a_report_stored_before_it_once_and_its_own_never(
 ) -> None:
     run, _ = stores
     earlier, later = sources[::2], sources[1::2]
-    earlier_run = _Run(run)
+    earlier_run = _Run(run, keep_signals=False)  # as before the database kept them
     for n, batch in enumerate(earlier):
         earlier_run.commit(f"a{n}", batch)
-    read: list[str] = []
-    items_by_id = run.items_by_id
-
-    def counting(ids: Collection[str]) -> dict[str, Item]:
-        found = items_by_id(ids)
-        read.extend(found)
-        return found
-
-    run.items_by_id = counting  # type: ignore[method-assign]
+    read = _counting_reads(run)
     later_run = _Run(run)
     for n, batch in enumerate(later):
         later_run.commit(f"b{n}", batch)
@@ -211,3 +208,71 @@ def test_the_keys_a_run_keeps_are_those_the_database_gives(tmp_path: Path) -> No
     )
     assert {k.story_id for k in merged} == {a}
     store.close()
+
+
+def _counting_reads(store: Store) -> list[str]:
+    """The ids of the items ``store.items_by_id`` reads in full from now on."""
+    read: list[str] = []
+    items_by_id = store.items_by_id
+
+    def counting(ids: Collection[str]) -> dict[str, Item]:
+        found = items_by_id(ids)
+        read.extend(found)
+        return found
+
+    store.items_by_id = counting  # type: ignore[method-assign]
+    return read
+
+
+def test_a_later_run_reads_no_stored_report_in_full_and_makes_the_same_stories(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    """The database keeps each stored report's story signals: a run that brings news compares
+    it with the reports around it without reading them in full or working their signals out
+    again (issue 13), and the stories are those of reading every report again."""
+    run, reread = stores
+    earlier, later = sources[::2], sources[1::2]
+    earlier_run = _Run(run)
+    for n, batch in enumerate(earlier):
+        earlier_run.commit(f"a{n}", batch)
+        _commit(reread, f"a{n}", batch, _reread_index(reread, batch))
+    read = _counting_reads(run)
+    later_run = _Run(run)  # a new run: a new process, nothing in memory
+    for n, batch in enumerate(later):
+        later_run.commit(f"b{n}", batch)
+        _commit(reread, f"b{n}", batch, _reread_index(reread, batch))
+    assert read == []
+    assert len(later_run.memo) > 50  # the later sources' windows did hold the earlier reports
+    assert _stories(run) == _stories(reread)
+
+
+def test_the_signals_kept_are_those_of_the_stored_reports_and_go_when_an_item_changes(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    run, _ = stores
+    earlier = _Run(run, keep_signals=False)  # stored without: the next run works them out
+    for n, batch in enumerate(sources[::2]):
+        earlier.commit(f"a{n}", batch)
+    later = _Run(run)
+    for n, batch in enumerate(sources[1::2]):
+        later.commit(f"b{n}", batch)
+    stored = run.items_by_id([item.id for batch in sources for item in batch])
+    kept = run.story_signals(list(stored), SIGNALS_VERSION)
+    assert len(kept) > 100
+    assert {i for i in kept if i in {item.id for batch in sources[::2] for item in batch}}  # written back
+    for item_id, (content_hash, text) in kept.items():
+        item = stored[item_id]
+        found = Signals.from_json(text)
+        assert content_hash == item.content_hash
+        assert (list(found.features.items()), found) == (list(signals(item).features.items()), signals(item))
+    assert run.story_signals(list(stored), "another version") == {}
+    some = next(iter(kept))
+    assert stored[some].classification is not None
+    run.update_classifications([(some, stored[some].classification)])  # reclassified: its topics may differ
+    assert some not in run.story_signals(list(stored), SIGNALS_VERSION)
+    assert len(run.story_signals(list(stored), SIGNALS_VERSION)) == len(kept) - 1
+    other = next(item_id for item_id in kept if item_id != some)
+    corrected = replace(stored[other], title=stored[other].title + " (corrected)")
+    state = SourceState(name=corrected.source, type="files")
+    run.save_source(state=state, config_hash="x", batch=[corrected], ok=True, now=NOW)
+    assert other not in run.story_signals(list(stored), SIGNALS_VERSION)  # the item changed

@@ -168,3 +168,32 @@ def test_stories_rebuild_shows_progress_on_a_terminal(stored: Path) -> None:
     assert code == 0, shown
     assert "Items" in shown and "100%" in shown and f"{COUNT:,}" in shown
     assert "stories rebuilt:" in shown
+
+
+def test_stories_lists_every_story_once_each_page_from_where_the_last_ended(
+    stored: Path, kzfeed: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kzfeed stories --all`` pages through the stories 200 at a time. The 1,200 stored here
+    were first seen at the same instant (one batch), so every page boundary falls between stories
+    of the same date: none may be listed twice or left out. And no page is read by skipping the
+    pages before it (``OFFSET``: the last page of 100k stored items read them all)."""
+    from sqlalchemy import Engine, event
+
+    statements: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        statements.append((" ".join(statement.split()), parameters))
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        result = kzfeed("stories", "--all")
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert result.exit_code == 0, result.stderr
+    heads = [line.split()[0] for line in result.stdout.splitlines() if "report(s)" in line]
+    with open_store(f"sqlite:///{stored / 'kz.db'}") as store:
+        ids = sorted(item.id for item in store.iter_items())
+    assert heads == [i[:8] for i in ids]  # same date: by id, each once
+    pages = [params for s, params in statements if s.startswith("SELECT stories.id")]
+    assert len(pages) >= COUNT // 200
+    assert [params[-1] for params in pages] == [0] * len(pages)  # (SQLite: LIMIT ? OFFSET 0)

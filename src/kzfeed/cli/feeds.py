@@ -48,14 +48,15 @@ def _story_pages(
     store: StoreProtocol, languages: Sequence[str], min_reports: int, size: int = 200
 ) -> Iterator[list[Story]]:
     """The stories in the feeds, newest first by the date of the report that started each,
-    ``size`` at a time (memory stays flat)."""
+    ``size`` at a time, each page read from where the last ended (memory and the cost of a
+    page stay flat however many are stored)."""
     from kzfeed.stories import group_stories
 
-    offset = 0
-    while ids := store.newest_stories(size, offset=offset, min_reports=min_reports):
-        found = {s.id: s for s in group_stories(store.items_of_stories(ids), languages)}
-        yield [found[i] for i in ids if i in found]
-        offset += size
+    after = None
+    while page := store.newest_stories(size, after=after, min_reports=min_reports):
+        found = {s.id: s for s in group_stories(store.items_of_stories([i for i, _ in page]), languages)}
+        yield [found[i] for i, _ in page if i in found]
+        after = page[-1]
 
 
 def _echo_stories(page: list[Story]) -> None:

@@ -46,15 +46,14 @@ def run_if_idle(config: Config, host: PluginHost) -> RunResult | None:
     from kzfeed.pipeline import build_classifier, build_sources, config_hash
     from kzfeed.storage import open_quick
 
-    configured = [(sc.name, config_hash(sc)) for sc, _ in build_sources(config, host)]
-    if config.classifier.name not in host.classifiers():
-        build_classifier(config, host)  # raises the ConfigError naming the known ones
-    if not configured:
-        return None
-    quick = open_quick(config.database)
+    quick = open_quick(config.database)  # None at once for PostgreSQL
     if quick is None:
         return None
+    # the hashes from the config alone: a run with something due pays no second build of its sources
+    configured = [(sc.name, config_hash(sc)) for sc in config.sources if sc.enabled]
     with quick:
+        if not configured:
+            return None
         try:
             lock = acquire_run_lock(quick, worker=worker_name(config))
         except LockBusy:  # the full run waits (--wait) or says who holds it
@@ -64,6 +63,9 @@ def run_if_idle(config: Config, host: PluginHost) -> RunResult | None:
             next_due = quick.idle_for(configured, started)
             if next_due is None:
                 return None
+            build_sources(config, host)  # the config errors the full run raises (type, options)
+            if config.classifier.name not in host.classifiers():
+                build_classifier(config, host)  # raises the ConfigError naming the known ones
             finished = clock.now()
             run_id = quick.record_idle_run(started, finished, worker_owner(config))
         finally:

@@ -9,9 +9,10 @@ the source is stored, in one transaction, once its fetch has finished.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from kzfeed import clock
 from kzfeed.config import Config, SourceConfig
@@ -22,7 +23,7 @@ from kzfeed.pipeline._build import config_hash
 from kzfeed.pipeline._collect import Collected
 from kzfeed.pipeline._health import after_failure, after_success, due_in, source_urls
 from kzfeed.pipeline._normalise import normalise
-from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, story_index
+from kzfeed.pipeline._stories import RunStoryKeys, remember_reports, signals_rows, story_index
 from kzfeed.plugins import PluginHost
 from kzfeed.sources import Classifier, ItemContext
 from kzfeed.storage import HttpCacheStore, SaveCounts, StoreProtocol
@@ -74,6 +75,13 @@ class Committer:
     due: dict[str, float] = field(default_factory=dict)
     #: the stored story keys this run's sources read
     story_keys: RunStoryKeys = field(init=False)
+    #: where only this run writes (SQLite, under the run lock): the run whose record each
+    #: source's transaction writes, with the due time of the sources in ``claimed``; None: the
+    #: caller writes them (PostgreSQL, where claims are shared with other workers)
+    run_id: int | None = None
+    claimed: Collection[str] = ()
+    #: the sources whose run record (and due time, when claimed) were written with them
+    recorded: set[str] = field(default_factory=set)
 
     #: the items of the sources still being fetched, prepared as they arrived
     _prepared: dict[str, _Prepared] = field(default_factory=dict, init=False)
@@ -113,36 +121,36 @@ class Committer:
             url=report.url,
         )
         self._schedule(got, new_state, now)
-        health = None
-        counts = SaveCounts()
-        if batch:
-            index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
-            stories = assign_stories(list(batch.values()), index, prepared.signals, prepared.prints)
-            counts = self.store.save_source(
-                state=new_state,
-                config_hash=config_hash(sc),
-                batch=stories,
-                merges=index.merges(),
-                ok=True,
-                now=now,
-                validators=self._changed(got),
-            )
-            repeated.extend(counts.guid_taken)
-            self.story_keys.stored(list(batch), index.merges())
-            remember_reports(self.report_signals, index, stories, counts.new_ids)
-        else:
-            health = (new_state, config_hash(sc))
+        line = _Line(got, batch, repeated, prepared.failed, prepared.plugin_errors)
+        if not batch:
             for url, entry in got.validators.items():  # no items that a 304 could hide
                 self.http_cache.save(url, entry)
-        if repeated:
-            entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
-            got.warn(
-                f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
-                f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
-            )
-        fresh = [item for item in batch.values() if item.id in counts.new_ids]
-        outcome = _stored(got, fresh, counts, failed=prepared.failed, plugin_errors=prepared.plugin_errors)
-        return outcome, health
+            return line(SaveCounts()), (new_state, config_hash(sc))
+        index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
+        stories = assign_stories(list(batch.values()), index, prepared.signals, prepared.prints)
+        counts = self.store.save_source(
+            state=new_state,
+            config_hash=config_hash(sc),
+            batch=stories,
+            merges=index.merges(),
+            ok=True,
+            now=now,
+            validators=self._changed(got),
+            signals=signals_rows(index, stories),
+            **self._bookkeeping(sc.name, line),
+        )
+        self.story_keys.stored(list(batch), index.merges())
+        remember_reports(self.report_signals, index, stories, counts.new_ids)
+        return line.made or line(counts), None
+
+    def _bookkeeping(self, name: str, line: Callable[[SaveCounts], SourceRun]) -> dict[str, Any]:
+        """What ``save_source`` writes of the run's bookkeeping of source ``name`` in its
+        transaction (SQLite): its run record (``line`` makes it) and, when claimed, its due time."""
+        if self.run_id is None:
+            return {}
+        self.recorded.add(name)
+        due = self.due[name] if name in self.claimed else None
+        return {"record": (self.run_id, line), "due_in": due}
 
     def _failed(self, got: Collected, error: KzfeedError) -> SourceRun:
         """Store a failed source's health (back-off, pause) and validators; its line of the run."""
@@ -159,16 +167,9 @@ class Committer:
             retry_after=got.retry_after,
         )
         self._schedule(got, new_state, now)
-        self.store.save_source(
-            state=new_state,
-            config_hash=config_hash(sc),
-            batch=[],
-            ok=False,
-            validators=self._changed(got),
-        )
         failures = new_state.consecutive_failures
         paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
-        return SourceRun(
+        outcome = SourceRun(
             source=sc.name,
             status=SourceStatus.FAILED,
             warnings=tuple(report.warnings),
@@ -178,6 +179,15 @@ class Committer:
             http_status=new_state.last_status,
             duration_s=got.duration,
         )
+        self.store.save_source(
+            state=new_state,
+            config_hash=config_hash(sc),
+            batch=[],
+            ok=False,
+            validators=self._changed(got),
+            **self._bookkeeping(sc.name, lambda _counts: outcome),
+        )
+        return outcome
 
     def _schedule(self, got: Collected, new_state: SourceState, now: datetime) -> None:
         """When the source is due again: its ``every`` (else ``[ops] every``), or later."""
@@ -242,6 +252,32 @@ class Committer:
             )
 
         return make
+
+
+@dataclass(slots=True)
+class _Line:
+    """The run's line of a source that yielded ``batch``, made once from what was stored (in
+    the source's transaction when that writes the run's record, else after it)."""
+
+    got: Collected
+    batch: dict[str, Item]
+    repeated: list[str]
+    failed: int
+    plugin_errors: list[PluginError]
+    made: SourceRun | None = None
+
+    def __call__(self, counts: SaveCounts) -> SourceRun:
+        if self.made is None:
+            repeated = [*self.repeated, *counts.guid_taken]
+            if repeated:
+                entries = "1 entry repeats" if len(repeated) == 1 else f"{len(repeated)} entries repeat"
+                self.got.warn(
+                    f"{entries} the id (guid) of an earlier or stored one with another link, e.g. "
+                    f"{repeated[0]!r}; the first was kept — tell the site if it lasts"
+                )
+            fresh = [item for item in self.batch.values() if item.id in counts.new_ids]
+            self.made = _stored(self.got, fresh, counts, failed=self.failed, plugin_errors=self.plugin_errors)
+        return self.made
 
 
 def _stored(

@@ -68,6 +68,10 @@ class DueSources:
             self._claims.finish(mine)
         self.claimed.difference_update(mine)
 
+    def written(self, due_in: dict[str, float]) -> None:
+        """These claimed sources are done, their due times written with what they stored."""
+        self.claimed.difference_update(due_in)
+
     def drop(self, name: str) -> None:
         """Give a claimed source back unfetched (a stop signal)."""
         if self._claims is not None and name in self.claimed:

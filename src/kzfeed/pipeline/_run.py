@@ -92,9 +92,17 @@ class _Outcomes:
     quiet: list[tuple[SourceState | None, str, SourceRun]] = field(default_factory=list)
     quiet_since: float = 0.0
 
-    def done(self, outcome: SourceRun, *, health: tuple[SourceState | None, str] | None = None) -> None:
+    def done(
+        self,
+        outcome: SourceRun,
+        *,
+        health: tuple[SourceState | None, str] | None = None,
+        recorded: bool = False,
+    ) -> None:
+        """``recorded``: its run record was written with what it stored (SQLite)."""
         if health is None:
-            self.store.record_source_run(self.run_id, outcome)
+            if not recorded:
+                self.store.record_source_run(self.run_id, outcome)
         else:
             self.quiet_since = self.quiet_since if self.quiet else time.monotonic()
             self.quiet.append((*health, outcome))
@@ -116,9 +124,14 @@ class _Outcomes:
         self.finish([outcome.source for _, _, outcome in self.quiet])
         self.quiet.clear()
 
-    def finish(self, names: list[str]) -> None:
-        """These sources are stored: due again when the committer said (claimed ones only)."""
-        self.due.finish({n: self.due_in.pop(n) for n in names if n in self.due_in})
+    def finish(self, names: list[str], *, written: bool = False) -> None:
+        """These sources are stored: due again when the committer said (claimed ones only);
+        ``written``: their due times were written with what they stored (SQLite)."""
+        due_in = {n: self.due_in.pop(n) for n in names if n in self.due_in}
+        if written:
+            self.due.written(due_in)
+        else:
+            self.due.finish(due_in)
 
 
 @dataclass(slots=True)
@@ -204,6 +217,9 @@ class Pipeline:
             policy=policy,
             report_signals=self._report_signals,
             now=_now,
+            # under the run lock (SQLite) a source's run record and due time go in its transaction
+            run_id=run_id if self.store.runs_exclusive else None,
+            claimed=due.claimed,
         )
         outcomes = _Outcomes(
             store=self.store,
@@ -381,9 +397,11 @@ class Pipeline:
             outcomes.due.drop(got.sc.name)
             return
         outcome, health = committer.commit(got)
-        outcomes.done(outcome, health=health)
+        recorded = got.sc.name in committer.recorded
+        committer.recorded.discard(got.sc.name)
+        outcomes.done(outcome, health=health, recorded=recorded)
         if health is None:
-            outcomes.finish([got.sc.name])
+            outcomes.finish([got.sc.name], written=recorded)
 
     def _stopping(self) -> bool:
         return self.stop is not None and self.stop.is_set()

@@ -13,6 +13,7 @@ from kzfeed.models import Item, StoryKey
 from kzfeed.storage import Arrived, StoreProtocol
 from kzfeed.stories import (
     NEAR_DUPLICATE_BITS,
+    SIGNALS_VERSION,
     FeatureCounts,
     Signals,
     StoryIndex,
@@ -23,7 +24,7 @@ from kzfeed.stories import (
     story_lookup,
 )
 
-__all__ = ["RunStoryKeys", "rebuild_stories", "remember_reports", "story_index"]
+__all__ = ["RunStoryKeys", "rebuild_stories", "remember_reports", "signals_rows", "story_index"]
 
 
 Span = tuple[datetime, datetime]
@@ -133,8 +134,31 @@ def story_index(
     windows = report_windows(batch)
     if windows:  # reports of the same event in other languages
         reports = [k for k in found if k.published and any(a <= k.published <= b for a, b in windows)]
+        missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
+        kept = _kept_signals(keys.store, missing, memo)
         index.add_stored_reports(reports, lambda ids: keys.store.items_by_id(ids).values(), memo)
+        worked_out = [(i, h) for i, h in missing if (i, h) not in kept and (i, h) in memo]
+        keys.store.save_story_signals(
+            [(i, h, SIGNALS_VERSION, memo[(i, h)].to_json()) for i, h in worked_out]
+        )
     return index
+
+
+def _kept_signals(
+    store: StoreProtocol, wanted: Sequence[tuple[str, str]], memo: MutableMapping[tuple[str, str], Signals]
+) -> set[tuple[str, str]]:
+    """Put in ``memo`` the signals the database keeps for the reports ``wanted`` ((id, content
+    hash) pairs): those kept for that content and this version of the signals. Returns the
+    pairs found; the others are worked out from the stored items (and kept for the next runs)."""
+    found = set()
+    if wanted:
+        stored = store.story_signals([item_id for item_id, _ in wanted], SIGNALS_VERSION)
+        for item_id, content_hash in wanted:
+            row = stored.get(item_id)
+            if row is not None and row[0] == content_hash:
+                memo[(item_id, content_hash)] = Signals.from_json(row[1])
+                found.add((item_id, content_hash))
+    return found
 
 
 def remember_reports(
@@ -144,22 +168,34 @@ def remember_reports(
     new: Collection[str],
 ) -> None:
     """Keep in ``memo`` the signals ``index`` worked out for the items just stored as ``new``
-    (ids): the next sources' windows hold them, and need not read them back. Only where they
-    equal those worked out again from the stored item: its entities and topics in the order
-    the database gives them back (most mentioned, highest score first), which orders the
-    features, which orders the sums of the similarity."""
+    (ids): the next sources' windows hold them, and need not read them back."""
     for item in stored:
-        c = item.classification
-        if item.id not in new or (
-            c is not None
-            and (
-                list(c.entities) != sorted(c.entities, key=lambda e: (-e.mentions, e.name))
-                or list(c.topics) != sorted(c.topics, key=lambda t: (-t.score, t.topic))
-            )
-        ):
-            continue
-        if (found := index.events.signals_of(item.id)) is not None:
+        if item.id in new and (found := _as_stored(index, item)) is not None:
             memo[(item.id, item.content_hash)] = found
+
+
+def signals_rows(index: StoryIndex, batch: Iterable[Item]) -> list[tuple[str, str, str, str]]:
+    """The story signals ``index`` worked out for the items of ``batch``, as the database keeps
+    them (``Store.save_source`` keeps those of the items it stores new), for the next runs."""
+    return [
+        (item.id, item.content_hash, SIGNALS_VERSION, found.to_json())
+        for item in batch
+        if (found := _as_stored(index, item)) is not None
+    ]
+
+
+def _as_stored(index: StoryIndex, item: Item) -> Signals | None:
+    """The signals ``index`` worked out for ``item``, where they equal those worked out again
+    from the stored item: its entities and topics in the order the database gives them back
+    (most mentioned, highest score first), which orders the features, which orders the sums of
+    the similarity. None otherwise (they are worked out from the stored item when needed)."""
+    c = item.classification
+    if c is not None and (
+        list(c.entities) != sorted(c.entities, key=lambda e: (-e.mentions, e.name))
+        or list(c.topics) != sorted(c.topics, key=lambda t: (-t.score, t.topic))
+    ):
+        return None
+    return index.events.signals_of(item.id)
 
 
 #: the story signals of this many reports are kept between batches, the last worked out: a

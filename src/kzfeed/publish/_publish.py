@@ -63,10 +63,11 @@ def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list
                 topics_present=frozenset(present), no_runs=not runs)  # fmt: skip
     render = _Documents(out, store, site, config, store.latest_date())
     written: list[Path] = []
+    listings: dict[Path, set[str]] = {}  # the topic feeds share a folder: listed once
     for spec in specs:
         topic = _topic(spec)
         pages = _pages(store.count_stories(topic), config.feed_size)
-        for page in _missing_archives(out, spec, pages, checked=last is not None):
+        for page in _missing_archives(out, spec, pages, checked=last is not None, listings=listings):
             ids = store.stories_by_arrival(
                 topic, limit=config.feed_size, offset=(page - 1) * config.feed_size
             )
@@ -133,22 +134,35 @@ def _stories(store: StoreProtocol, ids: Collection[str], languages: Sequence[str
     return group_stories(store.items_of_stories(ids), languages) if ids else []
 
 
-def _missing_archives(out: Path, spec: FeedSpec, pages: int, *, checked: bool) -> list[int]:
-    """The archive pages of ``spec`` to write: those not on disk (one listing of the folder),
-    and unless ``checked``, those an earlier renderer wrote (one that could let a site's markup
-    through: written again, once)."""
+def _missing_archives(
+    out: Path, spec: FeedSpec, pages: int, *, checked: bool, listings: dict[Path, set[str]] | None = None
+) -> list[int]:
+    """The archive pages of ``spec`` to write: those not on disk (one listing of the folder,
+    shared through ``listings`` by the feeds in it), and unless ``checked``, those an earlier
+    renderer wrote (one that could let a site's markup through: written again, once). Names are
+    compared as strings: at 100k stored items a feed has thousands of archive pages."""
     folder = (out / spec.atom_path).parent
+    names = _listing(folder, listings)
+    missing = []
+    for page in range(1, pages + 1):
+        feeds = (archive_path(spec.atom_path, page), archive_path(spec.rss_path, page))
+        there = all(p.rpartition("/")[2] in names for p in (*feeds, feed_page_path(feeds[0])))
+        if not there or not (checked or all(_kept(out / p) for p in feeds)):
+            missing.append(page)
+    return missing
+
+
+def _listing(folder: Path, listings: dict[Path, set[str]] | None) -> set[str]:
+    """The names in ``folder`` (none if it cannot be listed), listed once per ``listings``."""
+    if listings is not None and folder in listings:
+        return listings[folder]
     try:
         names = set(os.listdir(folder))
     except OSError:
         names = set()
-    missing = []
-    for page in range(1, pages + 1):
-        feeds = (archive_path(spec.atom_path, page), archive_path(spec.rss_path, page))
-        there = all(Path(p).name in names for p in (*feeds, feed_page_path(feeds[0])))
-        if not there or not (checked or all(_kept(out / p) for p in feeds)):
-            missing.append(page)
-    return missing
+    if listings is not None:
+        listings[folder] = names
+    return names
 
 
 def _kept(archive: Path) -> bool:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text
 
 from kzfeed.models import Item
 from kzfeed.storage._base import StoreBase, chunks
@@ -67,14 +67,21 @@ class HeadsMixin(StoreBase):
         with self._engine.connect() as conn:
             return list(conn.execute(query.order_by(*order).limit(limit).offset(offset)).scalars())
 
-    def newest_stories(self, limit: int, *, offset: int = 0, min_reports: int = 1) -> list[str]:
-        """Story ids by their lead's date, newest first (then by id): the front page, and
-        ``kzfeed stories`` page by page (``min_reports``: only stories with that many reports)."""
-        query = select(stories.c.id).order_by(stories.c.date.desc(), stories.c.id)
+    def newest_stories(
+        self, limit: int, *, after: tuple[str, datetime] | None = None, min_reports: int = 1
+    ) -> list[tuple[str, datetime]]:
+        """``(story id, its lead's date)``, newest first (then by id): ``kzfeed stories`` page
+        by page, each page from where the last ended (``after``: the last pair of the page before), a range of the
+        index on ``(date, id)`` however deep the page (``min_reports``: only stories with that
+        many reports)."""
+        query = select(stories.c.id, stories.c.date).order_by(stories.c.date.desc(), stories.c.id)
+        if after is not None:
+            key, date = after
+            query = query.where(or_(stories.c.date < date, and_(stories.c.date == date, stories.c.id > key)))
         if min_reports > 1:
             query = query.where(stories.c.reports >= min_reports)
         with self._engine.connect() as conn:
-            return list(conn.execute(query.limit(limit).offset(offset)).scalars())
+            return [(r.id, r.date) for r in conn.execute(query.limit(limit))]
 
     def stories_by_latest(self, limit: int, *, offset: int = 0) -> list[tuple[str, datetime]]:
         """``(story id, newest date of its reports)``, newest first."""

@@ -15,7 +15,7 @@ from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, Source
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
 
-__all__ = ["RunRecord", "RunsMixin", "SourceRunRecord"]
+__all__ = ["RunRecord", "RunsMixin", "SourceRunRecord", "record_source_runs"]
 
 
 class RunsMixin(StoreBase):
@@ -32,7 +32,7 @@ class RunsMixin(StoreBase):
     def record_source_run(self, run_id: int, outcome: SourceRun) -> None:
         """Record (or replace) what run ``run_id`` did for one source."""
         with self._engine.begin() as conn:
-            _record_source_runs(conn, run_id, [outcome])
+            record_source_runs(conn, run_id, [outcome])
 
     def save_quiet_sources(
         self, run_id: int, done: Sequence[tuple[SourceState | None, str, SourceRun]]
@@ -44,7 +44,7 @@ class RunsMixin(StoreBase):
             upsert_sources(
                 conn, [(state, config_hash) for state, config_hash, _ in done if state is not None]
             )
-            _record_source_runs(conn, run_id, [outcome for _, _, outcome in done])
+            record_source_runs(conn, run_id, [outcome for _, _, outcome in done])
 
     def finish_run(self, run_id: int, report: RunReport) -> None:
         """Record the end of a run and its totals."""
@@ -88,7 +88,8 @@ class RunsMixin(StoreBase):
         return run_records(rows, done)
 
 
-def _record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
+def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
+    """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction."""
     if not outcomes:
         return
     for chunk in chunks([o.source for o in outcomes]):

@@ -3,17 +3,18 @@ back for feeds, the CLI and re-classifying."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
-from kzfeed.models import Classification, Item, SourceState
+from kzfeed.models import Classification, Item, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._history import record_source_runs
 from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
     classification_signature,
@@ -22,7 +23,8 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
-from kzfeed.storage._schema import item_entities, item_topics, items
+from kzfeed.storage._schema import item_entities, item_topics, items, sources
+from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
 from kzfeed.storage._storyrows import refresh_stories, stories_of
@@ -60,11 +62,19 @@ class ItemsMixin(StoreBase):
         now: datetime | None = None,
         validators: Mapping[str, CacheEntry] | None = None,
         merges: Mapping[str, str] | None = None,
+        signals: Sequence[SignalsRow] = (),
+        record: tuple[int, Callable[[SaveCounts], SourceRun]] | None = None,
+        due_in: float | None = None,
     ) -> SaveCounts:
         """Store what one source produced, its health and the fetcher's ``validators`` for the
         URLs it fetched (ETag, Last-Modified, Retry-After), all in one transaction; with
         ``merges`` (``{absorbed story: survivor}``), the stored reports of stories the batch
-        linked move to the surviving story in the same transaction.
+        linked move to the surviving story in the same transaction. ``signals`` (item id,
+        content hash, version, text) are the story signals of items of the batch, kept for
+        those stored new. ``record`` (a run id, and the source's line of that run made from
+        what was stored) and ``due_in`` (seconds until the source is due again) write the run's
+        bookkeeping of the source in the same transaction (SQLite: under the run lock nobody
+        else claims it), rather than in two more.
 
         A crash in the middle stores nothing of this source: the next run does it again, and
         never gets a 304 for items that were not stored.
@@ -74,9 +84,15 @@ class ItemsMixin(StoreBase):
             if merges:
                 merge_stories(conn, merges)
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
+            write_signals(conn, (row for row in signals if row[0] in counts.new_ids))
             upsert_sources(conn, [(state, config_hash)])
             if validators:
                 write_entries(conn, validators)
+            if due_in is not None:
+                due_at = clock.now() + timedelta(seconds=max(due_in, 0.0))
+                conn.execute(update(sources).where(sources.c.name == state.name).values(due_at=due_at))
+            if record is not None:
+                record_source_runs(conn, record[0], [record[1](counts)])
         return counts
 
     def items(
@@ -155,6 +171,7 @@ class ItemsMixin(StoreBase):
         each ``(item id, classification)``, all in one transaction; the rest of the item stays."""
         with self._engine.begin() as conn:
             touched = stories_of(conn, [item_id for item_id, _ in batch])
+            drop_signals(conn, [item_id for item_id, _ in batch])  # they name its entities and topics
             for item_id, c in batch:
                 conn.execute(update(items).where(items.c.id == item_id).values(**classification_values(c)))
                 conn.execute(delete(item_topics).where(item_topics.c.item_id == item_id))
@@ -216,6 +233,7 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             unchanged += 1
             continue
         conn.execute(update(items).where(items.c.id == item.id).values(fetched_at=now, **item_values(item)))
+        drop_signals(conn, [item.id])  # worked out again from the item as it is now
         touched.update((existing["story_id"] or item.id, item.story_id or item.id))
         conn.execute(delete(item_topics).where(item_topics.c.item_id == item.id))
         conn.execute(delete(item_entities).where(item_entities.c.item_id == item.id))

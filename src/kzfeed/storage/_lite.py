@@ -25,23 +25,12 @@ from kzfeed import clock
 from kzfeed.errors import StorageError
 from kzfeed.models import SourceState
 from kzfeed.storage._filelock import lock_file
-from kzfeed.storage._records import (
-    RUN_SOURCES_SQL,
-    RUNS_SQL,
-    UNHEALTHY_SQL,
-    WAITING_SQL,
-    FleetStatus,
-    RunRecord,
-    overdue_sources,
-    run_records,
-    sql_time,
-    state_from_row,
-    utc,
-)
 from kzfeed.storage._revisions import shipped_head
+from kzfeed.storage._times import sql_time, utc
 
 if TYPE_CHECKING:
     from kzfeed.storage._protocol import RunLock
+    from kzfeed.storage._records import FleetStatus, RunRecord
 
 __all__ = ["QuickStore", "open_quick", "sqlite_path"]
 
@@ -126,6 +115,8 @@ class QuickStore:
 
     def last_runs(self, limit: int = 10) -> list[RunRecord]:
         """As :meth:`Store.last_runs <kzfeed.storage.StoreProtocol.last_runs>`."""
+        from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, run_records  # not for a run
+
         with self._reading() as conn:
             rows = conn.execute(RUNS_SQL, {"limit": limit}).fetchall()
             done: list[Any] = []
@@ -136,6 +127,8 @@ class QuickStore:
 
     def unhealthy_sources(self, *, failing_after: int = 1) -> list[SourceState]:
         """As :meth:`Store.unhealthy_sources <kzfeed.storage.StoreProtocol.unhealthy_sources>`."""
+        from kzfeed.storage._records import UNHEALTHY_SQL, state_from_row
+
         with self._reading() as conn:
             rows = conn.execute(UNHEALTHY_SQL, {"failing_after": failing_after}).fetchall()
         return [state_from_row(r) for r in rows]
@@ -143,6 +136,8 @@ class QuickStore:
     def fleet_status(self, *, overdue_after: timedelta) -> FleetStatus:
         """As :meth:`Store.fleet_status <kzfeed.storage.StoreProtocol.fleet_status>` on SQLite:
         no workers are tracked (one run at a time); the sources overdue by this host's clock."""
+        from kzfeed.storage._records import WAITING_SQL, FleetStatus, overdue_sources
+
         now = clock.now()
         with self._reading() as conn:
             rows = conn.execute(WAITING_SQL, {"now": sql_time(now)}).fetchall()

@@ -1,8 +1,8 @@
 """The run lock's storage side: a lock scoped to one database, so that two runs of one worker
 never overlap.
 
-On SQLite it is a file lock next to the database (``kzfeed.db.lock``, by :mod:`filelock`, an
-``flock`` on Unix) holding a line that says who holds it; on PostgreSQL a session advisory lock
+On SQLite it is a file lock next to the database (``kzfeed.db.lock``, an ``flock``:
+``_filelock``) holding a line that says who holds it; on PostgreSQL a session advisory lock
 named after the worker, so that workers on other machines can share the work while a slow run of
 one worker is never overlapped by its next one. The operating system (or the server) drops
 either lock when its holder dies, so a lock left by a killed run is never in the way.

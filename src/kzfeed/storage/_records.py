@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kzfeed.models import RunError, RunErrorKind, SourceState
+from kzfeed.storage._times import utc
 
 __all__ = [
     "RUNS_SQL",
@@ -31,9 +32,7 @@ __all__ = [
     "WorkerRecord",
     "overdue_sources",
     "run_records",
-    "sql_time",
     "state_from_row",
-    "utc",
 ]
 
 #: the newest runs first (``:limit`` of them)
@@ -124,21 +123,6 @@ class FleetStatus:
     workers: tuple[WorkerRecord, ...]
     overdue: tuple[OverdueSource, ...]
     due_now: int  # sources due and in no live worker's hand
-
-
-def utc(value: datetime | str | None) -> datetime | None:
-    """A stored time as an aware UTC datetime: SQLite's text (naive, in UTC) or a driver's datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def sql_time(value: datetime) -> str:
-    """``value`` as SQLite stores a time (as SQLAlchemy writes it: naive UTC, microseconds), so
-    that text comparisons in SQL order it right."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _aware(value: datetime | str) -> datetime:

@@ -145,6 +145,19 @@ item_entities = Table(
     Index(None, "name"),
 )
 
+# Each stored report's story signals (``kzfeed.stories.Signals``, as JSON) with the content hash
+# and the signals' version they were worked out for: a run reads these for the reports around a
+# new one instead of reading every such report in full and working them out again. Written with
+# a new report; dropped when its item changes (a later read works them out and writes them).
+story_signals = Table(
+    "story_signals",
+    metadata,
+    Column("item_id", String(36), ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("signals", Text, nullable=False),
+)
+
 # The stories the feeds show (those with a relevant report), kept by every write of items
 # (``_storyrows``): the head of a feed is the newest rows by arrival, an index range, not a
 # pass over the items.

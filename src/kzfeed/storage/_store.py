@@ -29,6 +29,7 @@ from kzfeed.storage._locks import LocksMixin
 from kzfeed.storage._renders import RendersMixin
 from kzfeed.storage._retention import RetentionMixin
 from kzfeed.storage._search import SearchMixin
+from kzfeed.storage._signals import SignalsMixin
 from kzfeed.storage._sources import SourcesMixin
 from kzfeed.storage._stories import StoriesMixin
 
@@ -50,6 +51,7 @@ class Store(
     RendersMixin,
     SearchMixin,
     StoriesMixin,
+    SignalsMixin,
     RetentionMixin,
     migrate.SchemaMixin,
 ):

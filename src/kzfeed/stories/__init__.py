@@ -25,11 +25,12 @@ from kzfeed.stories._evaluate import (
 )
 from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
-from kzfeed.stories._signals import Signals, signals
+from kzfeed.stories._signals import SIGNALS_VERSION, Signals, signals
 
 __all__ = [
     "EVENT_WINDOW",
     "NEAR_DUPLICATE_BITS",
+    "SIGNALS_VERSION",
     "FeatureCounts",
     "LabelledReport",
     "Signals",

@@ -8,17 +8,21 @@ by these, weighted by how rare each feature is among the reports around the same
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
+import anyascii as _anyascii
 from anyascii import anyascii
 
 from kzfeed.models import Item
 
-__all__ = ["EVENT_KINDS", "Signals", "name_key", "numbers", "signals"]
+__all__ = ["EVENT_KINDS", "SIGNALS_VERSION", "Signals", "name_key", "numbers", "signals"]
 
 #: base weight of each kind of feature, before rarity
 WEIGHTS = {
@@ -132,6 +136,43 @@ class Signals:
 
     def shared(self, other: Signals) -> list[str]:
         return [f for f in self.features if f in other.features]
+
+    def to_json(self) -> str:
+        """The signals as text, to keep in the database (:meth:`from_json` reads them back equal,
+        features in the same order)."""
+        when = self.published.isoformat() if self.published is not None else None
+        return json.dumps(
+            {"f": list(self.features.items()), "l": self.lang, "p": when, "k": sorted(self.kinds)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Signals:
+        data = json.loads(text)
+        when = data["p"]
+        return cls(
+            features={feature: float(weight) for feature, weight in data["f"]},
+            lang=data["l"],
+            published=datetime.fromisoformat(when) if when is not None else None,
+            kinds=frozenset(data["k"]),
+        )
+
+
+def _version() -> str:
+    """What kept signals were worked out by: this module's code and anyascii's release (its
+    transliterations make the name features). Signals kept by another version are worked out
+    again from the stored report."""
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:  # no source beside the module (a frozen build): versioned by release only
+        code = b""
+    digest = hashlib.sha256(code + str(getattr(_anyascii, "__version__", "")).encode()).hexdigest()
+    return digest[:16]
+
+
+#: the version kept signals must have to be used (see :func:`_version`)
+SIGNALS_VERSION = _version()
 
 
 def numbers(text: str) -> set[str]:
