@@ -36,6 +36,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     host, port = server.server_address[:2]
     yield str(host), int(port), public
     server.shutdown()
+    thread.join(timeout=10)  # no server outlives its test
     server.server_close()
 
 

@@ -304,3 +304,111 @@ def test_a_second_topic_named_up_front_but_in_one_body_sentence_is_passing(
         and "not tagged: mentioned only in passing: the body names it in one sentence, in paragraph 5"
         in explain(result)
     )
+
+
+def test_a_kazakh_report_names_a_member_state_with_kazakh_endings(classifier: KeywordClassifier) -> None:
+    """Kazakh adds its endings to names: Прагада (in Prague), Данияның (of Denmark), and says
+    "Czech" as чех, "Italian" as итальяндық."""
+    prague = classifier.classify(
+        Document(
+            title="Қазақстан Премьер-министрі Прагада келіссөздер жүргізді",
+            text="Қазақстан Премьер-министрі Прагада чех әріптесімен кездесіп, екі ел арасындағы сауда мен "
+            "инвестиция мәселелерін талқылады.",
+            lang="kk",
+        )
+    )
+    assert prague.relevant, prague.reason
+    assert prague.reason.startswith("relevant: Kazakhstan with Czech Republic")
+    rome = classifier.classify(
+        Document(
+            title="Қазақстан сыртқы істер министрі Римде болды",
+            text="Қазақстан Сыртқы істер министрі Римде итальяндық әріптесімен саяси диалог туралы "
+            "келіссөздер жүргізді.",
+            lang="kk",
+        )
+    )
+    assert rome.relevant, rome.reason
+    assert {e.name for e in rome.entities} >= {"Rome", "Italy"}
+
+
+def test_an_eu_institution_named_among_founders_counts_fully_where_named_alone(
+    classifier: KeywordClassifier,
+) -> None:
+    """A company named in a list of bidders is a bidder wherever the article names it again; the
+    EU named among a centre's founders and then on its own, as a donor, is a partner there."""
+    article = classifier.classify(
+        Document(
+            title="A science centre in Astana",
+            text="A science centre that helps former weapons scientists find civilian work has its "
+            "headquarters in Astana.\n\n"
+            "It was founded by the United States, Japan, the European Union and Russia.\n\n"
+            "The European Union has been among its largest donors, and Kazakhstan hosts its "
+            "laboratories.",
+            lang="en",
+        )
+    )
+    body = {e.term: e for e in article.evidence if e.field == "body"}
+    # named alone as a donor it counts fully (it counted half, as if a losing bidder)
+    assert body["eu:European Union"].weight == pytest.approx(1.0), body["eu:European Union"]
+
+
+def test_a_tags_line_is_no_paragraph_and_develops_nothing(classifier: KeywordClassifier) -> None:
+    """Site furniture left by a scraper ("Tags: oil, gas, pipeline") names topics, but it is not
+    a paragraph of the article: --explain counts the paragraphs that develop a topic without it."""
+    result = classifier.classify(
+        Document(
+            title="Kazakhstan and Germany sign a raw materials partnership",
+            text="Kazakhstan and Germany signed a partnership on critical raw materials in Berlin on "
+            "Tuesday, the two governments said after talks between their ministers, who called it the "
+            "start of a new chapter.\n\n"
+            "German firms will explore deposits of lithium and rare earths, and a geological survey "
+            "will map tungsten fields in the east of the country.\n\n"
+            "Mining licences will be granted faster, the ministry of industry said, and ore will be "
+            "processed into metals near the mines.\n\n"
+            "Tags: oil, gas, pipeline, uranium",
+            lang="en",
+        )
+    )
+    energy = explain(result).split("\nenergy ")[1].split("\n")[0]
+    assert "no paragraph of the body develops it" in energy, energy
+
+
+CONSORTIUM = (
+    "Kazakhstan's largest offshore oil field doubled its output this year, the energy ministry in "
+    "Astana said on Monday, after the pipelines to the onshore plant were replaced.\n\n"
+    "The field is run by a consortium in which Italy's Eni and France's TotalEnergies each hold about "
+    "a sixth, alongside Shell, ExxonMobil, China's CNPC and Japan's Inpex.\n\n"
+    "Most of the crude is exported through the Caspian Pipeline Consortium to the Black Sea and on to "
+    "refineries in the Mediterranean.\n\n"
+    "Eni said the new pipelines would last for decades, and TotalEnergies wants to build a gas "
+    "processing plant so that more gas reaches Kazakh homes."
+)
+SHAREHOLDERS = (
+    "Kazakhstan's government and the consortium that runs a large gas condensate field in the west of "
+    "the country said on Friday that they had settled a dispute over the state's share of the "
+    "profits.\n\n"
+    "The field's shareholders are Italy's Eni and Britain's Shell, which run it jointly, with "
+    "America's Chevron, Russia's Lukoil and the state company KazMunayGas.\n\n"
+    "The partners will pay compensation to the state, the energy ministry in Astana said.\n\n"
+    "Eni has worked in Kazakhstan since the 1990s, and the Italian company now also builds wind and "
+    "solar plants in the country."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "partners"),
+    [
+        ("Caspian oil field doubles its output", CONSORTIUM, "France, Italy"),
+        ("Kazakhstan settles a dispute with the owners of a gas field", SHAREHOLDERS, "Italy"),
+    ],
+    ids=["companies of two member states", "a field's shareholders"],
+)
+def test_a_consortium_is_not_a_list_of_bidders(
+    classifier: KeywordClassifier, title: str, text: str, partners: str
+) -> None:
+    """The EU side named in a list of a field's owners beside Shell, ExxonMobil, Chevron, CNPC or
+    Lukoil: with companies of two member states, or in a sentence about shareholders, it is a
+    consortium partly European, not one bidder among many, and counts where named again."""
+    article = classifier.classify(Document(title=title, text=text, lang="en"))
+    assert article.relevant, article.reason
+    assert article.reason.startswith(f"relevant: Kazakhstan with {partners}")

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, TypeVar
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
-from kzfeed.classify._text import BREAKS, chunk_tokens, fold, make_stemmer, read_fields
+from kzfeed.classify._text import BREAKS, chunk_tokens, fold, kazakh_bases, make_stemmer, read_fields
 from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
@@ -67,7 +67,7 @@ class _Cache(dict[K, V]):
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "chunks", "entities", "newline", "stem", "terms")
+    __slots__ = ("cache", "chunks", "entities", "kazakh", "newline", "stem", "terms")
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -83,6 +83,8 @@ class _LanguageMatcher:
                         compiled.append((elements, ref))
         self.terms: PatternIndex[TermRef] = PatternIndex(compiled, key=lambda ref: ref.topic)
         self.entities = entities
+        #: Kazakh adds its endings to names: Римде is Rome, though the gazetteer lists "Рим" exactly
+        self.kazakh = lang == "kk"
         self.cache: _Cache[str, TokenInfo] = _Cache(self.describe)
         #: whitespace-separated chunk of text ("l'UE,") -> what its tokens are to the matcher
         self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
@@ -92,6 +94,8 @@ class _LanguageMatcher:
         form = fold(token)
         stemmed = self.stem(form) if self.stem is not None else form
         entities = self.entities.starting_at(token, form, form)
+        if not entities and self.kazakh:
+            entities = _inflected_name(self.entities, form)
         terms = self.terms.starting_at(token, form, stemmed)
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
         return (
@@ -242,7 +246,8 @@ class KeywordClassifier:
 
         if self._leaders is not None:
             hits[:0] = _leaders_meet(mentions, self._leaders)
-        relevance = score_relevance(mentions, self.threshold)
+        holders = {sentence for ref, _field, sentence, *_ in hits if ref.term in HOLDING_TERMS}
+        relevance = score_relevance(mentions, self.threshold, holders)
         layout = Layout(newlines, lead_end, size_all)
         topics, notes, context = score_topics(hits, self.topic_threshold, layout, self._context_names)
         relevant, score, reason = relevance.relevant, relevance.score, relevance.reason
@@ -272,9 +277,34 @@ LEADERS_TERM = "leaders of both sides named up front"
 LEADERS_WEIGHT = 0.75
 
 
+#: trade terms (as topics.toml writes them) that make a sentence's list of foreign companies the
+#: owners of a consortium (Eni, Shell, Chevron and Lukoil as Karachaganak's shareholders), not a
+#: list of bidders: an EU-side company there keeps its weight
+HOLDING_TERMS = frozenset(
+    {
+        "shareholders",
+        "shareholder",
+        "stake",
+        "actionnaires",
+        "actionnaire",
+        "Aktionär*",
+        "акционер*",
+        "акционер",
+    }
+)
+
+
 def _leaders_meet(mentions: list[Mention], leaders: TermRef) -> list[Hit]:
     sides = {ref.side for ref, field, _s, _u in mentions if field < 2 and ref.kind == "person"}
     return [(leaders, 1, -1, -10, -10, 0)] if {"kz", "eu"} <= sides else []
+
+
+def _inflected_name(entities: PatternIndex[EntityRef], form: str) -> tuple[Pattern[EntityRef], ...]:
+    """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome)."""
+    for base in kazakh_bases(form):
+        if found := entities.one_word(base):
+            return found
+    return ()
 
 
 def _alone(patterns: tuple[Pattern[R], ...]) -> R | None:

@@ -42,7 +42,7 @@ def topic_reasons(classification: Classification) -> list[tuple[str, float, str,
         # topic:verdict:where:developed/body, and for ``sentence`` the paragraph of that sentence
         topic, verdict, where, paragraphs, *at = e.term[len(TOPIC_NOTE) :].split(":")
         developed, body = (int(n) for n in paragraphs.split("/"))
-        place = f", in paragraph {at[0]}" if at else ""
+        place = f", in paragraph {at[0]} of the body" if at else ""
         head = _VERDICTS.get(verdict, verdict).format(topic=topic, at=place)
         out.append((topic, e.weight, verdict, f"{head} ({_where(where, developed, body, body > 0)})"))
     out.sort(key=lambda r: (r[2] not in TAGGED, -r[1]))

@@ -126,6 +126,11 @@ class PatternIndex(Generic[P]):
                 buckets[kind][value].append(pattern)
         self.size = len(merged)
 
+    def one_word(self, form: str) -> tuple[Pattern[P], ...]:
+        """The one-word patterns that are exactly this (casefolded) word."""
+        found = self._by_form.get(form)
+        return tuple(p for p in found if p.size == 1) if found else ()
+
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""
         # most words start nothing: four lookups in C and out (a word is described once per process)

@@ -43,6 +43,11 @@ LIST_DISCOUNT = 0.3
 #: the other mentions of an EU-side company named in such a list (the losing bidder the article
 #: comes back to) are worth this much
 LISTED_ELSEWHERE = 0.5
+#: companies of this many EU-side states in one list are a good part of a consortium (Italy's Eni and
+#: France's TotalEnergies beside Shell, ExxonMobil, CNPC and Inpex), not a bidder lost among others
+CONSORTIUM_GROUPS = 2
+#: companies weigh less than states and institutions in the gazetteer (0.8): an org under this is one
+COMPANY_WEIGHT = 1.0
 #: the most that generic mentions ("Europe", "European") add to the EU side
 GENERIC_CAP = 1.0
 #: how much of a rival's weight (China for the EU side, Uzbekistan for the KZ side) dilutes focus
@@ -159,17 +164,26 @@ def _names(weights: dict[str, float], limit: int = 2) -> str:
 
 def _listed_sentences(eu_mentions: list[Mention], partners: dict[int, set[str]]) -> set[int]:
     """Sentences that name two or more other foreign partners and fewer EU-side ones: a list in
-    which the EU side is one bidder or trade partner among others. Where the EU side is as many
-    (Eni and TotalEnergies with Shell and ExxonMobil in one consortium), it is not outnumbered."""
+    which the EU side is one bidder or trade partner among others. Where the EU side is as many,
+    or two states or more (Eni and TotalEnergies with Shell, ExxonMobil, CNPC and Inpex in one
+    consortium), it is not lost in the list."""
     eu_in: dict[int, set[str]] = defaultdict(set)
     for ref, _, sentence, _ in eu_mentions:
         if not ref.generic and len(partners.get(sentence, ())) >= 2:
             eu_in[sentence].add(ref.group)
-    return {sentence for sentence, groups in eu_in.items() if len(groups) < len(partners[sentence])}
+    return {
+        sentence
+        for sentence, groups in eu_in.items()
+        if len(groups) < min(CONSORTIUM_GROUPS, len(partners[sentence]))
+    }
 
 
-def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
-    """Decide whether the document is about Kazakhstan working with the EU side."""
+def score_relevance(
+    mentions: list[Mention], threshold: float, holders: frozenset[int] | set[int] = frozenset()
+) -> Relevance:
+    """Decide whether the document is about Kazakhstan working with the EU side. ``holders`` are
+    the sentences that name shareholders or stakes: a list of partners there is a consortium's
+    owners, not of bidders."""
     kz = eu = generic = eu_listed = link = 0.0
     rivals: dict[str, dict[str, float]] = {"eu": defaultdict(float), "kz": defaultdict(float)}
     partners: dict[int, set[str]] = defaultdict(set)  # sentence -> other partners named in it
@@ -199,10 +213,13 @@ def score_relevance(mentions: list[Mention], threshold: float) -> Relevance:
             slot[0] += 1
             slot[1] += weight
 
-    listed = _listed_sentences(eu_mentions, partners)
-    # a company named in such a list is a bidder or rival wherever the article names it again
+    listed = _listed_sentences(eu_mentions, partners) - holders
+    # a company named in such a list is a bidder or rival wherever the article names it again (not
+    # an EU institution: the EU named among a centre's founders or a bank's donors, then on its own)
     listed_orgs = {
-        ref.name for ref, _, sentence, _ in eu_mentions if sentence in listed and ref.kind == "org"
+        ref.name
+        for ref, _, sentence, _ in eu_mentions
+        if sentence in listed and ref.kind == "org" and ref.weight < COMPANY_WEIGHT
     }
     linked: set[int] = set()
     generic_link = 0.0

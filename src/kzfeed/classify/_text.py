@@ -19,6 +19,7 @@ __all__ = [
     "Segments",
     "chunk_tokens",
     "fold",
+    "kazakh_bases",
     "make_stemmer",
     "read_fields",
     "segment",
@@ -56,6 +57,25 @@ SNOWBALL_LANGUAGES: dict[str, str] = {
     "cs": "czech",
     "pl": "polish",
 }
+
+#: Kazakh endings a name takes (case, possession, "of/in"): Римде (in Rome), Данияның (of Denmark),
+#: Венаға (to Vienna), Римдегі (the one in Rome), итальяндық (Italian)
+KAZAKH_ENDINGS = frozenset(
+    "ның нің дың дің тың тің ға ге қа ке на не ны ні ды ді ты ті да де та те нда нде дан ден тан "
+    "тен нан нен ндан нден мен бен пен ша ше дағы дегі тағы тегі ндағы ндегі лық лік дық дік тық "
+    "тік ы і сы сі".split()
+)
+_KAZAKH_LENGTHS = sorted({len(ending) for ending in KAZAKH_ENDINGS}, reverse=True)
+#: the least a name keeps once an ending is taken off
+_KAZAKH_BASE_MIN = 3
+
+
+def kazakh_bases(form: str) -> Iterable[str]:
+    """What ``form`` (casefolded) may be once a Kazakh ending is taken off, longest ending first."""
+    for length in _KAZAKH_LENGTHS:
+        if len(form) - length >= _KAZAKH_BASE_MIN and form[-length:] in KAZAKH_ENDINGS:
+            yield form[:-length]
+
 
 # The lead is the first paragraphs of the text, at least this long, at most _LEAD_MAX characters.
 _LEAD_MIN = 150

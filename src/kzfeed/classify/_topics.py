@@ -279,7 +279,10 @@ def score_topics(
     for topic, tally in tallies.items():
         values = tally.paragraphs.values()
         body = sum(min(v, PARAGRAPH_CAP) for v in values)
-        tally.developed = sum(v >= PARAGRAPH_DEVELOPS for v in values)
+        # a furniture line ("Tags: oil, Eni") is no paragraph, and develops nothing
+        tally.developed = sum(
+            v >= PARAGRAPH_DEVELOPS for u, v in tally.paragraphs.items() if u not in furniture
+        )
         spread = min(1.0, tally.developed / body_count / SPREAD_FULL)
         head = tally.head + (lead_factor - 1.0) * tally.lead_value
         raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
