@@ -5,6 +5,7 @@ extraction processes load only what extraction needs."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import kzfeed.lang
 from conftest import CliResult
 from kzfeed.articles import ArticleExtractor
 from kzfeed.config._load import load_config
+from kzfeed.models import RawItem
 from kzfeed.storage import open_store
 from kzfeed.testing._httpserver import LocalHTTPServer
 
@@ -101,3 +103,51 @@ def test_extraction_processes_leave_the_language_model_to_the_caller() -> None:
             answers |= {f.result()[:3] for f in [pool.submit(eval, ask) for _ in range(4)]}
     assert len({pid for pid, *_ in answers}) == 2
     assert {(model, trafilatura) for _, model, trafilatura in answers} == {(False, True)}
+
+
+class _Pages:
+    """A fetcher of instant pages."""
+
+    def get(self, url: str, **_: object) -> object:
+        from kzfeed.http import FetchResult
+
+        return FetchResult(url=url, status=200, headers={"content-type": "text/html"}, content=b"<p>page</p>")
+
+
+class _SlowExtractor:
+    """Three extraction processes, each page taking a while: how many are extracted at once."""
+
+    processes = 3
+
+    def __init__(self) -> None:
+        self.lock, self.now, self.most = threading.Lock(), 0, 0
+
+    def __call__(self, html: str, *, url: str | None = None) -> RawItem:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)
+        with self.lock:
+            self.now -= 1
+        return RawItem(title=f"Page {url}", text="The European Union and Kazakhstan.")
+
+
+def test_a_source_keeps_every_extraction_process_busy() -> None:
+    # pages wait on the network and on the main process between fetch and extraction: a fixed
+    # four at a time left most of the cores of a bigger machine idle
+    from kzfeed.default_plugins.html import HtmlSource
+    from kzfeed.models import SourceState
+    from kzfeed.sources import SourceContext
+
+    urls = [f"https://site.example/{n}.html" for n in range(40)]
+    extractor = _SlowExtractor()
+    ctx = SourceContext(
+        source="site",
+        state=SourceState(name="site"),
+        log=logging.getLogger("test"),
+        http=_Pages(),  # type: ignore[arg-type]
+        extractor=extractor,
+    )
+    items = list(HtmlSource("site", {"urls": urls, "max_items": 40}).fetch(ctx))
+    assert [i.url for i in items] == urls
+    assert extractor.most >= 2 * extractor.processes

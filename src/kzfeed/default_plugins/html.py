@@ -38,9 +38,12 @@ _NAVIGATION = frozenset(
 _PAGE_EXTENSIONS = frozenset({"", "html", "htm", "shtml", "php", "asp", "aspx"})
 _SITEMAPS_PER_INDEX = 5  # child sitemaps read from a sitemap index, the newest first
 _LOC = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.S)
-# pages of one source fetched and extracted at once; the fetcher keeps to the per-host limits,
-# the extraction processes to the cores: these threads mostly wait
+# pages of one source fetched and extracted at once: this many per extraction process, at
+# least _PAGES_AT_ONCE. The fetcher keeps to the per-host limits, the extraction processes to
+# the cores: these threads mostly wait, and enough of them keep every process busy while pages
+# wait on the network, or on this process between their fetch and their extraction
 _PAGES_AT_ONCE = 4
+_PAGES_PER_PROCESS = 4
 
 
 class HtmlSource:
@@ -118,7 +121,8 @@ class HtmlSource:
         wanted = new[: self.max_items]
         failed = 0
         first_error: Exception | None = None
-        for url, got in _in_order(lambda url: fetch_article(ctx, url), wanted):
+        at_once = max(_PAGES_AT_ONCE, _PAGES_PER_PROCESS * getattr(ctx.extractor, "processes", 1))
+        for url, got in _in_order(lambda url: fetch_article(ctx, url), wanted, at_once):
             if isinstance(got, RawItem):
                 yield self._item(url, got)
                 continue
@@ -135,9 +139,9 @@ class HtmlSource:
 
 
 def _in_order(
-    read: Callable[[str], RawItem], urls: list[str]
+    read: Callable[[str], RawItem], urls: list[str], at_once: int
 ) -> Iterator[tuple[str, RawItem | FetchError | InputError]]:
-    """``(url, article or its error)`` in the order of ``urls``, up to ``_PAGES_AT_ONCE`` pages
+    """``(url, article or its error)`` in the order of ``urls``, up to ``at_once`` pages
     read at once: the polite fetcher still spaces and limits the requests to each host, and
     each page goes to the extraction processes as soon as it has arrived, so one source's
     pages are extracted on every core. Other errors (a stop signal, a source error) are raised."""
@@ -145,12 +149,12 @@ def _in_order(
         for url in urls:
             yield url, _read_one(read, url)
         return
-    with ThreadPoolExecutor(max_workers=_PAGES_AT_ONCE, thread_name_prefix="kzfeed-page") as pool:
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="kzfeed-page") as pool:
         pending: deque[tuple[str, Future[RawItem | FetchError | InputError]]] = deque()
         try:
             for url in urls:
                 pending.append((url, pool.submit(_read_one, read, url)))
-                if len(pending) >= _PAGES_AT_ONCE:
+                if len(pending) >= at_once:
                     first, future = pending.popleft()
                     yield first, future.result()
             while pending:

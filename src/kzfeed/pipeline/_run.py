@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
 from kzfeed import clock
 from kzfeed.config import Config, SourceConfig
 from kzfeed.errors import ConfigError
 from kzfeed.http import StagedHttpCache
-from kzfeed.models import RawItem, RunReport, SourceRun, SourceState
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
 from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
 from kzfeed.pipeline._commit import Committer
 from kzfeed.pipeline._due import DueSources
+from kzfeed.pipeline._events import Events, put_item, short_turns
 from kzfeed.pipeline._health import source_urls
 from kzfeed.pipeline._render import render
 from kzfeed.plugins import PluginHost
@@ -46,16 +46,8 @@ _QUIET_BATCH = 50
 _QUIET_SECONDS = 1.0
 
 
-#: what the main thread waits for: an item a source yielded, or a source's finished fetch
-_Events = SimpleQueue["tuple[SourceConfig, RawItem] | Future[Collected]"]
-
-
 def _now() -> datetime:
     return clock.now()
-
-
-def _put_item(events: _Events, sc: SourceConfig, raw: RawItem) -> None:
-    events.put((sc, raw))
 
 
 @dataclass(slots=True, kw_only=True)
@@ -251,8 +243,11 @@ class Pipeline:
                 due.skip(sc.name)
                 outcomes.done(paused, health=(None, ""))
         # the sources' items as they are yielded, and their fetches as they finish, in order
-        events: _Events = SimpleQueue()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool:
+        events: Events = Events()
+        with (
+            short_turns(),
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kzfeed-source") as pool,
+        ):
             in_flight: set[Future[Collected]] = set()
             try:
                 claim = True  # at first, and once a source is done
@@ -291,7 +286,7 @@ class Pipeline:
         wanted: set[str],
         tools: _Tools,
         outcomes: _Outcomes,
-        pool: tuple[ThreadPoolExecutor, _Events],
+        pool: tuple[ThreadPoolExecutor, Events],
     ) -> set[Future[Collected]]:
         """Start fetching the sources just claimed (read fresh: another worker may have stored
         them since this run began), each on a thread of ``pool`` that puts each item the source
@@ -311,7 +306,7 @@ class Pipeline:
                     due.drop(name)
                     continue
             threads, events = pool
-            future = threads.submit(tools.open().collect, sc, source, state, partial(_put_item, events, sc))
+            future = threads.submit(tools.open().collect, sc, source, state, partial(put_item, events, sc))
             future.add_done_callback(events.put)
             started.add(future)
         return started

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import anyascii as _anyascii
@@ -194,6 +195,7 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=8192)  # the same names come back in report after report
 def name_key(word: str) -> str:
     """A key under which a proper name spelled in Latin or Cyrillic script, in any of the beat's
     languages, usually falls together: Rybakina = Рыбакина, Grozny = Грозный, Luxembourg =
