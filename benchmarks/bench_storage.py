@@ -27,7 +27,12 @@ with the same virtualenv through ``PYTHONPATH``.
 
     .venv/bin/python benchmarks/bench_storage.py [--sizes 1000,10000,100000] [--rounds 3]
         [--baseline 019a83d] [--baseline-max 100000] [--streaming 1000,10000,100000]
-        [--streaming-baseline-max 10000]
+        [--streaming-baseline-max 10000] [--keep DIR]
+
+With ``--keep DIR`` each version's folder (``this-this-SIZE``, ``baseline-COMMIT-SIZE``) is kept in
+``DIR`` and used again by later runs of the benchmark: the history is not stored again, and the
+first run, which fetches every feed again at the loopback sites' new addresses, stores nothing
+new (the folder keeps its render record: the rounds are those of a folder rendered before).
 
 Sizes above ``--baseline-max`` are measured for this commit only, and the streaming commands
 above ``--streaming-baseline-max`` too (the baseline's ``stories --rebuild`` holds every item).
@@ -171,7 +176,7 @@ def write_config(folder: Path, sites: LoopbackSites, feeds: int, *, guarded: boo
             f'url = "{url}"',
             "full_content = false",
         ]
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -244,13 +249,17 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
     with sites:
         folders = {}
         for name, src in wanted.items():
-            folder = tmp / f"{name}-{size}"
+            folder = (args.keep or tmp) / f"{name}-{args.labels[name]}-{size}"
+            kept = args.keep is not None and (folder / "kzfeed.db").is_file()
             write_config(folder, sites, args.feeds, guarded=knows_allow_private(src))
-            seeded = seed_version(src, folder, history)
+            seeded = 0.0 if kept else seed_version(src, folder, history)
             wall, peak = measure(src, folder, ["run"])
             print(
                 f"  {name}: {history:,} items stored in {seeded:.0f} s; first run "
-                f"(ingest {args.per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB",
+                f"(ingest {args.per_feed * args.feeds:,} items) {wall:.1f} s, {peak:.0f} MiB"
+                if not kept
+                else f"  {name}: {folder} kept from before; a run that fetched every feed again "
+                f"(new addresses, items unchanged) {wall:.1f} s, {peak:.0f} MiB",
                 flush=True,
             )
             folders[name] = folder
@@ -309,6 +318,12 @@ def main() -> None:
         "--streaming", default="1000,10000,100000", help="sizes to run the streaming commands at"
     )
     parser.add_argument("--streaming-baseline-max", type=int, default=10_000)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep each version's folder (database, public/) in this folder and use it again in later "
+        "runs of the benchmark instead of storing the history again (100k items take many minutes)",
+    )
     args = parser.parse_args()
     args.streaming = {int(s) for s in args.streaming.split(",") if s}
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -320,6 +335,7 @@ def main() -> None:
             print(
                 f"this = {commit} (working tree), baseline = {args.baseline}; {args.feeds} feeds", flush=True
             )
+            args.labels = {"this": "this", "baseline": args.baseline}
             for size in sizes:
                 bench_size(size, args, {"this": REPO / "src", "baseline": base / "src"}, tmp)
 

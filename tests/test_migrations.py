@@ -134,6 +134,40 @@ def test_run_errors_stored_as_strings_become_records_on_upgrade(tmp_path: Path) 
     assert got["plugin"] is not None and got["plugin"].url is None
 
 
+def test_a_database_with_a_run_history_gets_the_runs_by_status_and_every_run_finds_the_running_ones_by_it(
+    tmp_path: Path,
+) -> None:
+    """Every run marks the runs its dead predecessors left ``running`` (``mark_stale_runs``);
+    read without an index that was every run ever recorded. A database from before, with its
+    history, is upgraded in place: the runs stay and the stale one is still found."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    open_store(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "story_signals")  # before runs had an index on status
+        conn.execute(
+            text(
+                "INSERT INTO runs (started_at, status, worker) VALUES ('2026-11-20 05:00:00.000000', :s, 'w:1')"
+            ),
+            [{"s": "ok"}] * 300 + [{"s": "running"}],
+        )
+    engine.dispose()
+    store = open_store(url)  # upgrades
+    with store._engine.connect() as conn:
+        plan = " ".join(
+            row[-1]
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN UPDATE runs SET status = 'interrupted' WHERE runs.status = 'running'"
+            )
+        )
+    assert "USING INDEX ix_runs_status" in plan, plan
+    assert store.mark_stale_runs() == 1
+    assert len(store.last_runs(limit=500)) == 301
+    store.close()
+
+
 def test_a_database_with_items_gains_the_story_signals_table_and_a_run_fills_it(tmp_path: Path) -> None:
     """The upgrade touches no stored item; the next run that brings news works out the signals
     of the stored reports around it, as before, and keeps them for the runs after."""

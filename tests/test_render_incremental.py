@@ -112,3 +112,21 @@ def test_an_archived_story_has_its_text_in_the_overall_archives_only(public: Pat
                 with_text.append(path.relative_to(public).as_posix())
     assert with_text == ["feed-archive-1.atom", "feed-archive-1.rss"]
     assert any(p.startswith("topics/") for p in listed)  # still listed, with its summary and link
+
+
+def test_a_full_render_removes_the_pages_of_stories_and_items_no_longer_shown_and_only_those(
+    public: Path, kzfeed: Callable[..., object]
+) -> None:
+    pages = {p: p.read_bytes() for p in public.glob("stories/*.html")}
+    assert pages  # the fixture has stories of several reports, each with its page
+    (public / "items").mkdir(exist_ok=True)
+    strays = [public / "stories" / "gone.html", public / "items" / "gone.html", public / "stories" / ".old"]
+    for stray in strays:
+        stray.write_text("left over", encoding="utf-8")
+    (public / "stories" / "folder.html").mkdir()  # not a file: left alone
+    (public / "index.html").unlink()  # a folder without its front page is rendered in full
+    result = kzfeed("render")
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert [s for s in strays if s.exists()] == []
+    assert {p: p.read_bytes() for p in public.glob("stories/*.html") if p.is_file()} == pages
+    assert (public / "stories" / "folder.html").is_dir()

@@ -197,3 +197,30 @@ def test_stories_lists_every_story_once_each_page_from_where_the_last_ended(
     pages = [params for s, params in statements if s.startswith("SELECT stories.id")]
     assert len(pages) >= COUNT // 200
     assert [params[-1] for params in pages] == [0] * len(pages)  # (SQLite: LIMIT ? OFFSET 0)
+
+
+def test_a_full_render_never_holds_every_story_or_item_id(
+    stored: Path, kzfeed: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A render of a folder never rendered (or after ``reclassify``) writes every page and
+    removes the pages no longer shown: the ids it keeps in hand at once are a batch, not every
+    story and item stored (1,200 here, each a story of its own with a page of its own)."""
+    sizes: list[int] = []
+    for name in ("stories_by_arrival", "item_links_of", "stories_among", "items_by_id"):
+        real = getattr(Store, name, None)
+        if real is None:  # (a reader the store does not have)
+            continue
+
+        def recording(store: Store, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            found = _real(store, *args, **kwargs)
+            sizes.append(len(found))
+            return found
+
+        monkeypatch.setattr(Store, name, recording)
+    (stored / "public" / "stories").mkdir(parents=True)
+    (stored / "public" / "stories" / "gone.html").write_text("left over", encoding="utf-8")
+    result = kzfeed("render")
+    assert result.exit_code == 0, result.stderr
+    assert len(list((stored / "public" / "items").glob("*.html"))) == COUNT
+    assert not (stored / "public" / "stories" / "gone.html").exists()
+    assert sizes and max(sizes) <= 500

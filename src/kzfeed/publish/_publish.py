@@ -13,11 +13,13 @@ stories and written before the next is read, so memory does not grow with histor
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib import resources
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from kzfeed import clock
 from kzfeed.articles import safe_url
@@ -44,6 +46,7 @@ __all__ = ["publish"]
 #: items changed this long before the last render are looked at again (a run that stored
 #: them may have started before that render and finished after it)
 _OVERLAP = timedelta(hours=1)
+T = TypeVar("T")
 
 
 def publish(config: Config, store: StoreProtocol, *, full: bool = False) -> list[Path]:
@@ -181,14 +184,41 @@ def _needs_page(url: str | None) -> bool:
 
 def _all_pages(out: Path, store: StoreProtocol, site: Site, base_url: str) -> list[Path]:
     """Every item page (relevant items without an http(s) URL of their own: their links are
-    read first, then those items in full, 500 at a time); pages of items no longer shown are
-    removed."""
-    ids = [item_id for item_id, url in store.item_links() if _needs_page(url)]
-    written = _write_pages(out, store, site, base_url, ids)
-    stories = store.stories_by_arrival(limit=store.count_stories())
-    keep = {f"items/{i}.html" for i in ids} | {f"stories/{i}.html" for i in stories}
-    written += write_outputs(out, {}, prune=("items", "stories"), keep=keep)
+    read 500 at a time, then those items in full); then the pages of items and stories no
+    longer shown are removed, the names in each folder checked against the database 500 at a
+    time. Nothing here holds every item or story: memory stays flat at any size."""
+    written: list[Path] = []
+    for links in _batches(store.item_links(), 500):
+        written += _write_pages(out, store, site, base_url, [i for i, url in links if _needs_page(url)])
+    _prune_pages(
+        out / "items", lambda ids: [i for i, url in store.item_links_of(ids).items() if _needs_page(url)]
+    )
+    _prune_pages(out / "stories", store.stories_among)
     return written
+
+
+def _batches(values: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``values`` in lists of ``size`` (``itertools.batched`` from Python 3.12)."""
+    it = iter(values)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _prune_pages(folder: Path, shown: Callable[[list[str]], Collection[str]]) -> None:
+    """Remove the files of ``folder`` other than the pages (``ID.html``) of the ids ``shown``
+    says are still shown, 500 names at a time as the folder is listed."""
+    try:
+        with os.scandir(folder) as listing:
+            for entries in _batches((e for e in listing if e.is_file()), 500):
+                ids = [e.name[:-5] for e in entries if e.name.endswith(".html")]
+                kept = set(shown(ids)) if ids else set()
+                for entry in entries:
+                    if not (entry.name.endswith(".html") and entry.name[:-5] in kept):
+                        os.unlink(entry.path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ConfigError(f"cannot remove old pages in {str(folder)!r}: {exc}; check output_dir") from exc
 
 
 def _write_pages(

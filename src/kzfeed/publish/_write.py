@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
@@ -211,11 +211,8 @@ def _render(config: Config, plan: _Plan, full: Mapping[str, Item], pages: Iterab
     return outputs
 
 
-def write_outputs(
-    out_dir: Path, outputs: Mapping[str, bytes], *, prune: Iterable[str] = (), keep: Collection[str] = ()
-) -> list[Path]:
-    """Write ``outputs`` under ``out_dir`` atomically, skipping files whose bytes are the same;
-    remove files of the ``prune`` folders that are neither among ``outputs`` nor in ``keep``."""
+def write_outputs(out_dir: Path, outputs: Mapping[str, bytes]) -> list[Path]:
+    """Write ``outputs`` under ``out_dir`` atomically, skipping files whose bytes are the same."""
     written = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -226,11 +223,6 @@ def write_outputs(
             path.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(path, data)
             written.append(path)
-        for folder in prune:
-            for path in sorted((out_dir / folder).glob("*")):
-                rel = path.relative_to(out_dir).as_posix()
-                if path.is_file() and rel not in outputs and rel not in keep:
-                    path.unlink()
     except OSError as exc:
         raise ConfigError(f"cannot write to output folder {str(out_dir)!r}: {exc}; check output_dir") from exc
     return written

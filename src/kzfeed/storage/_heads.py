@@ -110,6 +110,23 @@ class HeadsMixin(StoreBase):
             for rows in conn.execution_options(yield_per=batch).execute(query).partitions(batch):
                 yield from ((r.id, r.url) for r in rows)
 
+    def item_links_of(self, ids: Collection[str]) -> dict[str, str | None]:
+        """``{id: url}`` of the relevant items among ``ids``."""
+        found: dict[str, str | None] = {}
+        with self._engine.connect() as conn:
+            for chunk in chunks(sorted(set(ids))):
+                query = select(items.c.id, items.c.url).where(items.c.id.in_(chunk), items.c.relevant)
+                found.update((r.id, r.url) for r in conn.execute(query))
+        return found
+
+    def stories_among(self, ids: Collection[str]) -> set[str]:
+        """The ids among ``ids`` that are stories of the feeds."""
+        found: set[str] = set()
+        with self._engine.connect() as conn:
+            for chunk in chunks(sorted(set(ids))):
+                found.update(conn.execute(select(stories.c.id).where(stories.c.id.in_(chunk))).scalars())
+        return found
+
     def items_changed_since(self, since: datetime) -> list[ChangedItem]:
         """``(id, url, relevant, fetched_at)`` of every item stored or changed since ``since``."""
         query = select(items.c.id, items.c.url, items.c.relevant, items.c.fetched_at).where(

@@ -206,6 +206,7 @@ runs = Table(
     Column("updated", Integer, nullable=False, server_default="0"),
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("failed", Integer, nullable=False, server_default="0"),
+    Index(None, "status"),  # the runs still running, looked up by every run (mark_stale_runs)
 )
 
 run_sources = Table(
