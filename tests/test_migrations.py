@@ -3,14 +3,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
+from conftest import CliResult
 from kzfeed.storage import alembic_config, head_revision, include_name, metadata, open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,3 +201,28 @@ def test_a_database_with_items_gains_the_story_signals_table_and_a_run_fills_it(
     story_index(RunStoryKeys(store), [news], when + timedelta(days=1), {})
     assert set(store.story_signals(ids, SIGNALS_VERSION)) == set(ids)
     store.close()
+
+
+def test_a_database_a_newer_kzfeed_upgraded_is_refused_in_one_line_and_left_as_it_is(
+    kzfeed: Callable[..., CliResult], write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'kz.db'}"
+    write_config(f'database = "{url}"\n[[sources]]\nname = "seeds"\ntype = "files"\npath = "seeds"\n')
+    assert kzfeed("run").exit_code == 0
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM items")).scalar()
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00d_from_a_newer_kzfeed'"))
+    for command_line in (["run"], ["status"], ["items"]):
+        refused = kzfeed(*command_line)
+        assert refused.exit_code != 0, command_line
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+        assert "schema revision 'f00d_from_a_newer_kzfeed'" in lines[0] and "newer kzfeed" in lines[0]
+    with engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == "f00d_from_a_newer_kzfeed"
+        )
+        assert conn.execute(text("SELECT count(*) FROM items")).scalar() == stored
+    engine.dispose()

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from kzfeed.errors import StorageError
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._revisions import migrations_dir, shipped_head
+from kzfeed.storage._revisions import migrations_dir, shipped_head, shipped_revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -71,6 +71,7 @@ def upgrade(engine: Engine) -> bool:
     with engine.connect() as conn:
         if _at_head(conn):
             return False
+        _refuse_unknown(_stored_revision(conn))
     from alembic import command
 
     with engine.begin() as conn:
@@ -106,6 +107,17 @@ def _at_head(connection: Connection) -> bool:
     Alembic then decides)."""
     head = shipped_head()
     return head is not None and _stored_revision(connection) == head
+
+
+def _refuse_unknown(stored: str | None) -> None:
+    """A database a newer kzfeed has migrated: say so in one line (Alembic would raise "Can't
+    locate revision" with a traceback), and leave it as it is."""
+    known = shipped_revisions()
+    if stored is not None and known is not None and stored not in known:
+        raise StorageError(
+            f"the database is at schema revision {stored!r}, which this kzfeed does not know: a newer "
+            "kzfeed has upgraded it; run that version (pip install --upgrade kzfeed) or use another database"
+        )
 
 
 def _stored_revision(connection: Connection) -> str | None:

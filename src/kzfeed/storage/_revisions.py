@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kzfeed.errors import StorageError
 
-__all__ = ["migrations_dir", "shipped_head"]
+__all__ = ["migrations_dir", "shipped_head", "shipped_revisions"]
 
 _LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.*?)\s*(?:#.*)?$", re.MULTILINE)
 
@@ -32,10 +32,26 @@ def migrations_dir() -> Path:
 
 
 @functools.cache
+def shipped_revisions() -> frozenset[str] | None:
+    """Every revision of the migration files (None when a file cannot be read)."""
+    return None if (graph := _graph()) is None else frozenset(graph[0])
+
+
+@functools.cache
 def shipped_head() -> str | None:
     """The newest revision of the migration files: the one no other names as its
     ``down_revision`` (None when that is not exactly one, or a file cannot be read, so that
     Alembic decides)."""
+    graph = _graph()
+    if graph is None:
+        return None
+    heads = graph[0] - graph[1]
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _graph() -> tuple[set[str], set[str]] | None:
+    """(the revisions, the revisions some other names as its down revision) of the migration
+    files; None when a file cannot be read."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (migrations_dir() / "versions").glob("*.py"):
@@ -46,8 +62,7 @@ def shipped_head() -> str | None:
         if found is not None:
             revisions.add(found[0])
             parents.update(found[1])
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+    return revisions, parents
 
 
 def _revision_of(source: str) -> tuple[str, tuple[str, ...]] | None:
