@@ -149,3 +149,26 @@ def test_kazakh_dog_handlers_are_not_cinema(classifier: KeywordClassifier) -> No
         "kk",
     )
     assert topics(cinema) == ["education_culture"]
+
+
+def test_consultations_on_one_field_are_about_that_field(classifier: KeywordClassifier) -> None:
+    # officials consulting on cyber security: a security report, not political dialogue (the
+    # labelling rule of round seven, tests/data/classifier/README.md)
+    result = report(
+        classifier,
+        "Kazakhstan and the EU hold consultations on cyber security",
+        "Kazakh and EU experts held consultations in Astana on protecting banks and hospitals from "
+        "cyber attacks, and agreed to share warnings of new threats.",
+        "en",
+    )
+    assert topics(result) == ["security"]
+    assert "political_dialogue" in explain(result)  # said why not: only general words point to it
+    # political consultations of the foreign ministries are the political dialogue itself
+    ministries = report(
+        classifier,
+        "Kazakhstan and Austria hold political consultations",
+        "The foreign ministries of Kazakhstan and Austria held political consultations in Vienna on "
+        "their bilateral relations and the situation in Central Asia.",
+        "en",
+    )
+    assert topics(ministries) == ["political_dialogue"]
