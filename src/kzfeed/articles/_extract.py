@@ -10,6 +10,7 @@ from typing import Any
 from kzfeed.articles._dates import find_date_line, parse_date
 from kzfeed.articles._language import with_language
 from kzfeed.articles._pagemeta import page_metadata
+from kzfeed.articles._stopwords import share_stop_words
 from kzfeed.articles._text import NO_DATE_NOTE, drop_furniture, sentence_case_headline
 from kzfeed.errors import InputError
 from kzfeed.models import RawItem
@@ -42,6 +43,7 @@ def _main_text(tree: Any, url: str | None, *, precise: bool) -> str:
     again without."""
     import trafilatura
 
+    share_stop_words()  # once: justext's stop words as a set per list, not per page
     options = copy(_options(precise))  # this page's copy: trafilatura may change it
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura does
