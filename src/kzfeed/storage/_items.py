@@ -85,7 +85,7 @@ class ItemsMixin(StoreBase):
                 merge_stories(conn, merges)
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             write_signals(conn, (row for row in signals if row[0] in counts.new_ids))
-            due_at = None if due_in is None else clock.now() + timedelta(seconds=max(due_in, 0.0))
+            due_at = None if due_in is None else clock.instant() + timedelta(seconds=max(due_in, 0.0))
             upsert_sources(conn, [(state, config_hash)], due_at=due_at)
             if validators:
                 write_entries(conn, validators)
