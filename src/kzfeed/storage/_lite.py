@@ -137,7 +137,7 @@ class QuickStore:
         no workers are tracked (one run at a time); the sources overdue by this host's clock."""
         from kzfeed.storage._records import WAITING_SQL, FleetStatus, overdue_sources
 
-        now = clock.now()
+        now = clock.instant()  # due times are to the microsecond (clock.instant)
         with self._reading() as conn:
             rows = conn.execute(WAITING_SQL, {"now": sql_time(now)}).fetchall()
         due_now, overdue = overdue_sources(rows, now, overdue_after)
