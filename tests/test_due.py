@@ -127,6 +127,40 @@ def test_sqlite_keeps_no_leases_and_no_workers(kzfeed: Kz, write_config: Write, 
     assert data["workers"] == [] and data["workers_tracked"] is False
 
 
+def _early_in_a_second(fraction: float = 0.9) -> None:
+    """Sleep until this host's clock is ``fraction`` into a second."""
+    time.sleep((fraction - time.time() % 1.0) % 1.0)
+
+
+@pytest.mark.parametrize("how", ["with its items", "quiet"])
+def test_a_source_is_not_due_again_before_its_wait_has_passed(tmp_path: Path, how: str) -> None:
+    """A source saved near the end of a second is not claimable again at the start of the next:
+    its wait counts from when it was saved, to the microsecond, not from the whole second (a
+    source every second was fetched 0.8 s after the last fetch, by kzfeed watch)."""
+    from kzfeed.models import SourceState
+
+    store = open_store(f"sqlite:///{tmp_path / 'kzfeed.db'}")
+    try:
+        store.register_worker("w:1", [("quick", "files", "")])
+        assert store.claim_sources("w:1", ["quick"], limit=1, lease_seconds=60) == ["quick"]
+        _early_in_a_second()
+        saved = time.time()
+        if how == "quiet":
+            store.finish_sources("w:1", {"quick": 0.5})
+        else:
+            store.save_source(state=SourceState(name="quick", type="files"), config_hash="", batch=[],
+                              ok=True, due_in=0.5)  # fmt: skip
+        time.sleep(max(0.0, 1.05 - time.time() % 1.0))  # into the next second
+        claimed = store.claim_sources("w:1", ["quick"], limit=1, lease_seconds=60)
+        waited = time.time() - saved
+        wait = store.seconds_until_due(["quick"])
+    finally:
+        store.close()
+    if waited < 0.5:
+        assert claimed == [], f"claimed again {waited:.2f} s after it was saved with a wait of 0.5 s"
+        assert wait is not None and 0 < wait <= 0.5 - waited + 0.05, wait
+
+
 def test_status_lists_sources_overdue(kzfeed: Kz, write_config: Write, database_url: str) -> None:
     files_config(write_config, database_url)
     kzfeed("run")

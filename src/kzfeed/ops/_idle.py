@@ -60,7 +60,7 @@ def run_if_idle(config: Config, host: PluginHost) -> RunResult | None:
             return None
         try:
             started = clock.now()
-            next_due = quick.idle_for(configured, started)
+            next_due = quick.idle_for(configured, clock.instant())
             if next_due is None:
                 return None
             build_sources(config, host)  # the config errors the full run raises (type, options)

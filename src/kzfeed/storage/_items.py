@@ -89,7 +89,7 @@ class ItemsMixin(StoreBase):
             if validators:
                 write_entries(conn, validators)
             if due_in is not None:
-                due_at = clock.now() + timedelta(seconds=max(due_in, 0.0))
+                due_at = clock.instant() + timedelta(seconds=max(due_in, 0.0))
                 conn.execute(update(sources).where(sources.c.name == state.name).values(due_at=due_at))
             if record is not None:
                 record_source_runs(conn, record[0], [record[1](counts)])

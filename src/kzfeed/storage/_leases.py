@@ -65,7 +65,7 @@ class LeasesMixin(StoreBase):
 
     def _now(self) -> ColumnElement[datetime] | datetime:
         """The database's clock in a statement; SQLite's is this host's (one process at a time)."""
-        return func.now() if self._shared else clock.now()
+        return func.now() if self._shared else clock.instant()
 
     def register_worker(self, owner: str, configured: Sequence[tuple[str, str, str]]) -> None:
         """Make sure every configured source (``(name, type, config hash)``) has a row, due now
@@ -200,7 +200,7 @@ class LeasesMixin(StoreBase):
             with self._autocommit.connect() as conn:  # each source's row on its own
                 conn.execute(query, rows)
             return
-        now = clock.now()
+        now = clock.instant()
         with self._engine.begin() as conn:
             conn.execute(
                 query.values(due_at=bindparam("b_at")),

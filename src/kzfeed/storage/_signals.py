@@ -42,11 +42,7 @@ class SignalsMixin(StoreBase):
             present: set[str] = set()
             for chunk in chunks([row[0] for row in rows]):
                 present.update(conn.execute(select(items.c.id).where(items.c.id.in_(chunk))).scalars())
-            values = [
-                {"item_id": item_id, "content_hash": content_hash, "version": version, "signals": text}
-                for item_id, content_hash, version, text in rows
-                if item_id in present
-            ]
+            values = _values(row for row in rows if row[0] in present)
             if values:  # another worker may write the same rows at once: the last one stays
                 upsert = _insert(conn)(story_signals)
                 columns = ("content_hash", "version", "signals")
@@ -67,12 +63,17 @@ def _insert(conn: Connection) -> Any:
 
 def write_signals(conn: Connection, rows: Iterable[SignalsRow]) -> None:
     """Insert signals rows (of items that have none: new ones, or after :func:`drop_signals`)."""
-    values = [
+    values = _values(rows)
+    if values:
+        conn.execute(insert(story_signals), values)
+
+
+def _values(rows: Iterable[SignalsRow]) -> list[dict[str, object]]:
+    """The ``story_signals`` columns of each row."""
+    return [
         {"item_id": item_id, "content_hash": content_hash, "version": version, "signals": text}
         for item_id, content_hash, version, text in rows
     ]
-    if values:
-        conn.execute(insert(story_signals), values)
 
 
 def drop_signals(conn: Connection, ids: Collection[str]) -> None:
