@@ -25,9 +25,11 @@ STAGES = [
     ("kzfeed.ops._worker", "", "acquire_run_lock", "run lock"),
     ("kzfeed.pipeline._run", "Pipeline", "ingest", "fetch, classify, store (all)"),
     ("kzfeed.pipeline._collect", "Collector", "collect", "fetch one source (fetching threads)"),
-    ("kzfeed.pipeline._run", "", "wait", "main thread waits for a fetch"),
+    ("kzfeed.pipeline._run", "Events", "get", "main thread waits for an item or a fetch"),
+    ("kzfeed.pipeline._commit", "Committer", "arrived", "main thread prepares an item as it arrives"),
+    ("kzfeed.pipeline._commit", "Committer", "_prepare", "  normalise, language, classify"),
+    ("kzfeed.pipeline._commit", "", "signals", "  story signals of an item"),
     ("kzfeed.pipeline._commit", "Committer", "commit", "main thread stores a source"),
-    ("kzfeed.pipeline._commit", "Committer", "_prepare_all", "  normalise, language, classify"),
     ("kzfeed.pipeline._commit", "", "story_index", "  story index of the source"),
     ("kzfeed.pipeline._commit", "", "assign_stories", "  story assignment"),
     ("kzfeed.storage._items", "ItemsMixin", "save_source", "  save the source (one transaction)"),
@@ -62,6 +64,14 @@ def wrap(module, owner, name, label):
                 s[4] = min(s[4], w0 - T0); s[5] = max(s[5], w1 - T0)
     setattr(holder, name, timed)
 
+import queue
+import kzfeed.pipeline._run as _run
+
+class Events(queue.SimpleQueue):  # a Python class, so that its get can be timed
+    def get(self, *args, **kwargs):
+        return super().get(*args, **kwargs)
+
+_run.Events = Events
 for stage in STAGES:
     wrap(*stage)
 

@@ -76,7 +76,7 @@ def test_a_database_with_items_is_upgraded_and_items_and_prune_read_them_through
     store.close()
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "runs_status")  # before the indexes
+        command.downgrade(alembic_config(conn), "render_inputs")  # before the indexes
     engine.dispose()
     store = open_store(database_url)  # upgrades, the items in place
     every = store.items(relevant=None)

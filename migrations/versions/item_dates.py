@@ -1,7 +1,7 @@
 """items by their date: listing and pruning follow an index instead of sorting every row
 
 Revision ID: item_dates
-Revises: runs_status
+Revises: render_inputs
 Create Date: 2026-12-01
 
 ``kzfeed items`` and ``export`` list items newest first by their date (last update, else
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "item_dates"
-down_revision = "runs_status"
+down_revision = "render_inputs"
 branch_labels = None
 depends_on = None
 

@@ -27,6 +27,11 @@ CONTEXT_FACTOR = 0.3
 # generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches")
 _CACHE_LIMIT = 32_768
 _ONCE_LIMIT = 8_192
+#: languages that write compounds as one word: a noun (capitalised) no term starts is tried for a
+#: term that ends it (Luftverschmutzung is a Verschmutzung)
+COMPOUNDING = frozenset({"de"})
+#: the least letters a word has for its ending to be tried as a term
+COMPOUND_MIN = 8
 
 EntityPatterns = tuple[Pattern[EntityRef], ...]
 TermPatterns = tuple[Pattern[TermRef], ...]
@@ -98,7 +103,7 @@ class _Cache(dict[K, V]):
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "chunks", "entities", "kazakh", "newline", "stem", "terms")
+    __slots__ = ("cache", "chunks", "compounds", "entities", "kazakh", "newline", "stem", "terms")
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -116,6 +121,11 @@ class _LanguageMatcher:
         self.entities = entities
         #: Kazakh adds its endings to names: Римде is Rome, though the gazetteer lists "Рим" exactly
         self.kazakh = lang == "kk"
+        self.compounds = (
+            self.terms.compound_heads(self.stem, _written_as_noun)
+            if lang in COMPOUNDING and self.stem is not None
+            else None
+        )
         self.cache: _Cache[str, TokenInfo] = _Cache(self.describe)
         #: whitespace-separated chunk of text ("l'UE,") -> what its tokens are to the matcher
         self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
@@ -130,6 +140,8 @@ class _LanguageMatcher:
         if not entities and self.kazakh:
             entities = _inflected_name(self.entities, form)
         terms = self.terms.starting_at(token, form, stemmed)
+        if not terms and self.compounds is not None and len(form) >= COMPOUND_MIN and token[0].isupper():
+            terms = self.compounds.head(form)  # a noun no term starts: is it a compound of one?
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
         return (
             token, form, stemmed, entities, terms, bool(entities or terms or step), step,
@@ -335,6 +347,11 @@ HOLDING_TERMS = frozenset(
 def _leaders_meet(mentions: list[Mention], leaders: TermRef) -> list[Hit]:
     sides = {ref.side for ref, field, _s, _u in mentions if field < 2 and ref.kind == "person"}
     return [(leaders, 1, -1, -10, -10, 0)] if {"kz", "eu"} <= sides else []
+
+
+def _written_as_noun(ref: TermRef) -> bool:
+    """Whether the vocabulary writes the term capitalised, as German writes its nouns."""
+    return ref.term.lstrip("=")[:1].isupper()
 
 
 def _inflected_name(entities: PatternIndex[EntityRef], form: str) -> tuple[Pattern[EntityRef], ...]:

@@ -19,6 +19,7 @@ _VERDICTS = {
     "list": "not tagged: only named in a list of subjects",
     "weaker": "not tagged: far weaker than the main topic",
     "low": "not tagged: not developed enough",
+    "generic": "not tagged: only general words point to it (such as training, visit, companies), beside a topic the report names in its own terms",
     "cut": "not tagged: the article has enough stronger topics",
     "context": "reads as a {topic} report, so it is left out of the feeds",
 }

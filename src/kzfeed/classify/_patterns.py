@@ -25,6 +25,7 @@ __all__ = [
     "EXACT",
     "PREFIX",
     "STEM",
+    "CompoundHeads",
     "Element",
     "Pattern",
     "PatternIndex",
@@ -39,6 +40,10 @@ P = TypeVar("P")
 
 _WORD_RE = re.compile(r"(=?)(\w+)(\*?)")
 _MIN_PREFIX = 3
+#: a compound word's last part, when it is a term, is at least this long, and what comes before it
+#: at least COMPOUND_MODIFIER_MIN letters (Luft|verschmutzung, Liefer|vertrag)
+COMPOUND_HEAD_MIN = 5
+COMPOUND_MODIFIER_MIN = 3
 _KAZAKH_PREFIX_FROM = 4
 
 
@@ -131,6 +136,13 @@ class PatternIndex(Generic[P]):
         found = self._by_form.get(form)
         return tuple(p for p in found if p.size == 1) if found else ()
 
+    def compound_heads(self, stem: Callable[[str], str], noun: Callable[[P], bool]) -> CompoundHeads[P]:
+        """What ends a compound word, in a language whose stems ``stem`` gives: the one-word
+        patterns whose payloads are all nouns (``noun(payload)``)."""
+        patterns = (p for ps in (*self._by_form.values(), *self._by_stem.values(), *self._by_prefix.values())
+                    for p in ps if p.size == 1 and all(map(noun, p.payloads)))  # fmt: skip
+        return CompoundHeads(patterns, stem)
+
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""
         # most words start nothing: four lookups in C and out (a word is described once per process)
@@ -154,6 +166,42 @@ class PatternIndex(Generic[P]):
         if len(found) > 1:
             found.sort(key=lambda p: -len(p.elements))
         return tuple(found)
+
+
+class CompoundHeads(Generic[P]):
+    """One-word patterns that can end a compound word, as German writes them: *Luftverschmutzung*
+    is a *Verschmutzung*, *Bundeskanzler* a *Kanzler*, *Großinvestitionen* *Investitionen*.
+
+    The ending must be the term's word itself, stemmed alike (*Verschmutzung*, *Investitionen*),
+    not merely start with it (*Außenbeauftragte* does not end with an *Auftrag*), and the term is
+    at least five letters long (*Fähre* stems to *fahr*, the ending of *Verfahren*).
+    """
+
+    __slots__ = ("_heads", "_stem")
+
+    def __init__(self, patterns: Iterable[Pattern[P]], stem: Callable[[str], str]) -> None:
+        self._stem = stem
+        #: by the first three letters of the ending: (pattern, the ending's stem)
+        self._heads: dict[str, list[tuple[Pattern[P], int, str]]] = defaultdict(list)
+        for pattern in patterns:
+            kind, value = pattern.elements[0]
+            if len(value) >= COMPOUND_HEAD_MIN:
+                root = stem(value) if kind == PREFIX else value
+                self._heads[value[:_MIN_PREFIX]].append((pattern, kind, root))
+
+    def head(self, form: str) -> tuple[Pattern[P], ...]:
+        """The pattern that ends the compound word ``form`` (casefolded), longest ending first,
+        after at least COMPOUND_MODIFIER_MIN letters; ``()`` if none does."""
+        heads = self._heads
+        for start in range(COMPOUND_MODIFIER_MIN, len(form) - COMPOUND_HEAD_MIN + 1):
+            found = heads.get(form[start : start + _MIN_PREFIX])
+            if not found:
+                continue
+            tail = form[start:]
+            for pattern, kind, root in found:
+                if tail == root if kind == EXACT else self._stem(tail) == root:
+                    return (pattern,)
+        return ()
 
 
 def matches_rest(elements: tuple[Element, ...], infos: Sequence[tuple[Any, ...]], start: int) -> bool:

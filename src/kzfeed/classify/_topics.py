@@ -59,6 +59,10 @@ PARAGRAPH_MIN_TOKENS = 12
 #: tests/data/classifier/README.md)
 SECOND_IN_SHORT = "trade_investment"
 NOT_SECOND_IN_SHORT_AFTER = "raw_materials"
+#: a term of this weight or less is generic (the weak terms: *training*, *visit*, *companies*): in a
+#: short report, a topic named only in such words is not tagged beside one named in its own terms
+#: (an EU course that trains judges is about the judiciary, not about education)
+GENERIC_WEIGHT = 0.5
 #: the most topics tagged
 MAX_TAGS = 4
 #: an article none of whose topics reaches the threshold still gets its strongest one when that
@@ -108,7 +112,8 @@ class TopicNote:
     #: ``passing`` (only in the body, no paragraph develops it), ``sentence`` (a second topic the
     #: body names in one sentence, developed nowhere), ``list`` (in a list of topics), ``weaker``
     #: (far weaker than the main topic), ``low`` (too few mentions), ``cut`` (more topics than are
-    #: tagged), ``context`` (a context such as sport outweighs every topic)
+    #: tagged), ``generic`` (in a short report, named only in generic words beside a topic named in
+    #: its own), ``context`` (a context such as sport outweighs every topic)
     verdict: str
     #: the body paragraphs developing it, of how many
     paragraphs: int
@@ -161,11 +166,15 @@ for _n in range(1, 64):
 
 
 class _Tally:
-    __slots__ = ("developed", "head", "lead", "lead_value", "listed", "paragraphs", "sentences", "title")
+    __slots__ = (
+        "developed", "head", "lead", "lead_value", "listed", "paragraphs", "sentences", "specific", "title",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self.head = self.lead_value = 0.0
         self.title = self.lead = False
+        #: named by a term of its own, not only by generic (weak) words
+        self.specific = False
         self.paragraphs: dict[int, float] = defaultdict(float)
         self.listed = 0.0
         #: body sentence -> its paragraph (furniture lines are not the article's sentences)
@@ -192,6 +201,8 @@ def _weigh(hits: list[Hit], furniture: frozenset[int]) -> tuple[dict[str, _Tally
         in_list = in_lists.get(key, 0)
         value = weight * (_harmonic(count - in_list) + _harmonic(in_list) * TOPIC_LIST_DISCOUNT)
         tally = tallies[ref.topic]  # type: ignore[attr-defined]
+        if ref.weight > GENERIC_WEIGHT:  # type: ignore[attr-defined]
+            tally.specific = True
         if field == 2:
             tally.paragraphs[unit] += value
         else:
@@ -221,6 +232,8 @@ class _Body:
     strongest: float
     main: str
     threshold: float
+    #: a short report names some topic that reaches the threshold in its own terms
+    specific: bool = False
 
     @property
     def count(self) -> int:
@@ -233,6 +246,8 @@ def _verdict(
     """Whether the article is about ``topic`` (see TopicNote.verdict), and for ``sentence`` the
     body paragraph of that sentence."""
     developed = tally.developed
+    if body.specific and not tally.specific and score >= body.threshold and topic != SECOND_IN_SHORT:
+        return "generic", 0
     if score < body.threshold:
         if tally.listed >= 0.5 * value:
             return "list", 0
@@ -263,6 +278,11 @@ def _verdict(
     return ("cut" if tagged >= MAX_TAGS else verdict), 0
 
 
+def _score(raw: float) -> float:
+    """A topic's score in 0..1 from its raw weight."""
+    return round(1.0 - math.pow(2.0, -raw / TOPIC_SCALE), 4)
+
+
 def score_topics(
     hits: list[Hit], topic_threshold: float, layout: Layout, contexts: frozenset[str] = frozenset()
 ) -> tuple[tuple[TopicTag, ...], tuple[Evidence, ...], str | None]:
@@ -288,13 +308,17 @@ def score_topics(
         raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
     strongest = max((v for t, v in raw.items() if t not in contexts), default=0.0)
     ranked = sorted(raw, key=lambda t: (-raw[t], t))
-    article = _Body(units, strongest, ranked[0], topic_threshold)
+    # in a short report, generic words alone do not make a topic beside one named in its own terms
+    specific = not units and any(
+        tallies[t].specific and _score(raw[t]) >= topic_threshold for t in raw if t not in contexts
+    )
+    article = _Body(units, strongest, ranked[0], topic_threshold, specific)
     tags: list[TopicTag] = []
     notes: list[Evidence] = []
     context = None
     for topic in ranked:
         tally, value = tallies[topic], raw[topic]
-        score = round(1.0 - 2.0 ** (-value / TOPIC_SCALE), 4)
+        score = _score(value)
         if topic in contexts:
             if context is None and value >= CONTEXT_MIN and value > strongest:
                 context = topic

@@ -160,6 +160,7 @@ def reclassify(batch_size: int) -> None:
     app = _app()
     classifier = _classifier()
     store = app.store()
+    store.mark_feeds_dirty()  # should the render below fail, the next run renders them
     with progress("Items", 0 if app.quiet else store.count_items()) as tick:
         report = run_reclassify(store, classifier, batch_size=batch_size, on_batch=counting(tick))
     written = render(app.config, store, full=True)  # topics changed on item pages too

@@ -30,6 +30,7 @@ def stories(show_all: bool, rebuild: bool, limit: int | None) -> None:
     if rebuild:
         with progress("Items", 0 if app.quiet else store.count_items()) as tick:
             changed = rebuild_stories(store, on_batch=counting(tick))
+        store.mark_feeds_dirty()  # the next run renders them even if it stores nothing
         click.echo(
             f"stories rebuilt: {changed} item(s) changed story; run 'kzfeed render' to update the feeds"
         )

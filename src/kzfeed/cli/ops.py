@@ -293,6 +293,7 @@ def prune(older_than: str, dry_run: bool) -> None:
             click.echo(f"{verb} {item.id[:8]}  {item.date.strftime('%Y-%m-%d')}  {item.title}")
     else:
         store.apply_prune(plan)
+        store.mark_feeds_dirty()  # the next run renders them even if it stores nothing
     click.echo(
         f"{verb} {plan.items} item(s) and {plan.runs} run(s) from before {plan.cutoff.date().isoformat()}; "
         f"kept {plan.kept_shown} older item(s) that the feeds or their archives still show"

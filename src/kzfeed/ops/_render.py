@@ -6,13 +6,20 @@ when the feeds are dirty and the last render (by any worker; the database's cloc
 ``render_every`` old, under the render lock (a PostgreSQL advisory lock): during a long run
 whenever that is so, and at the end of its run, waiting out what is left of ``render_every`` so
 that what it stored is never left unrendered (:class:`CoalescedRenderer`).
-With SQLite (one process at a time) the feeds are rendered at the end of each run, as they
-always were. ``kzfeed render`` renders at once (:func:`render_now`), e.g. on the machine that
-serves ``public/`` when the workers' folders are not shared (``[ops] render = false``).
+With SQLite (one process at a time) the feeds are rendered at the end of each run, unless they
+miss nothing: the run stored nothing new or changed (every feed answered 304), nothing else
+marked them dirty (``kzfeed ingest``, ``stories --rebuild``, ``prune``, ``reclassify``, a run
+that died before rendering: a SQLite run marks them as it stores its first change), and the last
+render was made from the same :func:`render_inputs` into a folder that still has its
+``index.html``. Such a render wrote no file anyway; it took two thirds of an unchanged run of
+200 feeds. ``kzfeed render`` renders at once (:func:`render_now`), e.g. on the machine that
+serves ``public/`` when the workers' folders are not shared (``[ops] render = false``), or after
+editing the templates of a development checkout.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
     from kzfeed.models import SourceRun
     from kzfeed.storage import StoreProtocol
 
-__all__ = ["CoalescedRenderer", "render_feeds", "render_now"]
+__all__ = ["CoalescedRenderer", "render_feeds", "render_inputs", "render_now"]
 
 log = logging.getLogger("kzfeed.ops._render")
 
@@ -35,13 +42,35 @@ def render_feeds(config: Config, store: StoreProtocol) -> list[Path]:
     # here, not above: the feed writer (lxml) and the story pages cost ~40 ms of imports, which
     # a run where nothing is due (and nothing is rendered) does not pay
     from kzfeed.pipeline import render
+
+    return render(config, store) + _ops_feed(config, store)
+
+
+def render_inputs(config: Config) -> str:
+    """A digest of what shapes the feeds besides the stored items: kzfeed's version and the
+    settings the renderer reads (a render from other inputs is not current)."""
+    from kzfeed import __version__
+
+    shaping = (
+        __version__,
+        str(config.output_dir.resolve()),
+        config.base_url,
+        config.title,
+        config.subtitle,
+        config.feed_size,
+        tuple(config.languages),
+    )
+    return hashlib.sha256(repr(shaping).encode()).hexdigest()
+
+
+def _ops_feed(config: Config, store: StoreProtocol) -> list[Path]:
+    """Write ``ops.atom`` (``[ops] feed``): the sources' health changes in runs that store nothing."""
+    if not config.ops.feed:
+        return []
     from kzfeed.publish import render_ops_atom, write_outputs
 
-    written = render(config, store)
-    if config.ops.feed:
-        failing = store.unhealthy_sources(failing_after=config.ops.failing_after)
-        written += write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})
-    return written
+    failing = store.unhealthy_sources(failing_after=config.ops.failing_after)
+    return write_outputs(config.output_dir, {"ops.atom": render_ops_atom(config, failing)})
 
 
 def _render_locked(
@@ -53,7 +82,7 @@ def _render_locked(
     if lock is None:
         return None
     try:
-        if not store.begin_render(owner, every=every, force=force):
+        if not store.begin_render(owner, every=every, force=force, inputs=render_inputs(config)):
             return None
         try:
             return render_feeds(config, store)
@@ -99,7 +128,12 @@ class CoalescedRenderer:
 
     def after_source(self, outcome: SourceRun) -> None:
         if outcome.new or outcome.updated:
-            self._unmarked = True
+            if not self._shared and self._marked_at is None:
+                # SQLite: dirty from the first change, so that a run that dies before it
+                # renders leaves them for the next run to render (which would skip them)
+                self._marked_at = self._store.mark_feeds_dirty()
+            else:
+                self._unmarked = True
         if not self._shared or time.monotonic() < self._next_check:
             return
         self._next_check = time.monotonic() + max(self._every, 1.0)
@@ -114,11 +148,15 @@ class CoalescedRenderer:
     def finish(self, stop: threading.Event | None = None) -> list[Path] | None:
         """At the end of the run; the files written by this run's renders, None if it rendered none."""
         stopped = stop is not None and stop.is_set()
-        if not self._shared:  # SQLite: render now, as runs always did; else note it for later
-            if self._enabled and not stopped:
-                self._add(render_feeds(self._config, self._store))
-            else:
+        if not self._shared:  # SQLite: render now unless they miss nothing; else note it for later
+            if not self._enabled or stopped:
                 self._mark()
+            elif self._store.feeds_current(render_inputs(self._config)) and self._index_there():
+                self._add(_ops_feed(self._config, self._store))  # the feeds are as they would be written
+            else:
+                self._add(
+                    _render_locked(self._config, self._store, self._owner, wait=True, every=0.0, force=True)
+                )
             return self.written if self.rendered else None
         self._mark()
         # until a render has begun after this run's last stored change (by this worker or another)
@@ -140,6 +178,9 @@ class CoalescedRenderer:
                 self._add(written)
                 break
         return self.written if self.rendered else None
+
+    def _index_there(self) -> bool:
+        return (self._config.output_dir / "index.html").is_file()
 
     def _mark(self) -> None:
         if self._unmarked:

@@ -67,10 +67,20 @@ class RendersMixin(StoreBase):
             return None
         return _AdvisoryLock(connection=conn, key=_RENDER_LOCK)
 
-    def begin_render(self, owner: str, *, every: float = 0.0, force: bool = False) -> bool:
+    def feeds_current(self, inputs: str) -> bool:
+        """Whether the feeds miss nothing: not dirty, rendered, and from ``inputs`` (a digest of
+        what shapes them besides the stored items, :meth:`begin_render` keeps it)."""
+        query = select(render_state.c.dirty, render_state.c.rendered_at, render_state.c.inputs)
+        with self._engine.connect() as conn:
+            row = conn.execute(query.where(render_state.c.id == 1)).first()
+        return row is not None and not row.dirty and row.rendered_at is not None and row.inputs == inputs
+
+    def begin_render(
+        self, owner: str, *, every: float = 0.0, force: bool = False, inputs: str | None = None
+    ) -> bool:
         """Under the render lock: when the feeds are dirty and the last render is ``every``
-        seconds old (or ``force``), clear the flag, note the time and return True (render now);
-        else False."""
+        seconds old (or ``force``), clear the flag, note the time (and the render's ``inputs``,
+        see :meth:`feeds_current`) and return True (render now); else False."""
         with self._engine.begin() as conn:
             _ensure_row(conn)
             query = update(render_state).where(render_state.c.id == 1)
@@ -80,7 +90,9 @@ class RendersMixin(StoreBase):
                     render_state.c.dirty.is_(True),
                     or_(last.is_(None), last <= _now(conn) - timedelta(seconds=every)),
                 )
-            done = conn.execute(query.values(dirty=False, rendered_at=_now(conn), rendered_by=owner))
+            done = conn.execute(
+                query.values(dirty=False, rendered_at=_now(conn), rendered_by=owner, inputs=inputs)
+            )
             return bool(done.rowcount)
 
 

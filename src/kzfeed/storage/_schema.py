@@ -291,7 +291,8 @@ robots_txt = Table(
     Column("body", Text, nullable=False, server_default=""),
 )
 
-# Whether the feeds miss stored changes, and when they were last rendered (one row, id 1).
+# Whether the feeds miss stored changes, and when they were last rendered (one row, id 1), from
+# what (``inputs``: a digest of kzfeed's version and the configuration that shapes the feeds).
 render_state = Table(
     "render_state",
     metadata,
@@ -299,6 +300,7 @@ render_state = Table(
     Column("dirty", Boolean, nullable=False, server_default="0"),
     Column("rendered_at", UTCDateTime),
     Column("rendered_by", String(128)),
+    Column("inputs", String(64)),
 )
 
 
