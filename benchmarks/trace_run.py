@@ -2,7 +2,7 @@
 thread and time spent runnable but waiting for a core (the kernel's run-queue delay,
 ``/proc/thread-self/schedstat``), on the feeds of ``bench_reader.py``.
 
-    .venv/bin/python benchmarks/trace_run.py [--feeds 50] [--items 10]
+    .venv/bin/python benchmarks/trace_run.py [--feeds 50] [--items 10] [--detail]
 
 The first run (nothing stored) and the unchanged second run are each a whole process; the
 stages are timed by wrapping the pipeline's functions in that process (Linux only).
@@ -34,6 +34,19 @@ STAGES = [
     ("kzfeed.pipeline._commit", "", "assign_stories", "  story assignment"),
     ("kzfeed.storage._items", "ItemsMixin", "save_source", "  save the source (one transaction)"),
     ("kzfeed.ops._render", "CoalescedRenderer", "finish", "render the feeds"),
+]
+#: with ``--detail``: the parts of storing a source and of rendering
+DETAIL = [
+    ("kzfeed.pipeline._commit", "", "fingerprint", "  fingerprint of an item"),
+    ("kzfeed.pipeline._stories", "RunStoryKeys", "read", "    story keys read"),
+    ("kzfeed.pipeline._stories", "RunStoryKeys", "stored", "    story keys of the stored items"),
+    ("kzfeed.pipeline._stories", "StoryIndex", "__init__", "    StoryIndex(keys)"),
+    ("kzfeed.pipeline._stories", "StoryIndex", "add_stored_reports", "    stored reports' signals indexed"),
+    ("kzfeed.stories._dedupe", "", "_story_of", "    one item's story"),
+    ("kzfeed.storage._items", "", "_save_items", "    items rows"),
+    ("kzfeed.storage._items", "", "refresh_stories", "      story rows"),
+    ("kzfeed.storage._items", "", "write_classifications", "      topics and entities rows"),
+    ("kzfeed.publish._publish", "_Documents", "__call__", "  one feed document and its story pages"),
 ]
 
 CHILD = r"""
@@ -99,10 +112,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--items", type=int, default=10)
+    parser.add_argument("--detail", action="store_true", help="also the parts of storing and rendering")
     args = parser.parse_args()
     if not Path("/proc/thread-self/schedstat").exists():
         raise SystemExit("needs Linux's /proc/thread-self/schedstat")
-    code = f"STAGES = {STAGES!r}\n{CHILD}"
+    code = f"STAGES = {STAGES + (DETAIL if args.detail else [])!r}\n{CHILD}"
     env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
     env["PYTHONPATH"] = str(ROOT / "src")
     with tempfile.TemporaryDirectory(prefix="kzfeed-trace-") as tmp, serve(args.feeds, args.items) as sites:

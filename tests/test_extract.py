@@ -129,6 +129,26 @@ def test_a_page_laid_out_with_tables_keeps_its_article() -> None:
     assert article.paragraphs == tuple(paragraphs)
 
 
+def test_justexts_stop_words_are_made_into_a_set_once_not_per_page() -> None:
+    # trafilatura falls back on justext for pages laid out with tables and hands it the stop
+    # words of every language (~154,000); justext made them into a new set on each page (~7 ms)
+    code = (
+        "import justext.core\n"
+        "made = []\n"
+        "define = justext.core.define_stoplist\n"
+        "justext.core.define_stoplist = lambda words: made.append(len(words)) or define(words)\n"
+        "from kzfeed.articles import extract_article\n"
+        "page = ('<html><body><table><tr><td><a href=\"/\">Home</a></td></tr><tr><td>'\n"
+        "    '<h1>Kazakhstan and the EU sign a raw materials deal</h1>' + '<p>Astana and Brussels signed '\n"
+        "    'an agreement on critical raw materials on Tuesday, opening joint projects in lithium.</p>' * 6\n"
+        "    + '</td></tr></table></body></html>')\n"
+        "texts = {extract_article(page, url=f'https://mfa.example/press/{n}').paragraphs for n in range(3)}\n"
+        "print(len(texts), len(made))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["1", "1"]  # the same text each time, from one set
+
+
 def test_a_japanese_sentence_is_prose_and_a_japanese_menu_is_not() -> None:
     from kzfeed.articles._furniture import is_nav, is_prose, words
 

@@ -11,6 +11,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 import kzfeed.lang
 from conftest import CliResult
 from kzfeed.articles import ArticleExtractor
@@ -151,3 +154,31 @@ def test_a_source_keeps_every_extraction_process_busy() -> None:
     items = list(HtmlSource("site", {"urls": urls, "max_items": 40}).fetch(ctx))
     assert [i.url for i in items] == urls
     assert extractor.most >= 2 * extractor.processes
+
+
+def test_a_sources_pages_have_their_validators_read_in_one_query(
+    kzfeed: Callable[..., CliResult], write_config: Callable[[str], Path]
+) -> None:
+    asked: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM http_cache" in statement:
+            asked.append(statement)
+
+    with LocalHTTPServer() as server:
+        for n, place in enumerate(PLACES):
+            server.route(f"/{place.lower()}.html", body=_article(n, place), content_type="text/html")
+        urls = [server.url(f"/{place.lower()}.html") for place in PLACES]
+        write_config(
+            '[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\n'
+            f'[[sources]]\nname = "offices"\ntype = "html"\nurls = {json.dumps(urls)}\n'
+        )
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            result = kzfeed("run")
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+    assert result.exit_code == 0, result.stderr
+    assert "offices: 8 new" in result.stdout
+    # the 8 pages at once (and the site's robots.txt on its own), not one query a page
+    assert len(asked) <= 2, asked

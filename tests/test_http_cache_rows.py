@@ -35,3 +35,18 @@ def test_a_source_stores_new_validators_and_updates_the_stored_ones(database_url
         CacheEntry(etag='"n599"', last_status=200),
     ]
     store.close()
+
+
+def test_many_urls_are_read_in_one_go_with_none_for_those_never_saved(database_url: str) -> None:
+    store = open_store(database_url)
+    store.http_cache().save("https://site.example/a", CacheEntry(etag='"a1"', last_status=200))
+    wait = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    store.http_cache().save("https://site.example/b", CacheEntry(retry_after=wait, last_status=429))
+    urls = ["https://site.example/b", "https://site.example/new", "https://site.example/a"]
+    assert store.http_cache().load_many(urls + [f"https://site.example/n{n}" for n in range(600)]) == {
+        "https://site.example/a": CacheEntry(etag='"a1"', last_status=200),
+        "https://site.example/b": CacheEntry(retry_after=wait, last_status=429),
+        "https://site.example/new": None,
+        **{f"https://site.example/n{n}": None for n in range(600)},
+    }
+    store.close()

@@ -5,15 +5,17 @@ stories rebuilt, a run that died before rendering, other settings, a folder with
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pytest
 
 from conftest import CliResult
 from kzfeed.config import load_config
+from kzfeed.models import Item
 from kzfeed.ops import CoalescedRenderer
 from kzfeed.storage import open_store
+from kzfeed.storage._store import Store
 from test_render_incremental import _rendered
 
 STORIES = Path(__file__).parent / "data" / "stories"
@@ -135,3 +137,21 @@ def test_stories_rebuild_leaves_the_feeds_for_the_next_run(
     rendered = _rendered(monkeypatch)
     assert kzfeed("run", "--all").exit_code == 0
     assert rendered
+
+
+def test_a_render_reads_each_story_once_however_many_feeds_show_it(
+    public: Path, kzfeed: Kz, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real = Store.items_of_stories
+
+    def counting(self: Store, ids: Collection[str]) -> list[Item]:
+        asked.extend(ids)
+        return real(self, ids)
+
+    monkeypatch.setattr(Store, "items_of_stories", counting)
+    before = _files(public)
+    assert kzfeed("render").exit_code == 0
+    assert len(set(asked)) >= 3  # stories shown by the main feed and by topic feeds
+    assert sorted(asked) == sorted(set(asked))
+    assert _files(public) == before

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from copy import copy
-from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from kzfeed.articles._dates import find_date_line, parse_date
+from kzfeed.articles._language import with_language
 from kzfeed.articles._pagemeta import page_metadata
+from kzfeed.articles._stopwords import share_stop_words
 from kzfeed.articles._text import NO_DATE_NOTE, drop_furniture, sentence_case_headline
 from kzfeed.errors import InputError
-from kzfeed.lang import detect_language
 from kzfeed.models import RawItem
 
 __all__ = ["extract_article", "extract_page", "with_language"]
@@ -43,6 +43,7 @@ def _main_text(tree: Any, url: str | None, *, precise: bool) -> str:
     again without."""
     import trafilatura
 
+    share_stop_words()  # once: justext's stop words as a set per list, not per page
     options = copy(_options(precise))  # this page's copy: trafilatura may change it
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura does
@@ -61,11 +62,6 @@ def extract_article(html: str, *, url: str | None = None, name: str = "") -> Raw
     article text can be extracted.
     """
     return with_language(extract_page(html, url=url, name=name))
-
-
-def with_language(item: RawItem) -> RawItem:
-    """``item`` with the language of its text (:func:`kzfeed.lang.detect_language`)."""
-    return replace(item, lang=detect_language(f"{item.title}\n{' '.join(item.paragraphs)}"))
 
 
 def extract_page(html: str, *, url: str | None = None, name: str = "") -> RawItem:

@@ -62,8 +62,9 @@ def _start_forkserver_safely() -> None:
 class ArticleExtractor:
     """``extractor(html, url=...)`` returns a ``RawItem`` or raises ``InputError``.
 
-    With ``processes`` > 1 the work goes to a process pool (forkserver, with trafilatura
-    imported once in the server); with 1 it runs in the calling thread. ``processes`` may be a
+    With ``processes`` > 1 the work goes to a process pool (forkserver, readied once by
+    ``kzfeed.articles._worker``: each worker forked from it starts with trafilatura imported and
+    set up); with 1 it runs in the calling thread. ``processes`` may be a
     function, asked once when the first page comes (e.g. how many workers share this host by
     then); None: one per CPU core. Thread-safe.
     """
@@ -100,7 +101,7 @@ class ArticleExtractor:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["kzfeed.articles._extract", "trafilatura"])
+                context.set_forkserver_preload(["kzfeed.articles._worker"])  # readies the server
                 _start_forkserver_safely()
                 self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
             return self._pool
@@ -118,7 +119,9 @@ class ArticleExtractor:
             self.cpu_seconds += cpu
         if isinstance(result, str):
             raise InputError(result)
-        from kzfeed.articles._extract import with_language  # lazy: a run where all is 304 needs none of it
+        # lazy: a run where all is 304 needs none of it; not the extraction's module (its
+        # furniture patterns alone are ~40 ms to import): this process only detects languages
+        from kzfeed.articles._language import with_language
 
         return with_language(result)
 

@@ -199,7 +199,11 @@ class CompoundHeads(Generic[P]):
                 continue
             tail = form[start:]
             for pattern, kind, root in found:
-                if tail == root if kind == EXACT else self._stem(tail) == root:
+                if kind == EXACT:
+                    if tail == root:
+                        return (pattern,)
+                # a prefix term (Lokomotive*) must start the ending as written; then its stem decides
+                elif (kind != PREFIX or tail.startswith(pattern.elements[0][1])) and self._stem(tail) == root:
                     return (pattern,)
         return ()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -68,6 +69,8 @@ class StagedHttpCache:
     def __init__(self, inner: HttpCache) -> None:
         self._inner = inner
         self._staged: dict[str, dict[str, CacheEntry]] = {}
+        #: entries read ahead by :meth:`expect`, each handed out once by ``load``
+        self._expected: dict[str, CacheEntry | None] = {}
         self._lock = threading.Lock()
 
     def load(self, url: str) -> CacheEntry | None:
@@ -75,7 +78,20 @@ class StagedHttpCache:
             for entries in self._staged.values():
                 if url in entries:
                     return entries[url]
+            if url in self._expected:
+                return self._expected.pop(url)
         return self._inner.load(url)
+
+    def expect(self, urls: Sequence[str]) -> None:
+        """``urls`` are about to be loaded: read their entries now, at once, when the inner
+        cache can (``load_many``: one database query instead of one per URL); each is handed
+        out by the next ``load`` of its URL, later ones read it again."""
+        load_many = getattr(self._inner, "load_many", None)
+        if load_many is None or len(urls) < 2:
+            return
+        entries = load_many(urls)
+        with self._lock:
+            self._expected.update(entries)
 
     def save(self, url: str, entry: CacheEntry) -> None:
         self._inner.save(url, entry)

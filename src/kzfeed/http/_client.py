@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -186,6 +187,12 @@ class Fetcher:
             status=got.status,
             retry_after=retry_at,
         )
+
+    def expect(self, urls: Sequence[str]) -> None:
+        """``urls`` are about to be fetched (a source's pages): their cache entries are read at
+        once, in one database query rather than one per page, when the cache can."""
+        if isinstance(self._cache, StagedHttpCache):
+            self._cache.expect(urls)
 
     def stopped(self, source: str) -> bool:
         """Whether a request of ``source`` was refused because the run was asked to stop."""

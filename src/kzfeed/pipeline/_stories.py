@@ -3,6 +3,7 @@ stored item's story again (``kzfeed stories --rebuild``), a batch at a time."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
@@ -46,6 +47,13 @@ class RunStoryKeys:
         #: item id -> key: every stored item of the periods in ``_covered`` (and others)
         self._seen: dict[str, StoryKey] = {}
         self._covered: list[Span] = []
+        #: the keys of ``_seen`` that have a date (:func:`_when`), sorted by it: ``_dates``,
+        #: and the item ids at the same positions (a source's periods are found by bisection,
+        #: not by looking at every key the run read: that grew with the square of the sources)
+        self._dates: list[datetime] = []
+        self._dated: list[str] = []
+        #: story -> the items of ``_seen`` in it (those a merge moves)
+        self._members: dict[str, set[str]] = {}
 
     def read(self, look: StoryLookup) -> list[StoryKey]:
         """The keys of ``store.story_keys`` for ``look``, in its order."""
@@ -53,12 +61,34 @@ class RunStoryKeys:
             return self._stored(look, look.spans)
         unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
         found = {key.item_id: key for key in self._stored(look, unread)}
-        self._seen.update(found)
+        for key in found.values():
+            self._keep_key(key)
         self._covered = _joined([*self._covered, *look.spans])
-        for item_id, key in self._seen.items():
-            if item_id not in found and _within(key, look.spans):
-                found[item_id] = key
+        for since, until in look.spans:  # as _within: published, else first seen, in a span
+            start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
+            for item_id in self._dated[start:end]:
+                if item_id not in found:
+                    found[item_id] = self._seen[item_id]
         return sorted(found.values(), key=_seen_order)
+
+    def _keep_key(self, key: StoryKey) -> None:
+        """Put ``key`` in ``_seen`` (in place of the item's key there), and in the indexes."""
+        old = self._seen.get(key.item_id)
+        if old == key:
+            return
+        if old is not None:
+            self._members.get(old.story_id or old.item_id, set()).discard(old.item_id)
+            if (when := _when(old)) is not None:
+                at = self._dated.index(
+                    old.item_id, bisect_left(self._dates, when), bisect_right(self._dates, when)
+                )
+                del self._dates[at], self._dated[at]
+        self._seen[key.item_id] = key
+        self._members.setdefault(key.story_id or key.item_id, set()).add(key.item_id)
+        if (when := _when(key)) is not None:
+            at = bisect_right(self._dates, when)
+            self._dates.insert(at, when)
+            self._dated.insert(at, key.item_id)
 
     def _stored(self, look: StoryLookup, spans: Sequence[Span]) -> list[StoryKey]:
         return self.store.story_keys(
@@ -73,18 +103,19 @@ class RunStoryKeys:
         for absorbed, survivor in sorted(merges.items()):
             if absorbed == survivor:
                 continue
-            for item_id, key in list(self._seen.items()):
-                if key.story_id == absorbed or (key.story_id is None and key.item_id == absorbed):
-                    self._seen[item_id] = replace(key, story_id=survivor)
+            moved = self._members.pop(absorbed, set())
+            for item_id in moved:  # those whose story is ``absorbed``
+                self._seen[item_id] = replace(self._seen[item_id], story_id=survivor)
+            self._members.setdefault(survivor, set()).update(moved)
         if ids:  # as stored: first seen, story, fingerprint
-            self._seen.update((key.item_id, key) for key in self.store.story_keys(ids=list(ids)))
+            for key in self.store.story_keys(ids=list(ids)):
+                self._keep_key(key)
 
 
-def _within(key: StoryKey, spans: Sequence[Span]) -> bool:
-    """Whether ``store.story_keys`` reads the key for ``spans``: published within one, or
-    without a date, first seen within one."""
-    when = key.published if key.published is not None else key.first_seen
-    return when is not None and any(since <= when <= until for since, until in spans)
+def _when(key: StoryKey) -> datetime | None:
+    """The date ``store.story_keys`` reads a key for within a span: published, or without a
+    date, first seen."""
+    return key.published if key.published is not None else key.first_seen
 
 
 def _seen_order(key: StoryKey) -> tuple[datetime | None, datetime | None, str]:
@@ -133,7 +164,14 @@ def story_index(
     index = StoryIndex(found)
     windows = report_windows(batch)
     if windows:  # reports of the same event in other languages
-        reports = [k for k in found if k.published and any(a <= k.published <= b for a, b in windows)]
+        starts = [since for since, _ in windows]  # apart and in order (``spans`` joins them)
+        reports = [
+            k
+            for k in found
+            if k.published
+            and (at := bisect_right(starts, k.published) - 1) >= 0
+            and k.published <= windows[at][1]
+        ]
         missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
         kept = _kept_signals(keys.store, missing, memo)
         index.add_stored_reports(reports, lambda ids: keys.store.items_by_id(ids).values(), memo)

@@ -103,9 +103,16 @@ class _Documents:
     ) -> None:
         self.out, self.store, self.site, self.config, self.fallback = out, store, site, config, fallback
         self.shown: set[str] = set()  # items of head documents that have a page of their own
+        #: the stories of the head documents written so far, and their story pages: the topic
+        #: feeds' heads show mostly stories of the main feed's, read and rendered once a render
+        #: (no more than the feeds times ``feed_size`` stories; archive documents are not kept)
+        self._heads: dict[str, Story] = {}
+        self._pages: set[str] = set()
 
     def __call__(self, spec: FeedSpec, ids: Collection[str]) -> list[Path]:
-        stories = _stories(self.store, ids, self.config.languages)
+        stories = (
+            self._head_stories(ids) if spec.page is None else _stories(self.store, ids, self.config.languages)
+        )
         if spec.page is None:
             self.shown.update(i.id for s in stories for i in (s.lead, *s.others) if own_url(i) is None)
         atom = spec.path(spec.atom_path)
@@ -117,9 +124,17 @@ class _Documents:
         if spec.page is None:
             docs[spec.json_path] = render_json_feed(spec, stories)
         for story in stories:  # every page that links a story page is rendered with it
-            if (path := story_page_path(story)) is not None:
+            if (path := story_page_path(story)) is not None and path not in self._pages:
                 docs[path] = render_story_page(self.site, story, self.config.base_url).encode()
+                if spec.page is None:
+                    self._pages.add(path)
         return write_outputs(self.out, docs)
+
+    def _head_stories(self, ids: Collection[str]) -> list[Story]:
+        """As :func:`_stories`, reading only the stories no earlier head document showed."""
+        missing = [i for i in ids if i not in self._heads]
+        self._heads.update((s.id, s) for s in _stories(self.store, missing, self.config.languages))
+        return _newest_first([self._heads[i] for i in dict.fromkeys(ids) if i in self._heads])
 
 
 def _topic(spec: FeedSpec) -> str | None:
@@ -135,6 +150,13 @@ def _stories(store: StoreProtocol, ids: Collection[str], languages: Sequence[str
     """The stories ``ids`` with their relevant reports, newest first (the lead in the first of
     the preferred ``languages``)."""
     return group_stories(store.items_of_stories(ids), languages) if ids else []
+
+
+def _newest_first(stories: list[Story]) -> list[Story]:
+    """``stories`` in the order :func:`kzfeed.stories.group_stories` gives them."""
+    stories.sort(key=lambda s: s.id)
+    stories.sort(key=lambda s: s.date.timestamp() if s.date else 0.0, reverse=True)
+    return stories
 
 
 def _missing_archives(

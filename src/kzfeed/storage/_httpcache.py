@@ -40,20 +40,29 @@ class DatabaseHttpCache:
         self._lock = threading.Lock()
 
     def load(self, url: str) -> CacheEntry | None:
+        return self.load_many([url])[url]
+
+    def load_many(self, urls: Iterable[str]) -> dict[str, CacheEntry | None]:
+        """The entries of ``urls`` (None for those never saved), read in one query (a chunk
+        of URLs at a time): a source of many pages asks once, not once per page."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, CacheEntry | None] = dict.fromkeys(wanted)
         with self._engine.connect() as conn:
-            row = conn.execute(select(http_cache).where(http_cache.c.url == url)).mappings().first()
-        entry = None
-        if row is not None:
-            entry = CacheEntry(
-                etag=row["etag"],
-                last_modified=row["last_modified"],
-                expires=row["expires"],
-                retry_after=row["retry_after"],
-                last_status=row["last_status"],
-            )
+            for some in chunks(wanted):
+                query = select(http_cache).where(
+                    http_cache.c.url == some[0] if len(some) == 1 else http_cache.c.url.in_(some)
+                )
+                for row in conn.execute(query).mappings():
+                    found[row["url"]] = CacheEntry(
+                        etag=row["etag"],
+                        last_modified=row["last_modified"],
+                        expires=row["expires"],
+                        retry_after=row["retry_after"],
+                        last_status=row["last_status"],
+                    )
         with self._lock:
-            self._seen[url] = entry
-        return entry
+            self._seen.update(found)
+        return found
 
     def save(self, url: str, entry: CacheEntry) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
-from kzfeed.storage._schema import item_date, item_entities, item_topics, items, sources
+from kzfeed.storage._schema import item_date, item_entities, item_topics, items
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
@@ -85,12 +85,10 @@ class ItemsMixin(StoreBase):
                 merge_stories(conn, merges)
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
             write_signals(conn, (row for row in signals if row[0] in counts.new_ids))
-            upsert_sources(conn, [(state, config_hash)])
+            due_at = None if due_in is None else clock.instant() + timedelta(seconds=max(due_in, 0.0))
+            upsert_sources(conn, [(state, config_hash)], due_at=due_at)
             if validators:
                 write_entries(conn, validators)
-            if due_in is not None:
-                due_at = clock.instant() + timedelta(seconds=max(due_in, 0.0))
-                conn.execute(update(sources).where(sources.c.name == state.name).values(due_at=due_at))
             if record is not None:
                 record_source_runs(conn, record[0], [record[1](counts)])
         return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -63,12 +64,23 @@ class SourcesMixin(StoreBase):
             return [state_from_row(r) for r in rows]
 
 
-def upsert_sources(conn: Connection, rows: Sequence[tuple[SourceState, str]]) -> None:
+def upsert_sources(
+    conn: Connection, rows: Sequence[tuple[SourceState, str]], *, due_at: datetime | None = None
+) -> None:
     """Write the health rows (``(state, config hash)``) of several sources: one statement for
-    those stored, one for new ones."""
+    those stored, one for new ones; with ``due_at``, when they are due again too. One source
+    (a run stores each that brought items in a transaction of its own) is one UPDATE when its
+    row is there, as it mostly is."""
     if not rows:
         return
     values = [_source_values(state, config_hash) for state, config_hash in rows]
+    if due_at is not None:
+        values = [{**v, "due_at": due_at} for v in values]
+    if len(values) == 1:
+        (one,) = values
+        changed = {k: v for k, v in one.items() if k != "name"}
+        if conn.execute(update(sources).where(sources.c.name == one["name"]).values(changed)).rowcount:
+            return
     stored: set[str] = set()
     for chunk in chunks([v["name"] for v in values]):
         stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())

@@ -9,7 +9,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, union_all, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase, chunks
@@ -71,25 +71,33 @@ class StoriesMixin(StoreBase):
         it has; with ``undated``, also every item without a date that has a fingerprint; with
         ``near``, also every item whose fingerprint is within ``near_bits`` bits of one of
         these (a scan of every fingerprint, streamed; the keys kept are the near ones)."""
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[tuple[ColumnElement[bool], int]] = []  # with their bound values
         for column, values in (
             (items.c.id, ids),
             (items.c.content_hash, hashes),
             (items.c.canonical_url, urls),
             (items.c.guid, guids),
         ):
-            conditions.extend(column.in_(chunk) for chunk in chunks(sorted(set(values))))
+            conditions.extend((column.in_(chunk), len(chunk)) for chunk in chunks(sorted(set(values))))
         for since, until in spans:
-            conditions.append(and_(items.c.published >= since, items.c.published <= until))
+            conditions.append((and_(items.c.published >= since, items.c.published <= until), 2))
             conditions.append(
-                and_(items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until)
+                (
+                    and_(
+                        items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until
+                    ),
+                    2,
+                )
             )
         if undated:
-            conditions.append(and_(items.c.published.is_(None), items.c.simhash.is_not(None)))
+            conditions.append((and_(items.c.published.is_(None), items.c.simhash.is_not(None)), 0))
         found: dict[str, tuple[datetime, datetime, str, StoryKey]] = {}
         with self._engine.connect() as conn:
-            for condition in conditions:  # one indexed query each (an OR of them may scan)
-                for r in conn.execute(select(*_KEY_COLUMNS).where(_done(condition, arrived))):
+            # each condition an indexed SELECT of its own (an OR of them may scan), sent a few
+            # at once as one UNION ALL: a run asks this for every source that brings news
+            for group in _groups(conditions):
+                selects = [select(*_KEY_COLUMNS).where(_done(condition, arrived)) for condition in group]
+                for r in conn.execute(selects[0] if len(selects) == 1 else union_all(*selects)):
                     _keep_key(found, r, arrived)
             if near:
                 prints = [p & _MASK for p in near]
@@ -168,6 +176,25 @@ class StoriesMixin(StoreBase):
             if merges:
                 changed += merge_stories(conn, merges)
         return changed
+
+
+_PARAMETERS = 900  # bound values in one statement (SQLite before 3.32 takes at most 999)
+
+
+def _groups(conditions: Sequence[tuple[ColumnElement[bool], int]]) -> Iterator[list[ColumnElement[bool]]]:
+    """The ``(condition, bound values)`` of ``conditions`` a few at a time, each group with at
+    most ``_PARAMETERS`` bound values."""
+    group: list[ColumnElement[bool]] = []
+    size = 0
+    for condition, values in conditions:
+        count = values + 2  # and ``_done``'s first seen (``Arrived``)
+        if group and size + count > _PARAMETERS:
+            yield group
+            group, size = [], 0
+        group.append(condition)
+        size += count
+    if group:
+        yield group
 
 
 def _done(condition: ColumnElement[bool], arrived: Arrived | None) -> ColumnElement[bool]:

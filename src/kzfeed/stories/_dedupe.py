@@ -91,10 +91,13 @@ def distance(a: int, b: int) -> int:
     return ((a ^ b) & _MASK).bit_count()
 
 
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S", re.I)
+
+
 def _uri_guid(guid: str) -> str | None:
     # only guids that name the article world-wide (URLs, URNs) say two sources carry the same
     # one; a file name such as "001.txt" does not
-    return guid if re.match(r"^[a-z][a-z0-9+.-]*:\S", guid, re.I) else None
+    return guid if _URI.match(guid) else None
 
 
 #: reports' signals by (item id, content hash), worked out once

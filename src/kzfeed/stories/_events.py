@@ -85,12 +85,15 @@ class EventIndex:
         self._members[story].append(n)
         count = counted or not self._shared
         self._counts.reports += count
-        day = _day(signals.published) if signals.published else None
-        for feature in signals.features:
-            if count:
-                self._df[feature] += 1
-            if day is not None:
-                self._postings[feature][day].append(n)
+        features = signals.features
+        if count:
+            df = self._df
+            for feature in features:
+                df[feature] += 1
+        if signals.published:  # (the run's hot loop: every stored report of every source's window)
+            day, postings = _day(signals.published), self._postings
+            for feature in features:
+                postings[feature][day].append(n)
 
     def signals_of(self, item_id: str) -> Signals | None:
         """The signals last added for ``item_id``, or None."""
