@@ -46,7 +46,10 @@ $(VENV)/.bench: pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,postgres,bench]"
 	touch $@
 
-## bench: every benchmark at quick sizes (within 15 minutes on 2 cores); bench-full: the documented sizes
+## bench: every benchmarks/bench_*.py (startup, classifier, extract, reader, fetch, storage, stories,
+## story_index, fts, search, runlock, fleet) at the quick sizes of QUICK in run_all.py, each next to
+## its peer or baseline (8.4 minutes on the loaded 2-core machine; under 15); bench-full: the sizes
+## docs/benchmarks.md reports (about an hour)
 bench: $(STAMP) $(VENV)/.bench
 	$(BIN)/python benchmarks/run_all.py
 

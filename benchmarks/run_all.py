@@ -28,6 +28,7 @@ QUICK: dict[str, list[str]] = {
     "bench_fetch": ["--feeds", "50", "--articles", "10", "--rounds", "2"],
     "bench_storage": ["--sizes", "1000", "--rounds", "2"],
     "bench_stories": ["--stored", "10000", "--new", "1000", "--rounds", "1"],
+    "bench_story_index": ["--feeds", "50", "--rounds", "3"],
     "bench_fts": ["--items", "20000", "--changes", "30"],
     "bench_search": [],
     "bench_runlock": [],

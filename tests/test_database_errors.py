@@ -71,7 +71,7 @@ def test_an_unreachable_database_server_is_one_line(kzfeed: Kz, write_config: Wr
 FULL_DISK = textwrap.dedent(
     """
     set -u
-    mount -t tmpfs -o size=700k tmpfs var || exit 77
+    mount -t tmpfs -o size=900k tmpfs var || exit 77
     kz() { "$PY" -c 'from kzfeed.cli import main; main()' "$@"; }
     kz run > out1.txt 2> err1.txt; echo "$?" > rc1
     for i in $(seq 1 30); do "$PY" -c "
@@ -101,7 +101,7 @@ def items_in(path: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 def test_a_full_disk_under_the_database_is_one_line_and_loses_nothing(project: Path) -> None:
-    """The database lives on a 700 KB tmpfs (in a mount namespace of its own): the first run
+    """The database lives on a 900 KB tmpfs (in a mount namespace of its own): the first run
     fits, the second (30 long seed files more) fills the disk, the third has room again."""
     if shutil.which("unshare") is None:
         pytest.skip("needs unshare(1) to mount a small tmpfs")

@@ -23,8 +23,10 @@ __all__ = ["KeywordClassifier"]
 _WEAK_WEIGHT = 0.5
 #: an item whose context (sport) outweighs every topic keeps this share of its relevance score
 CONTEXT_FACTOR = 0.3
-# Words seen before are looked up, not re-stemmed.
-_CACHE_LIMIT = 200_000
+# Words seen before are looked up, not re-stemmed: at most this many kept per cache and
+# generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches")
+_CACHE_LIMIT = 32_768
+_ONCE_LIMIT = 8_192
 #: languages that write compounds as one word: a noun (capitalised) no term starts is tried for a
 #: term that ends it (Luftverschmutzung is a Verschmutzung)
 COMPOUNDING = frozenset({"de"})
@@ -54,18 +56,47 @@ V = TypeVar("V")
 
 
 class _Cache(dict[K, V]):
-    """Key -> value worked out on first lookup, so that later lookups stay in C."""
+    """Key -> value worked out when first needed, so that later lookups stay in C (a dict hit).
 
-    __slots__ = ("describe",)
+    Bounded, so that memory stays flat however much text goes through (``kzfeed reclassify`` of
+    a whole history). A key is kept once a second document looks it up (a number or a name
+    that one report brings waits among the last ``once`` such keys, then goes); when ``limit``
+    keys are kept, they become the previous generation, from which a key looked up again moves
+    back, and the generation before is dropped. :meth:`next_document` says a document starts.
+    """
+
+    __slots__ = ("describe", "limit", "new", "once", "previous", "waiting")
 
     def __init__(self, describe: Callable[[K], V]) -> None:
         super().__init__()
         self.describe = describe
+        self.limit = _CACHE_LIMIT
+        self.once = _ONCE_LIMIT
+        self.previous: dict[K, V] = {}
+        self.waiting: dict[K, V] = {}  # looked up by one document
+        self.new: set[K] = set()  # first looked up by this document
+
+    def next_document(self) -> None:
+        self.new.clear()
 
     def __missing__(self, key: K) -> V:
-        if len(self) > _CACHE_LIMIT:  # news vocabulary is bounded, but never grow without end
+        if key in self.previous:
+            value = self.previous.pop(key)
+        elif key in self.waiting:
+            value = self.waiting[key]
+            if key in self.new:  # again in the same document
+                return value
+            del self.waiting[key]
+        else:
+            if len(self.waiting) >= self.once:
+                self.waiting.clear()
+            value = self.waiting[key] = self.describe(key)
+            self.new.add(key)
+            return value
+        if len(self) >= self.limit:
+            self.previous = dict(self)  # ``self`` stays the dict the scan looks up
             self.clear()
-        value = self[key] = self.describe(key)
+        self[key] = value
         return value
 
 
@@ -102,7 +133,9 @@ class _LanguageMatcher:
 
     def describe(self, token: str) -> TokenInfo:
         form = fold(token)
+        form = token if form == token else form  # one string kept, not two equal ones
         stemmed = self.stem(form) if self.stem is not None else form
+        stemmed = form if stemmed == form else stemmed
         entities = self.entities.starting_at(token, form, form)
         if not entities and self.kazakh:
             entities = _inflected_name(self.entities, form)
@@ -117,6 +150,10 @@ class _LanguageMatcher:
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
         return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
+
+    def next_document(self) -> None:
+        self.cache.next_document()
+        self.chunks.next_document()
 
 
 class KeywordClassifier:
@@ -195,6 +232,7 @@ class KeywordClassifier:
         """Decide relevance, topics and entities of one document, with the evidence for each."""
         lang = _language_code(document.lang) or detect_language(document.text, title=document.title)
         matcher = self._matcher(lang or "und")
+        matcher.next_document()
         # dictionary lookups of whole chunks, in C; chunks not seen before are described on the way
         infos, title_end, lead_end = read_fields(
             document.title, document.text, matcher.chunks.__getitem__, matcher.newline

@@ -103,6 +103,7 @@ def make_stemmer(lang: str) -> Callable[[str], str] | None:
     if algorithm is None:
         return None
     stemmer = Stemmer.Stemmer(algorithm)
+    stemmer.maxCacheSize = 0  # the classifier keeps what it needs (its own bounded caches)
     stem: Callable[[str], str] = stemmer.stemWord
     return stem
 

@@ -23,7 +23,7 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
-from kzfeed.storage._schema import item_entities, item_topics, items
+from kzfeed.storage._schema import item_date, item_entities, item_topics, items
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
@@ -123,9 +123,8 @@ class ItemsMixin(StoreBase):
         """The items of :meth:`items`, in the same order, read ``batch`` rows at a time: memory
         stays flat however many are stored (``kzfeed items``, ``kzfeed export``)."""
         query = _items_query(relevant=relevant, topic=topic, limit=limit, source=source, entity=entity)
-        with self._engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch).execute(query).mappings()
-            for rows in result.partitions(batch):
+        with self._engine.connect() as conn, conn.execution_options(yield_per=batch).execute(query) as result:
+            for rows in result.mappings().partitions(batch):
                 yield from items_from_rows(conn, rows)
 
     def topics(self) -> set[str]:
@@ -186,8 +185,9 @@ def _items_query(
     source: str | None,
     entity: str | Collection[str] | None,
 ) -> Select[Any]:
-    date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
-    query = select(items).order_by(date.desc(), items.c.id)
+    # newest first, in the order of the indexes on the date (``ix_items_relevant_date`` when
+    # ``relevant`` is given, else ``ix_items_date``): rows stream from the first, none sorted
+    query = select(items).order_by(item_date.desc(), items.c.id)
     if relevant is not None:
         query = query.where(items.c.relevant == relevant)
     if topic is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from kzfeed.storage._base import StoreBase
-from kzfeed.storage._schema import items, runs
+from kzfeed.storage._schema import item_date, items, runs
 
 __all__ = ["PrunePlan", "PrunedItem", "RetentionMixin"]
 
@@ -40,7 +40,7 @@ class PrunePlan:
 
 
 def _old(cutoff: datetime) -> Any:
-    return func.coalesce(items.c.updated, items.c.published, items.c.first_seen) < cutoff
+    return item_date < cutoff
 
 
 class RetentionMixin(StoreBase):
@@ -53,7 +53,10 @@ class RetentionMixin(StoreBase):
         with self._engine.connect() as conn:
             counts: dict[bool, int] = dict(
                 conn.execute(
-                    select(items.c.relevant, func.count()).where(_old(cutoff)).group_by(items.c.relevant)
+                    # a range of the index on (relevant, date) per value, not a pass over the items
+                    select(items.c.relevant, func.count())
+                    .where(items.c.relevant.in_([False, True]), _old(cutoff))
+                    .group_by(items.c.relevant)
                 ).all()
             )
             old_runs = conn.execute(
@@ -71,11 +74,10 @@ class RetentionMixin(StoreBase):
     def prunable_items(self, cutoff: datetime, *, batch: int = 500) -> Iterator[PrunedItem]:
         """The items ``plan_prune(cutoff)`` counts as dropped, oldest first, read ``batch`` rows
         at a time."""
-        date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
         query = (
-            select(items.c.id, items.c.title, date.label("date"))
+            select(items.c.id, items.c.title, item_date.label("date"))
             .where(_old(cutoff), items.c.relevant.is_(False))
-            .order_by(date, items.c.id)
+            .order_by(item_date, items.c.id)
         )
         with self._engine.connect() as conn:
             for rows in conn.execution_options(yield_per=batch).execute(query).partitions(batch):

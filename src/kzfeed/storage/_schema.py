@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -124,6 +125,15 @@ items = Table(
     Index(None, "published"),
     Index(None, "first_seen"),
 )
+#: an item's date as ``kzfeed items``, ``export`` and ``prune`` order and cut by it: its last
+#: update, else its publication, else when kzfeed first saw it
+item_date = func.coalesce(items.c.updated, items.c.published, items.c.first_seen)
+# ``items`` and ``export`` read in this order (newest first, then by id) and ``prune`` counts a
+# date range: both follow an index instead of sorting or reading every stored row (revision
+# item_dates; expression indexes, which SQLAlchemy cannot reflect on SQLite: Alembic's
+# autogenerate skips them there with a warning, and a batch rewrite of ``items`` drops them)
+Index("ix_items_relevant_date", items.c.relevant, item_date.desc(), items.c.id)
+Index("ix_items_date", item_date.desc(), items.c.id)
 
 item_topics = Table(
     "item_topics",
