@@ -60,7 +60,10 @@ def _words(text: str) -> list[str]:
 
 def shingles(text: str, size: int = _SHINGLE) -> set[str]:
     """The overlapping runs of ``size`` words of ``text`` (case and punctuation ignored)."""
-    words = _words(text)
+    return _shingles(_words(text), size)
+
+
+def _shingles(words: list[str], size: int = _SHINGLE) -> set[str]:
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -69,10 +72,13 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 def simhash(text: str) -> int:
     """A 64-bit SimHash of the word 2-shingles of ``text``, as a signed integer (so that it
     fits a SQL BIGINT)."""
+    return _simhash(shingles(text))
+
+
+def _simhash(found: set[str]) -> int:
     # a bit is set when more than half of the shingles' hashes have it; the hashes are written
     # one after the other as one binary string and counted column by column, each column a
     # slice of it (C loops: this runs once per item of every run)
-    found = shingles(text)
     digests = b"".join([hashlib.blake2b(s.encode(), digest_size=8).digest() for s in found])
     bits = format(int.from_bytes(digests, "big"), f"0{_BITS * len(found)}b")
     value = sum(  # most significant bit first
@@ -84,7 +90,8 @@ def simhash(text: str) -> int:
 def fingerprint(text: str) -> int | None:
     """The :func:`simhash` of ``text``, or None when it is too short (``MIN_WORDS``) for its
     fingerprint to say anything: such texts are matched by exact keys only."""
-    return simhash(text) if len(_words(text)) >= MIN_WORDS else None
+    words = _words(text)  # once: the words counted are those shingled
+    return _simhash(_shingles(words)) if len(words) >= MIN_WORDS else None
 
 
 def distance(a: int, b: int) -> int:

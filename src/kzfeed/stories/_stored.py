@@ -165,7 +165,10 @@ class StoredReports:
         dates = self._dates if feature is None else self._feature_dates.get(feature)
         if not dates:
             return 0
-        return sum(bisect_right(dates, until) - bisect_left(dates, since) for since, until in windows)
+        found = 0
+        for since, until in windows:  # (asked for every feature of every candidate: no generator)
+            found += bisect_right(dates, until) - bisect_left(dates, since)
+        return found
 
     def holders(self, feature: str) -> set[str]:
         """The reports kept that have ``feature``."""
