@@ -19,6 +19,7 @@ from kzfeed.storage import SaveCounts, Store, open_store
 from kzfeed.stories import (
     SIGNALS_VERSION,
     Signals,
+    StoredReports,
     StoryIndex,
     StoryLookup,
     assign_stories,
@@ -276,3 +277,77 @@ def test_the_signals_kept_are_those_of_the_stored_reports_and_go_when_an_item_ch
     state = SourceState(name=corrected.source, type="files")
     run.save_source(state=state, config_hash="x", batch=[corrected], ok=True, now=NOW)
     assert other not in run.story_signals(list(stored), SIGNALS_VERSION)  # the item changed
+
+
+def test_each_source_views_the_runs_stored_reports_as_its_own_index_of_them_would_match(
+    sources: list[list[Item]], stores: tuple[Store, Store]
+) -> None:
+    """A source's index views the stored reports the run keeps (SQLite) instead of indexing
+    them again: every feature's rarity, every match (scores to the last bit) and every story
+    are those of an index of the same reports made for the source alone."""
+    run, _ = stores
+    viewed_reports = 0
+    for first in range(0, len(sources), 12):
+        keys, memo = RunStoryKeys(run), {}
+        for n, batch in enumerate(sources[first : first + 12], start=first):
+            viewed = story_index(keys, batch, NOW, memo)
+            assert keys.reports is not None and (len(viewed.events) == 0 or viewed.events._stored is not None)
+            viewed_reports += len(viewed.events)
+            found = keys.read(story_lookup(batch, NOW))
+            own = StoryIndex(found)
+            windows = report_windows(batch)
+            reports = [k for k in found if k.published and any(s <= k.published <= u for s, u in windows)]
+            own.add_stored_reports(reports, lambda ids: run.items_by_id(ids).values(), dict(memo))
+            assert len(own.events) == len(viewed.events)
+            for item in batch:
+                report = signals(item)
+                for feature in report.features:
+                    assert viewed.events.idf(feature) == own.events.idf(feature)
+                assert viewed.events.find_all(report) == own.events.find_all(report)
+            mine = assign_stories(batch, viewed)
+            assert mine == assign_stories(batch, own)
+            assert viewed.merges() == own.merges()
+            counts = run.save_source(
+                state=SourceState(name=f"s{n}", type="files"),
+                config_hash="x",
+                batch=mine,
+                merges=viewed.merges(),
+                ok=True,
+                now=NOW,
+                signals=signals_rows(viewed, mine),
+            )
+            keys.stored([item.id for item in batch], viewed.merges())
+            remember_reports(memo, viewed, mine, counts.new_ids)
+    assert viewed_reports > 150  # the sources' indexes held stored reports
+    assert len(set(_stories(run).values())) < len(_stories(run)) - 40
+
+
+def test_the_runs_stored_reports_count_a_report_once_as_it_is_now() -> None:
+    """A report kept again under another content hash or date replaces the one kept (its stored
+    key changed): rarity counts it once, at its date now."""
+    reports = StoredReports()
+    t0 = datetime(2025, 1, 10, tzinfo=UTC)
+    window = [(t0 - timedelta(days=3), t0 + timedelta(days=3))]
+    one = Signals(features={"entity:A": 3.0, "name:borat": 1.0}, lang="en", published=t0)
+    reports.add("a", "h1", t0, one)
+    reports.add(
+        "b", "h2", t0 + timedelta(days=1), Signals(features={"entity:A": 3.0}, lang="en", published=t0)
+    )
+    reports.add("a", "h1", t0, one)  # the same: nothing changes
+    assert (
+        reports.count(window),
+        reports.count(window, "entity:A"),
+        reports.count(window, "name:borat"),
+    ) == (2, 2, 1)
+    reports.add(
+        "a", "h3", t0 + timedelta(days=5), Signals(features={"entity:B": 3.0}, lang="en", published=t0)
+    )
+    assert (
+        reports.count(window),
+        reports.count(window, "entity:A"),
+        reports.count(window, "name:borat"),
+    ) == (1, 1, 0)
+    assert reports.holders("entity:A") == {"b"} and reports.holders("entity:B") == {"a"}
+    reports.changed("b", "h2", t0 + timedelta(days=1))  # the same key: kept
+    reports.changed("b", "h4", t0 + timedelta(days=1))
+    assert (len(reports), reports.count(window)) == (1, 0)

@@ -14,6 +14,7 @@ _VERDICTS = {
     "about": "tagged: the article develops it",
     "main": "tagged: its main topic, though the article develops it little",
     "spread": "tagged: a second topic, developed across the body",
+    "own": "tagged: a second topic, with a paragraph of its own",
     "passing": "not tagged: mentioned only in passing",
     "sentence": "not tagged: mentioned only in passing: the body names it in one sentence{at}",
     "list": "not tagged: only named in a list of subjects",

@@ -42,6 +42,14 @@ RELATIVE_FLOOR = 0.35
 #: investment told in two of four paragraphs of an article whose every paragraph is about oil)
 SPREAD_MIN_PARAGRAPHS = 2
 SPREAD_MIN_SHARE = 0.5
+#: a paragraph of its own: a body paragraph where a topic outweighs every other topic and weighs
+#: twice what develops a topic. A topic given one, and developed in at least one more paragraph or
+#: named in the lead, is a second main topic however much weaker than the main one (the EU's energy
+#: programme told in two paragraphs of an article about its transport corridor; the politics of a
+#: visit announced in the lead and given a paragraph of an article about an energy memorandum): a
+#: paragraph of its own is a section of the article, not a sentence that passes by
+OWN_PARAGRAPH = 2 * PARAGRAPH_DEVELOPS
+OWN_MIN_PARAGRAPHS = 2
 #: a second topic that no body paragraph develops and the body names in one sentence only is
 #: mentioned in passing, however loudly the headline or the lead names it, in an article with at
 #: least this many body paragraphs (in a shorter one, a sentence is a good part of the body)
@@ -71,7 +79,7 @@ MAIN_FLOOR = 0.3
 #: Classification.evidence entries about topics start with this (``topic:energy``)
 TOPIC_NOTE = "topic:"
 #: the verdicts of a topic note that mean tagged
-TAGGED = ("about", "main", "spread")
+TAGGED = ("about", "main", "spread", "own")
 
 _TERM_FIELD_UNIT = itemgetter(0, 1, 5)
 
@@ -108,7 +116,8 @@ class TopicNote:
 
     topic: str
     #: ``about`` (tagged), ``spread`` (tagged: far weaker than the main topic but developed across
-    #: the body), ``main`` (tagged: the strongest of topics none of which reaches the threshold),
+    #: the body), ``own`` (tagged: far weaker, or under the threshold, but given a paragraph of its
+    #: own and developed in another), ``main`` (tagged: the strongest of topics none of which reaches the threshold),
     #: ``passing`` (only in the body, no paragraph develops it), ``sentence`` (a second topic the
     #: body names in one sentence, developed nowhere), ``list`` (in a list of topics), ``weaker``
     #: (far weaker than the main topic), ``low`` (too few mentions), ``cut`` (more topics than are
@@ -167,7 +176,7 @@ for _n in range(1, 64):
 
 class _Tally:
     __slots__ = (
-        "developed", "head", "lead", "lead_value", "listed", "paragraphs", "sentences", "specific", "title",
+        "developed", "head", "lead", "lead_value", "listed", "own", "paragraphs", "sentences", "specific", "title",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -181,6 +190,8 @@ class _Tally:
         self.sentences: dict[int, int] = {}
         #: body paragraphs developing the topic
         self.developed = 0
+        #: body paragraphs of its own (OWN_PARAGRAPH)
+        self.own = 0
 
 
 #: (topic, term, field) -> [count, weight]: the evidence lines
@@ -246,15 +257,19 @@ def _verdict(
     """Whether the article is about ``topic`` (see TopicNote.verdict), and for ``sentence`` the
     body paragraph of that sentence."""
     developed = tally.developed
+    # a section of the article: a paragraph of its own, and another developing it or the lead naming it
+    section = bool(tally.own) and (developed >= OWN_MIN_PARAGRAPHS or tally.lead)
     if body.specific and not tally.specific and score >= body.threshold and topic != SECOND_IN_SHORT:
         return "generic", 0
     if score < body.threshold:
-        if tally.listed >= 0.5 * value:
+        if tally.listed >= 0.5 * value and not section:
             return "list", 0
         if not tally.head and not developed:
             return "passing", 0
         if not tagged and value == body.strongest and score >= MAIN_FLOOR:
             return "main", 0  # a relevant article is about something: its strongest topic
+        if section:
+            return ("cut" if tagged >= MAX_TAGS else "own"), 0
         return "low", 0
     verdict = "about"
     if value < RELATIVE_FLOOR * body.strongest:
@@ -270,12 +285,29 @@ def _verdict(
             pass
         elif developed >= max(SPREAD_MIN_PARAGRAPHS, SPREAD_MIN_SHARE * body.count):
             verdict = "spread"
+        elif section:
+            verdict = "own"
         else:
             return "weaker", 0
     elif tagged and len(body.units) >= PASSING_SENTENCE_BODY and not developed and len(tally.sentences) == 1:
         # a second topic the headline or the lead names, but the body in one sentence only
         return "sentence", body.units.index(next(iter(tally.sentences.values()))) + 1
     return ("cut" if tagged >= MAX_TAGS else verdict), 0
+
+
+def _own_paragraphs(tallies: dict[str, _Tally], units: list[int], contexts: frozenset[str]) -> None:
+    """Count each topic's paragraphs of its own: where it weighs OWN_PARAGRAPH and more than any
+    other topic (or context)."""
+    for unit in units:
+        best, second, leader = 0.0, 0.0, None
+        for topic, tally in tallies.items():
+            value = tally.paragraphs.get(unit, 0.0)
+            if value > best:
+                best, second, leader = value, best, topic
+            elif value > second:
+                second = value
+        if leader is not None and leader not in contexts and best >= OWN_PARAGRAPH and best > second:
+            tallies[leader].own += 1
 
 
 def _score(raw: float) -> float:
@@ -306,6 +338,7 @@ def score_topics(
         spread = min(1.0, tally.developed / body_count / SPREAD_FULL)
         head = tally.head + (lead_factor - 1.0) * tally.lead_value
         raw[topic] = head + body * (BODY_FLOOR + (1.0 - BODY_FLOOR) * spread)
+    _own_paragraphs(tallies, units, contexts)
     strongest = max((v for t, v in raw.items() if t not in contexts), default=0.0)
     ranked = sorted(raw, key=lambda t: (-raw[t], t))
     # in a short report, generic words alone do not make a topic beside one named in its own terms

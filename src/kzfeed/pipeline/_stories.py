@@ -17,6 +17,7 @@ from kzfeed.stories import (
     SIGNALS_VERSION,
     FeatureCounts,
     Signals,
+    StoredReports,
     StoryIndex,
     StoryLookup,
     assign_stories,
@@ -54,6 +55,9 @@ class RunStoryKeys:
         self._dated: list[str] = []
         #: story -> the items of ``_seen`` in it (those a merge moves)
         self._members: dict[str, set[str]] = {}
+        #: the stored reports of the periods read, with their signals, viewed by each source's
+        #: index (kept true with the keys: a report whose key changes is forgotten)
+        self.reports: StoredReports | None = StoredReports() if self._keep else None
 
     def read(self, look: StoryLookup) -> list[StoryKey]:
         """The keys of ``store.story_keys`` for ``look``, in its order."""
@@ -76,6 +80,8 @@ class RunStoryKeys:
         old = self._seen.get(key.item_id)
         if old == key:
             return
+        if self.reports is not None:
+            self.reports.changed(key.item_id, key.content_hash, key.published)
         if old is not None:
             self._members.get(old.story_id or old.item_id, set()).discard(old.item_id)
             if (when := _when(old)) is not None:
@@ -174,7 +180,11 @@ def story_index(
         ]
         missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
         kept = _kept_signals(keys.store, missing, memo)
-        index.add_stored_reports(reports, lambda ids: keys.store.items_by_id(ids).values(), memo)
+        load = lambda ids: keys.store.items_by_id(ids).values()  # noqa: E731
+        if keys.reports is not None:  # every stored report of the windows is in the run's keys
+            index.view_stored_reports(reports, load, memo, keys.reports, windows)
+        else:
+            index.add_stored_reports(reports, load, memo)
         worked_out = [(i, h) for i, h in missing if (i, h) not in kept and (i, h) in memo]
         keys.store.save_story_signals(
             [(i, h, SIGNALS_VERSION, memo[(i, h)].to_json()) for i, h in worked_out]

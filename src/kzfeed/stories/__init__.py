@@ -26,6 +26,7 @@ from kzfeed.stories._evaluate import (
 from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import SIGNALS_VERSION, Signals, signals
+from kzfeed.stories._stored import StoredReports
 
 __all__ = [
     "EVENT_WINDOW",
@@ -34,6 +35,7 @@ __all__ = [
     "FeatureCounts",
     "LabelledReport",
     "Signals",
+    "StoredReports",
     "StoryEval",
     "StoryIndex",
     "StoryLookup",

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from kzfeed.models import Item, Story, StoryKey
 from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
 from kzfeed.stories._signals import Signals, signals
+from kzfeed.stories._stored import StoredReports, Window
 
 __all__ = [
     "NEAR_DUPLICATE_BITS",
@@ -166,19 +167,37 @@ class StoryIndex:
         """As :meth:`add_reports`, for stored items already recorded by their ``keys`` (from
         ``Store.story_keys``): only the items whose signals ``memo`` lacks are read in full,
         through ``load(ids)``, so that a run reads each stored report once, not once per source."""
-        keys = list(keys)
-        missing = [k.item_id for k in keys if (k.item_id, k.content_hash) not in memo]
-        loaded: dict[str, Signals] = {}
-        if missing:
-            for item in load(missing):
-                loaded[item.id] = memo[(item.id, item.content_hash)] = signals(item)
-        for key in keys:
-            found = memo.get((key.item_id, key.content_hash)) or loaded.get(key.item_id)
+        for key, found in _stored_signals(keys, load, memo):
             if found is None:  # gone since its key was read (another worker's retention)
                 continue
             if key.item_id not in self._by_id:
                 self.add(key)
             self.events.add(key.item_id, self.resolve(self._by_id[key.item_id]), found)
+
+    def view_stored_reports(
+        self,
+        keys: Iterable[StoryKey],
+        load: Callable[[list[str]], Iterable[Item]],
+        memo: _Memo,
+        stored: StoredReports,
+        windows: Sequence[Window],
+    ) -> None:
+        """As :meth:`add_stored_reports`, for the ``keys`` of every stored report published
+        within ``windows``, before any other report: they are kept in ``stored`` (the run's,
+        for every source), and this index views them there rather than indexing their
+        features again (the same matches; see ``EventIndex.viewing``)."""
+        if len(self.events):
+            raise ValueError("stored reports are viewed before any report is added")
+        viewed = []
+        for key, found in _stored_signals(keys, load, memo):
+            if found is None or key.published is None:  # gone since its key was read
+                stored.drop(key.item_id)
+                continue
+            if key.item_id not in self._by_id:
+                self.add(key)
+            stored.add(key.item_id, key.content_hash, key.published, found)
+            viewed.append((key.item_id, self.resolve(self._by_id[key.item_id]), found))
+        self.events = EventIndex.viewing(stored, windows, viewed)
 
     @staticmethod
     def _exact_keys(key: StoryKey) -> list[str]:
@@ -256,6 +275,20 @@ class StoryIndex:
         day = _day(key.published)
         days = (None, *range(day - STORY_WINDOW.days - 1, day + STORY_WINDOW.days + 2))
         return [self._prints[d] for d in days if d in self._prints]
+
+
+def _stored_signals(
+    keys: Iterable[StoryKey], load: Callable[[list[str]], Iterable[Item]], memo: _Memo
+) -> list[tuple[StoryKey, Signals | None]]:
+    """Each key with its report's signals: from ``memo``, else worked out from the items read
+    through ``load(ids)`` (and kept in ``memo``); None for an item gone since its key was read."""
+    keys = list(keys)
+    missing = [k.item_id for k in keys if (k.item_id, k.content_hash) not in memo]
+    loaded: dict[str, Signals] = {}
+    if missing:
+        for item in load(missing):
+            loaded[item.id] = memo[(item.id, item.content_hash)] = signals(item)
+    return [(key, memo.get((key.item_id, key.content_hash)) or loaded.get(key.item_id)) for key in keys]
 
 
 def _day(when: datetime) -> int:

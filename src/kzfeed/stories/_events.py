@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kzfeed.stories._signals import Signals
+from kzfeed.stories._stored import StoredReports, Window
 
 __all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch", "FeatureCounts"]
 
@@ -72,6 +74,32 @@ class EventIndex:
         self._members: dict[str, list[int]] = defaultdict(list)
         #: item id -> where its signals are (the last added)
         self._at: dict[str, int] = {}
+        #: a view (:meth:`viewing`): the run's stored reports, the windows viewed, where each
+        #: viewed report is, and the reports added since by feature (a feature's postings are
+        #: made, and its reports counted in ``_df``, when first asked for)
+        self._stored: StoredReports | None = None
+        self._windows: Sequence[Window] = ()
+        self._viewed: dict[str, int] = {}
+        self._added: defaultdict[str, list[int]] = defaultdict(list)
+
+    @classmethod
+    def viewing(
+        cls, stored: StoredReports, windows: Sequence[Window], reports: Sequence[tuple[str, str, Signals]]
+    ) -> EventIndex:
+        """An index of ``reports`` ((item id, story, signals), each kept in ``stored`` and
+        published within ``windows``, every report of ``stored`` so published, in order) as
+        :meth:`add` would make it, without indexing their features: the postings of a feature
+        are made when a report asks for it, and its rarity is counted in ``stored``."""
+        index = cls()
+        index._stored, index._windows = stored, windows
+        for item_id, story, signals in reports:
+            n = index._at[item_id] = index._viewed[item_id] = len(index._ids)
+            index._ids.append(item_id)
+            index._stories.append(story)
+            index._signals.append(signals)
+            index._members[story].append(n)
+        index._counts.reports = len(reports)
+        return index
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -86,6 +114,14 @@ class EventIndex:
         count = counted or not self._shared
         self._counts.reports += count
         features = signals.features
+        if self._stored is not None:  # a view: counted and posted when asked for
+            for feature in features:
+                self._added[feature].append(n)
+                if feature in self._df:
+                    self._df[feature] += 1
+                if feature in self._postings and signals.published:
+                    self._postings[feature][_day(signals.published)].append(n)
+            return
         if count:
             df = self._df
             for feature in features:
@@ -101,7 +137,37 @@ class EventIndex:
         return None if n is None else self._signals[n]
 
     def idf(self, feature: str) -> float:
-        return math.log((self._counts.reports + 2) / (self._df.get(feature, 0) + 1)) + 1.0
+        found = self._df.get(feature)
+        if found is None:
+            found = self._count(feature)
+        return math.log((self._counts.reports + 2) / (found + 1)) + 1.0
+
+    def _count(self, feature: str) -> int:
+        """How many reports of the index have ``feature`` (in a view: counted once in the run's
+        stored reports, then kept up to date as reports are added)."""
+        found = self._df.get(feature)
+        if found is None:
+            if self._stored is None:
+                return 0
+            found = self._df[feature] = self._stored.count(self._windows, feature) + len(
+                self._added.get(feature, ())
+            )
+        return found
+
+    def _posted(self, feature: str) -> dict[int, list[int]] | None:
+        """The reports that have ``feature``, by day of publication, in the order added."""
+        if self._stored is None or feature in self._postings:
+            return self._postings.get(feature)
+        viewed = self._viewed
+        found = sorted(viewed[i] for i in self._stored.holders(feature) if i in viewed)
+        found += self._added.get(feature, ())
+        if not found:
+            return None
+        by_day = self._postings[feature]
+        for n in found:
+            if (published := self._signals[n].published) is not None:
+                by_day[_day(published)].append(n)
+        return by_day
 
     def _vector(self, signals: Signals) -> dict[str, float]:
         return {f: w * self.idf(f) for f, w in signals.features.items()}
@@ -127,8 +193,10 @@ class EventIndex:
         days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
         for feature in signals.features:
-            by_day = self._postings.get(feature)
-            if by_day is None or self._df[feature] > limit:
+            count = self._df.get(feature)
+            if count is None:
+                count = self._count(feature)
+            if count > limit or (by_day := self._posted(feature)) is None:
                 continue
             for d in days:
                 for n in by_day.get(d, ()):
