@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kzfeed.stories._signals import Signals
-from kzfeed.stories._stored import StoredReports, Window
+from kzfeed.stories._stored import StoredReports, Window, microseconds
 
 __all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch", "FeatureCounts"]
 
@@ -78,7 +78,7 @@ class EventIndex:
         #: viewed report is, and the reports added since by feature (a feature's postings are
         #: made, and its reports counted in ``_df``, when first asked for)
         self._stored: StoredReports | None = None
-        self._windows: Sequence[Window] = ()
+        self._windows: Sequence[tuple[int, int]] = ()
         self._viewed: dict[str, int] = {}
         self._added: defaultdict[str, list[int]] = defaultdict(list)
 
@@ -91,7 +91,8 @@ class EventIndex:
         :meth:`add` would make it, without indexing their features: the postings of a feature
         are made when a report asks for it, and its rarity is counted in ``stored``."""
         index = cls()
-        index._stored, index._windows = stored, windows
+        index._stored = stored
+        index._windows = [(microseconds(since), microseconds(until)) for since, until in windows]
         for item_id, story, signals in reports:
             n = index._at[item_id] = index._viewed[item_id] = len(index._ids)
             index._ids.append(item_id)
