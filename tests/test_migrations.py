@@ -75,6 +75,7 @@ def test_wheel_ships_the_migrations(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "kzfeed/migrations/env.py" in names
     assert any(n.startswith("kzfeed/migrations/versions/0001") for n in names)
+    assert "kzfeed/storage/sqlite_schema.sql" in names  # new SQLite databases are made from it
 
 
 def test_run_errors_stored_as_strings_become_records_on_upgrade(tmp_path: Path) -> None:
