@@ -78,3 +78,40 @@ def test_the_extractor_asks_once_when_first_needed() -> None:
 def test_a_negative_setting_is_a_config_error(project: Path) -> None:
     with pytest.raises(ConfigError, match="extract_processes"):
         config_with(project, "sqlite:///var/kzfeed.db", "extract_processes = -1")
+
+
+_PREPARE = """
+import multiprocessing, os, sys
+from multiprocessing import forkserver
+from kzfeed.articles import ArticleExtractor
+
+server = forkserver._forkserver
+with ArticleExtractor(1) as alone:
+    alone.prepare()  # one process: extraction happens in this one, nothing to start
+assert server._forkserver_pid is None, "a fork server for one process"
+with ArticleExtractor(2) as extract:
+    extract.prepare()
+    pid = server._forkserver_pid
+    assert pid is not None, "prepare() started no fork server"
+    os.kill(pid, 0)  # running
+    assert multiprocessing.active_children() == [], "prepare() waited for the workers"
+    extract.prepare()  # once
+    page = "<html><head><title>EU and Kazakhstan</title></head><body><article>"
+    page += "<p>The European Union and Kazakhstan signed a roadmap on raw materials.</p>" * 8
+    article = extract(page + "</article></body></html>", url="https://news.example/a")
+    assert article.paragraphs, article
+    assert server._forkserver_pid == pid, "a second fork server"
+print("ok")
+"""
+
+
+def test_the_extraction_processes_can_be_readied_before_the_first_page(tmp_path: Path) -> None:
+    # the pages' source asks while it fetches them: the server imports trafilatura meanwhile
+    import subprocess
+    import sys
+
+    got = subprocess.run(
+        [sys.executable, "-c", _PREPARE], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip() == "ok"

@@ -182,3 +182,63 @@ def test_a_sources_pages_have_their_validators_read_in_one_query(
     assert "offices: 8 new" in result.stdout
     # the 8 pages at once (and the site's robots.txt on its own), not one query a page
     assert len(asked) <= 2, asked
+
+
+class _ReadiedExtractor(_SlowExtractor):
+    """Says when it was asked to ready its processes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared = 0
+
+    def prepare(self) -> None:
+        with self.lock:
+            self.prepared += 1
+
+
+class _SlowPages(_Pages):
+    """Pages that take a while to arrive, noting whether the extractor was readied by then."""
+
+    def __init__(self, extractor: _ReadiedExtractor) -> None:
+        self.extractor, self.readied_by_then = extractor, []
+
+    def get(self, url: str, **kwargs: object) -> object:
+        self.readied_by_then.append(self.extractor.prepared > 0)
+        time.sleep(0.05)
+        return super().get(url, **kwargs)
+
+
+def test_the_extraction_processes_are_readied_while_the_first_pages_are_fetched() -> None:
+    # the processes' server takes ~0.4 s to import trafilatura: started by the first page that
+    # arrived, every run waited that long after its first page was fetched
+    from kzfeed.default_plugins.html import HtmlSource
+    from kzfeed.models import SourceState
+    from kzfeed.sources import SourceContext
+
+    urls = [f"https://site.example/{n}.html" for n in range(6)]
+    extractor = _ReadiedExtractor()
+    http = _SlowPages(extractor)
+    ctx = SourceContext(
+        source="site",
+        state=SourceState(name="site"),
+        log=logging.getLogger("test"),
+        http=http,  # type: ignore[arg-type]
+        extractor=extractor,
+        known={urls[0]: "stored"},
+    )
+    items = list(HtmlSource("site", {"urls": urls}).fetch(ctx))
+    assert [i.url for i in items] == urls[1:]
+    assert http.readied_by_then == [True] * 5
+    assert extractor.prepared == 1
+    # nothing new to fetch: nothing readied (a run of stored pages costs no process)
+    again = _ReadiedExtractor()
+    ctx = SourceContext(
+        source="site",
+        state=SourceState(name="site"),
+        log=logging.getLogger("test"),
+        http=_SlowPages(again),  # type: ignore[arg-type]
+        extractor=again,
+        known=dict.fromkeys(urls, "stored"),
+    )
+    assert list(HtmlSource("site", {"urls": urls}).fetch(ctx)) == []
+    assert again.prepared == 0

@@ -4,6 +4,7 @@ each source, as runs did before."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,11 +23,14 @@ from kzfeed.stories import (
     StoredReports,
     StoryIndex,
     StoryLookup,
+    ViewedStoryIndex,
     assign_stories,
+    fingerprint,
     load_story_labels,
     report_windows,
     story_lookup,
 )
+from kzfeed.stories._dedupe import story_key
 from kzfeed.stories._signals import signals
 
 LABELLED = Path(__file__).parent / "data" / "stories" / "labelled"
@@ -282,16 +286,61 @@ def test_the_signals_kept_are_those_of_the_stored_reports_and_go_when_an_item_ch
 def test_each_source_views_the_runs_stored_reports_as_its_own_index_of_them_would_match(
     sources: list[list[Item]], stores: tuple[Store, Store]
 ) -> None:
-    """A source's index views the stored reports the run keeps (SQLite) instead of indexing
-    them again: every feature's rarity, every match (scores to the last bit) and every story
-    are those of an index of the same reports made for the source alone."""
+    """A source's index views the stored keys and reports the run keeps (SQLite) instead of
+    recording them again: every feature's rarity, every match (scores to the last bit) and
+    every story are those of an index of the keys the source reads, made for it alone."""
     run, _ = stores
+    viewed_reports = _compare_views(run, sources)
+    assert viewed_reports > 150  # the sources' indexes held stored reports
+    assert len(set(_stories(run).values())) < len(_stories(run)) - 40
+
+
+def test_views_match_copies_near_copies_and_undated_items_as_own_indexes(tmp_path: Path) -> None:
+    """The same with what the labelled reports lack: near copies (SimHash), items without a
+    date (matched against every fingerprint read), shared URLs and guids, merges."""
+    rng = random.Random(13)
+    words = [f"w{n}" for n in range(400)]
+    events = [[rng.choice(words) for _ in range(60)] for _ in range(12)]
+    start = datetime(2025, 1, 5, tzinfo=UTC)
+    sources = []
+    for n in range(36):
+        batch = []
+        for k in range(4):
+            e = rng.randrange(len(events))
+            text = list(events[e])
+            for _ in range(rng.randrange(4)):  # a near copy: a few words changed
+                text[rng.randrange(len(text))] = rng.choice(words)
+            when = None if rng.random() < 0.2 else start + timedelta(days=e, hours=rng.randrange(60))
+            copy = rng.random() < 0.15  # the same URL and guid as another source's report
+            batch.append(
+                make_item(
+                    f"urn:ev:{e}" if copy else f"s{n}-{k}.txt",
+                    title=f"Event {e} report {n}-{k}",
+                    text=" ".join(text),
+                    source=f"s{n}",
+                    published=when,
+                    url=f"https://copies.example/{e}" if copy else f"https://s{n}.example/{k}",
+                )
+            )
+        sources.append(list({item.id: item for item in batch}.values()))  # one item a link, as a run has
+    store = open_store(f"sqlite:///{tmp_path / 'v.db'}")
+    try:
+        assert _compare_views(store, sources) > 40
+        made = _stories(store)
+        assert len(set(made.values())) < len(made) / 2
+    finally:
+        store.close()
+
+
+def _compare_views(run: Store, sources: list[list[Item]]) -> int:
+    """Store ``sources`` in runs of 12, comparing each source's viewed index with an index of
+    the keys it reads; returns how many stored reports the views held."""
     viewed_reports = 0
     for first in range(0, len(sources), 12):
         keys, memo = RunStoryKeys(run), {}
         for n, batch in enumerate(sources[first : first + 12], start=first):
             viewed = story_index(keys, batch, NOW, memo)
-            assert keys.reports is not None and (len(viewed.events) == 0 or viewed.events._stored is not None)
+            assert keys.reports is not None and isinstance(viewed, ViewedStoryIndex)
             viewed_reports += len(viewed.events)
             found = keys.read(story_lookup(batch, NOW))
             own = StoryIndex(found)
@@ -300,6 +349,8 @@ def test_each_source_views_the_runs_stored_reports_as_its_own_index_of_them_woul
             own.add_stored_reports(reports, lambda ids: run.items_by_id(ids).values(), dict(memo))
             assert len(own.events) == len(viewed.events)
             for item in batch:
+                key = story_key(replace(item, simhash=fingerprint(item.content_text)))
+                assert viewed.find(key) == own.find(key)
                 report = signals(item)
                 for feature in report.features:
                     assert viewed.events.idf(feature) == own.events.idf(feature)
@@ -318,8 +369,7 @@ def test_each_source_views_the_runs_stored_reports_as_its_own_index_of_them_woul
             )
             keys.stored([item.id for item in batch], viewed.merges())
             remember_reports(memo, viewed, mine, counts.new_ids)
-    assert viewed_reports > 150  # the sources' indexes held stored reports
-    assert len(set(_stories(run).values())) < len(_stories(run)) - 40
+    return viewed_reports
 
 
 def test_the_runs_stored_reports_count_a_report_once_as_it_is_now() -> None:

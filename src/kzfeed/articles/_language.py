@@ -3,8 +3,6 @@ the extraction workers (which load only what extraction needs) imports this, not
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kzfeed.lang import detect_language
 from kzfeed.models import RawItem
 
@@ -12,5 +10,6 @@ __all__ = ["with_language"]
 
 
 def with_language(item: RawItem) -> RawItem:
-    """``item`` with the language of its text (:func:`kzfeed.lang.detect_language`)."""
-    return replace(item, lang=detect_language(f"{item.title}\n{' '.join(item.paragraphs)}"))
+    """``item`` with the language of its text (:func:`kzfeed.lang.detect_language`); its
+    title and paragraphs, normalised when it was made, are kept as they are."""
+    return item.changed(lang=detect_language(f"{item.title}\n{' '.join(item.paragraphs)}"))

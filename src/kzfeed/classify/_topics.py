@@ -60,11 +60,12 @@ LEAD_ALONE = 1.5
 CONTEXT_MIN = 2.0
 #: a body paragraph shorter than this (in words and marks) is furniture, not a paragraph
 PARAGRAPH_MIN_TOKENS = 12
-#: a short report is about trade and investment as well as its main topic when its headline and
-#: its lead both name it: a company's deal (an agreement to build, a supply contract) is the event
-#: of the report; not when the main topic is raw materials, where the company words mostly tell an
-#: exploration licence or an offer of deposits (the labelling rule in
-#: tests/data/classifier/README.md)
+#: a short report is about a second topic as well as its main one when its headline and its lead
+#: both name it by terms of its own (readmission in a report about visas for students); about trade
+#: and investment also when they name it in general company words: a company's deal (an agreement
+#: to build, a supply contract) is the event of the report; not when the main topic is raw
+#: materials, where the company words mostly tell an exploration licence or an offer of deposits
+#: (the labelling rule in tests/data/classifier/README.md)
 SECOND_IN_SHORT = "trade_investment"
 NOT_SECOND_IN_SHORT_AFTER = "raw_materials"
 #: a term of this weight or less is generic (the weak terms: *training*, *visit*, *companies*): in a
@@ -177,6 +178,7 @@ for _n in range(1, 64):
 class _Tally:
     __slots__ = (
         "developed", "head", "lead", "lead_value", "listed", "own", "paragraphs", "sentences", "specific", "title",
+        "up_front",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -184,6 +186,8 @@ class _Tally:
         self.title = self.lead = False
         #: named by a term of its own, not only by generic (weak) words
         self.specific = False
+        #: fields (0 title, 1 lead) that name it by a term of its own
+        self.up_front: set[int] = set()
         self.paragraphs: dict[int, float] = defaultdict(float)
         self.listed = 0.0
         #: body sentence -> its paragraph (furniture lines are not the article's sentences)
@@ -214,6 +218,8 @@ def _weigh(hits: list[Hit], furniture: frozenset[int]) -> tuple[dict[str, _Tally
         tally = tallies[ref.topic]  # type: ignore[attr-defined]
         if ref.weight > GENERIC_WEIGHT:  # type: ignore[attr-defined]
             tally.specific = True
+            if field < 2:
+                tally.up_front.add(field)
         if field == 2:
             tally.paragraphs[unit] += value
         else:
@@ -277,11 +283,11 @@ def _verdict(
         # the lead announce it and the body develops it (a short report has no body: there the
         # headline and the lead are the story), or when the body develops it across its paragraphs
         short = not body.units
-        if (
-            tally.title
-            and tally.lead
-            and (developed or (short and topic == SECOND_IN_SHORT and body.main != NOT_SECOND_IN_SHORT_AFTER))
-        ):
+        # in a short report: named in both by terms of its own (readmission beside visas), or trade
+        announced = short and (
+            len(tally.up_front) == 2 or (topic == SECOND_IN_SHORT and body.main != NOT_SECOND_IN_SHORT_AFTER)
+        )
+        if tally.title and tally.lead and (developed or announced):
             pass
         elif developed >= max(SPREAD_MIN_PARAGRAPHS, SPREAD_MIN_SHARE * body.count):
             verdict = "spread"

@@ -122,6 +122,8 @@ class HtmlSource:
         failed = 0
         first_error: Exception | None = None
         at_once = max(_PAGES_AT_ONCE, _PAGES_PER_PROCESS * getattr(ctx.extractor, "processes", 1))
+        if wanted and (prepare := getattr(ctx.extractor, "prepare", None)):
+            prepare()  # the extraction processes start while the first pages are fetched
         if expect := getattr(ctx.http, "expect", None):  # a stand-in fetcher may have none
             expect(wanted)  # their validators in one query, not one per page
         for url, got in _in_order(lambda url: fetch_article(ctx, url), wanted, at_once):

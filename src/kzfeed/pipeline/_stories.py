@@ -17,12 +17,15 @@ from kzfeed.stories import (
     SIGNALS_VERSION,
     FeatureCounts,
     Signals,
+    StoredKeys,
     StoredReports,
     StoryIndex,
     StoryLookup,
+    ViewedStoryIndex,
     assign_stories,
     fingerprint,
     report_windows,
+    seen_order,
     story_lookup,
 )
 
@@ -37,60 +40,82 @@ class RunStoryKeys:
     (SQLite, under the run lock), the keys of a period once read are kept for the next sources
     (whose periods mostly overlap: a run of many feeds brings news of the same days), and kept
     true as each source is stored: a source reads only the periods no earlier one read, and the
-    keys sharing an exact key with its items. Elsewhere (PostgreSQL, where other workers store
-    at the same time) each source reads all its keys again. (``stories --rebuild`` and ``prune``
-    take no run lock: one of them at the same time as a run leaves that run's later sources
-    grouped by the keys read before it, as a source's own index always was.)"""
+    keys sharing an exact key with its items, and its index views the keys kept
+    (``ViewedStoryIndex``). Elsewhere (PostgreSQL, where other workers store at the same time)
+    each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
+    one of them at the same time as a run leaves that run's later sources grouped by the keys
+    read before it, as a source's own index always was.)"""
 
     def __init__(self, store: StoreProtocol) -> None:
         self.store = store
         self._keep = store.runs_exclusive
-        #: item id -> key: every stored item of the periods in ``_covered`` (and others)
-        self._seen: dict[str, StoryKey] = {}
+        #: every stored item of the periods in ``_covered`` (and others), by id, story, exact
+        #: key and day
+        self.kept = StoredKeys()
         self._covered: list[Span] = []
-        #: the keys of ``_seen`` that have a date (:func:`_when`), sorted by it: ``_dates``,
-        #: and the item ids at the same positions (a source's periods are found by bisection,
-        #: not by looking at every key the run read: that grew with the square of the sources)
+        #: the keys kept that have a date (:func:`_when`), sorted by it: ``_dates``, and the
+        #: item ids at the same positions (a source's periods are found by bisection, not by
+        #: looking at every key the run read: that grew with the square of the sources)
         self._dates: list[datetime] = []
         self._dated: list[str] = []
-        #: story -> the items of ``_seen`` in it (those a merge moves)
-        self._members: dict[str, set[str]] = {}
         #: the stored reports of the periods read, with their signals, viewed by each source's
         #: index (kept true with the keys: a report whose key changes is forgotten)
         self.reports: StoredReports | None = StoredReports() if self._keep else None
+
+    @property
+    def keeps(self) -> bool:
+        """Whether the keys read are kept for the run's next sources (SQLite)."""
+        return self._keep
 
     def read(self, look: StoryLookup) -> list[StoryKey]:
         """The keys of ``store.story_keys`` for ``look``, in its order."""
         if not self._keep:
             return self._stored(look, look.spans)
-        unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
-        found = {key.item_id: key for key in self._stored(look, unread)}
-        for key in found.values():
-            self._keep_key(key)
-        self._covered = _joined([*self._covered, *look.spans])
+        found = {key.item_id: key for key in self.look(look)}
         for since, until in look.spans:  # as _within: published, else first seen, in a span
             start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
             for item_id in self._dated[start:end]:
                 if item_id not in found:
-                    found[item_id] = self._seen[item_id]
-        return sorted(found.values(), key=_seen_order)
+                    found[item_id] = self._kept(item_id)
+        return sorted(found.values(), key=seen_order)
+
+    def look(self, look: StoryLookup) -> list[StoryKey]:
+        """Keep the stored keys ``look`` reads that no earlier source read (the periods not read
+        yet, and the keys sharing an exact key with the batch); returns those read now."""
+        unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
+        found = self._stored(look, unread)
+        for key in found:
+            self._keep_key(key)
+        self._covered = _joined([*self._covered, *look.spans])
+        return found
+
+    def reports_within(self, windows: Sequence[Span]) -> list[StoryKey]:
+        """The keys kept published within ``windows`` (apart, read by :meth:`look`), in the
+        order ``store.story_keys`` gives them."""
+        found = []
+        for since, until in windows:
+            start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
+            found += [k for i in self._dated[start:end] if (k := self._kept(i)).published is not None]
+        return sorted(found, key=seen_order)
+
+    def _kept(self, item_id: str) -> StoryKey:
+        key = self.kept.get(item_id)
+        assert key is not None
+        return key
 
     def _keep_key(self, key: StoryKey) -> None:
-        """Put ``key`` in ``_seen`` (in place of the item's key there), and in the indexes."""
-        old = self._seen.get(key.item_id)
+        """Keep ``key`` (in place of the item's key kept before), and in the indexes."""
+        old = self.kept.get(key.item_id)
         if old == key:
             return
         if self.reports is not None:
             self.reports.changed(key.item_id, key.content_hash, key.published)
-        if old is not None:
-            self._members.get(old.story_id or old.item_id, set()).discard(old.item_id)
-            if (when := _when(old)) is not None:
-                at = self._dated.index(
-                    old.item_id, bisect_left(self._dates, when), bisect_right(self._dates, when)
-                )
-                del self._dates[at], self._dated[at]
-        self._seen[key.item_id] = key
-        self._members.setdefault(key.story_id or key.item_id, set()).add(key.item_id)
+        if old is not None and (when := _when(old)) is not None:
+            at = self._dated.index(
+                old.item_id, bisect_left(self._dates, when), bisect_right(self._dates, when)
+            )
+            del self._dates[at], self._dated[at]
+        self.kept.put(key)
         if (when := _when(key)) is not None:
             at = bisect_right(self._dates, when)
             self._dates.insert(at, when)
@@ -107,12 +132,8 @@ class RunStoryKeys:
         if not self._keep:
             return
         for absorbed, survivor in sorted(merges.items()):
-            if absorbed == survivor:
-                continue
-            moved = self._members.pop(absorbed, set())
-            for item_id in moved:  # those whose story is ``absorbed``
-                self._seen[item_id] = replace(self._seen[item_id], story_id=survivor)
-            self._members.setdefault(survivor, set()).update(moved)
+            if absorbed != survivor:
+                self.kept.move(absorbed, survivor)
         if ids:  # as stored: first seen, story, fingerprint
             for key in self.store.story_keys(ids=list(ids)):
                 self._keep_key(key)
@@ -122,11 +143,6 @@ def _when(key: StoryKey) -> datetime | None:
     """The date ``store.story_keys`` reads a key for within a span: published, or without a
     date, first seen."""
     return key.published if key.published is not None else key.first_seen
-
-
-def _seen_order(key: StoryKey) -> tuple[datetime | None, datetime | None, str]:
-    """``store.story_keys``' order: first seen, then published (else first seen), then id."""
-    return (key.first_seen, key.published or key.first_seen, key.item_id)
 
 
 def _uncovered(span: Span, covered: Sequence[Span]) -> list[Span]:
@@ -165,11 +181,18 @@ def story_index(
     sharing a key with it, never every stored item. The keys read hold every stored report
     published within the batch's report windows (the story spans are wider), so the reports
     are taken from them; only those whose signals ``memo`` (kept for the run) lacks are read in
-    full: each stored report once a run, not once per source that brings news."""
-    found = keys.read(story_lookup(batch, now))
-    index = StoryIndex(found)
+    full: each stored report once a run, not once per source that brings news. Where the run
+    keeps the keys it read (SQLite), the index views them, and the reports, there."""
+    look = story_lookup(batch, now)
     windows = report_windows(batch)
-    if windows:  # reports of the same event in other languages
+    index: StoryIndex
+    if keys.reports is not None:
+        keys.look(look)
+        index = ViewedStoryIndex(keys.kept, look)
+        reports = keys.reports_within(windows)
+    else:
+        found = keys.read(look)
+        index = StoryIndex(found)
         starts = [since for since, _ in windows]  # apart and in order (``spans`` joins them)
         reports = [
             k
@@ -178,6 +201,7 @@ def story_index(
             and (at := bisect_right(starts, k.published) - 1) >= 0
             and k.published <= windows[at][1]
         ]
+    if windows:  # reports of the same event in other languages
         missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
         kept = _kept_signals(keys.store, missing, memo)
         load = lambda ids: keys.store.items_by_id(ids).values()  # noqa: E731

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, union_all, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from kzfeed.models import CacheEntry
 
 __all__ = ["ItemsMixin", "SaveCounts"]
+
+_CHUNK = 500  # ids in one IN (...) list (``chunks``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,7 +212,7 @@ def _items_query(
 def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveCounts:
     # one query finds the stored ones, one statement inserts the new ones (with their tags):
     # the first run of a source stores all its items new
-    found = _stored_rows(conn, [item.id for item in batch])
+    found, guids = _stored_rows(conn, batch)
     fresh: dict[str, Item] = {}
     touched: set[str] = set()  # stories whose reports changed
     updated = unchanged = 0
@@ -238,7 +240,11 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         if item.classification is not None:
             write_classifications(conn, [(item.id, item.classification)])
         updated += 1
-    taken = _guids_taken(conn, list(fresh.values()))
+    taken = (
+        {(i.source, i.guid) for i in fresh.values() if (i.source, i.guid) in guids}
+        if guids is not None
+        else _guids_taken(conn, list(fresh.values()))
+    )
     for item_id in [i.id for i in fresh.values() if (i.source, i.guid) in taken]:
         del fresh[item_id]
         unchanged += 1
@@ -259,23 +265,49 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
     )
 
 
-def _stored_rows(conn: Connection, ids: list[str]) -> dict[str, Any]:
-    """The stored rows of ``ids`` (what saving a batch compares), by id."""
+_STORED_COLUMNS = (
+    items.c.id,
+    items.c.source,
+    items.c.content_hash,
+    items.c.relevant,
+    items.c.relevance,
+    items.c.title,
+    items.c.published,
+    items.c.updated,
+    items.c.story_id,
+    items.c.guid,
+)
+
+
+def _stored_rows(
+    conn: Connection, batch: Sequence[Item]
+) -> tuple[dict[str, Any], set[tuple[str, str]] | None]:
+    """The stored rows of the batch's ids (what saving a batch compares), by id; for a batch of
+    one source (as a run stores them), in the same statement the ``(source, guid)`` stored of
+    its guids (see :func:`_guids_taken`), else None."""
+    ids = [item.id for item in batch]
+    sources = {item.source for item in batch}
     found: dict[str, Any] = {}
+    if len(sources) == 1 and len(ids) <= _CHUNK:
+        (source,) = sources
+        by_guid = select(*_STORED_COLUMNS).where(
+            items.c.source == source, items.c.guid.in_(sorted({item.guid for item in batch}))
+        )
+        rows = conn.execute(
+            union_all(select(*_STORED_COLUMNS).where(items.c.id.in_(ids)), by_guid)
+        ).mappings()
+        wanted, guids = set(ids), set()
+        for row in rows:
+            guids.add((row["source"], row["guid"]))
+            if row["id"] in wanted:
+                found[row["id"]] = row
+        return found, guids
     for chunk in chunks(ids):
-        query = select(
-            items.c.id,
-            items.c.source,
-            items.c.content_hash,
-            items.c.relevant,
-            items.c.relevance,
-            items.c.title,
-            items.c.published,
-            items.c.updated,
-            items.c.story_id,
-        ).where(items.c.id.in_(chunk))
-        found.update((row["id"], row) for row in conn.execute(query).mappings())
-    return found
+        found.update(
+            (row["id"], row)
+            for row in conn.execute(select(*_STORED_COLUMNS).where(items.c.id.in_(chunk))).mappings()
+        )
+    return found, None
 
 
 def _guids_taken(conn: Connection, fresh: Sequence[Item]) -> set[tuple[str, str]]:

@@ -70,7 +70,7 @@ def upsert_sources(
     """Write the health rows (``(state, config hash)``) of several sources: one statement for
     those stored, one for new ones; with ``due_at``, when they are due again too. One source
     (a run stores each that brought items in a transaction of its own) is one UPDATE when its
-    row is there, as it mostly is."""
+    row is there, as it mostly is, else that UPDATE and an INSERT."""
     if not rows:
         return
     values = [_source_values(state, config_hash) for state, config_hash in rows]
@@ -79,8 +79,9 @@ def upsert_sources(
     if len(values) == 1:
         (one,) = values
         changed = {k: v for k, v in one.items() if k != "name"}
-        if conn.execute(update(sources).where(sources.c.name == one["name"]).values(changed)).rowcount:
-            return
+        if not conn.execute(update(sources).where(sources.c.name == one["name"]).values(changed)).rowcount:
+            conn.execute(insert(sources), values)  # no row by that name (a source's first run)
+        return
     stored: set[str] = set()
     for chunk in chunks([v["name"] for v in values]):
         stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())

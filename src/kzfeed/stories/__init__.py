@@ -26,7 +26,8 @@ from kzfeed.stories._evaluate import (
 from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import SIGNALS_VERSION, Signals, signals
-from kzfeed.stories._stored import StoredReports
+from kzfeed.stories._stored import StoredKeys, StoredReports, seen_order
+from kzfeed.stories._view import ViewedStoryIndex
 
 __all__ = [
     "EVENT_WINDOW",
@@ -35,10 +36,12 @@ __all__ = [
     "FeatureCounts",
     "LabelledReport",
     "Signals",
+    "StoredKeys",
     "StoredReports",
     "StoryEval",
     "StoryIndex",
     "StoryLookup",
+    "ViewedStoryIndex",
     "assign_stories",
     "bcubed",
     "evaluate_stories",
@@ -51,6 +54,7 @@ __all__ = [
     "report_window",
     "report_windows",
     "score_grouping",
+    "seen_order",
     "signals",
     "story_lookup",
     "why_grouped",

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from kzfeed.models import Item, Story, StoryKey
 from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
 from kzfeed.stories._signals import Signals, signals
-from kzfeed.stories._stored import StoredReports, Window
+from kzfeed.stories._stored import StoredReports, Window, day_of, exact_keys, uri_guid
 
 __all__ = [
     "NEAR_DUPLICATE_BITS",
@@ -60,7 +60,10 @@ def _words(text: str) -> list[str]:
 
 def shingles(text: str, size: int = _SHINGLE) -> set[str]:
     """The overlapping runs of ``size`` words of ``text`` (case and punctuation ignored)."""
-    words = _words(text)
+    return _shingles(_words(text), size)
+
+
+def _shingles(words: list[str], size: int = _SHINGLE) -> set[str]:
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -69,10 +72,13 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 def simhash(text: str) -> int:
     """A 64-bit SimHash of the word 2-shingles of ``text``, as a signed integer (so that it
     fits a SQL BIGINT)."""
+    return _simhash(shingles(text))
+
+
+def _simhash(found: set[str]) -> int:
     # a bit is set when more than half of the shingles' hashes have it; the hashes are written
     # one after the other as one binary string and counted column by column, each column a
     # slice of it (C loops: this runs once per item of every run)
-    found = shingles(text)
     digests = b"".join([hashlib.blake2b(s.encode(), digest_size=8).digest() for s in found])
     bits = format(int.from_bytes(digests, "big"), f"0{_BITS * len(found)}b")
     value = sum(  # most significant bit first
@@ -84,21 +90,13 @@ def simhash(text: str) -> int:
 def fingerprint(text: str) -> int | None:
     """The :func:`simhash` of ``text``, or None when it is too short (``MIN_WORDS``) for its
     fingerprint to say anything: such texts are matched by exact keys only."""
-    return simhash(text) if len(_words(text)) >= MIN_WORDS else None
+    words = _words(text)  # once: the words counted are those shingled
+    return _simhash(_shingles(words)) if len(words) >= MIN_WORDS else None
 
 
 def distance(a: int, b: int) -> int:
     """How many bits two fingerprints differ in."""
     return ((a ^ b) & _MASK).bit_count()
-
-
-_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S", re.I)
-
-
-def _uri_guid(guid: str) -> str | None:
-    # only guids that name the article world-wide (URLs, URNs) say two sources carry the same
-    # one; a file name such as "001.txt" does not
-    return guid if _URI.match(guid) else None
 
 
 #: reports' signals by (item id, content hash), worked out once
@@ -129,10 +127,12 @@ class StoryIndex:
     def add(self, key: StoryKey, report: Signals | None = None) -> str:
         """Record an item (with its signals, when known); returns the story it belongs to."""
         story = self.resolve(key.story_id or key.item_id)
-        self._age.setdefault(story, len(self._age))
+        if story not in self._age and self._new_story(story):
+            self._age[story] = len(self._age)
         self._by_id[key.item_id] = story
         for exact in self._exact_keys(key):
-            self._exact.setdefault(exact, story)
+            if self._new_exact(exact):
+                self._exact.setdefault(exact, story)
         if key.simhash is not None:
             day = _day(key.published) if key.published else None
             fingerprints, keys = self._prints.setdefault(day, ([], []))
@@ -142,6 +142,15 @@ class StoryIndex:
         if report is not None:  # a new report (the stored ones come through add_reports)
             self.events.add(key.item_id, story, report, counted=True)
         return story
+
+    def _new_story(self, story: str) -> bool:
+        """Whether ``story`` is new to the index (every story it has is in ``_age``, but in a
+        view's, see ``kzfeed.stories._view``)."""
+        return True
+
+    def _new_exact(self, exact: str) -> bool:
+        """Whether no key of the index has the exact key ``exact`` (as ``_new_story``)."""
+        return True
 
     def add_reports(self, items: Iterable[Item], memo: _Memo | None = None) -> None:
         """Record the signals of stored items, so that new reports of the same event in other
@@ -193,21 +202,17 @@ class StoryIndex:
             if found is None or key.published is None:  # gone since its key was read
                 stored.drop(key.item_id)
                 continue
-            if key.item_id not in self._by_id:
-                self.add(key)
             stored.add(key.item_id, key.content_hash, key.published, found)
-            viewed.append((key.item_id, self.resolve(self._by_id[key.item_id]), found))
+            viewed.append((key.item_id, self.resolve(self._story_id_of(key)), found))
         self.events = EventIndex.viewing(stored, windows, viewed)
 
-    @staticmethod
-    def _exact_keys(key: StoryKey) -> list[str]:
-        keys = [f"hash:{key.content_hash}"]
-        if key.canonical_url:
-            keys.append(f"url:{key.canonical_url}")
-        guid = _uri_guid(key.guid)
-        if guid:
-            keys.append(f"guid:{guid}")
-        return keys
+    def _story_id_of(self, key: StoryKey) -> str:
+        """The story recorded for ``key``'s item (recorded now if it was not)."""
+        if key.item_id not in self._by_id:
+            self.add(key)
+        return self._by_id[key.item_id]
+
+    _exact_keys = staticmethod(exact_keys)
 
     def find(self, key: StoryKey, *, near: bool = True, report: Signals | None = None) -> str | None:
         """The story an item belongs to, or None when it starts a new one."""
@@ -254,14 +259,16 @@ class StoryIndex:
 
     def merge(self, stories: Iterable[str]) -> str:
         """Make ``stories`` one: the one kzfeed saw first survives, with its id; returns it."""
-        found = sorted(
-            {self.resolve(s) for s in stories}, key=lambda s: (self._age.get(s, len(self._age)), s)
-        )
+        found = sorted({self.resolve(s) for s in stories}, key=lambda s: (self._age_of(s), s))
         survivor = found[0]
         for absorbed in found[1:]:
             self._merged_into[absorbed] = survivor
             self.events.merge(absorbed, survivor)
         return survivor
+
+    def _age_of(self, story: str) -> object:
+        """What orders stories by when they were first seen (the older survives a merge)."""
+        return self._age.get(story, len(self._age))
 
     def merges(self) -> dict[str, str]:
         """Every story merged into another since this index was made -> the story it is now."""
@@ -291,8 +298,7 @@ def _stored_signals(
     return [(key, memo.get((key.item_id, key.content_hash)) or loaded.get(key.item_id)) for key in keys]
 
 
-def _day(when: datetime) -> int:
-    return int(when.timestamp() // 86400)
+_day = day_of
 
 
 def report_window(batch: Iterable[Item]) -> tuple[datetime, datetime] | None:
@@ -345,7 +351,7 @@ def story_lookup(batch: Sequence[Item], now: datetime) -> StoryLookup:
         ids=tuple(dict.fromkeys(i.id for i in batch)),
         hashes=tuple(dict.fromkeys(i.content_hash for i in batch)),
         urls=tuple(dict.fromkeys(i.canonical_url for i in batch if i.canonical_url)),
-        guids=tuple(dict.fromkeys(g for i in batch if (g := _uri_guid(i.guid)))),
+        guids=tuple(dict.fromkeys(g for i in batch if (g := uri_guid(i.guid)))),
         spans=tuple(spans(dates, STORY_WINDOW + timedelta(days=1))),
     )
 

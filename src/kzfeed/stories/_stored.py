@@ -1,6 +1,7 @@
-"""The stored reports one run has read, kept for all its sources: each source's index of reports
-(``kzfeed.stories._events.EventIndex.viewing``) views those published within its windows instead
-of indexing them again, feature by feature (that grew with sources × the reports of a window).
+"""The stored story keys and reports one run has read, kept for all its sources: each source's
+index (``kzfeed.stories._view.ViewedStoryIndex``, ``kzfeed.stories._events.EventIndex.viewing``)
+views those around its batch instead of indexing them again, key by key and feature by feature
+(that grew with sources × the keys of a window).
 
 Rarity is still counted over the reports of the source's windows, as an index of those alone
 counts it: how many are published within the windows, and how many of those have a feature, are
@@ -9,15 +10,108 @@ found by bisection in the dates kept here, per feature.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
+from kzfeed.models import StoryKey
 from kzfeed.stories._signals import Signals
 
-__all__ = ["StoredReports", "Window"]
+__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "uri_guid"]
 
 Window = tuple[datetime, datetime]
+MASK = (1 << 64) - 1
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S", re.I)
+
+
+def uri_guid(guid: str) -> str | None:
+    # only guids that name the article world-wide (URLs, URNs) say two sources carry the same
+    # one; a file name such as "001.txt" does not
+    return guid if _URI.match(guid) else None
+
+
+def exact_keys(key: StoryKey) -> list[str]:
+    """The keys by which two items are copies: the content hash, canonical URL, world-wide guid."""
+    keys = [f"hash:{key.content_hash}"]
+    if key.canonical_url:
+        keys.append(f"url:{key.canonical_url}")
+    guid = uri_guid(key.guid)
+    if guid:
+        keys.append(f"guid:{guid}")
+    return keys
+
+
+def day_of(when: datetime) -> int:
+    return int(when.timestamp() // 86400)
+
+
+def seen_order(key: StoryKey) -> tuple[datetime | None, datetime | None, str]:
+    """``Store.story_keys``' order: first seen, then published (else first seen), then id."""
+    return (key.first_seen, key.published or key.first_seen, key.item_id)
+
+
+class StoredKeys:
+    """Stored story keys by item id, and by story, exact key and day of publication of their
+    fingerprint (None: no date); each key as the database has it now (the run keeps them true)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, StoryKey] = {}
+        self._members: dict[str, set[str]] = {}
+        self._exact: dict[str, set[str]] = {}
+        #: day -> item id -> fingerprint (unsigned)
+        self._prints: dict[int | None, dict[str, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, item_id: str) -> StoryKey | None:
+        return self._keys.get(item_id)
+
+    def put(self, key: StoryKey) -> None:
+        """Keep ``key`` (in place of the item's key kept before)."""
+        old = self._keys.get(key.item_id)
+        if old == key:
+            return
+        if old is not None:
+            self._members[old.story_id or old.item_id].discard(old.item_id)
+            for exact in exact_keys(old):
+                self._exact[exact].discard(old.item_id)
+            if old.simhash is not None:
+                del self._prints[_print_day(old)][old.item_id]
+        self._keys[key.item_id] = key
+        self._members.setdefault(key.story_id or key.item_id, set()).add(key.item_id)
+        for exact in exact_keys(key):
+            self._exact.setdefault(exact, set()).add(key.item_id)
+        if key.simhash is not None:
+            self._prints.setdefault(_print_day(key), {})[key.item_id] = key.simhash & MASK
+
+    def move(self, absorbed: str, survivor: str) -> None:
+        """The items of story ``absorbed`` are now in story ``survivor``."""
+        moved = self._members.pop(absorbed, set())
+        for item_id in moved:
+            self._keys[item_id] = replace(self._keys[item_id], story_id=survivor)
+        self._members.setdefault(survivor, set()).update(moved)
+
+    def members(self, story: str) -> set[str]:
+        """The items kept whose story is ``story``."""
+        return self._members.get(story, set())
+
+    def with_exact(self, exact: str) -> set[str]:
+        """The items kept that have the exact key ``exact`` (see :func:`exact_keys`)."""
+        return self._exact.get(exact, set())
+
+    def prints(self, day: int | None) -> dict[str, int]:
+        """The fingerprints of the items kept published on ``day`` (None: without a date)."""
+        return self._prints.get(day, {})
+
+    def days(self) -> list[int | None]:
+        return list(self._prints)
+
+
+def _print_day(key: StoryKey) -> int | None:
+    return day_of(key.published) if key.published else None
 
 
 class StoredReports:
@@ -71,7 +165,10 @@ class StoredReports:
         dates = self._dates if feature is None else self._feature_dates.get(feature)
         if not dates:
             return 0
-        return sum(bisect_right(dates, until) - bisect_left(dates, since) for since, until in windows)
+        found = 0
+        for since, until in windows:  # (asked for every feature of every candidate: no generator)
+            found += bisect_right(dates, until) - bisect_left(dates, since)
+        return found
 
     def holders(self, feature: str) -> set[str]:
         """The reports kept that have ``feature``."""
