@@ -10,7 +10,8 @@ and the whole of ``extract_page``.
 Main side: one ``kzfeed run`` as ``bench_extract.py`` runs it (the pages served on loopback, 2
 extraction processes), its stages timed by wrapping the pipeline's functions in that process:
 the CPU of the thread that ran each, the page-fetching threads' CPU, and the extraction
-processes' CPU as the run counts it. With ``--baseline COMMIT`` that commit's tree is measured
+processes' CPU as the run counts it; and when (wall clock) the run loop starts, the first and
+the last page are extracted and the run ends. With ``--baseline COMMIT`` that commit's tree is measured
 too (worker side in a child process).
 """
 
@@ -80,12 +81,22 @@ def timed(owner, name, label):
             took[label] += time.thread_time() - start
     setattr(owner, name, wrapper)
 import kzfeed.cli
+from kzfeed.articles import _pool
 from kzfeed.ops import _render
 from kzfeed.pipeline import _build, _commit, _run
-ran = {{}}
+ran, when = {{}}, {{}}
+call = _pool.ArticleExtractor.__call__
+def noted_call(self, *args, **kwargs):
+    try:
+        return call(self, *args, **kwargs)
+    finally:
+        when.setdefault("first page extracted", time.perf_counter() - T0)
+        when["last page extracted"] = time.perf_counter() - T0
+_pool.ArticleExtractor.__call__ = noted_call
 ingest = _run.Pipeline.ingest
 def measured_ingest(self, *args, **kwargs):
     ran["start-up before the run loop (main thread)"] = time.thread_time()
+    when["run loop starts"] = time.perf_counter() - T0
     try:
         return ingest(self, *args, **kwargs)
     finally:
@@ -106,7 +117,10 @@ with contextlib.redirect_stdout(io.StringIO()):  # the run's own report
         kzfeed.cli.main(["run"])
     except SystemExit:
         pass
+when["run ends (stored and rendered)"] = time.perf_counter() - T0
 print(f"  wall {{time.perf_counter() - T0:.2f}} s; main thread CPU {{time.thread_time():.2f}} s")
+print("  wall clock, from the start of the process (the extraction processes are idle before the "
+      "first page and after the last): " + "; ".join(f"{{k}} {{v:.2f}} s" for k, v in sorted(when.items(), key=lambda kv: kv[1])))
 for label, seconds in [*ran.items(), *took.items()]:
     print(f"  {{label}}: {{seconds:.2f}} s ({{1000 * seconds / {pages}:.2f}} ms a page)")
 for name, seconds in threads.items():

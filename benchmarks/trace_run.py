@@ -39,9 +39,12 @@ STAGES = [
 DETAIL = [
     ("kzfeed.pipeline._commit", "", "fingerprint", "  fingerprint of an item"),
     ("kzfeed.pipeline._stories", "RunStoryKeys", "read", "    story keys read"),
+    ("kzfeed.pipeline._stories", "RunStoryKeys", "look", "    story keys read (kept for the run)"),
+    ("kzfeed.pipeline._stories", "RunStoryKeys", "reports_within", "    kept reports of the windows"),
     ("kzfeed.pipeline._stories", "RunStoryKeys", "stored", "    story keys of the stored items"),
     ("kzfeed.pipeline._stories", "StoryIndex", "__init__", "    StoryIndex(keys)"),
     ("kzfeed.pipeline._stories", "StoryIndex", "add_stored_reports", "    stored reports' signals indexed"),
+    ("kzfeed.pipeline._stories", "StoryIndex", "view_stored_reports", "    stored reports' signals viewed"),
     ("kzfeed.stories._dedupe", "", "_story_of", "    one item's story"),
     ("kzfeed.storage._items", "", "_save_items", "    items rows"),
     ("kzfeed.storage._items", "", "refresh_stories", "      story rows"),

@@ -32,6 +32,7 @@ from kzfeed.stories import (
 )
 from kzfeed.stories._dedupe import story_key
 from kzfeed.stories._signals import signals
+from kzfeed.stories._stored import microseconds
 
 LABELLED = Path(__file__).parent / "data" / "stories" / "labelled"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -377,7 +378,7 @@ def test_the_runs_stored_reports_count_a_report_once_as_it_is_now() -> None:
     key changed): rarity counts it once, at its date now."""
     reports = StoredReports()
     t0 = datetime(2025, 1, 10, tzinfo=UTC)
-    window = [(t0 - timedelta(days=3), t0 + timedelta(days=3))]
+    window = [(microseconds(t0 - timedelta(days=3)), microseconds(t0 + timedelta(days=3)))]
     one = Signals(features={"entity:A": 3.0, "name:borat": 1.0}, lang="en", published=t0)
     reports.add("a", "h1", t0, one)
     reports.add(
@@ -397,7 +398,7 @@ def test_the_runs_stored_reports_count_a_report_once_as_it_is_now() -> None:
         reports.count(window, "entity:A"),
         reports.count(window, "name:borat"),
     ) == (1, 1, 0)
-    assert reports.holders("entity:A") == {"b"} and reports.holders("entity:B") == {"a"}
+    assert reports.holders("entity:A") == ["b"] and reports.holders("entity:B") == ["a"]
     reports.changed("b", "h2", t0 + timedelta(days=1))  # the same key: kept
     reports.changed("b", "h4", t0 + timedelta(days=1))
     assert (len(reports), reports.count(window)) == (1, 0)

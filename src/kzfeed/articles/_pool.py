@@ -1,6 +1,7 @@
 """Article extraction on every CPU core: trafilatura runs in worker processes while the
-fetching threads wait on the network. The pool starts only when the first page needs it, so a
-run where everything answered 304 pays nothing for it."""
+fetching threads wait on the network. The pool starts only when a source has pages to extract
+(readied while they are fetched: :meth:`ArticleExtractor.prepare`), so a run where everything
+answered 304 pays nothing for it."""
 
 from __future__ import annotations
 

@@ -48,26 +48,17 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     wanted = sorted(set(keys))
     _lock_stories(conn, wanted)
     for chunk in chunks(wanted):
-        # the members with their topics, in one statement (a row per topic; one without any)
-        query = (
-            select(
-                items.c.id,
-                items.c.story_id,
-                items.c.first_seen,
-                items.c.published,
-                items.c.updated,
-                item_topics.c.topic,
-            )
-            .select_from(items.outerjoin(item_topics, item_topics.c.item_id == items.c.id))
-            .where(story_members(chunk))
-        )
-        by_id: dict[str, Any] = {}
+        query = select(
+            items.c.id, items.c.story_id, items.c.first_seen, items.c.published, items.c.updated
+        ).where(story_members(chunk))
+        members = conn.execute(query).all()
         topics: dict[str, list[str]] = {}
-        for member in conn.execute(query):
-            by_id.setdefault(member.id, member)
-            if member.topic is not None:
-                topics.setdefault(member.id, []).append(member.topic)
-        members = list(by_id.values())
+        for ids in chunks([m.id for m in members]):
+            rows = conn.execute(
+                select(item_topics.c.item_id, item_topics.c.topic).where(item_topics.c.item_id.in_(ids))
+            )
+            for item_id, topic in rows:
+                topics.setdefault(item_id, []).append(topic)
         conn.execute(delete(story_topics).where(story_topics.c.story_id.in_(chunk)))
         conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
         groups: dict[str, list[Any]] = {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kzfeed.stories._signals import Signals
-from kzfeed.stories._stored import StoredReports, Window
+from kzfeed.stories._stored import StoredReports, Window, microseconds
 
 __all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch", "FeatureCounts"]
 
@@ -78,7 +78,7 @@ class EventIndex:
         #: viewed report is, and the reports added since by feature (a feature's postings are
         #: made, and its reports counted in ``_df``, when first asked for)
         self._stored: StoredReports | None = None
-        self._windows: Sequence[Window] = ()
+        self._windows: Sequence[tuple[int, int]] = ()
         self._viewed: dict[str, int] = {}
         self._added: defaultdict[str, list[int]] = defaultdict(list)
 
@@ -91,7 +91,8 @@ class EventIndex:
         :meth:`add` would make it, without indexing their features: the postings of a feature
         are made when a report asks for it, and its rarity is counted in ``stored``."""
         index = cls()
-        index._stored, index._windows = stored, windows
+        index._stored = stored
+        index._windows = [(microseconds(since), microseconds(until)) for since, until in windows]
         for item_id, story, signals in reports:
             n = index._at[item_id] = index._viewed[item_id] = len(index._ids)
             index._ids.append(item_id)
@@ -219,21 +220,18 @@ class EventIndex:
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
         idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
 
-        def weight(f: str) -> float:
-            return idf[f] if f in idf else idf.setdefault(f, self.idf(f))
+        def vector(report: Signals) -> dict[str, float]:
+            return {
+                f: w * (idf[f] if f in idf else idf.setdefault(f, self.idf(f)))
+                for f, w in report.features.items()
+            }
 
-        mine = {f: w * weight(f) for f, w in signals.features.items()}
+        mine = vector(signals)
         norm = math.sqrt(sum(w * w for w in mine.values()))
         for n in self._candidates(signals):
-            other = self._signals[n].features
-            # the cosine of ``_cosine`` with ``other`` weighted as ``mine`` is, the same sums in
-            # the same order, without making its vector (the hot loop of story assignment)
-            dot = 0.0
-            if not signals.conflicts(self._signals[n]):
-                dot = sum((w * (other[f] * weight(f)) for f, w in mine.items() if f in other), 0.0)
-            if dot:
-                dot /= norm * math.sqrt(sum((p := w * weight(f)) * p for f, w in other.items()))
-            scores[self._stories[n]].append((dot, n))
+            other = self._signals[n]
+            score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, vector(other))
+            scores[self._stories[n]].append((score, n))
         matches = []
         for story, found in scores.items():
             top, n = max(found)

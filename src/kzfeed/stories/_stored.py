@@ -14,12 +14,12 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from kzfeed.models import StoryKey
 from kzfeed.stories._signals import Signals
 
-__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "uri_guid"]
+__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "microseconds", "uri_guid"]
 
 Window = tuple[datetime, datetime]
 MASK = (1 << 64) - 1
@@ -120,11 +120,12 @@ class StoredReports:
 
     def __init__(self) -> None:
         self._entry: dict[str, tuple[str, datetime, Signals]] = {}
-        #: the dates of every report kept, and per feature of those that have it, sorted
-        self._dates: list[datetime] = []
-        self._feature_dates: dict[str, list[datetime]] = {}
-        #: feature -> the reports that have it
-        self._holders: dict[str, set[str]] = {}
+        #: the dates of every report kept, and per feature of those that have it, sorted (as
+        #: microseconds since 1970: integers compare faster than dates, and as exactly)
+        self._dates: list[int] = []
+        self._feature_dates: dict[str, list[int]] = {}
+        #: feature -> the reports that have it (lists: most features have one or two)
+        self._holders: dict[str, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._entry)
@@ -137,10 +138,11 @@ class StoredReports:
                 return
             self.drop(item_id)
         self._entry[item_id] = (content_hash, published, signals)
-        insort(self._dates, published)
+        at = microseconds(published)
+        insort(self._dates, at)
         for feature in signals.features:
-            insort(self._feature_dates.setdefault(feature, []), published)
-            self._holders.setdefault(feature, set()).add(item_id)
+            insort(self._feature_dates.setdefault(feature, []), at)
+            self._holders.setdefault(feature, []).append(item_id)
 
     def drop(self, item_id: str) -> None:
         """Forget the report of ``item_id`` (its stored key changed), if kept."""
@@ -148,10 +150,11 @@ class StoredReports:
         if entry is None:
             return
         _, published, signals = entry
-        _remove(self._dates, published)
+        at = microseconds(published)
+        _remove(self._dates, at)
         for feature in signals.features:
-            _remove(self._feature_dates[feature], published)
-            self._holders[feature].discard(item_id)
+            _remove(self._feature_dates[feature], at)
+            self._holders[feature].remove(item_id)
 
     def changed(self, item_id: str, content_hash: str, published: datetime | None) -> None:
         """The stored key of ``item_id`` is now this: its report is forgotten unless it is the same."""
@@ -159,9 +162,9 @@ class StoredReports:
         if entry is not None and entry[:2] != (content_hash, published):
             self.drop(item_id)
 
-    def count(self, windows: Sequence[Window], feature: str | None = None) -> int:
-        """How many reports kept are published within ``windows`` (apart, ends included); with
-        ``feature``, how many of those have it."""
+    def count(self, windows: Sequence[tuple[int, int]], feature: str | None = None) -> int:
+        """How many reports kept are published within ``windows`` (apart, ends included, in
+        :func:`microseconds`); with ``feature``, how many of those have it."""
         dates = self._dates if feature is None else self._feature_dates.get(feature)
         if not dates:
             return 0
@@ -170,10 +173,19 @@ class StoredReports:
             found += bisect_right(dates, until) - bisect_left(dates, since)
         return found
 
-    def holders(self, feature: str) -> set[str]:
+    def holders(self, feature: str) -> list[str]:
         """The reports kept that have ``feature``."""
-        return self._holders.get(feature, set())
+        return self._holders.get(feature, [])
 
 
-def _remove(dates: list[datetime], when: datetime) -> None:
+def _remove(dates: list[int], when: int) -> None:
     del dates[bisect_left(dates, when)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def microseconds(when: datetime) -> int:
+    """``when`` as microseconds since 1970 (UTC): in the same order as the dates, exactly."""
+    return (when - _EPOCH) // _MICROSECOND
