@@ -1,4 +1,5 @@
-"""Shared fixtures: a project folder with the seeds, a config writer, and the CLI in-process.
+"""Shared fixtures: a project folder with the seeds, a config writer, the CLI in-process, and the
+packaged keyword classifier.
 
 The plugin test kit (``kzfeed.testing``, loaded by its pytest11 entry point) provides
 ``kzfeed_http``, ``run_source``, ``kzfeed_db``, ``kzfeed_host`` and ``frozen_clock``.
@@ -11,16 +12,28 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from kzfeed.testing._httpserver import LocalHTTPServer
 
+if TYPE_CHECKING:
+    from kzfeed.classify import KeywordClassifier
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 HTTP_DATA = Path(__file__).resolve().parent / "data" / "http"
+
+
+@pytest.fixture(scope="session")
+def classifier() -> KeywordClassifier:
+    """The packaged keyword classifier, built once for the whole run (it keeps no state a test changes)."""
+    from kzfeed.classify import KeywordClassifier
+
+    return KeywordClassifier.from_options({})
 
 
 @pytest.fixture

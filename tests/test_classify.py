@@ -18,11 +18,6 @@ from kzfeed.sources import Classifier
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
 def classify(classifier: KeywordClassifier, title: str, text: str, lang: str | None = None) -> Classification:
     return classifier.classify(Document(title=title, text=text, lang=lang))
 

@@ -8,11 +8,6 @@ from kzfeed.classify import KeywordClassifier
 from kzfeed.models import Document
 
 
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
 @pytest.mark.parametrize(
     "region", ["Ostkasachstan", "Westkasachstan", "Nordkasachstan", "Südkasachstan", "Zentralkasachstan"]
 )

@@ -8,18 +8,10 @@ import pytest
 
 from kzfeed.classify import KeywordClassifier, explain
 from kzfeed.classify._evaluate import evaluate, load_labels
-from kzfeed.models import Classification, Document
+from kzfeed.models import Document
+from topic_cases import topics
 
 LABELS = Path(__file__).resolve().parent / "data" / "classifier"
-
-
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
-def topics(result: Classification) -> list[str]:
-    return [t.topic for t in result.topics]
 
 
 PARAGRAPHS = [

@@ -10,17 +10,9 @@ import pytest
 from kzfeed.classify import KeywordClassifier, explain
 from kzfeed.classify._evaluate import evaluate, load_labels
 from kzfeed.models import Classification, Document
+from topic_cases import report, topics
 
 LABELS = Path(__file__).resolve().parent / "data" / "classifier"
-
-
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
-def topics(result: Classification) -> list[str]:
-    return [t.topic for t in result.topics]
 
 
 def article(classifier: KeywordClassifier, title: str, paragraphs: list[str]) -> Classification:
@@ -104,10 +96,6 @@ def test_a_second_topic_named_in_the_lead_with_a_paragraph_of_its_own_is_tagged(
         ],
     )
     assert topics(unannounced) == ["energy"]
-
-
-def report(classifier: KeywordClassifier, title: str, text: str, lang: str) -> Classification:
-    return classifier.classify(Document(title=title, text=text, lang=lang))
 
 
 def test_a_second_topic_the_headline_and_the_lead_name_in_its_own_words_is_tagged(

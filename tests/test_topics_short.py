@@ -3,23 +3,8 @@ generic words beside a topic's own terms, and words that only look like a topic'
 
 from __future__ import annotations
 
-import pytest
-
 from kzfeed.classify import KeywordClassifier, explain
-from kzfeed.models import Classification, Document
-
-
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
-def topics(result: Classification) -> list[str]:
-    return [t.topic for t in result.topics]
-
-
-def report(classifier: KeywordClassifier, title: str, text: str, lang: str) -> Classification:
-    return classifier.classify(Document(title=title, text=text, lang=lang))
+from topic_cases import report, topics
 
 
 def test_a_german_compound_counts_for_the_term_it_ends_with(classifier: KeywordClassifier) -> None:
