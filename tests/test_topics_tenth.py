@@ -7,20 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kzfeed.classify import KeywordClassifier
-from kzfeed.models import Classification, Document
-
-
-@pytest.fixture(scope="module")
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier.from_options({})
-
-
-def topics(result: Classification) -> list[str]:
-    return [t.topic for t in result.topics]
-
-
-def report(classifier: KeywordClassifier, title: str, text: str, lang: str) -> Classification:
-    return classifier.classify(Document(title=title, text=text, lang=lang))
+from topic_cases import report, topics
 
 
 @pytest.mark.parametrize(
