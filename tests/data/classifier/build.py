@@ -22,7 +22,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+SPLITS = (
+    "dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh10",
+)  # fmt: skip
 TOPICS = {
     "raw_materials", "energy", "transport_logistics", "trade_investment", "political_dialogue",
     "security", "education_culture", "environment_climate", "rule_of_law",
@@ -32,7 +34,7 @@ OFFBEAT = {
     "lithium-chile", "eu-only", "sport", "tech", "world",
 }  # fmt: skip
 FULL_MIN, FULL_MAX = 1500, 5000
-_HEADER = re.compile(r"^### (\S+) (dev|test|fresh[2-8]?) (yes|no) (\S+)(?: ~(\S+))?\s*$")
+_HEADER = re.compile(r"^### (\S+) (dev|test|fresh(?:[2-9]|10)?) (yes|no) (\S+)(?: ~(\S+))?\s*$")
 
 
 def _topics(field: str | None, where: str) -> list[str]:
