@@ -30,6 +30,7 @@ import httpcore
 import httpx
 
 from kzfeed.http._allow import AllowList, address_problem, plain_host
+from kzfeed.http._pool import LinearPool
 
 __all__ = ["AddressRefused", "AllowList", "GuardedTransport", "address_problem", "deadline"]
 
@@ -192,7 +193,7 @@ class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, allow: AllowList, *, max_keepalive: int = 50) -> None:
         # httpx.HTTPTransport's own __init__ builds a pool on the plain network layer: not called
         self._backend = _GuardedBackend(allow)
-        self._pool = httpcore.ConnectionPool(
+        self._pool = LinearPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=None,
             max_keepalive_connections=max_keepalive,
