@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, KzfeedError, PluginError
@@ -96,6 +97,7 @@ class LazyClassifier:
     def __init__(self, config: Config, host: PluginHost) -> None:
         self._config, self._host = config, host
         self._classifier: Classifier | None = None
+        self._building = threading.Lock()  # built once, whichever thread asks first
 
     @property
     def name(self) -> str:
@@ -103,8 +105,18 @@ class LazyClassifier:
 
     def _get(self) -> Classifier:
         if self._classifier is None:
-            self._classifier = build_classifier(self._config, self._host)
+            with self._building:
+                if self._classifier is None:
+                    self._classifier = build_classifier(self._config, self._host)
         return self._classifier
+
+    def build_now(self) -> None:
+        """Build it now, in this thread (a run about to classify pages that are still being
+        fetched and extracted). A failure is left for the first ``classify``, which raises it."""
+        try:
+            self._get()
+        except Exception:  # ConfigError, PluginError: said where the run classifies
+            return
 
     def classify(self, document: ArticleText) -> Classification:
         return self._get().classify(document)

@@ -50,6 +50,11 @@ def _now() -> datetime:
     return clock.now()
 
 
+def _join_all(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        thread.join()
+
+
 @dataclass(slots=True, kw_only=True)
 class _Outcomes:
     """The run's line of each source as it is done. Sources that stored no items (304, paused,
@@ -205,7 +210,9 @@ class Pipeline:
             on_outcome=self.on_outcome,
         )
         with ExitStack() as opened:  # the fetcher and page extractor, once a source is fetched
-            make = partial(self._open_collector, opened, policy, staged, refetch=refetch, on_start=on_start)
+            make = partial(
+                self._open_collector, opened, policy, staged, classifier, refetch=refetch, on_start=on_start
+            )
             self._fetch_and_commit(sources, wanted, _Tools(make, refetch), committer, outcomes)
         ordered = tuple(outcomes.by_source[sc.name] for sc, _ in sources if sc.name in outcomes.by_source)
         report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
@@ -316,19 +323,32 @@ class Pipeline:
         opened: ExitStack,
         policy: FetchPolicy,
         staged: StagedHttpCache,
+        classifier: LazyClassifier,
         *,
         refetch: bool,
         on_start: Callable[[str], None] | None,
     ) -> Collector:
         """The fetcher and the page extractor, opened (on ``opened``) for the first source
-        fetched: a run with nothing due imports no HTTP client (httpx: ~30 ms)."""
+        fetched: a run with nothing due imports no HTTP client (httpx: ~30 ms). While the
+        extraction processes ready themselves (a source has pages to extract) the classifier
+        is built on a thread of its own: this process waits for the first page then, and
+        otherwise builds it when the first item arrives, with the other core extracting."""
         from kzfeed.articles import ArticleExtractor
         from kzfeed.http import Fetcher
 
         fetcher = Fetcher(policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder())
         opened.enter_context(fetcher)
-        extractor = opened.enter_context(ArticleExtractor(self.extract_processes))
+        building: list[threading.Thread] = []
+
+        def build_classifier_now() -> None:
+            thread = threading.Thread(target=classifier.build_now, name="kzfeed-classifier", daemon=True)
+            thread.start()
+            building.append(thread)
+
+        extractor = ArticleExtractor(self.extract_processes, while_starting=build_classifier_now)
+        opened.enter_context(extractor)
         opened.callback(self._count_extracted, extractor)
+        opened.callback(_join_all, building)
         return Collector(
             store=self.store,
             fetcher=fetcher,
