@@ -91,7 +91,8 @@ def fetch_policy(config: FetchConfig) -> FetchPolicy:
 
 
 class LazyClassifier:
-    """The run's classifier, built when the first item needs it: building it takes longer
+    """The run's classifier, built when the first item needs it (or earlier, by
+    :meth:`build_now`, while this process has nothing else to do): building it takes longer
     than a whole run in which every feed answers 304."""
 
     def __init__(self, config: Config, host: PluginHost) -> None:
