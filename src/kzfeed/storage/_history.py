@@ -3,15 +3,15 @@ feed read them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, text, update
 
-from kzfeed.models import RunError, RunReport, SourceRun, SourceState
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
 from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
+from kzfeed.storage._runrows import run_source_values
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
 
@@ -96,25 +96,4 @@ def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceR
         conn.execute(
             delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
         )
-    conn.execute(
-        insert(run_sources),
-        [
-            {
-                "run_id": run_id,
-                "source": outcome.source,
-                "status": outcome.status.value,
-                "http_status": outcome.http_status,
-                "new": outcome.new,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "failed": outcome.failed,
-                "duration_ms": round(outcome.duration_s * 1000),
-                "error": error.message if error else None,
-                "error_kind": error.kind.value if error else None,
-                "error_url": error.url if error else None,
-                "error_at": error.at if error else None,
-                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
-            }
-            for outcome, error in ((o, RunError.of(o)) for o in outcomes)
-        ],
-    )
+    conn.execute(insert(run_sources), [run_source_values(run_id, outcome) for outcome in outcomes])
