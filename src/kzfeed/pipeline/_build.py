@@ -99,6 +99,7 @@ class LazyClassifier:
         self._config, self._host = config, host
         self._classifier: Classifier | None = None
         self._building = threading.Lock()  # built once, whichever thread asks first
+        self._builder: threading.Thread | None = None
 
     @property
     def name(self) -> str:
@@ -118,6 +119,16 @@ class LazyClassifier:
             self._get()
         except Exception:  # ConfigError, PluginError: said where the run classifies
             return
+
+    def build_in_background(self) -> None:
+        """:meth:`build_now` on a thread of its own (once); :meth:`wait_for_build` joins it."""
+        if self._builder is None:
+            self._builder = threading.Thread(target=self.build_now, name="kzfeed-classifier", daemon=True)
+            self._builder.start()
+
+    def wait_for_build(self) -> None:
+        if self._builder is not None:
+            self._builder.join()
 
     def classify(self, document: ArticleText) -> Classification:
         return self._get().classify(document)

@@ -50,11 +50,6 @@ def _now() -> datetime:
     return clock.now()
 
 
-def _join_all(threads: list[threading.Thread]) -> None:
-    for thread in threads:
-        thread.join()
-
-
 @dataclass(slots=True, kw_only=True)
 class _Outcomes:
     """The run's line of each source as it is done. Sources that stored no items (304, paused,
@@ -338,17 +333,10 @@ class Pipeline:
 
         fetcher = Fetcher(policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder())
         opened.enter_context(fetcher)
-        building: list[threading.Thread] = []
-
-        def build_classifier_now() -> None:
-            thread = threading.Thread(target=classifier.build_now, name="kzfeed-classifier", daemon=True)
-            thread.start()
-            building.append(thread)
-
-        extractor = ArticleExtractor(self.extract_processes, while_starting=build_classifier_now)
+        extractor = ArticleExtractor(self.extract_processes, while_starting=classifier.build_in_background)
         opened.enter_context(extractor)
         opened.callback(self._count_extracted, extractor)
-        opened.callback(_join_all, building)
+        opened.callback(classifier.wait_for_build)
         return Collector(
             store=self.store,
             fetcher=fetcher,
