@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
 from kzfeed.models import RunError, RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
@@ -88,16 +88,22 @@ class RunsMixin(StoreBase):
         return run_records(rows, done)
 
 
+# built once (building a statement costs more than running it: a run records every source)
+_DROP_LINES = delete(run_sources).where(
+    (run_sources.c.run_id == bindparam("run"))
+    & run_sources.c.source.in_(bindparam("sources", expanding=True))
+)
+_INSERT_LINES = insert(run_sources)
+
+
 def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
     """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction."""
     if not outcomes:
         return
     for chunk in chunks([o.source for o in outcomes]):
-        conn.execute(
-            delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
-        )
+        conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
     conn.execute(
-        insert(run_sources),
+        _INSERT_LINES,
         [
             {
                 "run_id": run_id,

@@ -49,10 +49,7 @@ class DatabaseHttpCache:
         found: dict[str, CacheEntry | None] = dict.fromkeys(wanted)
         with self._engine.connect() as conn:
             for some in chunks(wanted):
-                query = select(http_cache).where(
-                    http_cache.c.url == some[0] if len(some) == 1 else http_cache.c.url.in_(some)
-                )
-                for row in conn.execute(query).mappings():
+                for row in conn.execute(_ENTRIES, {"urls": list(some)}).mappings():
                     found[row["url"]] = CacheEntry(
                         etag=row["etag"],
                         last_modified=row["last_modified"],
@@ -104,14 +101,19 @@ def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
     }
     stored: set[str] = set()
     for some in chunks(list(rows)):
-        stored.update(conn.execute(select(http_cache.c.url).where(http_cache.c.url.in_(some))).scalars())
+        stored.update(conn.execute(_STORED, {"urls": list(some)}).scalars())
     if stored:
-        changed = update(http_cache).where(http_cache.c.url == bindparam("stored_url"))
-        conn.execute(changed, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
+        conn.execute(_CHANGE, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
     if len(stored) < len(rows):
-        conn.execute(
-            insert(http_cache), [{"url": url, **row} for url, row in rows.items() if url not in stored]
-        )
+        conn.execute(_INSERT, [{"url": url, **row} for url, row in rows.items() if url not in stored])
+
+
+# built once (building a statement costs more than running it): the URLs of ``:urls`` stored,
+# the change of one, a new one; and every column of the entries of ``:urls``
+_STORED = select(http_cache.c.url).where(http_cache.c.url.in_(bindparam("urls", expanding=True)))
+_CHANGE = update(http_cache).where(http_cache.c.url == bindparam("stored_url"))
+_INSERT = insert(http_cache)
+_ENTRIES = select(http_cache).where(http_cache.c.url.in_(bindparam("urls", expanding=True)))
 
 
 def clear_retry_after(conn: Connection, urls: Iterable[str]) -> int:

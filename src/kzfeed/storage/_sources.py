@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -79,7 +80,7 @@ def upsert_sources(
     if len(values) == 1:
         (one,) = values
         changed = {k: v for k, v in one.items() if k != "name"}
-        if not conn.execute(update(sources).where(sources.c.name == one["name"]).values(changed)).rowcount:
+        if not conn.execute(_update_one(tuple(changed)), {**changed, "b_name": one["name"]}).rowcount:
             conn.execute(insert(sources), values)  # no row by that name (a source's first run)
         return
     stored: set[str] = set()
@@ -97,6 +98,17 @@ def upsert_sources(
     fresh = [v for v in values if v["name"] not in stored]
     if fresh:
         conn.execute(insert(sources), fresh)
+
+
+@lru_cache(maxsize=8)
+def _update_one(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of ``columns`` of the source ``:b_name`` (built once: a run writes one per
+    source, and building it cost more than running it)."""
+    return (
+        update(sources)
+        .where(sources.c.name == bindparam("b_name"))
+        .values({k: bindparam(k) for k in columns})
+    )
 
 
 def _source_values(state: SourceState, config_hash: str) -> dict[str, Any]:
