@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
 from kzfeed.models import RunError, RunReport, SourceRun, SourceState
-from kzfeed.storage._base import StoreBase, chunks, like_prefix
+from kzfeed.storage._base import StoreBase, chunks, like_prefix, upsert
 from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
@@ -97,13 +97,16 @@ _INSERT_LINES = insert(run_sources)
 
 
 def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
-    """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction."""
+    """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction
+    (one statement: an upsert)."""
     if not outcomes:
         return
-    for chunk in chunks([o.source for o in outcomes]):
-        conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
+    replacing = upsert(conn.dialect.name, run_sources)
+    if replacing is None:
+        for chunk in chunks([o.source for o in outcomes]):
+            conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
     conn.execute(
-        _INSERT_LINES,
+        replacing if replacing is not None else _INSERT_LINES,
         [
             {
                 "run_id": run_id,

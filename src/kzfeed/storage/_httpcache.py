@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
-from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._base import StoreBase, chunks, upsert
 from kzfeed.storage._schema import http_cache
 
 __all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
@@ -84,9 +84,9 @@ class DatabaseHttpCache:
 
 
 def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
-    """Insert or update ``entries`` in the transaction of ``conn``: one query finds those
-    stored, then one statement updates them and one inserts the others (a source of many
-    pages writes an entry per page)."""
+    """Insert or update ``entries`` in the transaction of ``conn``: one statement (an upsert;
+    on another database, one query finds those stored, then one statement updates them and
+    one inserts the others; a source of many pages writes an entry per page)."""
     if not entries:
         return
     rows = {
@@ -99,6 +99,10 @@ def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
         }
         for url, entry in entries.items()
     }
+    replacing = upsert(conn.dialect.name, http_cache)
+    if replacing is not None:
+        conn.execute(replacing, [{"url": url, **row} for url, row in rows.items()])
+        return
     stored: set[str] = set()
     for some in chunks(list(rows)):
         stored.update(conn.execute(_STORED, {"urls": list(some)}).scalars())
