@@ -18,7 +18,7 @@ from kzfeed.errors import ConfigError
 from kzfeed.plugins import PluginHost, make_plugin_host
 
 if TYPE_CHECKING:
-    from kzfeed.storage import StatusStore, Store
+    from kzfeed.storage import StatusStore, Store, StoreProtocol
 
 __all__ = ["App", "complete_sources", "complete_topics", "current_app", "progress", "setup_logging"]
 
@@ -79,6 +79,18 @@ class App:
         from kzfeed.storage import open_store  # lazy: SQLAlchemy costs ~0.1 s to import
 
         store = open_store(self.config.database)
+        self._stores.append(store)
+        return store
+
+    def run_store(self) -> StoreProtocol:
+        """The store of ``kzfeed run`` and ``ingest``: on SQLite at the newest schema, one that
+        writes the run's bookkeeping with sqlite3 and opens the full store only when the run
+        needs it (a run where every source answers 304 imports no SQLAlchemy); else the full store."""
+        from kzfeed.storage import open_quick_run
+
+        store = open_quick_run(self.config.database)
+        if store is None:
+            return self.store()
         self._stores.append(store)
         return store
 

@@ -42,7 +42,7 @@ def _ingest(
             return run_due(
                 app.config,
                 app.host,
-                app.store(),
+                app.run_store(),
                 refetch=refetch,
                 every_source=every_source,
                 only=sources or None,

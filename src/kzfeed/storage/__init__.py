@@ -15,17 +15,23 @@ from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
     from kzfeed.storage._httpcache import DatabaseHttpCache
-    from kzfeed.storage._items import SaveCounts
-    from kzfeed.storage._leases import SourceLeases
     from kzfeed.storage._lite import QuickStore, open_quick
     from kzfeed.storage._migrate import alembic_config, head_revision
     from kzfeed.storage._protocol import HttpCacheStore, RunLock, StatusStore, StoreProtocol
-    from kzfeed.storage._records import FleetStatus, OverdueSource, RunRecord, SourceRunRecord, WorkerRecord
+    from kzfeed.storage._quickrun import open_quick_run
+    from kzfeed.storage._records import (
+        Arrived,
+        FleetStatus,
+        OverdueSource,
+        RunRecord,
+        SourceRunRecord,
+        WorkerRecord,
+    )
     from kzfeed.storage._retention import PrunedItem, PrunePlan
+    from kzfeed.storage._runrows import SaveCounts, SourceLeases
     from kzfeed.storage._schema import include_name, metadata
     from kzfeed.storage._search import SearchHit
     from kzfeed.storage._store import Store, open_store
-    from kzfeed.storage._stories import Arrived
 
 __all__ = [
     "Arrived",
@@ -51,6 +57,7 @@ __all__ = [
     "include_name",
     "metadata",
     "open_quick",
+    "open_quick_run",
     "open_store",
 ]
 
@@ -59,16 +66,15 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
         __name__,
         {
             "_httpcache": "DatabaseHttpCache",
-            "_items": "SaveCounts",
-            "_leases": "SourceLeases",
             "_lite": "QuickStore open_quick",
             "_migrate": "alembic_config head_revision",
             "_protocol": "HttpCacheStore RunLock StatusStore StoreProtocol",
-            "_records": "FleetStatus OverdueSource RunRecord SourceRunRecord WorkerRecord",
+            "_records": "Arrived FleetStatus OverdueSource RunRecord SourceRunRecord WorkerRecord",
+            "_quickrun": "open_quick_run",
             "_retention": "PrunePlan PrunedItem",
+            "_runrows": "SaveCounts SourceLeases",
             "_schema": "include_name metadata",
             "_search": "SearchHit",
-            "_stories": "Arrived",
             "_store": "Store open_store",
         },
     )

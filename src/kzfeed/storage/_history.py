@@ -3,15 +3,15 @@ feed read them."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
-from kzfeed.models import RunError, RunReport, SourceRun, SourceState
+from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix, upsert
 from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
+from kzfeed.storage._runrows import run_source_values
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
 
@@ -105,25 +105,5 @@ def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceR
     if replacing is None:
         for chunk in chunks([o.source for o in outcomes]):
             conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
-    conn.execute(
-        replacing if replacing is not None else _INSERT_LINES,
-        [
-            {
-                "run_id": run_id,
-                "source": outcome.source,
-                "status": outcome.status.value,
-                "http_status": outcome.http_status,
-                "new": outcome.new,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "failed": outcome.failed,
-                "duration_ms": round(outcome.duration_s * 1000),
-                "error": error.message if error else None,
-                "error_kind": error.kind.value if error else None,
-                "error_url": error.url if error else None,
-                "error_at": error.at if error else None,
-                "warnings": json.dumps(list(outcome.warnings), ensure_ascii=False),
-            }
-            for outcome, error in ((o, RunError.of(o)) for o in outcomes)
-        ],
-    )
+    values = [run_source_values(run_id, outcome) for outcome in outcomes]
+    conn.execute(replacing if replacing is not None else _INSERT_LINES, values)

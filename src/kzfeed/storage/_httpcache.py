@@ -3,13 +3,13 @@ next run sends conditional requests and honours Retry-After even after a restart
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
 from kzfeed.storage._base import StoreBase, chunks, upsert
+from kzfeed.storage._runrows import TableHttpCache, cache_entry, cache_values
 from kzfeed.storage._schema import http_cache
 
 __all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
@@ -28,59 +28,24 @@ class HttpCacheMixin(StoreBase):
             return clear_retry_after(conn, urls)
 
 
-class DatabaseHttpCache:
-    """An :class:`~kzfeed.http.HttpCache` on the ``http_cache`` table. Thread-safe.
-
-    An entry is written only when it changed: an unchanged 304 writes nothing.
-    """
+class DatabaseHttpCache(TableHttpCache):
+    """An :class:`~kzfeed.http.HttpCache` on the ``http_cache`` table, through SQLAlchemy."""
 
     def __init__(self, engine: Engine) -> None:
+        super().__init__()
         self._engine = engine
-        self._seen: dict[str, CacheEntry | None] = {}
-        self._lock = threading.Lock()
 
-    def load(self, url: str) -> CacheEntry | None:
-        return self.load_many([url])[url]
-
-    def load_many(self, urls: Iterable[str]) -> dict[str, CacheEntry | None]:
-        """The entries of ``urls`` (None for those never saved), read in one query (a chunk
-        of URLs at a time): a source of many pages asks once, not once per page."""
-        wanted = list(dict.fromkeys(urls))
-        found: dict[str, CacheEntry | None] = dict.fromkeys(wanted)
+    def _read(self, urls: list[str]) -> dict[str, CacheEntry]:
+        found: dict[str, CacheEntry] = {}
         with self._engine.connect() as conn:
-            for some in chunks(wanted):
+            for some in chunks(urls):
                 for row in conn.execute(_ENTRIES, {"urls": list(some)}).mappings():
-                    found[row["url"]] = CacheEntry(
-                        etag=row["etag"],
-                        last_modified=row["last_modified"],
-                        expires=row["expires"],
-                        retry_after=row["retry_after"],
-                        last_status=row["last_status"],
-                    )
-        with self._lock:
-            self._seen.update(found)
+                    found[row["url"]] = cache_entry(row)
         return found
 
-    def save(self, url: str, entry: CacheEntry) -> None:
-        with self._lock:
-            known = url in self._seen
-            old = self._seen.get(url)
-        if known and _same(old, entry):
-            return
+    def _write(self, entries: Mapping[str, CacheEntry]) -> None:
         with self._engine.begin() as conn:
-            write_entries(conn, {url: entry})
-        self.remember({url: entry})
-
-    def changed(self, entries: Mapping[str, CacheEntry]) -> dict[str, CacheEntry]:
-        """The entries worth writing: those that differ from what was loaded or written."""
-        with self._lock:
-            seen = dict(self._seen)
-        return {u: e for u, e in entries.items() if u not in seen or not _same(seen[u], e)}
-
-    def remember(self, entries: Mapping[str, CacheEntry]) -> None:
-        """Note entries written by someone else's transaction (``write_entries``)."""
-        with self._lock:
-            self._seen.update(entries)
+            write_entries(conn, entries)
 
 
 def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
@@ -89,16 +54,7 @@ def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
     one inserts the others; a source of many pages writes an entry per page)."""
     if not entries:
         return
-    rows = {
-        url: {
-            "etag": entry.etag,
-            "last_modified": entry.last_modified,
-            "expires": entry.expires,
-            "retry_after": entry.retry_after,
-            "last_status": entry.last_status,
-        }
-        for url, entry in entries.items()
-    }
+    rows = {url: cache_values(entry) for url, entry in entries.items()}
     replacing = upsert(conn.dialect.name, http_cache)
     if replacing is not None:
         conn.execute(replacing, [{"url": url, **row} for url, row in rows.items()])
@@ -127,16 +83,3 @@ def clear_retry_after(conn: Connection, urls: Iterable[str]) -> int:
         return 0
     query = update(http_cache).where(http_cache.c.url.in_(wanted), http_cache.c.retry_after.is_not(None))
     return int(conn.execute(query.values(retry_after=None)).rowcount or 0)
-
-
-def _same(old: CacheEntry | None, new: CacheEntry) -> bool:
-    # a 304 after a 200 changes nothing worth a write: the validators are what matter
-    if old is None:
-        return False
-    ok = (old.last_status or 0) < 400 and (new.last_status or 0) < 400
-    return (old.etag, old.last_modified, old.expires, old.retry_after) == (
-        new.etag,
-        new.last_modified,
-        new.expires,
-        new.retry_after,
-    ) and (ok or old.last_status == new.last_status)

@@ -4,7 +4,6 @@ back for feeds, the CLI and re-classifying."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
+from kzfeed.storage._runrows import SaveCounts
 from kzfeed.storage._schema import item_date, item_entities, item_topics, items
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
@@ -35,20 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["ItemsMixin", "SaveCounts"]
 
 _CHUNK = 500  # ids in one IN (...) list (``chunks``)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SaveCounts:
-    """What :meth:`ItemsMixin.save_source` did with a batch."""
-
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    #: guids of new items not stored because the source already has an item with that guid
-    #: (under another link): the stored one is kept
-    guid_taken: tuple[str, ...] = ()
-    #: the ids of the new items
-    new_ids: frozenset[str] = frozenset()
 
 
 class ItemsMixin(StoreBase):

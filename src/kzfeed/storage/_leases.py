@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -44,10 +43,11 @@ from sqlalchemy import (
 from kzfeed import clock
 from kzfeed.storage._base import StoreBase, chunks, like_prefix
 from kzfeed.storage._records import WAITING_SQL, FleetStatus, OverdueSource, WorkerRecord, overdue_sources
+from kzfeed.storage._runrows import SourceLeases
 from kzfeed.storage._schema import UTCDateTime, sources, workers
 
 if TYPE_CHECKING:
-    from kzfeed.storage._protocol import StoreProtocol
+    pass
 
 __all__ = ["FleetStatus", "LeasesMixin", "OverdueSource", "SourceLeases", "WorkerRecord"]
 
@@ -299,28 +299,3 @@ def _as_column(now: ColumnElement[datetime] | datetime) -> ColumnElement[datetim
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-@dataclass(slots=True)
-class SourceLeases:
-    """The claims of one worker (what ``Pipeline.ingest`` asks before it fetches a source)."""
-
-    store: StoreProtocol
-    owner: str  # "worker:pid"
-    lease_seconds: int
-    #: the most sources this worker holds at once; it claims again when half of them are done
-    batch: int
-
-    def claim(self, candidates: Collection[str], *, limit: int, due_only: bool = True) -> list[str]:
-        """Claim up to ``limit`` of ``candidates`` (due ones only unless ``due_only`` is False)."""
-        return self.store.claim_sources(
-            self.owner, candidates, limit=limit, lease_seconds=self.lease_seconds, due_only=due_only
-        )
-
-    def finish(self, due_in: Mapping[str, float]) -> None:
-        """These sources are done (stored or failed): due again in that many seconds."""
-        self.store.finish_sources(self.owner, due_in)
-
-    def drop(self, names: Sequence[str]) -> None:
-        """Give these sources back unfetched (a stop signal): due as they were."""
-        self.store.drop_claims(self.owner, names)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kzfeed.storage._protocol import RunLock
     from kzfeed.storage._records import FleetStatus, RunRecord
 
-__all__ = ["QuickStore", "open_quick", "sqlite_path"]
+__all__ = ["QuickStore", "connect_at_head", "open_quick", "sqlite_path"]
 
 _SCHEMES = ("sqlite:///", "sqlite+pysqlite:///")
 #: what a run with nothing to do reads of each source
@@ -58,13 +58,25 @@ def sqlite_path(url: str) -> Path | None:
 def open_quick(url: str) -> QuickStore | None:
     """The ``sqlite3`` reader of the SQLite file at ``url`` when it exists and its schema is at
     the newest shipped revision; None otherwise (open the full store)."""
+    found = connect_at_head(url)
+    return None if found is None else QuickStore(*found)
+
+
+def connect_at_head(url: str, *, threads: bool = False) -> tuple[Path, sqlite3.Connection] | None:
+    """The file of the SQLite URL ``url`` and a connection to it (autocommit, rows by name;
+    usable from any thread with ``threads``, the caller serialising), when it exists and its
+    schema is at the newest shipped revision; None otherwise."""
     path = sqlite_path(url)
     head = shipped_head()
     if path is None or head is None or not path.is_file():
         return None
     try:
         conn = sqlite3.connect(
-            f"file:{quote(str(path.resolve()))}?mode=rw", uri=True, timeout=30.0, isolation_level=None
+            f"file:{quote(str(path.resolve()))}?mode=rw",
+            uri=True,
+            timeout=30.0,
+            isolation_level=None,
+            check_same_thread=not threads,
         )
     except sqlite3.Error:
         return None
@@ -79,7 +91,7 @@ def open_quick(url: str) -> QuickStore | None:
     if stored != [head]:
         conn.close()
         return None
-    return QuickStore(path, conn)
+    return path, conn
 
 
 class QuickStore:

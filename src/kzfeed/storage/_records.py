@@ -12,7 +12,7 @@ them (aware datetimes, booleans): :func:`utc` reads either.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,8 +23,10 @@ from kzfeed.storage._times import utc
 __all__ = [
     "RUNS_SQL",
     "RUN_SOURCES_SQL",
+    "STATE_COLUMNS",
     "UNHEALTHY_SQL",
     "WAITING_SQL",
+    "Arrived",
     "FleetStatus",
     "OverdueSource",
     "RunRecord",
@@ -46,13 +48,14 @@ RUN_SOURCES_SQL = (
     "error, error_kind, error_url, error_at, warnings "
     "FROM run_sources WHERE run_id >= :oldest AND run_id <= :newest ORDER BY source"
 )
-_STATE_COLUMNS = (
+#: the columns of ``sources`` that :func:`state_from_row` reads
+STATE_COLUMNS = (
     "name, type, url, etag, last_modified, last_attempt, last_ok, last_status, last_error, "
     "items_last_run, consecutive_failures, next_due, paused, cursor, due_at"
 )
 #: sources paused or failing ``:failing_after`` times or more in a row, worst first
 UNHEALTHY_SQL = (
-    f"SELECT {_STATE_COLUMNS} FROM sources WHERE paused OR consecutive_failures >= :failing_after "
+    f"SELECT {STATE_COLUMNS} FROM sources WHERE paused OR consecutive_failures >= :failing_after "
     "ORDER BY consecutive_failures DESC, name"
 )
 #: sources due at ``:now`` (the database's clock), not paused, in no live lease; longest due first
@@ -61,6 +64,18 @@ WAITING_SQL = (
     "AND (due_at IS NULL OR due_at <= :now) AND (lease_owner IS NULL OR lease_expires <= :now) "
     "ORDER BY due_at ASC NULLS FIRST, name"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """The items a pass in the order kzfeed first saw them (``items_by_arrival``) has done: those
+    first seen before ``first_seen``, and those of ``ids`` first seen at that instant."""
+
+    first_seen: datetime
+    ids: Collection[str] = ()
+
+    def has(self, first_seen: datetime, item_id: str) -> bool:
+        return first_seen < self.first_seen or (first_seen == self.first_seen and item_id in self.ids)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

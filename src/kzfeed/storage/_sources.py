@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -14,6 +13,7 @@ from sqlalchemy.sql import bindparam
 from kzfeed.models import SourceState
 from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._records import UNHEALTHY_SQL, state_from_row
+from kzfeed.storage._runrows import source_values
 from kzfeed.storage._schema import items, sources
 
 __all__ = ["SourcesMixin", "state_from_row", "upsert_sources"]
@@ -74,7 +74,7 @@ def upsert_sources(
     row is there, as it mostly is, else that UPDATE and an INSERT."""
     if not rows:
         return
-    values = [_source_values(state, config_hash) for state, config_hash in rows]
+    values = [source_values(state, config_hash) for state, config_hash in rows]
     if due_at is not None:
         values = [{**v, "due_at": due_at} for v in values]
     if len(values) == 1:
@@ -88,13 +88,7 @@ def upsert_sources(
         stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
     known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
     if known:
-        columns = [k for k in values[0] if k != "name"]
-        statement = (
-            update(sources)
-            .where(sources.c.name == bindparam("b_name"))
-            .values({k: bindparam(k) for k in columns})
-        )
-        conn.execute(statement, known)
+        conn.execute(_update_one(tuple(k for k in values[0] if k != "name")), known)
     fresh = [v for v in values if v["name"] not in stored]
     if fresh:
         conn.execute(insert(sources), fresh)
@@ -109,23 +103,3 @@ def _update_one(columns: tuple[str, ...]) -> Any:
         .where(sources.c.name == bindparam("b_name"))
         .values({k: bindparam(k) for k in columns})
     )
-
-
-def _source_values(state: SourceState, config_hash: str) -> dict[str, Any]:
-    return {
-        "name": state.name,
-        "type": state.type,
-        "config_hash": config_hash,
-        "url": state.url,
-        "etag": state.etag,
-        "last_modified": state.last_modified,
-        "last_attempt": state.last_attempt,
-        "last_ok": state.last_ok,
-        "last_status": state.last_status,
-        "last_error": state.last_error,
-        "items_last_run": state.items_last_run,
-        "consecutive_failures": state.consecutive_failures,
-        "next_due": state.next_due,
-        "paused": state.paused,
-        "cursor": json.dumps(state.cursor, sort_keys=True, ensure_ascii=False),
-    }

@@ -3,8 +3,7 @@ reports published around it, merged stories, and re-assigned stories."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import islice
@@ -15,6 +14,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, or_, se
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._itemrows import items_from_rows
+from kzfeed.storage._records import Arrived
 from kzfeed.storage._schema import items
 from kzfeed.storage._storyrows import refresh_stories, stories_of
 
@@ -22,18 +22,6 @@ __all__ = ["Arrived", "StoriesMixin", "merge_stories"]
 
 Span = tuple[datetime, datetime]
 _MASK = (1 << 64) - 1  # fingerprints are stored signed (a SQL BIGINT); compared unsigned
-
-
-@dataclass(frozen=True, slots=True)
-class Arrived:
-    """The items a pass in the order kzfeed first saw them (``items_by_arrival``) has done: those
-    first seen before ``first_seen``, and those of ``ids`` first seen at that instant."""
-
-    first_seen: datetime
-    ids: Collection[str] = ()
-
-    def has(self, first_seen: datetime, item_id: str) -> bool:
-        return first_seen < self.first_seen or (first_seen == self.first_seen and item_id in self.ids)
 
 
 _KEY_COLUMNS = (
