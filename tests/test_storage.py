@@ -11,7 +11,7 @@ from sqlalchemy.exc import StatementError
 
 from factories import make_item
 from kzfeed.errors import InputError
-from kzfeed.models import SourceState
+from kzfeed.models import Item, SourceState
 from kzfeed.storage import Store, open_store
 
 T0 = datetime(2025, 5, 7, 18, 41, tzinfo=UTC)
@@ -167,3 +167,33 @@ def test_a_sources_line_of_a_run_and_a_urls_validators_are_replaced_when_written
         "https://example.org/feed": CacheEntry(last_modified="Tue, 1 Dec 2026 10:00:00 GMT", last_status=304),
         "https://example.org/other": CacheEntry(etag='"2"', last_status=200),
     }
+
+
+def test_the_renderers_reads_are_the_stored_items_without_the_classifiers_evidence(store: Store) -> None:
+    """Feeds, pages and story signals show no evidence; parsed, it weighs more than an item's
+    text, and the renderer reads every item of its head documents. ``show --explain`` keeps it."""
+    from dataclasses import replace
+
+    items = [
+        make_item("a.txt", published=T0),
+        make_item("b.txt", title="Another story", topics=("trade", "energy")),
+    ]
+    save(store, items)
+    full = {i.id: store.get_item(i.id) for i in items}
+    assert all(
+        c.evidence or any(t.evidence for t in c.topics)
+        for c in (i.classification for i in full.values())
+        if c
+    )
+
+    def without(item: Item) -> Item:
+        c = item.classification
+        assert c is not None
+        topics = tuple(replace(t, evidence=()) for t in c.topics)
+        return replace(item, classification=replace(c, evidence=(), topics=topics))
+
+    assert store.items_by_id(list(full)) == {i: without(item) for i, item in full.items()}
+    stories = {item.story_id or item.id for item in full.values()}
+    assert sorted(store.items_of_stories(stories), key=lambda i: i.id) == sorted(
+        (without(item) for item in full.values()), key=lambda i: i.id
+    )

@@ -41,9 +41,9 @@ def _largest_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sizes: list[int] = []
     real = items_module.items_from_rows
 
-    def recording(conn: Any, rows: Any) -> Any:
+    def recording(conn: Any, rows: Any, **kwargs: Any) -> Any:
         sizes.append(len(rows))
-        return real(conn, rows)
+        return real(conn, rows, **kwargs)
 
     for module in (items_module, heads_module, stories_module):
         monkeypatch.setattr(module, "items_from_rows", recording)
@@ -90,9 +90,9 @@ def _reads_and_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real_read, real_replace = items_module.items_from_rows, os.replace
     real_save = Store.save_stories
 
-    def reading(conn: Any, rows: Any) -> Any:
+    def reading(conn: Any, rows: Any, **kwargs: Any) -> Any:
         events.append("read")
-        return real_read(conn, rows)
+        return real_read(conn, rows, **kwargs)
 
     def replacing(src: Any, dst: Any) -> None:
         events.append("write")

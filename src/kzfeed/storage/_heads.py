@@ -14,7 +14,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text
 
 from kzfeed.models import Item
 from kzfeed.storage._base import StoreBase, chunks
-from kzfeed.storage._itemrows import items_from_rows
+from kzfeed.storage._itemrows import WITHOUT_EVIDENCE, items_from_rows
 from kzfeed.storage._schema import items, renders, stories, story_topics
 from kzfeed.storage._storyrows import story_members
 
@@ -96,11 +96,13 @@ class HeadsMixin(StoreBase):
             return value
 
     def items_of_stories(self, story_ids: Collection[str]) -> list[Item]:
-        """The relevant items of the stories ``story_ids``, in full."""
+        """The relevant items of the stories ``story_ids``, in full but for the classifier's
+        evidence (feeds, pages and story signals show none of it)."""
         return _read_items(self._engine, story_ids, by_story=True)
 
     def items_by_id(self, ids: Collection[str]) -> dict[str, Item]:
-        """The full stored items of ``ids`` (those that exist), by id."""
+        """The stored items of ``ids`` (those that exist), by id, in full but for the
+        classifier's evidence (as :meth:`items_of_stories`)."""
         return {i.id: i for i in _read_items(self._engine, ids, by_story=False)}
 
     def item_links(self, batch: int = 2000) -> Iterator[tuple[str, str | None]]:
@@ -157,6 +159,6 @@ def _read_items(engine: Engine, keys: Collection[str], *, by_story: bool) -> lis
     with engine.connect() as conn:
         for chunk in chunks(sorted(set(keys))):
             where = story_members(chunk) if by_story else items.c.id.in_(chunk)
-            rows = conn.execute(select(items).where(where)).mappings().all()
-            found += items_from_rows(conn, rows)
+            rows = conn.execute(select(*WITHOUT_EVIDENCE).where(where)).mappings().all()
+            found += items_from_rows(conn, rows, evidence=False)
     return found

@@ -11,9 +11,10 @@ from sqlalchemy import Connection, insert, select
 
 from kzfeed.models import Classification, Entity, Evidence, Item, RawItem, TopicTag
 from kzfeed.storage._base import chunks
-from kzfeed.storage._schema import item_entities, item_topics
+from kzfeed.storage._schema import item_entities, item_topics, items
 
 __all__ = [
+    "WITHOUT_EVIDENCE",
     "classification_signature",
     "classification_values",
     "item_values",
@@ -114,30 +115,39 @@ def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classific
         conn.execute(_INSERT_ENTITIES, entity_rows)
 
 
-def items_from_rows(conn: Connection, rows: Sequence[Any]) -> list[Item]:
-    """Items from their ``items`` rows, with their topics and entities read in a few queries."""
+#: the ``items`` columns but the relevance's evidence (see :func:`items_from_rows`)
+WITHOUT_EVIDENCE = tuple(c for c in items.c if c.name != "relevance_evidence")
+
+
+def items_from_rows(conn: Connection, rows: Sequence[Any], *, evidence: bool = True) -> list[Item]:
+    """Items from their ``items`` rows, with their topics and entities read in a few queries.
+    ``evidence=False`` (rows of :data:`WITHOUT_EVIDENCE`): without the classifier's evidence
+    (the terms behind the relevance and each topic), which only ``show --explain`` and
+    reclassifying read; parsed, it weighs more than the item's text."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
     topics: dict[str, list[TopicTag]] = {i: [] for i in ids}
     entities: dict[str, list[Entity]] = {i: [] for i in ids}
+    columns = [item_topics.c.item_id, item_topics.c.topic, item_topics.c.score]
+    if evidence:
+        columns.append(item_topics.c.evidence)
     for chunk in chunks(ids):
-        for t in conn.execute(select(item_topics).where(item_topics.c.item_id.in_(chunk))).mappings():
-            topics[t["item_id"]].append(
-                TopicTag(topic=t["topic"], score=t["score"], evidence=_evidence_from_json(t["evidence"]))
-            )
+        for t in conn.execute(select(*columns).where(item_topics.c.item_id.in_(chunk))).mappings():
+            found = _evidence_from_json(t["evidence"]) if evidence else ()
+            topics[t["item_id"]].append(TopicTag(topic=t["topic"], score=t["score"], evidence=found))
         for e in conn.execute(select(item_entities).where(item_entities.c.item_id.in_(chunk))).mappings():
             entities[e["item_id"]].append(Entity(name=e["name"], kind=e["kind"], mentions=e["mentions"]))
-    return [_item_from_row(r, topics[r["id"]], entities[r["id"]]) for r in rows]
+    return [_item_from_row(r, topics[r["id"]], entities[r["id"]], evidence=evidence) for r in rows]
 
 
-def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity]) -> Item:
+def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity], *, evidence: bool) -> Item:
     classification = Classification(
         relevant=bool(r["relevant"]),
         relevance=float(r["relevance"]),
         topics=tuple(sorted(topics, key=lambda t: (-t.score, t.topic))),
         entities=tuple(sorted(entities, key=lambda e: (-e.mentions, e.name))),
-        evidence=_evidence_from_json(r["relevance_evidence"]),
+        evidence=_evidence_from_json(r["relevance_evidence"]) if evidence else (),
         reason=r["reason"],
         lang=r["lang"],
         classifier=r["classifier"],

@@ -17,6 +17,7 @@ are kept. The caller runs the same steps either way.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from collections.abc import Collection, Mapping, Sequence
@@ -148,11 +149,14 @@ class LeasesMixin(StoreBase):
         if not candidates or limit < 1:
             return []
         now = self._now()
-        listed = (  # PostgreSQL: one array parameter, however many sources
-            sources.c.name == any_(bindparam("b_names", list(candidates), type_=ARRAY(String())))
-            if self._shared
-            else sources.c.name.in_(list(candidates))
-        )
+        # one parameter, however many sources: PostgreSQL an array, SQLite a JSON array (an
+        # ``IN (?, ?, …)`` of each length is a statement of its own in the driver's cache: a
+        # 1,000-feed run's ~60 claims held ~6 MiB)
+        if self._shared:
+            listed = sources.c.name == any_(bindparam("b_names", list(candidates), type_=ARRAY(String())))
+        else:
+            names = func.json_each(bindparam("b_names", json.dumps(list(candidates), ensure_ascii=False)))
+            listed = sources.c.name.in_(select(names.table_valued("value").c.value))
         wanted = select(sources.c.name).where(listed, sources.c.paused.is_(False))
         if due_only:
             wanted = wanted.where(or_(sources.c.due_at.is_(None), sources.c.due_at <= now))

@@ -22,7 +22,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+SPLITS = (
+    "dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
+)  # fmt: skip
 TOPICS = {
     "raw_materials", "energy", "transport_logistics", "trade_investment", "political_dialogue",
     "security", "education_culture", "environment_climate", "rule_of_law",
@@ -32,7 +34,7 @@ OFFBEAT = {
     "lithium-chile", "eu-only", "sport", "tech", "world",
 }  # fmt: skip
 FULL_MIN, FULL_MAX = 1500, 5000
-_HEADER = re.compile(r"^### (\S+) (dev|test|fresh[2-8]?) (yes|no) (\S+)(?: ~(\S+))?\s*$")
+_HEADER = re.compile(r"^### (\S+) (dev|test|fresh\d*) (yes|no) (\S+)(?: ~(\S+))?\s*$")
 
 
 def _topics(field: str | None, where: str) -> list[str]:
@@ -56,6 +58,8 @@ def parse(path: Path) -> list[tuple[str, dict[str, object]]]:
         if not match:
             raise SystemExit(f"{path.name}: bad header {header!r}")
         id_, split, relevant, what, passing = match.groups()
+        if split not in SPLITS:
+            raise SystemExit(f"{id_}: unknown split {split!r}, add it to SPLITS in build.py")
         title, _, text = rest.strip().partition("\n")
         text = re.sub(r"\n{3,}", "\n\n", text.strip())
         record: dict[str, object] = {"id": id_, "lang": lang, "title": title.strip(), "text": text}
@@ -101,7 +105,8 @@ def main() -> int:
     new = set(ids)
     for split in SPLITS:
         path = HERE / f"{split}.jsonl"
-        kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        kept = [line for line in old.splitlines()
                 if line.strip() and json.loads(line)["id"] not in new and "-f" not in json.loads(line)["id"]
                 and "-s" not in json.loads(line)["id"]]  # fmt: skip
         lines = kept + [json.dumps(r, ensure_ascii=False) for r in written[split]]
