@@ -1,4 +1,4 @@
-"""Shape checks shared by the held-out split tests (test_labelled_fresh6.py to test_labelled_fresh9.py).
+"""Shape checks shared by the held-out split tests (test_labelled_fresh6.py to test_labelled_fresh10.py).
 
 They read the JSONL files of tests/data/classifier as plain data and never load the classifier,
 so that checking a split's shape tells nothing about how the classifier does on it.
@@ -20,7 +20,7 @@ from kzfeed.models import TOPICS
 LABELS = Path(__file__).resolve().parent / "data" / "classifier"
 LANGS = ("en", "fr", "de", "ru", "kk")
 SPLITS = (
-    "dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
+    "dev", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10",
 )  # fmt: skip
 
 

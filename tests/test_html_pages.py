@@ -10,13 +10,16 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import kzfeed.lang
 from conftest import CliResult
 from kzfeed.articles import ArticleExtractor
+from kzfeed.classify import KeywordClassifier
 from kzfeed.config._load import load_config
 from kzfeed.models import RawItem
 from kzfeed.storage import open_store
@@ -242,3 +245,44 @@ def test_the_extraction_processes_are_readied_while_the_first_pages_are_fetched(
     )
     assert list(HtmlSource("site", {"urls": urls}).fetch(ctx)) == []
     assert again.prepared == 0
+
+
+def _offices_config(server: LocalHTTPServer, extra: str = "") -> str:
+    for n, place in enumerate(PLACES[:3]):
+        server.route(f"/{place.lower()}.html", body=_article(n, place), content_type="text/html")
+    urls = [server.url(f"/{place.lower()}.html") for place in PLACES[:3]]
+    return (
+        f'{extra}[fetch]\nexempt_loopback = true\nallow_private = ["127.0.0.1"]\nextract_processes = 2\n'
+        f'[[sources]]\nname = "offices"\ntype = "html"\nurls = {json.dumps(urls)}\n'
+    )
+
+
+def test_the_classifier_is_built_while_the_extraction_processes_ready_themselves(
+    kzfeed: Callable[..., CliResult], write_config: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the main process only waits for the first page then: the build no longer delays the
+    # first items, which arrive while the other core is extracting
+    built_on: list[str] = []
+    from_options = KeywordClassifier.from_options.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type[KeywordClassifier], options: Any) -> KeywordClassifier:
+        built_on.append(threading.current_thread().name)
+        return from_options(cls, options)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(KeywordClassifier, "from_options", classmethod(recorded))
+    with LocalHTTPServer() as server:
+        write_config(_offices_config(server))
+        result = kzfeed("run")
+    assert result.exit_code == 0, result.stderr
+    assert "offices: 3 new" in result.stdout
+    assert built_on == ["kzfeed-classifier"]  # once, on its own thread
+
+
+def test_a_classifier_that_cannot_be_built_still_stops_the_run_with_its_message(
+    kzfeed: Callable[..., CliResult], write_config: Callable[[str], Path]
+) -> None:
+    with LocalHTTPServer() as server:
+        write_config(_offices_config(server, '[classifier]\nthreshold = "high"\n'))
+        result = kzfeed("run")
+    assert result.exit_code != 0
+    assert "threshold" in result.stderr

@@ -78,10 +78,20 @@ class ArticleExtractor:
     set up); with 1 it runs in the calling thread. ``processes`` may be a
     function, asked once when the first page comes (e.g. how many workers share this host by
     then); None: one per CPU core. Thread-safe.
+
+    ``while_starting`` is called once, in the thread that calls :meth:`prepare`, when that starts
+    the fork server: the caller's own set-ups (building its classifier) can use the core the
+    server leaves idle while it readies itself, instead of waiting for the first page.
     """
 
-    def __init__(self, processes: int | Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        processes: int | Callable[[], int] | None = None,
+        *,
+        while_starting: Callable[[], None] | None = None,
+    ) -> None:
         self._processes = processes
+        self._while_starting = while_starting
         self._count: int | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -116,9 +126,12 @@ class ArticleExtractor:
         if self.processes == 1:
             return
         with self._lock:
-            if self._pool is None and not self._started:
-                _start_server()
-                self._started = True
+            if self._pool is not None or self._started:
+                return
+            _start_server()
+            self._started = True
+        if self._while_starting is not None:
+            self._while_starting()
 
     def _executor(self) -> ProcessPoolExecutor:
         processes = self.processes

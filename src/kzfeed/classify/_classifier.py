@@ -30,6 +30,10 @@ _ONCE_LIMIT = 8_192
 #: languages that write compounds as one word: a noun (capitalised) no term starts is tried for a
 #: term that ends it (Luftverschmutzung is a Verschmutzung)
 COMPOUNDING = frozenset({"de"})
+#: languages whose names take -s in the genitive (Litauens, Polens, Wiens), and the least letters
+#: such a word has
+GENITIVE_S = frozenset({"de"})
+GENITIVE_MIN = 5
 #: the least letters a word has for its ending to be tried as a term
 COMPOUND_MIN = 8
 
@@ -103,7 +107,7 @@ class _Cache(dict[K, V]):
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "chunks", "compounds", "entities", "kazakh", "newline", "stem", "terms")
+    __slots__ = ("cache", "chunks", "compounds", "entities", "genitive", "kazakh", "newline", "stem", "terms")
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -121,6 +125,9 @@ class _LanguageMatcher:
         self.entities = entities
         #: Kazakh adds its endings to names: Римде is Rome, though the gazetteer lists "Рим" exactly
         self.kazakh = lang == "kk"
+        #: German adds -s to a name of the genitive: Litauens is Lithuania's, though the gazetteer
+        #: lists "Litauen" exactly
+        self.genitive = lang in GENITIVE_S
         self.compounds = (
             self.terms.compound_heads(self.stem, _written_as_noun)
             if lang in COMPOUNDING and self.stem is not None
@@ -139,6 +146,14 @@ class _LanguageMatcher:
         entities = self.entities.starting_at(token, form, form)
         if not entities and self.kazakh:
             entities = _inflected_name(self.entities, form)
+        elif (
+            not entities
+            and self.genitive
+            and len(form) >= GENITIVE_MIN
+            and form[-1] == "s"
+            and token[0].isupper()
+        ):
+            entities = self.entities.one_word(form[:-1])
         terms = self.terms.starting_at(token, form, stemmed)
         if not terms and self.compounds is not None and len(form) >= COMPOUND_MIN and token[0].isupper():
             terms = self.compounds.head(form)  # a noun no term starts: is it a compound of one?

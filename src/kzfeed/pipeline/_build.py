@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 from kzfeed.config import Config, FetchConfig, SourceConfig
 from kzfeed.errors import ConfigError, KzfeedError, PluginError
@@ -90,12 +91,15 @@ def fetch_policy(config: FetchConfig) -> FetchPolicy:
 
 
 class LazyClassifier:
-    """The run's classifier, built when the first item needs it: building it takes longer
+    """The run's classifier, built when the first item needs it (or earlier, by
+    :meth:`build_now`, while this process has nothing else to do): building it takes longer
     than a whole run in which every feed answers 304."""
 
     def __init__(self, config: Config, host: PluginHost) -> None:
         self._config, self._host = config, host
         self._classifier: Classifier | None = None
+        self._building = threading.Lock()  # built once, whichever thread asks first
+        self._builder: threading.Thread | None = None
 
     @property
     def name(self) -> str:
@@ -103,8 +107,28 @@ class LazyClassifier:
 
     def _get(self) -> Classifier:
         if self._classifier is None:
-            self._classifier = build_classifier(self._config, self._host)
+            with self._building:
+                if self._classifier is None:
+                    self._classifier = build_classifier(self._config, self._host)
         return self._classifier
+
+    def build_now(self) -> None:
+        """Build it now, in this thread (a run about to classify pages that are still being
+        fetched and extracted). A failure is left for the first ``classify``, which raises it."""
+        try:
+            self._get()
+        except Exception:  # ConfigError, PluginError: said where the run classifies
+            return
+
+    def build_in_background(self) -> None:
+        """:meth:`build_now` on a thread of its own (once); :meth:`wait_for_build` joins it."""
+        if self._builder is None:
+            self._builder = threading.Thread(target=self.build_now, name="kzfeed-classifier", daemon=True)
+            self._builder.start()
+
+    def wait_for_build(self) -> None:
+        if self._builder is not None:
+            self._builder.join()
 
     def classify(self, document: ArticleText) -> Classification:
         return self._get().classify(document)

@@ -205,7 +205,9 @@ class Pipeline:
             on_outcome=self.on_outcome,
         )
         with ExitStack() as opened:  # the fetcher and page extractor, once a source is fetched
-            make = partial(self._open_collector, opened, policy, staged, refetch=refetch, on_start=on_start)
+            make = partial(
+                self._open_collector, opened, policy, staged, classifier, refetch=refetch, on_start=on_start
+            )
             self._fetch_and_commit(sources, wanted, _Tools(make, refetch), committer, outcomes)
         ordered = tuple(outcomes.by_source[sc.name] for sc, _ in sources if sc.name in outcomes.by_source)
         report = RunReport(started=started, finished=_now(), sources=ordered, run_id=run_id)
@@ -316,19 +318,25 @@ class Pipeline:
         opened: ExitStack,
         policy: FetchPolicy,
         staged: StagedHttpCache,
+        classifier: LazyClassifier,
         *,
         refetch: bool,
         on_start: Callable[[str], None] | None,
     ) -> Collector:
         """The fetcher and the page extractor, opened (on ``opened``) for the first source
-        fetched: a run with nothing due imports no HTTP client (httpx: ~30 ms)."""
+        fetched: a run with nothing due imports no HTTP client (httpx: ~30 ms). While the
+        extraction processes ready themselves (a source has pages to extract) the classifier
+        is built on a thread of its own: this process waits for the first page then, and
+        otherwise builds it when the first item arrives, with the other core extracting."""
         from kzfeed.articles import ArticleExtractor
         from kzfeed.http import Fetcher
 
         fetcher = Fetcher(policy, cache=staged, stop=self.stop, fleet=self._fleet(), holder=self._holder())
         opened.enter_context(fetcher)
-        extractor = opened.enter_context(ArticleExtractor(self.extract_processes))
+        extractor = ArticleExtractor(self.extract_processes, while_starting=classifier.build_in_background)
+        opened.enter_context(extractor)
         opened.callback(self._count_extracted, extractor)
+        opened.callback(classifier.wait_for_build)
         return Collector(
             store=self.store,
             fetcher=fetcher,
