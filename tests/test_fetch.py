@@ -97,6 +97,28 @@ def test_user_agent_names_kzfeed_version_and_contact(
     assert sent == f"kzfeed/{kzfeed.__version__} (+{CONTACT})"
 
 
+def test_a_cookie_a_site_sets_is_sent_back_to_it_for_the_rest_of_the_run(
+    http_server: LocalHTTPServer, make_fetcher: MakeFetcher
+) -> None:
+    """(Pages behind a consent or session cookie.) Answers without Set-Cookie keep the jar as
+    it is; a new Set-Cookie replaces the value."""
+    http_server.route(
+        "/consent", body=b"ok", content_type="text/plain", headers={"Set-Cookie": "consent=yes; Path=/"}
+    )
+    fetcher = make_fetcher()
+    fetcher.get(http_server.url("/page.html"), source="test")
+    fetcher.get(http_server.url("/consent"), source="test")
+    fetcher.get(http_server.url("/page.html"), source="test")
+    fetcher.get(http_server.url("/feed.xml"), source="test")
+    http_server.route(
+        "/consent", body=b"ok", content_type="text/plain", headers={"Set-Cookie": "consent=no; Path=/"}
+    )
+    fetcher.get(http_server.url("/consent"), source="test")
+    fetcher.get(http_server.url("/page.html"), source="test")
+    sent = [r.headers.get("cookie") for r in http_server.requests]
+    assert sent == [None, None, "consent=yes", "consent=yes", "consent=yes", "consent=no"]
+
+
 def test_user_agent_needs_a_contact() -> None:
     with pytest.raises(ConfigError, match="contact"):
         default_user_agent("  ")
