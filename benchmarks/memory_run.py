@@ -117,6 +117,9 @@ def wrap(module, owner, name, label):
                 if not active[label]:
                     del active[label]
                     if PYTHON and label == os.environ.get("MEM_AT") and tracemalloc.is_tracing():
+                        if os.environ.get("MEM_COLLECT") == "1":
+                            import gc
+                            gc.collect()
                         py_peak[:] = [tracemalloc.get_traced_memory()[0], tracemalloc.take_snapshot(), time.perf_counter() - T0]
                         tracemalloc.stop()
                     marks.append((time.perf_counter() - T0, label, "end", rss(), native()))
@@ -229,6 +232,7 @@ def main() -> None:
     parser.add_argument(
         "--detail", action="store_true", help="the native memory at each stage, pymalloc, mappings"
     )
+    parser.add_argument("--collect", action="store_true", help="with --at: gc.collect() before the snapshot")
     parser.add_argument("--second", action="store_true", help="also the unchanged second run")
     args = parser.parse_args()
     code = f"STAGES = {STAGES!r}\n{CHILD}"
@@ -240,6 +244,7 @@ def main() -> None:
         MEM_FRAMES=str(args.frames),
         MEM_AT=args.at,
         MEM_DETAIL=str(int(args.detail)),
+        MEM_COLLECT=str(int(args.collect)),
     )
     with tempfile.TemporaryDirectory(prefix="kzfeed-mem-") as tmp, serve(args.feeds, args.items) as sites:
         folder = Path(tmp)

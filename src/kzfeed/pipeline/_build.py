@@ -126,6 +126,11 @@ class LazyClassifier:
             self._builder = threading.Thread(target=self.build_now, name="kzfeed-classifier", daemon=True)
             self._builder.start()
 
+    def release(self) -> bool:
+        """Drop the classifier once the run's items are classified; whether one was built."""
+        built, self._classifier = self._classifier is not None, None
+        return built
+
     def wait_for_build(self) -> None:
         if self._builder is not None:
             self._builder.join()
