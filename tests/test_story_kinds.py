@@ -18,6 +18,11 @@ _WORDS = [s for stems in EVENT_KINDS.values() for s in stems] + [
     " ",
     "\n",
     "é",
+    "SUMMIT",
+    "Визит",
+    "ВЫБОРЫ",
+    "K",
+    "Référendum",
 ]
 
 

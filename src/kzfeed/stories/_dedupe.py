@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from kzfeed.models import Item, Story, StoryKey
 from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
@@ -66,6 +67,8 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 def _shingles(words: list[str], size: int = _SHINGLE) -> set[str]:
     if len(words) < size:
         return {" ".join(words)} if words else set()
+    if size == 2:  # every item's fingerprint: pairs joined in C
+        return set(map(" ".join, pairwise(words)))
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
