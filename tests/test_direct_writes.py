@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,11 @@ from sqlalchemy.exc import StatementError
 from factories import make_item
 from kzfeed.models import CacheEntry, SourceRun, SourceState, SourceStatus
 from kzfeed.storage import _direct, open_store
+from kzfeed.storage._direct import select_rows
+from kzfeed.storage._items import _STORED_OR_GUIDS
+from kzfeed.storage._records import Arrived
 from kzfeed.storage._runrows import SaveCounts
+from kzfeed.storage._storyrows import _MEMBERS, _TOPICS
 
 T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
 T1 = datetime(2025, 3, 14, 9, 15, 30, 250000, tzinfo=UTC)
@@ -118,3 +122,58 @@ def test_a_value_sqlalchemy_refuses_is_refused_alike_and_nothing_is_stored(tmp_p
             )
         assert store.count_items() == 0
         assert store.source_state("feed").items_last_run == 0
+
+
+def test_the_reads_of_storing_a_source_are_the_rows_sqlalchemy_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen_clock: object
+) -> None:
+    """The story keys (each kind of condition, with and without ``Arrived``), a story's members
+    and their topics, and a batch's stored rows and guids, read through the cursor on SQLite:
+    the same rows, values and types as SQLAlchemy's."""
+    url = f"sqlite:///{tmp_path / 'kzfeed.db'}"
+    _store_sources(url)
+    store = open_store(url)
+
+    def read() -> list[object]:
+        stored = store.items(relevant=None)
+        ids = sorted(item.id for item in stored)
+        day = timedelta(days=1)
+        found: list[object] = []
+        for arrived in (None, Arrived(first_seen=T1, ids=ids[:1])):
+            found.append(
+                store.story_keys(
+                    ids=ids[:2],
+                    hashes=[stored[0].content_hash],
+                    urls=[item.canonical_url for item in stored if item.canonical_url],
+                    guids=["a.txt", "d.txt", "none"],
+                    spans=[(T0 - day, T1 + day)],
+                    undated=True,
+                    arrived=arrived,
+                )
+            )
+        with store._engine.connect() as conn:
+            found.append([tuple(row) for row in select_rows(conn, _MEMBERS, {"keys": ids})])
+            found.append([tuple(row) for row in select_rows(conn, _TOPICS, {"ids": ids})])
+            bound = {"ids": [*ids, "none"], "source": "test", "guids": ["a.txt", "b.txt", "none"]}
+            found.append([row._asdict() for row in select_rows(conn, _STORED_OR_GUIDS, bound)])
+        return found
+
+    with store:
+        direct = read()
+        monkeypatch.setattr(_direct, "DIRECT", set())
+        through_sqlalchemy = read()
+    assert all(direct), direct  # each read found rows: the comparison compares
+    assert [[(type(v), v) for v in _values(part)] for part in direct] == [
+        [(type(v), v) for v in _values(part)] for part in through_sqlalchemy
+    ]
+
+
+def _values(found: object) -> list[object]:
+    """Every value in ``found`` (lists of keys, tuples or mappings), in order."""
+    if isinstance(found, dict):  # its keys as text (SQLAlchemy's are a subclass of str)
+        return [v for key, value in found.items() for v in (str(key), *_values(value))]
+    if isinstance(found, list | tuple):
+        return [v for item in found for v in _values(item)]
+    if hasattr(found, "__dataclass_fields__"):
+        return _values([getattr(found, name) for name in found.__dataclass_fields__])
+    return [found]

@@ -16,18 +16,31 @@ statements, as before.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Dialect, Table, bindparam, delete, insert, update
+from sqlalchemy import (
+    Column,
+    CompoundSelect,
+    Connection,
+    Dialect,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    update,
+)
 from sqlalchemy.exc import StatementError
 
 from kzfeed.storage._base import upsert
 from kzfeed.storage._errors import explain_database_error
 
-__all__ = ["DIRECT", "delete_in", "insert_rows", "update_row"]
+__all__ = ["DIRECT", "delete_in", "insert_rows", "select_rows", "update_row"]
 
 #: the databases written directly (the tests empty it to compare with SQLAlchemy's statements)
 DIRECT = {"sqlite"}
@@ -72,6 +85,55 @@ def delete_in(conn: Connection, column: Column[Any], values: Collection[Any]) ->
     # (an ``IN (?, ?, …)`` of each length would be a statement of its own in the driver's cache)
     sql = f"DELETE FROM {column.table.name} WHERE {column.name} IN (SELECT value FROM json_each(?))"
     _run(conn, sql, [(json.dumps([str(v) for v in values], ensure_ascii=False),)])
+
+
+def select_rows(
+    conn: Connection, statement: Select[Any] | CompoundSelect[Any], params: Mapping[str, Any]
+) -> Iterable[Any]:
+    """The rows of ``statement`` (a SELECT, or a UNION ALL of them, built once: its lists are
+    expanding bound values) with ``params``, each with its columns as attributes. On SQLite
+    read through the cursor: each list is one parameter, a JSON array read with ``json_each``
+    (one prepared statement whatever the list's length), the values bound and the columns read
+    by their types' SQLAlchemy processors."""
+    if conn.dialect.name not in DIRECT:
+        return conn.execute(statement, dict(params))
+    sql, binds, columns, row = _select_plan(statement, conn.dialect)
+    bound = tuple(
+        json.dumps(list(params[name]), ensure_ascii=False)
+        if listed
+        else params[name]
+        if p is None
+        else p(params[name])
+        for name, listed, p in binds
+    )
+    got = _run(conn, sql, [bound]).fetchall()
+    return [
+        row(*(v if p is None or v is None else p(v) for v, p in zip(r, columns, strict=True))) for r in got
+    ]
+
+
+@lru_cache(maxsize=256)
+def _select_plan(
+    statement: Select[Any] | CompoundSelect[Any], dialect: Dialect
+) -> tuple[str, tuple[tuple[str, bool, _Processor], ...], tuple[_Processor, ...], Any]:
+    """The SQL of ``statement`` with each expanding list read from a JSON array; for each
+    parameter in order, its name, whether it is a list, and its processor; the processor of
+    each column read, and the row type."""
+    compiled = statement.compile(dialect=dialect)
+    sql = re.sub(r"\(__\[POSTCOMPILE_\w+\]\)", "(SELECT value FROM json_each(?))", compiled.string)
+    binds = []
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        binds.append(
+            (name, bool(bind.expanding), None if bind.expanding else _type_processor(bind.type, dialect))
+        )
+    selected = list(statement.selected_columns)
+    columns = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected)
+    return sql, tuple(binds), columns, namedtuple("Row", [c.key for c in selected])  # type: ignore[misc]
+
+
+def _type_processor(type_: Any, dialect: Dialect) -> _Processor:
+    return type_.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
 
 
 # SQLAlchemy's statements (other databases), built once: building one costs more than running it

@@ -13,7 +13,7 @@ from kzfeed import clock
 from kzfeed.errors import InputError
 from kzfeed.models import Classification, Item, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks
-from kzfeed.storage._direct import insert_rows
+from kzfeed.storage._direct import insert_rows, select_rows
 from kzfeed.storage._history import record_source_runs
 from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
@@ -288,7 +288,7 @@ def _stored_rows(
     if len(sources) == 1 and len(ids) <= _CHUNK:
         (source,) = sources
         bound = {"ids": ids, "source": source, "guids": sorted({item.guid for item in batch})}
-        rows = conn.execute(_STORED_OR_GUIDS, bound).mappings()
+        rows = (row._asdict() for row in select_rows(conn, _STORED_OR_GUIDS, bound))
         wanted, guids = set(ids), set()
         for row in rows:
             guids.add((row["source"], row["guid"]))

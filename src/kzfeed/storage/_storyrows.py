@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, and_, bindparam, func, or_, select, text
 
 from kzfeed.storage._base import advisory_key, chunks
-from kzfeed.storage._direct import delete_in, insert_rows
+from kzfeed.storage._direct import delete_in, insert_rows, select_rows
 from kzfeed.storage._schema import item_topics, items, stories, story_topics
 
 __all__ = ["refresh_stories", "stories_of", "story_members"]
@@ -61,10 +61,10 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     _lock_stories(conn, wanted)
     for chunk in chunks(wanted):
         keys = {"keys": list(chunk)}
-        members = conn.execute(_MEMBERS, keys).all()
+        members = list(select_rows(conn, _MEMBERS, keys))
         topics: dict[str, list[str]] = {}
         for ids in chunks([m.id for m in members]):
-            for item_id, topic in conn.execute(_TOPICS, {"ids": list(ids)}):
+            for item_id, topic in select_rows(conn, _TOPICS, {"ids": list(ids)}):
                 topics.setdefault(item_id, []).append(topic)
         delete_in(conn, story_topics.c.story_id, chunk)
         delete_in(conn, stories.c.id, chunk)
