@@ -41,6 +41,9 @@ class PoliteSites:
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
         self.arrivals: dict[str, list[float]] = defaultdict(list)  # Host header -> monotonic times
+        # Host header -> the system's wall clock (``time.time()``): the clock a PostgreSQL server
+        # on this machine reads with ``clock_timestamp()``
+        self.arrived_at: dict[str, list[float]] = defaultdict(list)
         self.paths: dict[str, list[str]] = defaultdict(list)  # Host header -> paths asked for
         self._in_flight: dict[str, int] = defaultdict(int)
         self.max_in_flight: dict[str, int] = defaultdict(int)
@@ -96,6 +99,7 @@ class PoliteSites:
         host = handler.headers.get("Host", "")
         with self._lock:
             self.arrivals[host].append(time.monotonic())
+            self.arrived_at[host].append(time.time())
             self.paths[host].append(handler.path)
             self._in_flight[host] += 1
             self.max_in_flight[host] = max(self.max_in_flight[host], self._in_flight[host])

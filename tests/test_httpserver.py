@@ -211,3 +211,22 @@ def test_url_needs_a_running_server() -> None:
     with server:
         assert server.url("feed.xml") == server.base_url + "/feed.xml"
         assert server.base_url.startswith("http://127.0.0.1:")
+
+
+def test_a_client_waiting_for_each_answer_is_counted_one_at_a_time(http_server: LocalHTTPServer) -> None:
+    """The count of requests being answered at once never exceeds what the client had waiting:
+    a request sent on another connection right after the last answer was read is not counted
+    with it (the tests of per-host limits read this count)."""
+    http_server.route("/page", body=b"x" * 100)
+    port = int(http_server.base_url.rsplit(":", 1)[1])
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(2)]
+    try:
+        for n in range(400):  # alternately on two kept-alive connections, one at a time
+            connection = connections[n % 2]
+            connection.request("GET", "/page")
+            assert connection.getresponse().read() == b"x" * 100
+    finally:
+        for connection in connections:
+            connection.close()
+    assert len(http_server.requests_to("/page")) == 400
+    assert http_server.max_concurrent == 1

@@ -128,6 +128,47 @@ def test_kept_story_signals_are_replaced_and_none_kept_for_a_deleted_item(databa
         store.close()
 
 
+def test_a_sources_line_of_a_run_and_a_urls_validators_are_replaced_when_written_again(
+    store: Store,
+) -> None:
+    from kzfeed.http import CacheEntry
+    from kzfeed.models import SourceRun, SourceStatus
+
+    run = store.start_run(T0)
+    first = SourceRun(source="a", status=SourceStatus.FAILED, warnings=("slow",), duration_s=2.0)
+    store.record_source_run(run, first)
+    store.record_source_run(run, SourceRun(source="b", status=SourceStatus.OK, new=1))
+    store.record_source_run(run, SourceRun(source="a", status=SourceStatus.OK, new=3, duration_s=0.5))
+    (record,) = [r for r in store.last_runs() if r.id == run]
+    lines = {line.source: line for line in record.sources}
+    assert sorted(lines) == ["a", "b"]
+    assert (lines["a"].status, lines["a"].new, lines["a"].duration_ms, lines["a"].warnings) == (
+        "ok",
+        3,
+        500,
+        (),
+    )
+    cache = store.http_cache()
+    cache.save("https://example.org/feed", CacheEntry(etag='"1"', last_status=200))
+    store.save_source(
+        state=SourceState(name="a", type="rss"),
+        config_hash="x",
+        batch=[],
+        ok=True,
+        validators={
+            "https://example.org/feed": CacheEntry(
+                last_modified="Tue, 1 Dec 2026 10:00:00 GMT", last_status=304
+            ),
+            "https://example.org/other": CacheEntry(etag='"2"', last_status=200),
+        },
+    )
+    found = store.http_cache().load_many(["https://example.org/feed", "https://example.org/other"])
+    assert found == {
+        "https://example.org/feed": CacheEntry(last_modified="Tue, 1 Dec 2026 10:00:00 GMT", last_status=304),
+        "https://example.org/other": CacheEntry(etag='"2"', last_status=200),
+    }
+
+
 def test_the_renderers_reads_are_the_stored_items_without_the_classifiers_evidence(store: Store) -> None:
     """Feeds, pages and story signals show no evidence; parsed, it weighs more than an item's
     text, and the renderer reads every item of its head documents. ``show --explain`` keeps it."""

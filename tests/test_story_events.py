@@ -140,3 +140,31 @@ def test_organisations_and_places_are_one_entity_in_every_language(text: str, la
     # a report in any language names the same entity: the signal that groups it with the others
     found = CLASSIFIER.classify(Document(guid="x", title="Astana", text=f"{text} in Astana.", lang=lang))
     assert name in {e.name for e in found.entities}
+
+
+def test_a_match_scores_the_weighted_cosine_of_its_reports() -> None:
+    # find_all's scores are those of similarity() (each report's features weighted by their
+    # rarity, then the cosine), to the last bit: the best pair of each story, and the story's
+    # mean over the reports compared
+    from kzfeed.stories import signals
+    from kzfeed.stories._events import EventIndex
+
+    reports = [report(i) for i in sorted(DEV)]
+    index = EventIndex()
+    for r in reports:
+        index.add(r.id, r.id.split("-")[0], signals(r))
+    compared = 0
+    for r in reports:
+        mine = signals(r)
+        candidates = index._candidates(mine) if mine.published else set()
+        for match in index.find_all(mine):
+            scores = [
+                index.similarity(mine, index._signals[n])
+                for n in candidates
+                if index._stories[n] == match.story
+            ]
+            members = index._members_in_window(match.story, mine)
+            assert match.score == max(scores)
+            assert match.mean == sum(scores) / max(members, len(scores))
+            compared += 1
+    assert compared > len(reports) / 2

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect
 
 from factories import make_item
 from kzfeed.models import Item, SourceState
-from kzfeed.storage import Store, alembic_config, open_store
+from kzfeed.storage import Arrived, Store, alembic_config, open_store
 from kzfeed.stories import StoryIndex, assign_stories, story_lookup
 
 T0 = datetime(2024, 1, 1, 9, tzinfo=UTC)
@@ -119,3 +119,41 @@ def test_a_database_with_items_gains_the_story_key_indexes(tmp_path: Path) -> No
         assert store.search_items("Report", relevant_only=False)  # the full-text index still works
     finally:
         store.close()
+
+
+def test_a_lookup_of_many_keys_at_once_finds_each_stored_match_once(store: Store) -> None:
+    # more values than one IN (...) list holds (500) and than one statement binds (900): the
+    # lookup goes as several statements, each a UNION ALL of several kinds of condition
+    def reports(name: str, count: int, first: datetime, step: int, seen: datetime) -> list[Item]:
+        made = [
+            make_item(
+                f"{name}{n}.txt",
+                title=f"{name} {n}",
+                text=_text(len(name) * 100 + n),
+                published=first + timedelta(days=step * n),
+                url=f"https://example.org/{name}/{n}",
+            )
+            for n in range(count)
+        ]
+        _save(store, assign_stories(made, StoryIndex()), now=seen)
+        return made
+
+    early = reports("early", 50, T0, 7, seen=T0 + timedelta(days=800))
+    late = reports("late", 5, T0 + timedelta(days=1000), 1, seen=T0 + timedelta(days=1100))
+    noise = [f"missing-{n}" for n in range(700)]
+    ids = [*noise, early[1].id, late[0].id]
+    hashes = [*noise, early[2].content_hash]
+    urls = [*noise[:600], early[3].canonical_url or ""]
+    guids = [*noise[:550], early[4].guid]
+    spans = [
+        (T0 + timedelta(days=7 * 30), T0 + timedelta(days=7 * 32)),
+        (T0 + timedelta(days=1000), T0 + timedelta(days=1001)),
+    ]
+    found = store.story_keys(ids=ids, hashes=hashes, urls=urls, guids=guids, spans=spans)
+    # each once, in the order kzfeed first saw them (then by date)
+    expected = [early[n].id for n in (1, 2, 3, 4, 30, 31, 32)] + [late[0].id, late[1].id]
+    assert [key.item_id for key in found] == expected
+    # a rebuild reads only what it has done: here, the items first seen before the late ones
+    done = Arrived(first_seen=T0 + timedelta(days=900))
+    found = store.story_keys(ids=ids, hashes=hashes, urls=urls, guids=guids, spans=spans, arrived=done)
+    assert [key.item_id for key in found] == expected[:-2]

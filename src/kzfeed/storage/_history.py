@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
 from kzfeed.models import RunReport, SourceRun, SourceState
-from kzfeed.storage._base import StoreBase, chunks, like_prefix
+from kzfeed.storage._base import StoreBase, chunks, like_prefix, upsert
 from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
 from kzfeed.storage._runrows import run_source_values
 from kzfeed.storage._schema import run_sources, runs
@@ -88,12 +88,22 @@ class RunsMixin(StoreBase):
         return run_records(rows, done)
 
 
+# built once (building a statement costs more than running it: a run records every source)
+_DROP_LINES = delete(run_sources).where(
+    (run_sources.c.run_id == bindparam("run"))
+    & run_sources.c.source.in_(bindparam("sources", expanding=True))
+)
+_INSERT_LINES = insert(run_sources)
+
+
 def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
-    """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction."""
+    """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction
+    (one statement: an upsert)."""
     if not outcomes:
         return
-    for chunk in chunks([o.source for o in outcomes]):
-        conn.execute(
-            delete(run_sources).where((run_sources.c.run_id == run_id) & run_sources.c.source.in_(chunk))
-        )
-    conn.execute(insert(run_sources), [run_source_values(run_id, outcome) for outcome in outcomes])
+    replacing = upsert(conn.dialect.name, run_sources)
+    if replacing is None:
+        for chunk in chunks([o.source for o in outcomes]):
+            conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
+    values = [run_source_values(run_id, outcome) for outcome in outcomes]
+    conn.execute(replacing if replacing is not None else _INSERT_LINES, values)

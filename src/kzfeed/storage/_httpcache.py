@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
-from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._base import StoreBase, chunks, upsert
 from kzfeed.storage._runrows import TableHttpCache, cache_entry, cache_values
 from kzfeed.storage._schema import http_cache
 
@@ -39,10 +39,7 @@ class DatabaseHttpCache(TableHttpCache):
         found: dict[str, CacheEntry] = {}
         with self._engine.connect() as conn:
             for some in chunks(urls):
-                query = select(http_cache).where(
-                    http_cache.c.url == some[0] if len(some) == 1 else http_cache.c.url.in_(some)
-                )
-                for row in conn.execute(query).mappings():
+                for row in conn.execute(_ENTRIES, {"urls": list(some)}).mappings():
                     found[row["url"]] = cache_entry(row)
         return found
 
@@ -52,22 +49,31 @@ class DatabaseHttpCache(TableHttpCache):
 
 
 def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
-    """Insert or update ``entries`` in the transaction of ``conn``: one query finds those
-    stored, then one statement updates them and one inserts the others (a source of many
-    pages writes an entry per page)."""
+    """Insert or update ``entries`` in the transaction of ``conn``: one statement (an upsert;
+    on another database, one query finds those stored, then one statement updates them and
+    one inserts the others; a source of many pages writes an entry per page)."""
     if not entries:
         return
     rows = {url: cache_values(entry) for url, entry in entries.items()}
+    replacing = upsert(conn.dialect.name, http_cache)
+    if replacing is not None:
+        conn.execute(replacing, [{"url": url, **row} for url, row in rows.items()])
+        return
     stored: set[str] = set()
     for some in chunks(list(rows)):
-        stored.update(conn.execute(select(http_cache.c.url).where(http_cache.c.url.in_(some))).scalars())
+        stored.update(conn.execute(_STORED, {"urls": list(some)}).scalars())
     if stored:
-        changed = update(http_cache).where(http_cache.c.url == bindparam("stored_url"))
-        conn.execute(changed, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
+        conn.execute(_CHANGE, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
     if len(stored) < len(rows):
-        conn.execute(
-            insert(http_cache), [{"url": url, **row} for url, row in rows.items() if url not in stored]
-        )
+        conn.execute(_INSERT, [{"url": url, **row} for url, row in rows.items() if url not in stored])
+
+
+# built once (building a statement costs more than running it): the URLs of ``:urls`` stored,
+# the change of one, a new one; and every column of the entries of ``:urls``
+_STORED = select(http_cache.c.url).where(http_cache.c.url.in_(bindparam("urls", expanding=True)))
+_CHANGE = update(http_cache).where(http_cache.c.url == bindparam("stored_url"))
+_INSERT = insert(http_cache)
+_ENTRIES = select(http_cache).where(http_cache.c.url.in_(bindparam("urls", expanding=True)))
 
 
 def clear_retry_after(conn: Connection, urls: Iterable[str]) -> int:

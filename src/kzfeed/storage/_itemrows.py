@@ -88,6 +88,11 @@ def classification_signature(conn: Connection, item_id: str) -> tuple[Any, ...]:
     return tuple(sorted((t, round(s, 6)) for t, s in topics))
 
 
+#: built once (building a statement costs more than running it; every source writes these)
+_INSERT_TOPICS = insert(item_topics)
+_INSERT_ENTITIES = insert(item_entities)
+
+
 def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classification]]) -> None:
     """The topic and entity rows of several items, one statement per table."""
     topic_rows = [
@@ -105,9 +110,9 @@ def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classific
             for name, e in entities.items()
         ]
     if topic_rows:
-        conn.execute(insert(item_topics), topic_rows)
+        conn.execute(_INSERT_TOPICS, topic_rows)
     if entity_rows:
-        conn.execute(insert(item_entities), entity_rows)
+        conn.execute(_INSERT_ENTITIES, entity_rows)
 
 
 #: the ``items`` columns but the relevance's evidence (see :func:`items_from_rows`)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, union_all, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
@@ -236,7 +236,7 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         unchanged += 1
     if fresh:
         conn.execute(
-            insert(items),
+            _INSERT_ITEMS,
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
@@ -263,6 +263,16 @@ _STORED_COLUMNS = (
     items.c.story_id,
     items.c.guid,
 )
+#: the stored rows of ``:ids`` (statements built once: building one costs more than running it)
+_STORED = select(*_STORED_COLUMNS).where(items.c.id.in_(bindparam("ids", expanding=True)))
+#: and those of ``:source`` with one of ``:guids``
+_STORED_OR_GUIDS = union_all(
+    _STORED,
+    select(*_STORED_COLUMNS).where(
+        items.c.source == bindparam("source"), items.c.guid.in_(bindparam("guids", expanding=True))
+    ),
+)
+_INSERT_ITEMS = insert(items)
 
 
 def _stored_rows(
@@ -276,12 +286,8 @@ def _stored_rows(
     found: dict[str, Any] = {}
     if len(sources) == 1 and len(ids) <= _CHUNK:
         (source,) = sources
-        by_guid = select(*_STORED_COLUMNS).where(
-            items.c.source == source, items.c.guid.in_(sorted({item.guid for item in batch}))
-        )
-        rows = conn.execute(
-            union_all(select(*_STORED_COLUMNS).where(items.c.id.in_(ids)), by_guid)
-        ).mappings()
+        bound = {"ids": ids, "source": source, "guids": sorted({item.guid for item in batch})}
+        rows = conn.execute(_STORED_OR_GUIDS, bound).mappings()
         wanted, guids = set(ids), set()
         for row in rows:
             guids.add((row["source"], row["guid"]))
@@ -289,10 +295,7 @@ def _stored_rows(
                 found[row["id"]] = row
         return found, guids
     for chunk in chunks(ids):
-        found.update(
-            (row["id"], row)
-            for row in conn.execute(select(*_STORED_COLUMNS).where(items.c.id.in_(chunk))).mappings()
-        )
+        found.update((row["id"], row) for row in conn.execute(_STORED, {"ids": list(chunk)}).mappings())
     return found, None
 
 

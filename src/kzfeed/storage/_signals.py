@@ -65,7 +65,10 @@ def write_signals(conn: Connection, rows: Iterable[SignalsRow]) -> None:
     """Insert signals rows (of items that have none: new ones, or after :func:`drop_signals`)."""
     values = _values(rows)
     if values:
-        conn.execute(insert(story_signals), values)
+        conn.execute(_INSERT, values)
+
+
+_INSERT = insert(story_signals)  # built once: every source that stores items writes some
 
 
 def _values(rows: Iterable[SignalsRow]) -> list[dict[str, object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
@@ -79,7 +80,7 @@ def upsert_sources(
     if len(values) == 1:
         (one,) = values
         changed = {k: v for k, v in one.items() if k != "name"}
-        if not conn.execute(update(sources).where(sources.c.name == one["name"]).values(changed)).rowcount:
+        if not conn.execute(_update_one(tuple(changed)), {**changed, "b_name": one["name"]}).rowcount:
             conn.execute(insert(sources), values)  # no row by that name (a source's first run)
         return
     stored: set[str] = set()
@@ -87,13 +88,18 @@ def upsert_sources(
         stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
     known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
     if known:
-        columns = [k for k in values[0] if k != "name"]
-        statement = (
-            update(sources)
-            .where(sources.c.name == bindparam("b_name"))
-            .values({k: bindparam(k) for k in columns})
-        )
-        conn.execute(statement, known)
+        conn.execute(_update_one(tuple(k for k in values[0] if k != "name")), known)
     fresh = [v for v in values if v["name"] not in stored]
     if fresh:
         conn.execute(insert(sources), fresh)
+
+
+@lru_cache(maxsize=8)
+def _update_one(columns: tuple[str, ...]) -> Any:
+    """The UPDATE of ``columns`` of the source ``:b_name`` (built once: a run writes one per
+    source, and building it cost more than running it)."""
+    return (
+        update(sources)
+        .where(sources.c.name == bindparam("b_name"))
+        .values({k: bindparam(k) for k in columns})
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from kzfeed.errors import ConfigError, KzfeedError, StorageError
@@ -71,6 +71,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_file(parsed: URL) -> bool:
+    """Whether ``parsed`` is a SQLite database in a file (as SQLAlchemy tells them apart)."""
+    return (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and parsed.query.get("mode") != "memory"
+    )
+
+
+def _pool_options(parsed: URL) -> dict[str, Any]:
+    """How many connections the engine keeps. PostgreSQL: each fetching thread may hold two at
+    once (robots.txt of a site is fetched inside the transaction that stores it, and that
+    request takes a turn of the site in another), besides the run's own: more than
+    SQLAlchemy's 5 + 10. SQLite: two kept between uses, the last returned taken first (up to
+    15 at once, as before): each SQLite connection keeps its own page cache and up to 128
+    prepared statements, and SQLAlchemy's five taken in turn held every statement of a run
+    five times (at 200 feeds a first update's SQLite memory reached 17 MiB, 4 MiB with these;
+    docs/benchmarks.md, lean lane session 6); a connection opened for a third use at once
+    costs ~2 ms. (An in-memory SQLite database has one connection a thread: nothing to set.)"""
+    if parsed.get_backend_name() == "postgresql":
+        return {"pool_size": 10, "max_overflow": 30}
+    if _sqlite_file(parsed):
+        return {"pool_size": 2, "max_overflow": 13, "pool_use_lifo": True}
+    return {}
+
+
 def open_store(url: str, *, migrate_schema: bool = True) -> Store:
     """Open (and, for SQLite, create) the database at ``url`` and bring its schema up to date.
 
@@ -84,7 +110,7 @@ def open_store(url: str, *, migrate_schema: bool = True) -> Store:
             f"database URL {url!r} is not valid; write e.g. 'sqlite:///var/kzfeed.db' "
             "or 'postgresql+psycopg://user@host/kzfeed'"
         ) from exc
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if _sqlite_file(parsed):
         path = Path(parsed.database or "")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,11 +120,7 @@ def open_store(url: str, *, migrate_schema: bool = True) -> Store:
                 "fix 'database' in the config"
             ) from exc
     try:
-        # PostgreSQL: each fetching thread may hold two connections at once (robots.txt of a
-        # site is fetched inside the transaction that stores it, and that request takes a turn
-        # of the site in another), besides the run's own: more than SQLAlchemy's 5 + 10
-        pool = {"pool_size": 10, "max_overflow": 30} if parsed.get_backend_name() == "postgresql" else {}
-        engine = create_engine(url, future=True, **pool)
+        engine = create_engine(url, future=True, **_pool_options(parsed))
     except (ArgumentError, ImportError) as exc:
         hint = " (pip install 'kzfeed[postgres]')" if parsed.get_backend_name() == "postgresql" else ""
         raise ConfigError(

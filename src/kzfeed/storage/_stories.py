@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, or_, select, union_all, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, or_, select, union_all, update
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase, chunks
@@ -59,37 +60,31 @@ class StoriesMixin(StoreBase):
         it has; with ``undated``, also every item without a date that has a fingerprint; with
         ``near``, also every item whose fingerprint is within ``near_bits`` bits of one of
         these (a scan of every fingerprint, streamed; the keys kept are the near ones)."""
-        conditions: list[tuple[ColumnElement[bool], int]] = []  # with their bound values
+        conditions: list[_Condition] = []
         for column, values in (
-            (items.c.id, ids),
-            (items.c.content_hash, hashes),
-            (items.c.canonical_url, urls),
-            (items.c.guid, guids),
+            ("id", ids),
+            ("content_hash", hashes),
+            ("canonical_url", urls),
+            ("guid", guids),
         ):
-            conditions.extend((column.in_(chunk), len(chunk)) for chunk in chunks(sorted(set(values))))
-        for since, until in spans:
-            conditions.append((and_(items.c.published >= since, items.c.published <= until), 2))
-            conditions.append(
-                (
-                    and_(
-                        items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until
-                    ),
-                    2,
-                )
-            )
+            conditions.extend((column, len(chunk), list(chunk)) for chunk in chunks(sorted(set(values))))
+        for span in spans:
+            conditions += [("published", 2, span), ("first_seen", 2, span)]
         if undated:
-            conditions.append((and_(items.c.published.is_(None), items.c.simhash.is_not(None)), 0))
+            conditions.append(("undated", 0, None))
         found: dict[str, tuple[datetime, datetime, str, StoryKey]] = {}
         with self._engine.connect() as conn:
             # each condition an indexed SELECT of its own (an OR of them may scan), sent a few
-            # at once as one UNION ALL: a run asks this for every source that brings news
+            # at once as one UNION ALL: a run asks this for every source that brings news (each
+            # shape of statement is built once: building it cost more than running it)
             for group in _groups(conditions):
-                selects = [select(*_KEY_COLUMNS).where(_done(condition, arrived)) for condition in group]
-                for r in conn.execute(selects[0] if len(selects) == 1 else union_all(*selects)):
+                statement = _keys_statement(tuple(kind for kind, _, _ in group), arrived is not None)
+                for r in conn.execute(statement, _bound(group, arrived)):
                     _keep_key(found, r, arrived)
             if near:
                 prints = [p & _MASK for p in near]
-                query = select(*_KEY_COLUMNS).where(_done(items.c.simhash.is_not(None), arrived))
+                first = arrived.first_seen if arrived is not None else None
+                query = select(*_KEY_COLUMNS).where(_done(items.c.simhash.is_not(None), first))
                 for rows in conn.execution_options(yield_per=5000).execute(query).partitions():
                     for r in rows:
                         if any(((r.simhash & _MASK) ^ p).bit_count() <= near_bits for p in prints):
@@ -169,13 +164,18 @@ class StoriesMixin(StoreBase):
 _PARAMETERS = 900  # bound values in one statement (SQLite before 3.32 takes at most 999)
 
 
-def _groups(conditions: Sequence[tuple[ColumnElement[bool], int]]) -> Iterator[list[ColumnElement[bool]]]:
-    """The ``(condition, bound values)`` of ``conditions`` a few at a time, each group with at
-    most ``_PARAMETERS`` bound values."""
-    group: list[ColumnElement[bool]] = []
+#: one condition of ``story_keys``: its kind (a column whose value is one of a list, or
+#: ``published``/``first_seen`` within a span, or ``undated``), its number of bound values, and
+#: its values (the list, or the span)
+_Condition = tuple[str, int, Any]
+
+
+def _groups(conditions: Sequence[_Condition]) -> Iterator[list[_Condition]]:
+    """``conditions`` a few at a time, each group with at most ``_PARAMETERS`` bound values."""
+    group: list[_Condition] = []
     size = 0
-    for condition, values in conditions:
-        count = values + 2  # and ``_done``'s first seen (``Arrived``)
+    for condition in conditions:
+        count = condition[1] + 2  # and ``_done``'s first seen (``Arrived``)
         if group and size + count > _PARAMETERS:
             yield group
             group, size = [], 0
@@ -185,9 +185,47 @@ def _groups(conditions: Sequence[tuple[ColumnElement[bool], int]]) -> Iterator[l
         yield group
 
 
-def _done(condition: ColumnElement[bool], arrived: Arrived | None) -> ColumnElement[bool]:
-    """``condition``, and first seen no later than the last item ``arrived`` has."""
-    return condition if arrived is None else and_(condition, items.c.first_seen <= arrived.first_seen)
+def _bound(group: Sequence[_Condition], arrived: Arrived | None) -> dict[str, Any]:
+    """The bound values of :func:`_keys_statement` for ``group``."""
+    bound: dict[str, Any] = {} if arrived is None else {"arrived": arrived.first_seen}
+    for n, (kind, _, values) in enumerate(group):
+        if kind in ("published", "first_seen"):
+            bound[f"since{n}"], bound[f"until{n}"] = values
+        elif kind != "undated":
+            bound[f"v{n}"] = values
+    return bound
+
+
+@lru_cache(maxsize=256)
+def _keys_statement(kinds: tuple[str, ...], arrived: bool) -> Any:
+    """The UNION ALL of one indexed SELECT of the story keys per condition of the ``kinds``
+    (see ``_Condition``), its values bound by place (``v0``, ``since1``, ...); with
+    ``arrived``, of the items first seen no later than ``:arrived``."""
+    selects = []
+    for n, kind in enumerate(kinds):
+        column = items.c["published" if kind == "undated" else kind]
+        since, until = bindparam(f"since{n}", type_=column.type), bindparam(f"until{n}", type_=column.type)
+        if kind == "published":
+            condition = and_(items.c.published >= since, items.c.published <= until)
+        elif kind == "first_seen":
+            condition = and_(
+                items.c.published.is_(None), items.c.first_seen >= since, items.c.first_seen <= until
+            )
+        elif kind == "undated":
+            condition = and_(items.c.published.is_(None), items.c.simhash.is_not(None))
+        else:
+            condition = column.in_(bindparam(f"v{n}", type_=column.type, expanding=True))
+        selects.append(
+            select(*_KEY_COLUMNS).where(
+                _done(condition, bindparam("arrived", type_=items.c.first_seen.type) if arrived else None)
+            )
+        )
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+def _done(condition: ColumnElement[bool], arrived: Any) -> ColumnElement[bool]:
+    """``condition``, and first seen no later than ``arrived`` (a time, or its bound value)."""
+    return condition if arrived is None else and_(condition, items.c.first_seen <= arrived)
 
 
 def _keep_key(

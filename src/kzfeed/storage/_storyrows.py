@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, text
+from sqlalchemy import BindParameter, Connection, and_, bindparam, delete, func, insert, or_, select, text
 
 from kzfeed.storage._base import advisory_key, chunks
 from kzfeed.storage._schema import item_topics, items, stories, story_topics
@@ -32,14 +32,29 @@ def stories_of(conn: Connection, item_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def story_members(chunk: Collection[str]) -> Any:
-    """The condition of the relevant items of the stories ``chunk``: found through the indexes
-    on ``story_id`` and ``id`` (written ``IS NOT false`` so that SQLite does not pick the
-    index on ``relevant`` instead and read every relevant item)."""
+def story_members(chunk: Collection[str] | BindParameter[Any]) -> Any:
+    """The condition of the relevant items of the stories ``chunk`` (or of a bound list):
+    found through the indexes on ``story_id`` and ``id`` (written ``IS NOT false`` so that
+    SQLite does not pick the index on ``relevant`` instead and read every relevant item)."""
     return and_(
         items.c.relevant.is_not(False),
         or_(items.c.story_id.in_(chunk), and_(items.c.story_id.is_(None), items.c.id.in_(chunk))),
     )
+
+
+# the statements of refresh_stories, built once (building one costs more than running it, and
+# a run rewrites the stories of every source that brings news)
+_KEYS: BindParameter[Any] = bindparam("keys", expanding=True)
+_MEMBERS = select(items.c.id, items.c.story_id, items.c.first_seen, items.c.published, items.c.updated).where(
+    story_members(_KEYS)
+)
+_TOPICS = select(item_topics.c.item_id, item_topics.c.topic).where(
+    item_topics.c.item_id.in_(bindparam("ids", expanding=True))
+)
+_DROP_TOPICS = delete(story_topics).where(story_topics.c.story_id.in_(_KEYS))
+_DROP_STORIES = delete(stories).where(stories.c.id.in_(_KEYS))
+_INSERT_STORIES = insert(stories)
+_INSERT_TOPICS = insert(story_topics)
 
 
 def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
@@ -48,19 +63,14 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     wanted = sorted(set(keys))
     _lock_stories(conn, wanted)
     for chunk in chunks(wanted):
-        query = select(
-            items.c.id, items.c.story_id, items.c.first_seen, items.c.published, items.c.updated
-        ).where(story_members(chunk))
-        members = conn.execute(query).all()
+        keys = {"keys": list(chunk)}
+        members = conn.execute(_MEMBERS, keys).all()
         topics: dict[str, list[str]] = {}
         for ids in chunks([m.id for m in members]):
-            rows = conn.execute(
-                select(item_topics.c.item_id, item_topics.c.topic).where(item_topics.c.item_id.in_(ids))
-            )
-            for item_id, topic in rows:
+            for item_id, topic in conn.execute(_TOPICS, {"ids": list(ids)}):
                 topics.setdefault(item_id, []).append(topic)
-        conn.execute(delete(story_topics).where(story_topics.c.story_id.in_(chunk)))
-        conn.execute(delete(stories).where(stories.c.id.in_(chunk)))
+        conn.execute(_DROP_TOPICS, keys)
+        conn.execute(_DROP_STORIES, keys)
         groups: dict[str, list[Any]] = {}
         for m in members:
             groups.setdefault(m.story_id or m.id, []).append(m)
@@ -73,9 +83,9 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
                 {"story_id": key, "topic": t, "arrived": row["arrived"], "date": row["date"]} for t in names
             ]
         if story_rows:
-            conn.execute(insert(stories), story_rows)
+            conn.execute(_INSERT_STORIES, story_rows)
         if topic_rows:
-            conn.execute(insert(story_topics), topic_rows)
+            conn.execute(_INSERT_TOPICS, topic_rows)
 
 
 _STORIES_LOCK = "kzfeed-stories"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -220,17 +220,22 @@ class EventIndex:
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
         idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
 
-        def vector(report: Signals) -> dict[str, float]:
-            return {
-                f: w * (idf[f] if f in idf else idf.setdefault(f, self.idf(f)))
-                for f, w in report.features.items()
-            }
+        def weights(report: Signals) -> Iterator[float]:
+            for f, w in report.features.items():
+                yield w * (idf[f] if f in idf else idf.setdefault(f, self.idf(f)))
 
-        mine = vector(signals)
+        mine = dict(zip(signals.features, weights(signals), strict=True))
         norm = math.sqrt(sum(w * w for w in mine.values()))
         for n in self._candidates(signals):
             other = self._signals[n]
-            score = 0.0 if signals.conflicts(other) else self._cosine(mine, norm, vector(other))
+            score = 0.0
+            if not signals.conflicts(other):
+                # ``_cosine(mine, norm, vector of other)`` without making that vector: the same
+                # products, summed in the same order (the shared features' idf is known)
+                theirs = other.features
+                dot = sum(w * (theirs[f] * idf[f]) for f, w in mine.items() if f in theirs)
+                if dot:
+                    score = dot / (norm * math.sqrt(sum(x * x for x in weights(other))))
             scores[self._stories[n]].append((score, n))
         matches = []
         for story, found in scores.items():

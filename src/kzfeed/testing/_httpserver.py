@@ -232,7 +232,8 @@ class LocalHTTPServer:
 
     @property
     def max_concurrent(self) -> int:
-        """The largest number of requests that were being answered at the same time."""
+        """The largest number of requests that were being answered at the same time (from
+        their arrival until their answer is written: never more than the client had waiting)."""
         with self._lock:
             return self._max_in_flight
 
@@ -320,12 +321,16 @@ class _Handler(BaseHTTPRequestHandler):
         )
         route = owner._begin(recorded) or Route()
         try:
-            if route.delay and owner._stopping.wait(route.delay):
-                self.close_connection = True
-                return
-            self._send(route, recorded, head=head)
+            stopped = bool(route.delay) and owner._stopping.wait(route.delay)
         finally:
+            # counted as answered before the answer is written: a client holds its turn until
+            # it has read the answer, so this count never exceeds the client's own (counted
+            # after, the client's next request could arrive before this thread got to count)
             owner._end()
+        if stopped:
+            self.close_connection = True
+            return
+        self._send(route, recorded, head=head)
 
     def _send(self, route: Route, request: RecordedRequest, *, head: bool) -> None:
         owner = self.server.owner
