@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
 from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks, like_prefix, upsert
+from kzfeed.storage._direct import insert_rows
 from kzfeed.storage._records import RUN_SOURCES_SQL, RUNS_SQL, RunRecord, SourceRunRecord, run_records
 from kzfeed.storage._runrows import run_source_values
 from kzfeed.storage._schema import run_sources, runs
@@ -101,9 +102,10 @@ def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceR
     (one statement: an upsert)."""
     if not outcomes:
         return
-    replacing = upsert(conn.dialect.name, run_sources)
-    if replacing is None:
-        for chunk in chunks([o.source for o in outcomes]):
-            conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
     values = [run_source_values(run_id, outcome) for outcome in outcomes]
-    conn.execute(replacing if replacing is not None else _INSERT_LINES, values)
+    if upsert(conn.dialect.name, run_sources) is not None:
+        insert_rows(conn, run_sources, values, replace=True)
+        return
+    for chunk in chunks([o.source for o in outcomes]):
+        conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
+    conn.execute(_INSERT_LINES, values)

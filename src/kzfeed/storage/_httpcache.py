@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
 from kzfeed.storage._base import StoreBase, chunks, upsert
+from kzfeed.storage._direct import insert_rows
 from kzfeed.storage._runrows import TableHttpCache, cache_entry, cache_values
 from kzfeed.storage._schema import http_cache
 
@@ -55,9 +56,8 @@ def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
     if not entries:
         return
     rows = {url: cache_values(entry) for url, entry in entries.items()}
-    replacing = upsert(conn.dialect.name, http_cache)
-    if replacing is not None:
-        conn.execute(replacing, [{"url": url, **row} for url, row in rows.items()])
+    if upsert(conn.dialect.name, http_cache) is not None:
+        insert_rows(conn, http_cache, [{"url": url, **row} for url, row in rows.items()], replace=True)
         return
     stored: set[str] = set()
     for some in chunks(list(rows)):

@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from kzfeed.models import Classification, Entity, Evidence, Item, RawItem, TopicTag
 from kzfeed.storage._base import chunks
+from kzfeed.storage._direct import insert_rows
 from kzfeed.storage._schema import item_entities, item_topics, items
 
 __all__ = [
@@ -88,11 +89,6 @@ def classification_signature(conn: Connection, item_id: str) -> tuple[Any, ...]:
     return tuple(sorted((t, round(s, 6)) for t, s in topics))
 
 
-#: built once (building a statement costs more than running it; every source writes these)
-_INSERT_TOPICS = insert(item_topics)
-_INSERT_ENTITIES = insert(item_entities)
-
-
 def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classification]]) -> None:
     """The topic and entity rows of several items, one statement per table."""
     topic_rows = [
@@ -109,10 +105,8 @@ def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classific
             {"item_id": item_id, "name": name, "kind": e.kind, "mentions": e.mentions}
             for name, e in entities.items()
         ]
-    if topic_rows:
-        conn.execute(_INSERT_TOPICS, topic_rows)
-    if entity_rows:
-        conn.execute(_INSERT_ENTITIES, entity_rows)
+    insert_rows(conn, item_topics, topic_rows)
+    insert_rows(conn, item_entities, entity_rows)
 
 
 #: the ``items`` columns but the relevance's evidence (see :func:`items_from_rows`)

@@ -7,12 +7,13 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, or_, select, union_all, update
 
 from kzfeed import clock
 from kzfeed.errors import InputError
 from kzfeed.models import Classification, Item, SourceRun, SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._direct import insert_rows, select_rows
 from kzfeed.storage._history import record_source_runs
 from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
@@ -235,8 +236,9 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
         del fresh[item_id]
         unchanged += 1
     if fresh:
-        conn.execute(
-            _INSERT_ITEMS,
+        insert_rows(
+            conn,
+            items,
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
@@ -272,7 +274,6 @@ _STORED_OR_GUIDS = union_all(
         items.c.source == bindparam("source"), items.c.guid.in_(bindparam("guids", expanding=True))
     ),
 )
-_INSERT_ITEMS = insert(items)
 
 
 def _stored_rows(
@@ -287,7 +288,7 @@ def _stored_rows(
     if len(sources) == 1 and len(ids) <= _CHUNK:
         (source,) = sources
         bound = {"ids": ids, "source": source, "guids": sorted({item.guid for item in batch})}
-        rows = conn.execute(_STORED_OR_GUIDS, bound).mappings()
+        rows = (row._asdict() for row in select_rows(conn, _STORED_OR_GUIDS, bound))
         wanted, guids = set(ids), set()
         for row in rows:
             guids.add((row["source"], row["guid"]))

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._direct import insert_rows
 from kzfeed.storage._schema import items, story_signals
 
 __all__ = ["SignalsMixin", "SignalsRow", "drop_signals", "write_signals"]
@@ -63,12 +64,7 @@ def _insert(conn: Connection) -> Any:
 
 def write_signals(conn: Connection, rows: Iterable[SignalsRow]) -> None:
     """Insert signals rows (of items that have none: new ones, or after :func:`drop_signals`)."""
-    values = _values(rows)
-    if values:
-        conn.execute(_INSERT, values)
-
-
-_INSERT = insert(story_signals)  # built once: every source that stores items writes some
+    insert_rows(conn, story_signals, _values(rows))
 
 
 def _values(rows: Iterable[SignalsRow]) -> list[dict[str, object]]:

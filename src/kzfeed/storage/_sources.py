@@ -12,6 +12,7 @@ from sqlalchemy.sql import bindparam
 
 from kzfeed.models import SourceState
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._direct import insert_rows, update_row
 from kzfeed.storage._records import UNHEALTHY_SQL, state_from_row
 from kzfeed.storage._runrows import source_values
 from kzfeed.storage._schema import items, sources
@@ -78,10 +79,8 @@ def upsert_sources(
     if due_at is not None:
         values = [{**v, "due_at": due_at} for v in values]
     if len(values) == 1:
-        (one,) = values
-        changed = {k: v for k, v in one.items() if k != "name"}
-        if not conn.execute(_update_one(tuple(changed)), {**changed, "b_name": one["name"]}).rowcount:
-            conn.execute(insert(sources), values)  # no row by that name (a source's first run)
+        if not update_row(conn, sources, "name", values[0]):
+            insert_rows(conn, sources, values)  # no row by that name (a source's first run)
         return
     stored: set[str] = set()
     for chunk in chunks([v["name"] for v in values]):

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, or_, se
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._direct import select_rows
 from kzfeed.storage._itemrows import items_from_rows
 from kzfeed.storage._records import Arrived
 from kzfeed.storage._schema import items
@@ -79,7 +80,7 @@ class StoriesMixin(StoreBase):
             # shape of statement is built once: building it cost more than running it)
             for group in _groups(conditions):
                 statement = _keys_statement(tuple(kind for kind, _, _ in group), arrived is not None)
-                for r in conn.execute(statement, _bound(group, arrived)):
+                for r in select_rows(conn, statement, _bound(group, arrived)):
                     _keep_key(found, r, arrived)
             if near:
                 prints = [p & _MASK for p in near]

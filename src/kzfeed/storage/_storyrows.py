@@ -15,9 +15,10 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, and_, bindparam, delete, func, insert, or_, select, text
+from sqlalchemy import BindParameter, Connection, and_, bindparam, func, or_, select, text
 
 from kzfeed.storage._base import advisory_key, chunks
+from kzfeed.storage._direct import delete_in, insert_rows, select_rows
 from kzfeed.storage._schema import item_topics, items, stories, story_topics
 
 __all__ = ["refresh_stories", "stories_of", "story_members"]
@@ -51,10 +52,6 @@ _MEMBERS = select(items.c.id, items.c.story_id, items.c.first_seen, items.c.publ
 _TOPICS = select(item_topics.c.item_id, item_topics.c.topic).where(
     item_topics.c.item_id.in_(bindparam("ids", expanding=True))
 )
-_DROP_TOPICS = delete(story_topics).where(story_topics.c.story_id.in_(_KEYS))
-_DROP_STORIES = delete(stories).where(stories.c.id.in_(_KEYS))
-_INSERT_STORIES = insert(stories)
-_INSERT_TOPICS = insert(story_topics)
 
 
 def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
@@ -64,13 +61,13 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     _lock_stories(conn, wanted)
     for chunk in chunks(wanted):
         keys = {"keys": list(chunk)}
-        members = conn.execute(_MEMBERS, keys).all()
+        members = list(select_rows(conn, _MEMBERS, keys))
         topics: dict[str, list[str]] = {}
         for ids in chunks([m.id for m in members]):
-            for item_id, topic in conn.execute(_TOPICS, {"ids": list(ids)}):
+            for item_id, topic in select_rows(conn, _TOPICS, {"ids": list(ids)}):
                 topics.setdefault(item_id, []).append(topic)
-        conn.execute(_DROP_TOPICS, keys)
-        conn.execute(_DROP_STORIES, keys)
+        delete_in(conn, story_topics.c.story_id, chunk)
+        delete_in(conn, stories.c.id, chunk)
         groups: dict[str, list[Any]] = {}
         for m in members:
             groups.setdefault(m.story_id or m.id, []).append(m)
@@ -82,10 +79,8 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
             topic_rows += [
                 {"story_id": key, "topic": t, "arrived": row["arrived"], "date": row["date"]} for t in names
             ]
-        if story_rows:
-            conn.execute(_INSERT_STORIES, story_rows)
-        if topic_rows:
-            conn.execute(_INSERT_TOPICS, topic_rows)
+        insert_rows(conn, stories, story_rows)
+        insert_rows(conn, story_topics, topic_rows)
 
 
 _STORIES_LOCK = "kzfeed-stories"
