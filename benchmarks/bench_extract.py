@@ -26,6 +26,14 @@ Speed, whole processes, the same parallelism, rounds alternating, median:
 
 With ``--baseline COMMIT``, that commit's ``kzfeed run`` (a git worktree, this virtualenv) is
 timed in the same rounds. Printed: pages/s of each and kzfeed ÷ trafilatura (the target is ≥ 0.9).
+
+The CLI above reads the pages from disk and, without ``--with-metadata``, reads no title, date or
+author; ``kzfeed run`` fetches them over HTTP and keeps all three. ``--cli-variants`` times two
+more ways of running the CLI in the same rounds, to show what each difference costs (the ratio
+above stays the target's): ``--with-metadata``, and ``-i urls.txt`` (the CLI fetching the same
+loopback URLs itself: its extraction then runs in one process, its downloads on ``P`` threads;
+with trafilatura's settings but ``SLEEP_TIME = 0``, as kzfeed's ``exempt_loopback``, and
+``SSRF_PROTECTION = off``, as kzfeed's ``allow_private``).
 """
 
 from __future__ import annotations
@@ -165,8 +173,36 @@ def kzfeed_config(folder: Path, sites: LoopbackSites, names: list[list[str]], pa
     (folder / "kzfeed.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _cli_config(folder: Path) -> Path:
+    """trafilatura's own settings with no delay between two pages of a site and loopback allowed."""
+    import trafilatura
+
+    settings = (Path(trafilatura.__file__).parent / "settings.cfg").read_text(encoding="utf-8")
+    settings = re.sub(r"(?m)^SLEEP_TIME = .*$", "SLEEP_TIME = 0", settings)
+    settings = re.sub(r"(?m)^SSRF_PROTECTION = .*$", "SSRF_PROTECTION = off", settings)
+    (folder / "trafilatura.cfg").write_text(settings, encoding="utf-8")
+    return folder / "trafilatura.cfg"
+
+
+def _cli_argv(tool: str, tmp: Path, work: Path, parallel: int) -> list[str]:
+    argv = [str(Path(sys.executable).with_name("trafilatura")), "--output-dir", str(work / "out"),
+            "--parallel", str(parallel)]  # fmt: skip
+    if tool == _FETCHING_CLI:
+        return [*argv, "--input-file", str(tmp / "urls.txt"), "--config-file", str(tmp / "trafilatura.cfg")]
+    return [*argv, "--input-dir", str(tmp / "pages"), *(["--with-metadata"] if tool == _METADATA_CLI else [])]
+
+
+_METADATA_CLI = "CLI --with-metadata"
+_FETCHING_CLI = "CLI fetching the URLs"
+
+
 def speed(
-    corpus: list[Page], rounds: int, parallel: int, site_count: int, baseline: tuple[str, Path] | None
+    corpus: list[Page],
+    rounds: int,
+    parallel: int,
+    site_count: int,
+    baseline: tuple[str, Path] | None,
+    variants: bool = False,
 ) -> None:
     names = [[p.name for p in corpus[n::site_count]] for n in range(site_count)]
     by_name = {p.name: p for p in corpus}
@@ -177,13 +213,13 @@ def speed(
         }
         for site_pages in names
     ]
-    trafilatura_cli = str(Path(sys.executable).with_name("trafilatura"))
     trees = {"kzfeed run": ROOT / "src"} | (
         {f"kzfeed run ({baseline[0]})": baseline[1] / "src"} if baseline else {}
     )
     for src in trees.values():
         compile_sources(src)
-    got: dict[str, list[Measured]] = {"trafilatura CLI": []} | {tool: [] for tool in trees}
+    clis = ["trafilatura CLI", *([_METADATA_CLI, _FETCHING_CLI] if variants else [])]
+    got: dict[str, list[Measured]] = {tool: [] for tool in clis} | {tool: [] for tool in trees}
     with (
         tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-") as tmp_name,
         LoopbackSites(served) as sites,
@@ -192,6 +228,11 @@ def speed(
         (tmp / "pages").mkdir()
         for p in corpus:
             (tmp / "pages" / f"{p.name}.html").write_text(p.html, encoding="utf-8")
+        urls = [
+            f"{sites.base_url(n)}/{name}.html" for n, site_pages in enumerate(names) for name in site_pages
+        ]
+        (tmp / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
+        _cli_config(tmp)
         for r in range(rounds):
             order = list(got) if r % 2 == 0 else list(reversed(got))
             for tool in order:
@@ -201,10 +242,9 @@ def speed(
                     kzfeed_config(work, sites, names, parallel)
                     got[tool].append(timed([sys.executable, "-m", "kzfeed", "run"], work, trees[tool]))
                 else:
-                    argv = [trafilatura_cli, "--input-dir", str(tmp / "pages"), "--output-dir", str(work / "out"),
-                            "--parallel", str(parallel)]  # fmt: skip
-                    got[tool].append(timed(argv, work))
-                    written = len(list((work / "out").glob("*")))
+                    got[tool].append(timed(_cli_argv(tool, tmp, work, parallel), work))
+                    if tool == "trafilatura CLI":
+                        written = len(list((work / "out").glob("*")))
     print(f"speed: {len(corpus)} pages, trafilatura --parallel {parallel}, kzfeed {parallel} extraction processes, "
           f"{site_count} html source(s), median of {rounds} round(s), whole processes")  # fmt: skip
     _print_speed(got, len(corpus))
@@ -220,8 +260,11 @@ def _print_speed(got: dict[str, list[Measured]], pages: int) -> None:
             f"  {tool:<28}{wall:>7.2f} s  {rate[tool]:>6.1f} pages/s  CPU {cpu:6.2f} s  peak {peak:4.0f} MiB (largest process)"
         )
     for tool in got:
-        if tool != "trafilatura CLI":
+        if tool.startswith("kzfeed"):
             print(f"  {tool} ÷ trafilatura: {rate[tool] / rate['trafilatura CLI']:.2f}× pages/s")
+            for peer in (_METADATA_CLI, _FETCHING_CLI):
+                if peer in rate:
+                    print(f"  {tool} ÷ {peer}: {rate[tool] / rate[peer]:.2f}× pages/s")
 
 
 def main() -> None:
@@ -234,6 +277,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument(
+        "--cli-variants",
+        action="store_true",
+        help="also time the CLI with --with-metadata and fetching the URLs itself (see above)",
+    )
+    parser.add_argument(
         "--baseline", help="a commit whose kzfeed run is timed too, alternating with this one"
     )
     args = parser.parse_args()
@@ -242,13 +290,13 @@ def main() -> None:
     if args.skip_speed:
         return
     if args.baseline is None:
-        speed(corpus, args.rounds, args.parallel, args.sites, None)
+        speed(corpus, args.rounds, args.parallel, args.sites, None, args.cli_variants)
         return
     with (
         tempfile.TemporaryDirectory(prefix="kzfeed-bench-extract-baseline-") as tmp,
         baseline_tree(args.baseline, Path(tmp) / "tree") as tree,
     ):
-        speed(corpus, args.rounds, args.parallel, args.sites, (args.baseline, tree))
+        speed(corpus, args.rounds, args.parallel, args.sites, (args.baseline, tree), args.cli_variants)
 
 
 if __name__ == "__main__":
