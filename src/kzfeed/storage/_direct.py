@@ -170,7 +170,7 @@ def _bound(
 
 def _processor(column: Column[Any], dialect: Dialect) -> _Processor:
     """What SQLAlchemy does to a value of ``column`` before it sends it (its type on ``dialect``)."""
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
+    return _type_processor(column.type, dialect)
 
 
 @lru_cache(maxsize=64)
