@@ -282,7 +282,10 @@ class Pipeline:
                     pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
-                outcomes.flush()
+                try:
+                    outcomes.flush()
+                finally:
+                    committer.release()  # SQLite: the sources held are committed (``hold_writes``)
 
     def _start(
         self,
