@@ -110,6 +110,13 @@ class Committer:
             self._holding = None
             self.store.release_writes()
 
+    def idle(self) -> None:
+        """The run waits for a fetch: commit the sources held (SQLite) rather than keep them
+        uncommitted while nothing else is done."""
+        if self._holding and self._held:
+            self.store.commit_held()
+            self._held, self._held_since = 0, time.monotonic()
+
     def _hold(self) -> None:
         """Before a source is saved (under the run lock: ``run_id``): hold the run's writes in
         one transaction, committing what is held once it is ``_HOLD_SOURCES`` sources or
