@@ -13,15 +13,14 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import parse_date
+from kzfeed.default_plugins._feedparse import feedparser_module
 from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_paragraphs, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
@@ -183,7 +182,7 @@ def read_feed(result: FetchResult, source: str) -> Any:
     # decode_text copes with missing or wrong charsets (cp1251 labelled ISO-8859-1, ...);
     # feedparser then gets UTF-8 that says so
     text = _XML_ENCODING.sub(r'\1"utf-8"', decoded, count=1)
-    parsed = _feedparser().parse(
+    parsed = feedparser_module().parse(
         text.encode("utf-8"),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": result.url},
     )
@@ -195,18 +194,6 @@ def read_feed(result: FetchResult, source: str) -> Any:
             f"{result.url} is not an RSS or Atom feed, nor a JSON Feed, that can be read{why}; check the URL in a browser",
         )
     return parsed
-
-
-@cache
-def _feedparser() -> Any:
-    """feedparser (imported late: only rss sources need it), told to skip the SAX drivers that
-    are not installed: it asks for libxml2's first, and a failed import is not remembered, so
-    each feed paid for a search of the whole path (~0.1 ms) before expat was used."""
-    import feedparser.api
-
-    preferred = feedparser.api.PREFERRED_XML_PARSERS
-    preferred[:] = [name for name in preferred if importlib.util.find_spec(name) is not None]
-    return feedparser
 
 
 def _clean(value: Any) -> str | None:
