@@ -87,7 +87,9 @@ def _feeds() -> list[Path]:
     return [*sorted(found), DATA / "fixtures" / "default_plugins" / "astanatimes" / "feed.xml"]
 
 
-def test_the_test_feeds_parse_the_same_with_and_without_the_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_test_feeds_parse_the_same_with_and_without_the_shortcuts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     module = feedparser_module()
     feeds = _feeds()
     assert len(feeds) >= 8
