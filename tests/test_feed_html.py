@@ -5,15 +5,19 @@ what kzfeed keeps of hostile markup is as safe as before."""
 
 from __future__ import annotations
 
+import copy
+import random
 from pathlib import Path
 
+import feedparser.html
 import feedparser.sanitizer
 import feedparser.urls
+import feedparser.util
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kzfeed.default_plugins._feedparse import _TAGS, feedparser_module, plain_markup
+from kzfeed.default_plugins._feedparse import _TAGS, _Copy, _translation, feedparser_module, plain_markup
 from kzfeed.default_plugins.rss import RssSource
 from kzfeed.testing import LocalHTTPServer, offline_fetcher, run_source
 
@@ -97,11 +101,41 @@ def test_the_test_feeds_parse_the_same_with_and_without_the_shortcuts(
     monkeypatch.setattr(module.mixin, "resolve_relative_uris", RESOLVE)
     monkeypatch.setattr(module.mixin, "_sanitize_html", SANITIZE)
     monkeypatch.setattr(module.mixin, "make_safe_absolute_uri", feedparser.urls.make_safe_absolute_uri)
+    monkeypatch.setattr(module.mixin, "_cp1252", feedparser.html._cp1252)
+    monkeypatch.setattr(module.mixin, "copy", copy)
     for path, fast in zip(feeds, shortcut, strict=True):
         slow = module.parse(path.read_bytes())
         for parsed in (fast, slow):
             parsed.pop("bozo_exception", None)
         assert fast == slow, path
+
+
+def test_the_c1_table_translates_as_feedparsers_dict() -> None:
+    table = _translation(feedparser.html._cp1252)
+    pick = random.Random(13)
+    ranges = [(0, 0x80), (0x80, 0xA0), (0xA0, 0x2200), (0x2200, 0x110000)]
+    for _ in range(3000):
+        text = "".join(chr(pick.randrange(*pick.choice(ranges))) for _ in range(12))
+        assert text.translate(table) == text.translate(feedparser.html._cp1252)
+    assert "a\x96b\x80\u0416\u20ac\U0001f600".translate(table) == "a\u2013b\u20ac\u0416\u20ac\U0001f600"
+
+
+def test_content_parameters_are_copied_as_deepcopy_copies_them() -> None:
+    kind = feedparser.util.FeedParserDict
+    fast = _Copy(kind)
+    samples = [
+        kind({"type": "text/html", "language": None, "base": "https://e.example/", "value": "v"}),
+        kind({"description": "mapped key", "n": 3, "flag": True}),
+        kind({"nested": kind({"a": "b"})}),  # not all strings: deepcopy's own
+        kind(),
+    ]
+    for value in samples:
+        copied, expected = fast.deepcopy(value), copy.deepcopy(value)
+        assert copied == expected and type(copied) is kind and copied is not value
+        assert list(dict.items(copied)) == list(dict.items(expected))
+    nested = fast.deepcopy(samples[2])
+    assert nested["nested"] is not samples[2]["nested"]
+    assert fast.deepcopy(["a", {"b": 1}]) == ["a", {"b": 1}]
 
 
 HOSTILE = """<?xml version="1.0" encoding="utf-8"?>
