@@ -3,6 +3,7 @@ appendix F): feedparser's own test suite has 18 such valid feeds."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,17 @@ def test_plain_ascii_and_binary_are_not_taken_for_utf16() -> None:
     assert unmarked_utf16_32(b"<?xml version='1.0'?><rss/>") is None
     assert unmarked_utf16_32(b"\x00\x01\x00") is None  # too short
     assert unmarked_utf16_32(b"\x00<\x00?\x00") is None  # odd length: not UTF-16
+
+
+def test_feedparser_is_not_asked_each_feed_for_a_sax_driver_that_is_not_installed(tmp_path: Path) -> None:
+    import feedparser.api
+
+    (tmp_path / "feed.xml").write_text(FEED.format(label="utf-8", title=TITLE), encoding="utf-8")
+    with LocalHTTPServer(root=tmp_path) as server, offline_fetcher(server) as fetcher:
+        server.route("/feed.xml", file="feed.xml", content_type="application/rss+xml")
+        items = run_source(
+            RssSource("u8", {"url": "https://news.example.kz/feed.xml", "full_content": False}), http=fetcher
+        )
+    assert [i.title for i in items] == [TITLE, "Plain ASCII title"]
+    # feedparser prefers libxml2's driver; not installed, its import failed again for every feed
+    assert all(importlib.util.find_spec(name) for name in feedparser.api.PREFERRED_XML_PARSERS)

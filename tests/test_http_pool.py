@@ -5,6 +5,9 @@ httpcore's bookkeeping)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -14,7 +17,7 @@ import pytest
 from httpcore._sync.connection import HTTPConnection
 
 from hostserver import PoliteSites
-from kzfeed.http import AllowList
+from kzfeed.http import AllowList, _pool
 from kzfeed.http._guard import GuardedTransport
 from kzfeed.http._pool import LinearPool
 
@@ -81,3 +84,74 @@ def test_a_request_costs_what_the_connections_kept_cost(
     # two passes of the pool (the request queued, its response closed), each looking at every
     # connection a few times; httpcore 1.0.9's pass counted them all again for each idle one
     assert calls <= 4 * 2 * kept
+
+
+def test_idle_connections_are_asked_whether_they_expired_once_a_sweep(
+    sites: PoliteSites, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_pool, "SWEEP_EVERY", 3600.0)  # one sweep: the first pass
+    transport = GuardedTransport(AllowList(["127.0.0.0/24"]))
+    with httpx.Client(transport=transport) as client:
+        for n in range(len(sites.hosts)):
+            client.get(f"http://{sites.netloc(n)}/robots.txt")
+        kept = len(transport._pool.connections)
+        calls = 0
+        inner = HTTPConnection.has_expired
+
+        def counted(self: HTTPConnection) -> bool:
+            nonlocal calls
+            calls += 1
+            return inner(self)
+
+        monkeypatch.setattr(HTTPConnection, "has_expired", counted)
+        for n in range(10):
+            client.get(f"http://{sites.netloc(n)}/feed-{n}.xml")
+        assert len(transport._pool.connections) == kept  # each one reused
+    # httpcore asks every connection on each of a request's two passes (2 x 24 x 10 = 480):
+    # here only the connection a request is about to reuse
+    assert calls == 10
+
+
+class _ClosingServer:
+    """An HTTP/1.1 server on loopback that answers one request per connection and then closes
+    it without saying so (no ``Connection: close``), as servers do with idle keep-alive."""
+
+    def __init__(self) -> None:
+        self.accepted = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def test_a_connection_the_server_closed_is_not_reused_between_sweeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_pool, "SWEEP_EVERY", 3600.0)  # no sweep after the first pass
+    server = _ClosingServer()
+    try:
+        transport = GuardedTransport(AllowList(["127.0.0.1/32"]))
+        with httpx.Client(transport=transport) as client:
+            for _ in range(3):
+                response = client.get(f"http://127.0.0.1:{server.port}/")
+                assert response.text == "ok"
+                time.sleep(0.05)  # the server's close has arrived
+    finally:
+        server.close()
+    assert server.accepted == 3

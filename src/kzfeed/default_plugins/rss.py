@@ -20,6 +20,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import parse_date
+from kzfeed.default_plugins._feedparse import feedparser_module
 from kzfeed.default_plugins._jsonfeed import looks_like_json, parse_json_feed
 from kzfeed.default_plugins._web import fetch_article, fetch_main, html_paragraphs, html_to_text, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
@@ -169,10 +170,9 @@ def _categories(entry: Any) -> tuple[str, ...]:
 def read_feed(result: FetchResult, source: str) -> Any:
     """The feed in ``result`` as feedparser gives it (``version``, ``feed``, ``entries``): RSS,
     Atom, or a JSON Feed read into the same shape. Raises ``SourceError`` when it is no feed."""
-    import feedparser  # lazy: only rss sources need it
-
-    if looks_like_json(result.text):
-        found = parse_json_feed(result.text)
+    decoded = result.text  # decoded on each access
+    if looks_like_json(decoded):
+        found = parse_json_feed(decoded)
         if found is None:
             raise SourceError(
                 source, f"{result.url} is JSON but not a JSON Feed (no jsonfeed.org version); check the URL"
@@ -181,8 +181,8 @@ def read_feed(result: FetchResult, source: str) -> Any:
 
     # decode_text copes with missing or wrong charsets (cp1251 labelled ISO-8859-1, ...);
     # feedparser then gets UTF-8 that says so
-    text = _XML_ENCODING.sub(r'\1"utf-8"', result.text, count=1)
-    parsed = feedparser.parse(
+    text = _XML_ENCODING.sub(r'\1"utf-8"', decoded, count=1)
+    parsed = feedparser_module().parse(
         text.encode("utf-8"),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": result.url},
     )
