@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +127,74 @@ def test_a_run_killed_while_holding_leaves_the_committed_sources_whole_and_no_ot
     stored = _stored(path)
     assert stored["a"] == (1, 1, 1, 1)
     assert stored["b"] == stored["c"] == (0, 0, 0, 0)
+
+
+class _Holding:
+    """What the committer asks of a store that holds writes, noted."""
+
+    runs_exclusive = True
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def hold_writes(self) -> bool:
+        self.calls.append("hold")
+        return True
+
+    def commit_held(self) -> None:
+        self.calls.append("commit")
+
+    def release_writes(self) -> None:
+        self.calls.append("release")
+
+
+def _committer(store: _Holding, run_id: int | None) -> object:
+    from kzfeed.pipeline._commit import Committer
+
+    return Committer(
+        config=None,  # type: ignore[arg-type]
+        host=None,  # type: ignore[arg-type]
+        store=store,  # type: ignore[arg-type]
+        http_cache=None,  # type: ignore[arg-type]
+        classifier=None,  # type: ignore[arg-type]
+        policy=None,  # type: ignore[arg-type]
+        report_signals={},
+        run_id=run_id,
+    )
+
+
+def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_half_a_second_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kzfeed.pipeline import _commit
+
+    now = [100.0]
+    monkeypatch.setattr(_commit.time, "monotonic", lambda: now[0])
+    store = _Holding()
+    committer: Any = _committer(store, run_id=1)
+    committer.tick(waiting=True)
+    assert store.calls == []  # nothing held, nothing to commit
+    committer._hold()  # a source is about to be saved
+    committer.tick(waiting=False)
+    assert store.calls == ["hold"]
+    now[0] += 0.6  # items of other sources prepared meanwhile
+    committer.tick(waiting=False)
+    assert store.calls == ["hold", "commit"]
+    committer._hold()
+    committer.tick(waiting=True)  # the run waits for a fetch
+    assert store.calls == ["hold", "commit", "commit"]
+    for _ in range(65):
+        committer._hold()
+    assert store.calls == ["hold", "commit", "commit", "commit"]  # the 65th after 64 held
+    committer.release()
+    committer.release()
+    assert store.calls == ["hold", "commit", "commit", "commit", "release"]
+
+
+def test_without_the_run_lock_nothing_is_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _Holding()
+    committer: Any = _committer(store, run_id=None)  # PostgreSQL: the caller writes the run's lines
+    committer._hold()
+    committer.tick(waiting=True)
+    committer.release()
+    assert store.calls == []

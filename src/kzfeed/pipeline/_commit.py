@@ -110,29 +110,33 @@ class Committer:
             self._holding = None
             self.store.release_writes()
 
-    def idle(self) -> None:
-        """The run waits for a fetch: commit the sources held (SQLite) rather than keep them
-        uncommitted while nothing else is done."""
-        if self._holding and self._held:
-            self.store.commit_held()
-            self._held, self._held_since = 0, time.monotonic()
+    def tick(self, *, waiting: bool) -> None:
+        """Between two events of the run: commit the sources held (SQLite) when it is about to
+        wait for a fetch (``waiting``), or the first of them is ``_HOLD_SECONDS`` old, rather
+        than keep them uncommitted (and other writers out) while items are prepared."""
+        if self._holding and self._held and (waiting or time.monotonic() - self._held_since >= _HOLD_SECONDS):
+            self._commit_held()
 
     def _hold(self) -> None:
         """Before a source is saved (under the run lock: ``run_id``): hold the run's writes in
-        one transaction, committing what is held once it is ``_HOLD_SOURCES`` sources or
-        ``_HOLD_SECONDS`` old; what was written after the last source saved (its run line,
-        the feeds marked dirty, the quiet sources) goes with it."""
+        one transaction, committing what is held once it is ``_HOLD_SOURCES`` sources; what
+        was written after the last source saved (its run line, the feeds marked dirty, the
+        quiet sources) is committed with it."""
         if self.run_id is None:
             return
         if self._holding is None:
             self._holding = self.store.hold_writes()
-            self._held, self._held_since = 0, time.monotonic()
-        elif self._holding and (
-            self._held >= _HOLD_SOURCES or time.monotonic() - self._held_since >= _HOLD_SECONDS
-        ):
-            self.store.commit_held()
-            self._held, self._held_since = 0, time.monotonic()
+        if not self._holding:
+            return
+        if self._held >= _HOLD_SOURCES:
+            self._commit_held()
+        if not self._held:
+            self._held_since = time.monotonic()
         self._held += 1
+
+    def _commit_held(self) -> None:
+        self.store.commit_held()
+        self._held = 0
 
     def forget(self, name: str) -> None:
         """Drop what was prepared of a source that is not stored (stopped by a signal)."""

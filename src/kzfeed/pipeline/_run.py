@@ -263,8 +263,7 @@ class Pipeline:
                         in_flight |= self._start(due, names, by_name, wanted, tools, outcomes, (pool, events))
                     if not in_flight:
                         break
-                    if events.empty():  # nothing to do until a fetch goes on: commit what is held
-                        committer.idle()
+                    committer.tick(waiting=events.empty())  # SQLite: commits the sources held
                     event = events.get()
                     claim = isinstance(event, Future)
                     if isinstance(event, Future):

@@ -40,7 +40,7 @@ from sqlalchemy.exc import StatementError
 from kzfeed.storage._base import upsert
 from kzfeed.storage._errors import explain_database_error
 
-__all__ = ["DIRECT", "delete_in", "insert_rows", "select_rows", "update_row"]
+__all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row"]
 
 #: the databases written directly (the tests empty it to compare with SQLAlchemy's statements)
 DIRECT = {"sqlite"}
@@ -195,6 +195,12 @@ def _update_plan(
     sets = ", ".join(f"{name} = ?" for name in columns)
     sql = f"UPDATE {table.name} SET {sets} WHERE {key} = ?"
     return sql, [_processor(table.c[k], dialect) for k in (*columns, key)]
+
+
+def run_sql(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> sqlite3.Cursor:
+    """SQLite: ``sql`` (SQLite's own text) once per row of values of ``rows``, in the caller's
+    transaction; a failure explained as the store explains it."""
+    return _run(conn, sql, rows)
 
 
 def _run(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> sqlite3.Cursor:

@@ -1,0 +1,96 @@
+"""On SQLite the ``stories`` and ``story_topics`` rows are worked out by SQLite itself
+(``kzfeed.storage._storyrows``): they must be the rows worked out in Python (as on PostgreSQL),
+whatever the stories' members (a lead that is not the first seen, reports without a date or
+with an update, reports left out of the feeds, stories merged, reports that changed)."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from factories import make_item
+from kzfeed.models import Item, SourceState
+from kzfeed.storage import _direct, open_store
+
+T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+TOPICS = ("raw_materials", "energy", "transport", "trade")
+
+
+def _batches(seed: int) -> list[tuple[datetime, list[Item], dict[str, str]]]:
+    """Three saves of items in stories of one to six reports, each with its time and merges."""
+    rng = random.Random(seed)
+    saves: list[tuple[datetime, list[Item], dict[str, str]]] = []
+    stories: list[str] = []
+    stored: list[Item] = []
+    for n in range(3):
+        now = T0 + timedelta(hours=n, microseconds=rng.randrange(3))
+        batch = []
+        for k in range(12):
+            published = None if rng.random() < 0.25 else T0 - timedelta(hours=rng.randrange(48))
+            updated = (
+                published + timedelta(minutes=rng.randrange(90)) if published and rng.random() < 0.3 else None
+            )
+            item = make_item(
+                f"{n}-{k}.txt",
+                title=f"Report {n}-{k}",
+                relevant=rng.random() < 0.8,
+                topics=tuple(rng.sample(TOPICS, rng.randrange(3))),
+                published=published,
+                updated=updated,
+            )
+            story = rng.choice(stories) if stories and rng.random() < 0.6 else None
+            batch.append(replace(item, story_id=story))
+            if story is None:
+                stories.append(item.id)
+        if stored and n == 2:  # a stored report changes: a new title and another story
+            batch.append(replace(stored[0], title="Report changed", story_id=stories[-1]))
+        merges = {stories[1]: stories[0]} if n == 2 else {}
+        saves.append((now, batch, merges))
+        stored += batch
+    return saves
+
+
+def _store(url: str, seed: int) -> None:
+    store = open_store(url)
+    with store:
+        for now, batch, merges in _batches(seed):
+            store.save_source(
+                state=SourceState(name="feed", type="rss"),
+                config_hash="h",
+                batch=batch,
+                ok=True,
+                now=now,
+                merges=merges,
+            )
+
+
+def _rows(path: Path) -> dict[str, list[tuple[str, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall())
+            for table, columns in (
+                ("stories", "quote(id), quote(arrived), quote(date), quote(latest), quote(reports)"),
+                ("story_topics", "quote(story_id), quote(topic), quote(arrived), quote(date)"),
+            )
+        }
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_story_rows_sqlite_works_out_are_those_worked_out_in_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    _store(f"sqlite:///{tmp_path / 'sql.db'}", seed)
+    monkeypatch.setattr(_direct, "DIRECT", set())  # worked out in Python, as on PostgreSQL
+    _store(f"sqlite:///{tmp_path / 'python.db'}", seed)
+    in_sql, in_python = _rows(tmp_path / "sql.db"), _rows(tmp_path / "python.db")
+    assert in_sql["stories"] and in_sql["story_topics"]
+    assert any(int(row[4]) > 1 for row in in_sql["stories"])  # stories of several reports
+    assert in_sql == in_python
