@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kzfeed.pipeline._normalise import _SPACE, content_hash
-from kzfeed.stories._signals import _NUMBER
+from kzfeed.stories._signals import _NUMBER, _sentences
 
 # the pattern of figures as it was written before its first digit was put first
 _PLAIN_NUMBER = re.compile(
@@ -42,3 +42,13 @@ def test_the_content_hash_folds_spaces_as_the_substitution_did(title: str, text:
 
     folded = _SPACE.sub(" ", f"{title}\n{text}").strip()
     assert content_hash(title, text) == hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab .!?:;«»"“”\u00a0\t\u3000')), max_size=30))
+@example("One. Two! «Three» four:  five")
+@example(". ")
+@example("")
+def test_sentences_are_cut_where_the_plain_split_cut_them(line: str) -> None:
+    plain = re.compile(r"(?<=[.!?:;«»\"“”])\s+")
+    assert _sentences(line) == plain.split(line)

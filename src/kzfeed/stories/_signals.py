@@ -95,7 +95,9 @@ _NOT_NAMES = frozenset(
     мемлекет басшысы президенті министрі премьер-министр""".split()
 )
 _CAPITALISED = re.compile(r"(?<![\w.])([^\W\d_][\w'’-]{3,})")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;«»\"“”])\s+")
+# the spaces after a sentence's last mark, found with the mark (so that the search skips to the
+# next mark in C): a line is cut where (?<=[.!?:;«»"“”])\s+ matches, the mark kept
+_SENTENCE_BREAK = re.compile(r"[.!?:;«»\"“”]\s+")
 _DIGIT_SPACES = re.compile(r"[ \u00a0\u202f]")
 _KEY_LENGTH = 5
 #: what kind of event a report is about, by word stems in the beat's languages; two reports that
@@ -220,10 +222,20 @@ def name_key(word: str) -> str:
     return latin[:_KEY_LENGTH]
 
 
+def _sentences(line: str) -> list[str]:
+    """``line`` cut after each sentence's last mark, the spaces after it left out."""
+    out, start = [], 0
+    for found in _SENTENCE_BREAK.finditer(line):
+        out.append(line[start : found.start() + 1])
+        start = found.end()
+    out.append(line[start:])
+    return out
+
+
 def _names(title: str, text: str) -> set[str]:
     keys = set()
     for line in (title, *text.split("\n")):
-        for sentence in _SENTENCE_BREAK.split(line):
+        for sentence in _sentences(line):
             words = _CAPITALISED.findall(sentence)
             # the first word of a sentence is capitalised whatever it is (a word found is the
             # sentence's first when the sentence starts with it: it would have been found there)
