@@ -9,6 +9,7 @@ the source is stored, in one transaction, once its fetch has finished.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,6 +36,11 @@ log = logging.getLogger(__name__)
 
 #: the health row of a source that stored no items, left for the caller to write with others'
 Health = tuple[SourceState, str]
+
+#: SQLite: the sources' transactions are committed together once this many are held, or the
+#: first held is this old (``StoreProtocol.hold_writes``)
+_HOLD_SOURCES = 64
+_HOLD_SECONDS = 0.5
 
 
 @dataclass(slots=True)
@@ -85,6 +91,11 @@ class Committer:
 
     #: the items of the sources still being fetched, prepared as they arrived
     _prepared: dict[str, _Prepared] = field(default_factory=dict, init=False)
+    #: SQLite: whether the store holds this run's writes, how many sources since the last
+    #: commit, and since when (None: not asked yet)
+    _holding: bool | None = field(default=None, init=False)
+    _held: int = field(default=0, init=False)
+    _held_since: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         self.story_keys = RunStoryKeys(self.store)
@@ -95,6 +106,36 @@ class Committer:
         if prepared is None:
             prepared = self._prepared[sc.name] = _Prepared()
         self._add(prepared, sc, raw)
+
+    def release(self) -> None:
+        """Commit the sources held (SQLite) and stop holding; the run's other writes follow."""
+        if self._holding:
+            self._holding = None
+            self.store.release_writes()
+
+    def idle(self) -> None:
+        """The run waits for a fetch: commit the sources held (SQLite) rather than keep them
+        uncommitted while nothing else is done."""
+        if self._holding and self._held:
+            self.store.commit_held()
+            self._held, self._held_since = 0, time.monotonic()
+
+    def _hold(self) -> None:
+        """Before a source is saved (under the run lock: ``run_id``): hold the run's writes in
+        one transaction, committing what is held once it is ``_HOLD_SOURCES`` sources or
+        ``_HOLD_SECONDS`` old; what was written after the last source saved (its run line,
+        the feeds marked dirty, the quiet sources) goes with it."""
+        if self.run_id is None:
+            return
+        if self._holding is None:
+            self._holding = self.store.hold_writes()
+            self._held, self._held_since = 0, time.monotonic()
+        elif self._holding and (
+            self._held >= _HOLD_SOURCES or time.monotonic() - self._held_since >= _HOLD_SECONDS
+        ):
+            self.store.commit_held()
+            self._held, self._held_since = 0, time.monotonic()
+        self._held += 1
 
     def forget(self, name: str) -> None:
         """Drop what was prepared of a source that is not stored (stopped by a signal)."""
@@ -131,6 +172,7 @@ class Committer:
             return line(SaveCounts()), (new_state, config_hash(sc))
         index = story_index(self.story_keys, list(batch.values()), now, self.report_signals)
         stories = assign_stories(list(batch.values()), index, prepared.signals, prepared.prints)
+        self._hold()
         counts = self.store.save_source(
             state=new_state,
             config_hash=config_hash(sc),
@@ -170,6 +212,7 @@ class Committer:
             retry_after=got.retry_after,
         )
         self._schedule(got, new_state, now)
+        self._hold()
         failures = new_state.consecutive_failures
         paused = f"; paused after {failures} failures" if new_state.paused and not state.paused else ""
         outcome = SourceRun(

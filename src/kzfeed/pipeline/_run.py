@@ -263,6 +263,8 @@ class Pipeline:
                         in_flight |= self._start(due, names, by_name, wanted, tools, outcomes, (pool, events))
                     if not in_flight:
                         break
+                    if events.empty():  # nothing to do until a fetch goes on: commit what is held
+                        committer.idle()
                     event = events.get()
                     claim = isinstance(event, Future)
                     if isinstance(event, Future):
@@ -274,15 +276,16 @@ class Pipeline:
                     for late in self._not_claimed(due.left, forced=due.forced, wanted=wanted):
                         outcomes.done(late, health=(None, ""))
             except BaseException as exc:
-                if not isinstance(
-                    exc, Exception
-                ):  # a second Ctrl-C: cut the fetches in flight, wait for none
+                if not isinstance(exc, Exception):  # a second Ctrl-C: cut the fetches, wait for none
                     if tools.collector is not None:
                         tools.collector.fetcher.abort()
                     pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
-                outcomes.flush()
+                try:
+                    outcomes.flush()
+                finally:
+                    committer.release()  # SQLite: the sources held are committed (``hold_writes``)
 
     def _start(
         self,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any, Self
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Connection, Engine, Table
 
 __all__ = ["StoreBase", "advisory_key", "chunks", "like_prefix", "upsert"]
 
@@ -19,7 +22,36 @@ class StoreBase:
     _engine: Engine
 
     def __init__(self, engine: Engine) -> None:
+        # SQLite: a run may hold its writes in one transaction (``hold_writes``)
+        if engine.dialect.name == "sqlite":
+            engine.__class__ = HeldEngine
         self._engine = engine
+
+    def hold_writes(self) -> bool:
+        """SQLite: from now until :meth:`release_writes`, what this thread writes and reads goes
+        through one connection in one transaction, committed by :meth:`commit_held` (each
+        transaction a store method opens is a SAVEPOINT in it: one that fails rolls back only
+        itself). A run stores each source in a transaction of its own, but commits them a few
+        dozen at a time: a commit costs more than storing a source of one item, and a killed
+        run still leaves no source half-stored. Returns whether writes are held (not on
+        PostgreSQL, where each source's transaction commits with its claim)."""
+        held = self._engine
+        if not isinstance(held, HeldEngine):
+            return False
+        held.hold()
+        return True
+
+    def commit_held(self) -> None:
+        """Commit what is held (if anything) and hold on."""
+        held = self._engine
+        if isinstance(held, HeldEngine):
+            held.commit()
+
+    def release_writes(self) -> None:
+        """Commit what is held and stop holding (a failed commit is rolled back, then raised)."""
+        held = self._engine
+        if isinstance(held, HeldEngine):
+            held.release()
 
     @property
     def backend(self) -> str:
@@ -42,6 +74,97 @@ class StoreBase:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+class HeldEngine(Engine):
+    """A SQLite store's engine (its class is made this one): SQLAlchemy's, but while one
+    thread holds its writes (:meth:`StoreBase.hold_writes`) that thread's ``begin()`` is a
+    SAVEPOINT of the held transaction and its ``connect()`` that transaction's connection (left
+    open). Other threads (fetching threads reading the HTTP cache) use the engine's other
+    connections as before."""
+
+    _held: Connection | None = None
+    _holder = 0
+
+    def _mine(self) -> Connection | None:
+        held = self._held
+        return held if held is not None and threading.get_ident() == self._holder else None
+
+    def begin(self) -> Any:
+        conn = self._mine()
+        return super().begin() if conn is None else _savepoint(conn)
+
+    def connect(self) -> Any:
+        conn = self._mine()
+        return super().connect() if conn is None else _Borrowed(conn)
+
+    def hold(self) -> None:
+        if self._held is not None:
+            return
+        conn = super().connect()
+        try:
+            conn.begin()
+            # an explicit BEGIN: the ``sqlite3`` module begins a transaction by itself only
+            # before INSERT, UPDATE and DELETE, and a SAVEPOINT outside one would be the
+            # transaction (its RELEASE a commit)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.close()
+            raise
+        self._held, self._holder = conn, threading.get_ident()
+
+    def commit(self) -> None:
+        conn = self._held
+        if conn is not None:
+            conn.commit()
+            conn.begin()
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        conn = self._held
+        if conn is None:
+            return
+        self._held = None
+        try:
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[Connection]:
+    """A SAVEPOINT of the held transaction around the block, on the ``sqlite3`` connection
+    (SQLAlchemy's ``begin_nested`` costs as much as the commit it saves): released at its end,
+    rolled back to (and released) when it raises."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute("SAVEPOINT kzfeed_held")
+    try:
+        yield conn
+    except BaseException:
+        with suppress(sqlite3.Error):  # SQLite may have rolled the whole transaction back
+            cursor.execute("ROLLBACK TO kzfeed_held")
+            cursor.execute("RELEASE kzfeed_held")
+        raise
+    cursor.execute("RELEASE kzfeed_held")
+
+
+class _Borrowed:
+    """The held connection as ``engine.connect()`` gives one, but left open at the block's end."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> Connection:
+        return self._conn
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
 
 
 def advisory_key(name: str) -> int:

@@ -82,6 +82,13 @@ class StoreProtocol(Protocol):
 
     # --- items (_items) -----------------------------------------------------------------------
 
+    def hold_writes(self) -> bool:
+        """SQLite: this thread's transactions become savepoints of one held transaction, until
+        :meth:`release_writes`; committed by :meth:`commit_held`. False (nothing held) elsewhere."""
+        ...
+
+    def commit_held(self) -> None: ...
+    def release_writes(self) -> None: ...
     def save_source(
         self,
         *,

@@ -352,6 +352,10 @@ class _QuickHttpCache(TableHttpCache):
         """As ``write_entries``: those stored updated, the others inserted."""
         if not entries:
             return
+        full = self._store._full
+        if full is not None:  # it may hold the run's writes (``hold_writes``): written there
+            full.http_cache()._write(entries)  # type: ignore[attr-defined]
+            return
         rows = {url: [_value(v) for v in cache_values(entry).values()] for url, entry in entries.items()}
         with self._store._transaction() as conn:
             query = f"SELECT url FROM http_cache WHERE url IN ({_LISTED})"

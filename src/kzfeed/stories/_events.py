@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -31,6 +31,9 @@ STORY_THRESHOLD = 0.3
 #: features in more than this share of the indexed reports do not select candidates
 _COMMON = 0.05
 _MIN_COMMON = 30
+#: the days (from a report's day) whose reports are all published within ``EVENT_WINDOW`` of it:
+#: two instants of days ``d`` apart are less than ``d + 1`` days apart
+_INSIDE = (-(EVENT_WINDOW.days - 1), EVENT_WINDOW.days - 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +146,21 @@ class EventIndex:
             found = self._count(feature)
         return math.log((self._counts.reports + 2) / (found + 1)) + 1.0
 
+    def _idf_of(self, features: Iterable[str], idf: dict[str, float]) -> None:
+        """Put in ``idf`` the :meth:`idf` of each of ``features`` it lacks (the same values, in
+        one loop: every feature of every candidate of every report of a run comes here)."""
+        df, top, log = self._df, self._counts.reports + 2, math.log
+        missing = [f for f in features if f not in idf]
+        if self._stored is not None and any(f not in df for f in missing):
+            # a view: the reports viewed that have each feature, counted in the run's kept
+            # reports at once (as :meth:`_count`), then kept up to date as reports are added
+            added = self._added
+            counted = self._stored.counts(self._windows, [f for f in missing if f not in df])
+            for f, n in counted:
+                df[f] = n + len(added.get(f, ()))
+        for f in missing:
+            idf[f] = log(top / (df.get(f, 0) + 1)) + 1.0
+
     def _count(self, feature: str) -> int:
         """How many reports of the index have ``feature`` (in a view: counted once in the run's
         stored reports, then kept up to date as reports are added)."""
@@ -193,6 +211,7 @@ class EventIndex:
         day = _day(signals.published)
         days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
+        published, reports = signals.published, self._signals
         for feature in signals.features:
             count = self._df.get(feature)
             if count is None:
@@ -200,9 +219,15 @@ class EventIndex:
             if count > limit or (by_day := self._posted(feature)) is None:
                 continue
             for d in days:
-                for n in by_day.get(d, ()):
-                    other = self._signals[n].published
-                    if other is not None and abs(other - signals.published) <= EVENT_WINDOW:
+                posted = by_day.get(d)
+                if not posted:
+                    continue
+                if _INSIDE[0] <= d - day <= _INSIDE[1]:  # every report of these days is in the window
+                    found.update(posted)
+                    continue
+                for n in posted:
+                    other = reports[n].published
+                    if other is not None and abs(other - published) <= EVENT_WINDOW:
                         found.add(n)
         return found
 
@@ -219,24 +244,23 @@ class EventIndex:
             return []
         scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
         idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
-
-        def weights(report: Signals) -> Iterator[float]:
-            for f, w in report.features.items():
-                yield w * (idf[f] if f in idf else idf.setdefault(f, self.idf(f)))
-
-        mine = dict(zip(signals.features, weights(signals), strict=True))
-        norm = math.sqrt(sum(w * w for w in mine.values()))
+        fill, sqrt = self._idf_of, math.sqrt
+        fill(signals.features, idf)
+        mine = [(f, w * idf[f]) for f, w in signals.features.items()]
+        norm = sqrt(sum([w * w for _, w in mine]))
+        kinds, reports, stories = signals.kinds, self._signals, self._stories
         for n in self._candidates(signals):
-            other = self._signals[n]
+            other = reports[n]
             score = 0.0
-            if not signals.conflicts(other):
+            if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
                 # ``_cosine(mine, norm, vector of other)`` without making that vector: the same
-                # products, summed in the same order (the shared features' idf is known)
+                # products, summed in the same order (lists, not generators: the run's hot loop)
                 theirs = other.features
-                dot = sum(w * (theirs[f] * idf[f]) for f, w in mine.items() if f in theirs)
+                dot = sum([w * (theirs[f] * idf[f]) for f, w in mine if f in theirs])
                 if dot:
-                    score = dot / (norm * math.sqrt(sum(x * x for x in weights(other))))
-            scores[self._stories[n]].append((score, n))
+                    fill(theirs, idf)
+                    score = dot / (norm * sqrt(sum([x * x for x in [w * idf[f] for f, w in theirs.items()]])))
+            scores[stories[n]].append((score, n))
         matches = []
         for story, found in scores.items():
             top, n = max(found)
