@@ -39,7 +39,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -144,7 +144,9 @@ def timed(argv: list[str], cwd: Path, src: Path = ROOT / "src") -> tuple[float, 
 
 
 def kzfeed_items(folder: Path) -> int:
-    with sqlite3.connect(folder / "kzfeed.db") as db:
+    # closed here, not when the collector gets to it: a connection closed later deletes its WAL
+    # file while the next round empties the folder
+    with closing(sqlite3.connect(folder / "kzfeed.db")) as db:
         return int(db.execute("select count(*) from items").fetchone()[0])
 
 

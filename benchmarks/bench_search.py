@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -43,7 +44,7 @@ def main() -> None:
         store.save_source(state=SourceState(name="b", type="files"), config_hash="x", batch=batch, ok=True)
         print(f"stored {ITEMS} items (FTS index kept by triggers) in {time.perf_counter() - started:.1f} s")
         # the baseline reads the same file with the standard library: no SQL outside kzfeed.storage
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn:
             like = "SELECT id FROM items WHERE lower(title || ' ' || content_text) LIKE ? AND relevant = 1 LIMIT 20"
             t0 = time.perf_counter()
             for q in QUERIES:

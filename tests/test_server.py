@@ -226,3 +226,30 @@ def test_a_method_other_than_get_or_head_is_refused(served: tuple[str, int, Path
     response = conn.getresponse()
     assert response.status == 405 and response.getheader("Allow") == "GET, HEAD"
     conn.close()
+
+
+def test_shutdown_stops_the_server_when_the_loop_closes_everything_before_the_trigger_is_written(
+    tmp_path: Path,
+) -> None:
+    # the race seen in test runs ("OSError: Bad file descriptor" at teardown): waitress's loop,
+    # awake for another reason, runs the shutdown's thunk (closing its own trigger pipe) between
+    # pull_trigger appending it and writing to the pipe
+    (tmp_path / "feed.json").write_bytes(b"{}")
+    server = make_server(tmp_path, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    trigger = server._server.trigger
+    write = trigger._physical_pull
+
+    def loop_first() -> None:
+        write()  # as another thread's pull would: the loop wakes and runs the queued thunk
+        deadline = time.monotonic() + 10
+        while not trigger._closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        write()  # then the shutdown's own write
+
+    trigger._physical_pull = loop_first
+    server.shutdown()  # raised OSError (EBADF) before
+    thread.join(timeout=10)
+    assert not thread.is_alive()  # and the server stopped
+    server.server_close()
