@@ -172,3 +172,13 @@ def test_hostile_and_relative_markup_still_gets_feedparsers_passes(tmp_path: Pat
         assert bad not in html.lower()
     assert hostile.paragraphs[-1] == "End."
     assert all("alert" not in p for p in hostile.paragraphs)
+
+
+def test_what_feedparser_may_use_of_the_copy_module_besides_deepcopy_is_the_copy_module() -> None:
+    # feedparser.mixin's name ``copy`` is replaced: a release that calls copy.copy there must
+    # still parse feeds, not fail every rss source with an AttributeError
+    fast = _Copy(feedparser.util.FeedParserDict)
+    value = {"a": ["b"]}
+    shallow = fast.copy(value)
+    assert shallow == value and shallow is not value and shallow["a"] is value["a"]
+    assert fast.Error is copy.Error

@@ -71,19 +71,11 @@ def test_a_request_costs_what_the_connections_kept_cost(
             client.get(f"http://{sites.netloc(n)}/robots.txt")
         kept = len(transport._pool.connections)
         assert kept == len(sites.hosts)
-        calls = 0
-        inner = HTTPConnection.is_idle
-
-        def counted(self: HTTPConnection) -> bool:
-            nonlocal calls
-            calls += 1
-            return inner(self)
-
-        monkeypatch.setattr(HTTPConnection, "is_idle", counted)
+        calls = _counted(monkeypatch, "is_idle")
         client.get(f"http://{sites.netloc(0)}/feed-0.xml")
     # two passes of the pool (the request queued, its response closed), each looking at every
     # connection a few times; httpcore 1.0.9's pass counted them all again for each idle one
-    assert calls <= 4 * 2 * kept
+    assert calls[0] <= 4 * 2 * kept
 
 
 def test_idle_connections_are_asked_whether_they_expired_once_a_sweep(
@@ -95,21 +87,26 @@ def test_idle_connections_are_asked_whether_they_expired_once_a_sweep(
         for n in range(len(sites.hosts)):
             client.get(f"http://{sites.netloc(n)}/robots.txt")
         kept = len(transport._pool.connections)
-        calls = 0
-        inner = HTTPConnection.has_expired
-
-        def counted(self: HTTPConnection) -> bool:
-            nonlocal calls
-            calls += 1
-            return inner(self)
-
-        monkeypatch.setattr(HTTPConnection, "has_expired", counted)
+        calls = _counted(monkeypatch, "has_expired")
         for n in range(10):
             client.get(f"http://{sites.netloc(n)}/feed-{n}.xml")
         assert len(transport._pool.connections) == kept  # each one reused
     # httpcore asks every connection on each of a request's two passes (2 x 24 x 10 = 480):
     # here only the connection a request is about to reuse
-    assert calls == 10
+    assert calls[0] == 10
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, method: str) -> list[int]:
+    """Counts the calls of ``HTTPConnection.<method>`` from now on (in the list's one item)."""
+    calls = [0]
+    inner = getattr(HTTPConnection, method)
+
+    def counted(self: HTTPConnection) -> bool:
+        calls[0] += 1
+        return bool(inner(self))
+
+    monkeypatch.setattr(HTTPConnection, method, counted)
+    return calls
 
 
 class _ClosingServer:

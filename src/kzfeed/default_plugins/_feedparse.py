@@ -146,6 +146,10 @@ class _Copy:
             return copied
         return copy.deepcopy(value)
 
+    def __getattr__(self, name: str) -> Any:
+        """The rest of the ``copy`` module, should a feedparser release use more of it."""
+        return getattr(copy, name)
+
 
 def feedparser_module() -> Any:
     """The feedparser module, set up as this module's docstring says (once per process)."""
