@@ -160,7 +160,7 @@ def one_round(
     for folder in folders.values():
         if folder.exists():
             for path in sorted(folder.rglob("*"), reverse=True):
-                path.unlink() if path.is_file() or path.is_symlink() else path.rmdir()
+                path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink(missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
     for tool in trees:
         kzfeed_config(folders[tool], urls)

@@ -9,7 +9,6 @@ imports the storage: the protocol below is all it knows of it.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import threading
 import time
@@ -32,6 +31,7 @@ ROBOTS_RETRY_AGE = 3600.0  # ... unless the site failed to answer it: then again
 _DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 _POLL_FIRST, _POLL_MAX = 0.02, 0.5  # seconds between asks for a turn while a host is busy
 _TURN_MARGIN = 10.0  # seconds a turn outlives total_timeout, in case its worker dies
+_SWEEP_FIRST = 64  # host gates kept before the spent ones are first looked for
 
 
 class FleetPoliteness(Protocol):
@@ -69,6 +69,12 @@ class _HostGate:
         self._lock = threading.Lock()
         self._min_delay = min_delay
         self._next_start = 0.0
+        #: requests holding or waiting for a turn (counted under :class:`HostGates`' lock)
+        self.users = 0
+
+    def spent(self) -> bool:
+        """Whether a new gate would do the same: nobody uses it and no start is held back."""
+        return self.users == 0 and self._next_start <= time.monotonic()
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -84,8 +90,10 @@ class _HostGate:
 
 class HostGates:
     """One :class:`_HostGate` per host, made on first use (loopback hosts without the delay
-    when ``exempt_loopback``). With ``fleet``, a request that passed this process's gate also
-    takes a turn of the host from the fleet, so that the limits hold across every worker."""
+    when ``exempt_loopback``) and dropped once spent (nobody using it, its delay over), so a
+    run of many hosts keeps the gates of the hosts being fetched, not one for every host it
+    fetched from. With ``fleet``, a request that passed this process's gate also takes a turn
+    of the host from the fleet, so that the limits hold across every worker."""
 
     def __init__(self, policy: FetchPolicy, fleet: FleetPoliteness | None = None, holder: str = "") -> None:
         self._policy = policy
@@ -93,20 +101,41 @@ class HostGates:
         self._holder = holder
         self._gates: dict[str, _HostGate] = {}
         self._lock = threading.Lock()
+        self._sweep_at = _SWEEP_FIRST  # gates kept when the spent ones are looked for again
+
+    def __len__(self) -> int:
+        """The gates kept now."""
+        return len(self._gates)
 
     def _delay(self, host: str) -> float:
         exempt = self._policy.exempt_loopback and _is_loopback(host)
         return 0.0 if exempt else self._policy.min_delay
 
-    def turn(self, host: str) -> contextlib.AbstractContextManager[None]:
+    @contextmanager
+    def turn(self, host: str) -> Iterator[None]:
         """Wait for a turn to send a request to ``host``; hold it while the request runs."""
         with self._lock:
             gate = self._gates.get(host)
             if gate is None:
                 gate = self._gates[host] = _HostGate(self._policy.per_host_concurrency, self._delay(host))
-        if self._fleet is None:
-            return gate.turn()
-        return self._fleet_turn(gate, host)
+            gate.users += 1
+            if len(self._gates) >= self._sweep_at:
+                self._sweep()
+        try:
+            with gate.turn() if self._fleet is None else self._fleet_turn(gate, host):
+                yield
+        finally:
+            with self._lock:
+                gate.users -= 1
+                if gate.spent() and self._gates.get(host) is gate:
+                    del self._gates[host]
+
+    def _sweep(self) -> None:
+        """Drop the spent gates whose delay was still running when their last turn ended (with
+        the lock held); look again once twice as many are kept, so sweeps cost linear time."""
+        for host in [host for host, gate in self._gates.items() if gate.spent()]:
+            del self._gates[host]
+        self._sweep_at = max(_SWEEP_FIRST, 2 * len(self._gates))
 
     @contextmanager
     def _fleet_turn(self, gate: _HostGate, host: str) -> Iterator[None]:
