@@ -175,16 +175,8 @@ class StoredReports:
 
     def counts(self, windows: Sequence[tuple[int, int]], features: Iterable[str]) -> list[tuple[str, int]]:
         """:meth:`count` of each of ``features``, in one call."""
-        found = []
-        by_feature = self._feature_dates
-        for feature in features:
-            dates = by_feature.get(feature)
-            n = 0
-            if dates:
-                for since, until in windows:
-                    n += bisect_right(dates, until) - bisect_left(dates, since)
-            found.append((feature, n))
-        return found
+        count = self.count
+        return [(feature, count(windows, feature)) for feature in features]
 
     def holders(self, feature: str) -> list[str]:
         """The reports kept that have ``feature``."""
