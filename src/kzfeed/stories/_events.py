@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kzfeed.stories._signals import Signals
 from kzfeed.stories._stored import StoredReports, Window, microseconds
@@ -51,10 +51,6 @@ class EventMatch:
     score: float
     mean: float
     shared: tuple[str, ...]
-
-
-def _day(when: datetime) -> int:
-    return int(when.timestamp() // 86400)
 
 
 @dataclass(slots=True)
@@ -129,15 +125,17 @@ class EventIndex:
                 self._added[feature].append(n)
                 if feature in self._df:
                     self._df[feature] += 1
-                if feature in self._postings and signals.published:
-                    self._postings[feature][_day(signals.published)].append(n)
+                if feature in self._postings and signals.day is not None:
+                    self._postings[feature][signals.day].append(n)
             return
         if count:
             df = self._df
             for feature in features:
                 df[feature] += 1
-        if signals.published:  # (the run's hot loop: every stored report of every source's window)
-            day, postings = _day(signals.published), self._postings
+        if (
+            day := signals.day
+        ) is not None:  # (the run's hot loop: every stored report of every source's window)
+            postings = self._postings
             for feature in features:
                 postings[feature][day].append(n)
 
@@ -184,14 +182,14 @@ class EventIndex:
         if self._stored is None or feature in self._postings:
             return self._postings.get(feature)
         viewed = self._viewed
-        found = sorted(viewed[i] for i in self._stored.holders(feature) if i in viewed)
+        found = sorted([viewed[i] for i in self._stored.holders(feature) if i in viewed])
         found += self._added.get(feature, ())
         if not found:
             return None
-        by_day = self._postings[feature]
+        by_day, reports = self._postings[feature], self._signals
         for n in found:
-            if (published := self._signals[n].published) is not None:
-                by_day[_day(published)].append(n)
+            if (day := reports[n].day) is not None:
+                by_day[day].append(n)
         return by_day
 
     def _vector(self, signals: Signals) -> dict[str, float]:
@@ -214,7 +212,8 @@ class EventIndex:
     def _candidates(self, signals: Signals) -> set[int]:
         assert signals.published is not None
         limit = max(_MIN_COMMON, _COMMON * self._counts.reports)
-        day = _day(signals.published)
+        day = signals.day
+        assert day is not None
         days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
         published, reports = signals.published, self._signals

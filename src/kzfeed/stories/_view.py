@@ -53,10 +53,12 @@ class ViewedStoryIndex(StoryIndex):
         return key if key is not None and self.reads(key) else None
 
     def _new_story(self, story: str) -> bool:
-        return not self._stored_members(story)
+        stored = self._stored
+        return not any(stored(i) is not None for i in self._kept.members(story))
 
     def _new_exact(self, exact: str) -> bool:
-        return not self._stored_with(exact)
+        stored = self._stored
+        return not any(stored(i) is not None for i in self._kept.with_exact(exact))
 
     def _story_id_of(self, key: StoryKey) -> str:
         if key.item_id in self._by_id:
