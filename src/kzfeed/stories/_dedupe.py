@@ -200,20 +200,21 @@ class StoryIndex:
         features again (the same matches; see ``EventIndex.viewing``)."""
         if len(self.events):
             raise ValueError("stored reports are viewed before any report is added")
-        viewed = []
-        for key, found in _stored_signals(keys, load, memo):
-            if found is None or key.published is None:  # gone since its key was read
-                stored.drop(key.item_id)
-                continue
-            stored.add(key.item_id, key.content_hash, key.published, found)
-            viewed.append((key.item_id, self.resolve(self._story_id_of(key)), found))
-        self.events = EventIndex.viewing(stored, windows, viewed)
+        kept = stored.keep(_stored_signals(keys, load, memo))  # (those gone since their key was read: not)
+        viewed = [key for key, _ in kept]
+        ids = [key.item_id for key in viewed]
+        self.events = EventIndex.viewing(stored, windows, ids, self._stories_of(viewed), [s for _, s in kept])
 
     def _story_id_of(self, key: StoryKey) -> str:
         """The story recorded for ``key``'s item (recorded now if it was not)."""
         if key.item_id not in self._by_id:
             self.add(key)
         return self._by_id[key.item_id]
+
+    def _stories_of(self, keys: list[StoryKey]) -> list[str]:
+        """The story of each of ``keys``' items now (recorded now if it was not)."""
+        resolve, story_id_of = self.resolve, self._story_id_of
+        return [resolve(story_id_of(key)) for key in keys]
 
     _exact_keys = staticmethod(exact_keys)
 

@@ -89,22 +89,28 @@ class EventIndex:
 
     @classmethod
     def viewing(
-        cls, stored: StoredReports, windows: Sequence[Window], reports: Sequence[tuple[str, str, Signals]]
+        cls,
+        stored: StoredReports,
+        windows: Sequence[Window],
+        ids: list[str],
+        stories: list[str],
+        reports: list[Signals],
     ) -> EventIndex:
-        """An index of ``reports`` ((item id, story, signals), each kept in ``stored`` and
-        published within ``windows``, every report of ``stored`` so published, in order) as
-        :meth:`add` would make it, without indexing their features: the postings of a feature
-        are made when a report asks for it, and its rarity is counted in ``stored``."""
+        """An index of the reports ``ids`` (of ``stories``, with the signals ``reports``; each
+        kept in ``stored`` and published within ``windows``, every report of ``stored`` so
+        published, in order) as :meth:`add` would make it, without indexing their features:
+        the postings of a feature are made when a report asks for it, and its rarity is counted
+        in ``stored``. The lists become the index's."""
         index = cls()
         index._stored = stored
         index._windows = [(microseconds(since), microseconds(until)) for since, until in windows]
-        for item_id, story, signals in reports:
-            n = index._at[item_id] = index._viewed[item_id] = len(index._ids)
-            index._ids.append(item_id)
-            index._stories.append(story)
-            index._signals.append(signals)
-            index._members[story].append(n)
-        index._counts.reports = len(reports)
+        index._ids, index._stories, index._signals = ids, stories, reports
+        index._at = {item_id: n for n, item_id in enumerate(ids)}
+        index._viewed = dict(index._at)
+        members = index._members
+        for n, story in enumerate(stories):
+            members[story].append(n)
+        index._counts.reports = len(ids)
         return index
 
     def __len__(self) -> int:
