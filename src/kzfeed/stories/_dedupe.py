@@ -386,15 +386,22 @@ def assign_stories(
     for item in batch:
         key = (item.id, item.content_hash)
         found = prints[key] if key in prints else fingerprint(item.content_text)
-        long_enough = found is not None
-        item = replace(item, simhash=found)
-        report = memo[key] = memo.get(key) or signals(item)
-        story = _story_of(index, story_key(item), near=long_enough, report=report)
-        item = replace(item, story_id=story or item.id)
-        index.add(story_key(item), report)
-        out.append(item)
-    # an item that started or joined a story that a later one merged into an older story
-    return [replace(i, story_id=index.resolve(i.story_id or i.id)) for i in out]
+        report = memo[key] = memo.get(key) or signals(item)  # (made of what the fingerprint is not)
+        mine = StoryKey(
+            item_id=item.id,
+            story_id=item.story_id,
+            guid=item.guid,
+            canonical_url=item.canonical_url,
+            content_hash=item.content_hash,
+            simhash=found,
+            published=item.published,
+        )
+        story = _story_of(index, mine, near=found is not None, report=report) or item.id
+        index.add(replace(mine, story_id=story), report)
+        out.append((item, found, story))
+    # an item that started or joined a story that a later one merged into an older story is
+    # given the older one (one copy of each item made, with its fingerprint and story)
+    return [replace(i, simhash=found, story_id=index.resolve(story)) for i, found, story in out]
 
 
 def _story_of(index: StoryIndex, key: StoryKey, *, near: bool, report: Signals) -> str | None:

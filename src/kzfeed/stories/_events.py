@@ -285,17 +285,24 @@ class EventIndex:
         there are), so ``|theirs|`` is at least that of the shared features weighted by rarity
         and the others by their weight alone (``Signals.weight``): a bound worked out from the
         few shared features, found in C, which most candidates fall short of (the run's hot
-        loop: every candidate of every new report)."""
+        loop: every candidate of every new report). Those that share too little of ``mine``
+        to reach the threshold whatever theirs (Cauchy–Schwarz) are bounded by that alone."""
         kinds, reports, stories, sqrt = signals.kinds, self._signals, self._stories, math.sqrt
         mine_keys, weighted = signals.features.keys(), dict(mine)
+        # first the looser bound |mine shared| / |mine|, summed in C
+        squares, least = {f: w * w for f, w in mine}.__getitem__, (_PAIR_BOUND * norm) ** 2
         bounded: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for n in self._candidates(signals):
             other = reports[n]
             bound = 0.0
             if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
                 theirs = other.features
+                shared = mine_keys & theirs.keys()
+                if (mass := sum(map(squares, shared))) < least:
+                    bounded[stories[n]].append((n, sqrt(mass) / norm))
+                    continue
                 dot = by_rarity = by_weight = 0.0
-                for f in mine_keys & theirs.keys():
+                for f in shared:
                     t = theirs[f]
                     b = t * idf[f]
                     dot += weighted[f] * b
