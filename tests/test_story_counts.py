@@ -21,8 +21,7 @@ from factories import make_item
 from kzfeed.config._load import default_config
 from kzfeed.models import TOPICS, Classification, Item, SourceState, TopicTag
 from kzfeed.publish import publish
-from kzfeed.storage import Store, alembic_config, open_store
-from kzfeed.storage import _counts
+from kzfeed.storage import Store, _counts, alembic_config, open_store
 from kzfeed.stories import recluster
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -215,7 +214,7 @@ def test_workers_writing_stories_at_once_keep_the_counts_true(pg_server: object)
                 _save(mine, batch, 200 + round_)
                 old = rng.choice(first).id
                 mine.update_classifications([(old, _classified(rng.random() < 0.5, rng.choice(TOPICS)))])
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             mine.close()
@@ -226,7 +225,7 @@ def test_workers_writing_stories_at_once_keep_the_counts_true(pg_server: object)
             while not done.is_set():
                 for feed in (None, *TOPICS):
                     mine.count_stories(feed)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             mine.close()

@@ -37,7 +37,7 @@ __all__ = ["ALL", "count_stories"]
 #: the feed key of the overall feed (the others are their topic)
 ALL = ""
 #: the stories left after a checkpoint when it moves
-_SLACK = 256
+_SLACK = 64
 #: more stories than this after a checkpoint (or with none, in all) move it
 _AFTER = 4 * _SLACK
 
@@ -47,12 +47,8 @@ def count_stories(engine: Engine, topic: str | None) -> int:
     feed = ALL if topic is None else topic
     with engine.connect() as conn:
         row = conn.execute(_statement("counted", feed == ALL), {"feed": feed}).first()
-        if row is None:  # no checkpoint: a small feed, counted up to where it would get one
-            small = int(
-                conn.execute(
-                    _statement("small", feed == ALL), {"feed": feed, "most": _AFTER + 1}
-                ).scalar_one()
-            )
+        if row is None:  # no checkpoint: a small feed (a large one gets one below)
+            small = int(conn.execute(_statement("all", feed == ALL), {"feed": feed}).scalar_one())
             if small <= _AFTER:
                 return small
         elif row.after <= _AFTER and row.logged <= _SLACK:
@@ -94,7 +90,6 @@ _SQL = {
     "(SELECT coalesce(sum(l.delta), 0) FROM story_count_changes AS l WHERE l.feed = c.feed) AS delta, "
     "(SELECT count(*) FROM {rows} WHERE {only}({key}) > (c.arrived, c.date, c.story_id)) AS after "
     "FROM story_counts AS c WHERE c.feed = :feed",
-    "small": "SELECT count(*) FROM (SELECT 1 FROM {rows}{where} LIMIT :most) AS s",
     "all": "SELECT count(*) FROM {rows}{where}",
     "fold": "UPDATE story_counts SET stories = stories + coalesce("
     "(SELECT sum(l.delta) FROM story_count_changes AS l WHERE l.feed = :feed), 0) WHERE feed = :feed",
