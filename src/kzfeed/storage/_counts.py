@@ -17,8 +17,9 @@ Only moving a checkpoint needs care: a writer whose trigger compared its row wit
 must not commit after the new key was worked out without it. On SQLite one writer runs at a
 time, and the move begins with a write (the database's write lock for the whole move). On
 PostgreSQL every write of story rows holds the stories lock shared until it commits
-(``_storyrows._lock_stories``); the move holds it exclusive, so it waits for those in flight
-and the next ones wait for it (a few milliseconds), then read the key it committed. The
+(``_storyrows._lock_stories``); the move holds it exclusive, so none is in flight and the next
+ones wait for it (a few milliseconds), then read the key it committed. It does not wait for
+the lock: while a write holds it, the feed is counted in full, as before, and moved later. The
 triggers themselves only append rows: writers never wait on each other for them.
 """
 
@@ -36,6 +37,9 @@ __all__ = ["ALL", "count_stories"]
 
 #: the feed key of the overall feed (the others are their topic)
 ALL = ""
+#: the stories lock, taken exclusive (without waiting) to move a checkpoint
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:k)")
+_LOCK = advisory_key(STORIES_LOCK)
 #: the stories left after a checkpoint when it moves
 _SLACK = 64
 #: more stories than this after a checkpoint (or with none, in all) move it
@@ -61,8 +65,9 @@ def _move(engine: Engine, feed: str) -> int:
     ``_SLACK`` stories short of the newest; the feed's count."""
     whole = feed == ALL
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": advisory_key(STORIES_LOCK)})
+        if conn.dialect.name == "postgresql" and not conn.execute(_TRY_LOCK, {"k": _LOCK}).scalar_one():
+            # a long story write (a rebuild) holds it: counted as before, moved by a later render
+            return int(conn.execute(_statement("all", whole), {"feed": feed}).scalar_one())
         # first a write: on SQLite it takes the write lock, so nothing changes under the reads below
         conn.execute(_statement("fold", whole), {"feed": feed})
         conn.execute(text("DELETE FROM story_count_changes WHERE feed = :feed"), {"feed": feed})
