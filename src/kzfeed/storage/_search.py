@@ -1,7 +1,10 @@
 """Full-text search over stored items, accent- and case-insensitive, best matches first.
 
-SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), kept in sync with
-``items`` by triggers, ranked by bm25 with the title weighing more, snippets by ``snippet()``.
+SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), each entry's rowid an
+item's key in ``items_fts_keys``; a new item's key and entry are written by
+:func:`index_new_items` (a trigger on ``items`` made every insert keep a statement journal:
+revision ``fts_writes``), a changed or deleted item's by triggers. Ranked by bm25 with the title
+weighing more, snippets by ``snippet()``.
 PostgreSQL: a ``tsvector`` made at query time from ``unaccent``-ed title and text (``simple``
 configuration: no language stemming), ranked by ``ts_rank``, snippets by ``ts_headline``. That
 reads every item; it is fine for the tens of thousands of items kzfeed keeps.
@@ -11,15 +14,18 @@ Each word matches as a prefix ("terre" finds "terres"); all words must occur.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from kzfeed.errors import InputError
+from kzfeed.models import Item
 from kzfeed.storage._base import StoreBase
+from kzfeed.storage._direct import run_sql
 
-__all__ = ["SearchHit", "SearchMixin"]
+__all__ = ["SearchHit", "SearchMixin", "index_new_items"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARK = ("[", "]")
@@ -64,6 +70,24 @@ ORDER BY ts_rank(setweight(to_tsvector('simple', unaccent(i.title)), 'A')
                  || setweight(to_tsvector('simple', unaccent(i.content_text)), 'B'), q.query) DESC, i.id
 LIMIT :limit
 """
+
+
+#: a new item's key (its entry's rowid, kept through VACUUM), then its entry: each a one-row
+#: statement (one that writes several rows, or fires a trigger, keeps a statement journal)
+_NEW_KEY = "INSERT INTO items_fts_keys (item_id) VALUES (?)"
+_NEW_ENTRY = (
+    "INSERT INTO items_fts (rowid, item_id, title, body) "
+    "VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = ?1), ?1, ?2, ?3)"
+)
+
+
+def index_new_items(conn: Connection, new: Sequence[Item]) -> None:
+    """SQLite: the full-text index's keys and entries of items just inserted into ``items``
+    (in the caller's transaction, in the order given); other databases have no such index."""
+    if conn.dialect.name != "sqlite" or not new:
+        return
+    run_sql(conn, _NEW_KEY, [(item.id,) for item in new])
+    run_sql(conn, _NEW_ENTRY, [(item.id, item.title, item.content_text) for item in new])
 
 
 class SearchMixin(StoreBase):
