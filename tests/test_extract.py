@@ -129,6 +129,96 @@ def test_a_page_laid_out_with_tables_keeps_its_article() -> None:
     assert article.paragraphs == tuple(paragraphs)
 
 
+def _count_readability(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import trafilatura.external
+
+    calls: list[int] = []
+    real = trafilatura.external.try_readability
+
+    def counted(tree: object) -> object:
+        calls.append(1)
+        return real(tree)
+
+    monkeypatch.setattr(trafilatura.external, "try_readability", counted)
+    return calls
+
+
+_LONG = [
+    "The European Union and Kazakhstan agreed on Tuesday a roadmap for their partnership on "
+    "sustainable raw materials, batteries and renewable hydrogen, officials said in Astana.",
+    "The roadmap sets out joint projects in the exploration and processing of lithium, tungsten and "
+    "rare earths, with European investment banks ready to finance the first of them next year.",
+    "Kazakh officials said the country wants to process more of its ores at home instead of "
+    "exporting concentrates, and that European standards would apply to the new plants.",
+    "Brussels sees the partnership as part of its effort to diversify the supply of critical raw "
+    "materials, on which the green and digital transitions of its industry depend.",
+    "The two sides also discussed the Trans-Caspian transport route, which is to carry more of the "
+    "trade between Europe and Central Asia as its ports and railways are modernised.",
+    "Student exchanges are to grow as well: more Kazakh universities join the Erasmus+ programme, "
+    "and the visa facilitation talks that began last spring are to continue in the autumn.",
+    "The next meeting of the cooperation council is planned for Brussels early next year, where "
+    "the first projects of the roadmap are to be presented to investors from both sides.",
+]
+
+
+def _long_page() -> str:
+    menu = "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("Politics", "Economy", "World", "Sport"))
+    body = "".join(f"<p>{p}</p>" for p in _LONG)
+    return (
+        "<html><head><title>EU and Kazakhstan agree a raw materials roadmap</title></head><body>"
+        f"<nav><ul>{menu}</ul></nav><article><h1>EU and Kazakhstan agree a raw materials roadmap</h1>"
+        f"{body}</article><footer><a href='/about'>About us</a></footer></body></html>"
+    )
+
+
+def test_a_long_article_is_kept_without_running_trafilaturas_fallbacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # readability ran in full on every page only to be compared with the text already found:
+    # about as much CPU again as the extraction itself
+    calls = _count_readability(monkeypatch)
+    article = extract_article(_long_page(), url="https://news.example/roadmap")
+    assert article.paragraphs == tuple(_LONG)
+    assert calls == []
+
+
+def test_a_short_text_is_extracted_again_with_trafilaturas_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_readability(monkeypatch)
+    page = (
+        "<html><head><title>Kazakhstan and the EU sign a lithium deal</title></head><body>"
+        "<article><h1>Kazakhstan and the EU sign a lithium deal</h1>"
+        "<p>Astana and Brussels signed an agreement on critical raw materials on Tuesday.</p>"
+        "<p>The first joint projects are to start in the lithium deposits of East Kazakhstan.</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(page, url="https://news.example/lithium")
+    assert article.paragraphs[0].startswith("Astana and Brussels")
+    assert calls  # the text is short: readability is asked whether it finds more
+
+
+@pytest.mark.parametrize(
+    "name", ["long", *sorted(str(p.relative_to(HTML.parent)) for p in HTML.parent.rglob("*.html"))]
+)
+def test_every_fixture_page_comes_out_as_with_the_fallbacks_on_every_page(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kzfeed.articles._extract as extract
+
+    html = (
+        _long_page() if name == "long" else (HTML.parent / name).read_text(encoding="utf-8", errors="replace")
+    )
+
+    def article() -> object:
+        try:
+            return extract_article(html, url=f"https://site.example/{Path(name).name}")
+        except InputError as error:
+            return str(error)
+
+    now = article()
+    monkeypatch.setattr(extract, "FALLBACK_BELOW", sys.maxsize)  # every text extracted again with them
+    assert article() == now
+
+
 def test_justexts_stop_words_are_made_into_a_set_once_not_per_page() -> None:
     # trafilatura falls back on justext for pages laid out with tables and hands it the stop
     # words of every language (~154,000); justext made them into a new set on each page (~7 ms)

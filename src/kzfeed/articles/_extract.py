@@ -27,29 +27,56 @@ def _text_or_none(value: Any) -> str | None:
     return value or None
 
 
+#: a main text at least this long (characters) is kept as trafilatura's own algorithm found it;
+#: a shorter one is extracted again with trafilatura's fallbacks (readability, justext)
+FALLBACK_BELOW = 1000
+
+
 @cache
-def _options(precise: bool) -> Any:
+def _options(precise: bool, fast: bool) -> Any:
     """trafilatura's options, made once (reading them from its configuration costs as much as
-    a tenth of an extraction): text only, no comments or tables, favouring precision or not."""
+    a tenth of an extraction): text only, no comments or tables, favouring precision or not,
+    with its fallback algorithms or without (``fast``)."""
     from trafilatura.settings import Extractor  # lazy: trafilatura is slow to import
 
-    return Extractor(output_format="python", precision=precise, comments=False, tables=False)
+    return Extractor(output_format="python", precision=precise, comments=False, tables=False, fast=fast)
 
 
-def _main_text(tree: Any, url: str | None, *, precise: bool) -> str:
+def _main_text(tree: Any, url: str | None, *, precise: bool, fast: bool) -> str:
     """trafilatura's main text of the page (``tree`` is copied, not changed), favouring
-    precision or not. Favouring precision leaves out more furniture, but on a page laid out
-    with tables (older sites, press offices) it leaves out the article too, so the caller asks
-    again without."""
+    precision or not, with trafilatura's fallback algorithms (readability, then justext) or
+    without (``fast``)."""
     import trafilatura
 
     share_stop_words()  # once: justext's stop words as a set per list, not per page
-    options = copy(_options(precise))  # this page's copy: trafilatura may change it
+    options = copy(_options(precise, fast))  # this page's copy: trafilatura may change it
     options.url = url
     options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura does
     document = trafilatura.bare_extraction(tree, url=url, options=options)
     text = getattr(document, "text", None)
     return text if isinstance(text, str) and text.strip() else ""
+
+
+def _article_text(tree: Any, url: str | None) -> str:
+    """The page's main text: favouring precision first, which leaves out more furniture; on a
+    page laid out with tables (older sites, press offices) that leaves out the article too, so
+    then without.
+
+    Each is tried first with trafilatura's own algorithm alone. Its fallbacks cost about as
+    much again on every page: readability runs in full only to be compared with the text
+    already found, and it (or justext) replaces that text mostly where it is empty or short:
+    where readability's is more than twice as long, where it has no paragraphs, or where it
+    still holds page furniture. So a text of ``FALLBACK_BELOW`` characters or more is kept,
+    and a shorter or empty one is extracted again with the fallbacks, as before; on the 516
+    pages of ``benchmarks/bench_extract.py`` and ``tests/data`` the result is the same.
+    """
+    for precise in (True, False):
+        text = _main_text(tree, url, precise=precise, fast=True)
+        if len(text) >= FALLBACK_BELOW:
+            return text
+        if text := _main_text(tree, url, precise=precise, fast=False):
+            return text
+    return ""
 
 
 def extract_article(html: str, *, url: str | None = None, name: str = "") -> RawItem:
@@ -74,9 +101,7 @@ def extract_page(html: str, *, url: str | None = None, name: str = "") -> RawIte
     from trafilatura import load_html  # lazy, as above
 
     tree = load_html(html)  # parsed once, for the metadata and for each text pass
-    text = _main_text(tree, url, precise=True) if tree is not None else ""
-    if tree is not None and not text:  # a page laid out with tables (older sites, press offices)
-        text = _main_text(tree, url, precise=False)
+    text = _article_text(tree, url) if tree is not None else ""
     if not text:
         raise InputError(f"{label}: no article text could be extracted; is this an article page?")
     found = page_metadata(tree, url)
