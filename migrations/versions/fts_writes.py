@@ -9,9 +9,9 @@ every ``INSERT INTO items`` a statement that SQLite may have to undo half-way, s
 a statement journal: the pages it changed that the transaction had changed before (an item's
 eleven indexes, the index's tables) copied to a temporary file, about 146 KB an item, 292 MB in
 a first run of 2,000 items (about a third of the run's writes to the database, in CPU). The
-items of a source are now inserted without a trigger, then their keys and entries by two
-single-row statements each (``kzfeed.storage._search.index_new_items``): the same keys, in the
-same order, and the same entries. Changed and deleted items keep their triggers (rare). Only
+items of a source are now inserted without a trigger, then their keys, one single-row
+statement each, and their entries (``kzfeed.storage._search.index_new_items``): the same keys,
+in the same order, and the same entries. Changed and deleted items keep their triggers (rare). Only
 SQLite has the index; no data changes.
 """
 

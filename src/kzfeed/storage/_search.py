@@ -3,7 +3,8 @@
 SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), each entry's rowid an
 item's key in ``items_fts_keys``; a new item's key and entry are written by
 :func:`index_new_items` (a trigger on ``items`` made every insert keep a statement journal:
-revision ``fts_writes``), a changed or deleted item's by triggers. Ranked by bm25 with the title
+revision ``fts_writes``; in a run, the entries when its held transaction commits), a changed or
+deleted item's by triggers. Ranked by bm25 with the title
 weighing more, snippets by ``snippet()``.
 PostgreSQL: a ``tsvector`` made at query time from ``unaccent``-ed title and text (``simple``
 configuration: no language stemming), ranked by ``ts_rank``, snippets by ``ts_headline``. That
@@ -13,6 +14,7 @@ Each word matches as a prefix ("terre" finds "terres"); all words must occur.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from sqlalchemy import Connection, text
 
 from kzfeed.errors import InputError
 from kzfeed.models import Item
-from kzfeed.storage._base import StoreBase
+from kzfeed.storage._base import StoreBase, at_commit
 from kzfeed.storage._direct import run_sql
 
 __all__ = ["SearchHit", "SearchMixin", "index_new_items"]
@@ -72,22 +74,34 @@ LIMIT :limit
 """
 
 
-#: a new item's key (its entry's rowid, kept through VACUUM), then its entry: each a one-row
-#: statement (one that writes several rows, or fires a trigger, keeps a statement journal)
+#: a new item's key (its entry's rowid, kept through VACUUM): a one-row statement (one that
+#: writes several rows, or fires a trigger, keeps a statement journal)
 _NEW_KEY = "INSERT INTO items_fts_keys (item_id) VALUES (?)"
-_NEW_ENTRY = (
-    "INSERT INTO items_fts (rowid, item_id, title, body) "
-    "VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = ?1), ?1, ?2, ?3)"
+#: the entries of the items of ``?`` (a JSON array of ids) as they are stored, in the order of
+#: their keys; an entry already there (a trigger wrote it: the item changed since) is replaced
+_NEW_ENTRIES = (
+    "INSERT OR REPLACE INTO items_fts (rowid, item_id, title, body) "
+    "SELECT k.fts_rowid, i.id, i.title, i.content_text FROM items_fts_keys AS k "
+    "JOIN items AS i ON i.id = k.item_id WHERE k.item_id IN (SELECT value FROM json_each(?)) "
+    "ORDER BY k.fts_rowid"
 )
 
 
 def index_new_items(conn: Connection, new: Sequence[Item]) -> None:
-    """SQLite: the full-text index's keys and entries of items just inserted into ``items``
-    (in the caller's transaction, in the order given); other databases have no such index."""
+    """SQLite: the full-text index's keys of items just inserted into ``items`` (in the order
+    given), and their entries, written in the caller's transaction: when that is a run's held
+    transaction, just before it commits, all its sources' at once (SQLite flushes an FTS5
+    index's pending entries at every SAVEPOINT, and a held run opens one per source: written
+    inside it, each source's entries were a segment of the index of their own, merged again
+    and again). Other databases have no such index."""
     if conn.dialect.name != "sqlite" or not new:
         return
     run_sql(conn, _NEW_KEY, [(item.id,) for item in new])
-    run_sql(conn, _NEW_ENTRY, [(item.id, item.title, item.content_text) for item in new])
+    at_commit(conn, _write_entries, [item.id for item in new])
+
+
+def _write_entries(conn: Connection, ids: list[str]) -> None:
+    run_sql(conn, _NEW_ENTRIES, [(json.dumps(ids, ensure_ascii=False),)])
 
 
 class SearchMixin(StoreBase):
