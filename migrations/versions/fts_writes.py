@@ -1,7 +1,7 @@
 """full-text index: a new item's entry is written by kzfeed, not by a trigger on ``items``
 
 Revision ID: fts_writes
-Revises: item_dates
+Revises: story_counts
 Create Date: 2026-12-01
 
 The trigger ``items_fts_insert`` wrote each new item's key and its FTS5 entry. A trigger makes
@@ -20,7 +20,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "fts_writes"
-down_revision = "item_dates"
+down_revision = "story_counts"
 branch_labels = None
 depends_on = None
 

@@ -200,20 +200,21 @@ class StoryIndex:
         features again (the same matches; see ``EventIndex.viewing``)."""
         if len(self.events):
             raise ValueError("stored reports are viewed before any report is added")
-        viewed = []
-        for key, found in _stored_signals(keys, load, memo):
-            if found is None or key.published is None:  # gone since its key was read
-                stored.drop(key.item_id)
-                continue
-            stored.add(key.item_id, key.content_hash, key.published, found)
-            viewed.append((key.item_id, self.resolve(self._story_id_of(key)), found))
-        self.events = EventIndex.viewing(stored, windows, viewed)
+        kept = stored.keep(_stored_signals(keys, load, memo))  # (those gone since their key was read: not)
+        viewed = [key for key, _ in kept]
+        ids = [key.item_id for key in viewed]
+        self.events = EventIndex.viewing(stored, windows, ids, self._stories_of(viewed), [s for _, s in kept])
 
     def _story_id_of(self, key: StoryKey) -> str:
         """The story recorded for ``key``'s item (recorded now if it was not)."""
         if key.item_id not in self._by_id:
             self.add(key)
         return self._by_id[key.item_id]
+
+    def _stories_of(self, keys: list[StoryKey]) -> list[str]:
+        """The story of each of ``keys``' items now (recorded now if it was not)."""
+        resolve, story_id_of = self.resolve, self._story_id_of
+        return [resolve(story_id_of(key)) for key in keys]
 
     _exact_keys = staticmethod(exact_keys)
 
@@ -385,15 +386,22 @@ def assign_stories(
     for item in batch:
         key = (item.id, item.content_hash)
         found = prints[key] if key in prints else fingerprint(item.content_text)
-        long_enough = found is not None
-        item = replace(item, simhash=found)
-        report = memo[key] = memo.get(key) or signals(item)
-        story = _story_of(index, story_key(item), near=long_enough, report=report)
-        item = replace(item, story_id=story or item.id)
-        index.add(story_key(item), report)
-        out.append(item)
-    # an item that started or joined a story that a later one merged into an older story
-    return [replace(i, story_id=index.resolve(i.story_id or i.id)) for i in out]
+        report = memo[key] = memo.get(key) or signals(item)  # (made of what the fingerprint is not)
+        mine = StoryKey(
+            item_id=item.id,
+            story_id=item.story_id,
+            guid=item.guid,
+            canonical_url=item.canonical_url,
+            content_hash=item.content_hash,
+            simhash=found,
+            published=item.published,
+        )
+        story = _story_of(index, mine, near=found is not None, report=report) or item.id
+        index.add(replace(mine, story_id=story), report)
+        out.append((item, found, story))
+    # an item that started or joined a story that a later one merged into an older story is
+    # given the older one (one copy of each item made, with its fingerprint and story)
+    return [replace(i, simhash=found, story_id=index.resolve(story)) for i, found, story in out]
 
 
 def _story_of(index: StoryIndex, key: StoryKey, *, near: bool, report: Signals) -> str | None:

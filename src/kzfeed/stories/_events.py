@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kzfeed.stories._signals import Signals
 from kzfeed.stories._stored import StoredReports, Window, microseconds
@@ -34,6 +34,12 @@ _MIN_COMMON = 30
 #: the days (from a report's day) whose reports are all published within ``EVENT_WINDOW`` of it:
 #: two instants of days ``d`` apart are less than ``d + 1`` days apart
 _INSIDE = (-(EVENT_WINDOW.days - 1), EVENT_WINDOW.days - 1)
+#: the thresholds a story's bounds must reach for its reports to be scored (a hair lower: a bound
+#: and the similarity it bounds are rounded apart)
+_PAIR_BOUND = PAIR_THRESHOLD * (1 - 1e-9)
+_STORY_BOUND = STORY_THRESHOLD * (1 - 1e-9)
+#: a report's features weighted by rarity, the norm of that vector, and the rarity of features
+_Vector = tuple[list[tuple[str, float]], float, dict[str, float]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,10 +51,6 @@ class EventMatch:
     score: float
     mean: float
     shared: tuple[str, ...]
-
-
-def _day(when: datetime) -> int:
-    return int(when.timestamp() // 86400)
 
 
 @dataclass(slots=True)
@@ -87,22 +89,28 @@ class EventIndex:
 
     @classmethod
     def viewing(
-        cls, stored: StoredReports, windows: Sequence[Window], reports: Sequence[tuple[str, str, Signals]]
+        cls,
+        stored: StoredReports,
+        windows: Sequence[Window],
+        ids: list[str],
+        stories: list[str],
+        reports: list[Signals],
     ) -> EventIndex:
-        """An index of ``reports`` ((item id, story, signals), each kept in ``stored`` and
-        published within ``windows``, every report of ``stored`` so published, in order) as
-        :meth:`add` would make it, without indexing their features: the postings of a feature
-        are made when a report asks for it, and its rarity is counted in ``stored``."""
+        """An index of the reports ``ids`` (of ``stories``, with the signals ``reports``; each
+        kept in ``stored`` and published within ``windows``, every report of ``stored`` so
+        published, in order) as :meth:`add` would make it, without indexing their features:
+        the postings of a feature are made when a report asks for it, and its rarity is counted
+        in ``stored``. The lists become the index's."""
         index = cls()
         index._stored = stored
         index._windows = [(microseconds(since), microseconds(until)) for since, until in windows]
-        for item_id, story, signals in reports:
-            n = index._at[item_id] = index._viewed[item_id] = len(index._ids)
-            index._ids.append(item_id)
-            index._stories.append(story)
-            index._signals.append(signals)
-            index._members[story].append(n)
-        index._counts.reports = len(reports)
+        index._ids, index._stories, index._signals = ids, stories, reports
+        index._at = {item_id: n for n, item_id in enumerate(ids)}
+        index._viewed = dict(index._at)
+        members = index._members
+        for n, story in enumerate(stories):
+            members[story].append(n)
+        index._counts.reports = len(ids)
         return index
 
     def __len__(self) -> int:
@@ -123,15 +131,17 @@ class EventIndex:
                 self._added[feature].append(n)
                 if feature in self._df:
                     self._df[feature] += 1
-                if feature in self._postings and signals.published:
-                    self._postings[feature][_day(signals.published)].append(n)
+                if feature in self._postings and signals.day is not None:
+                    self._postings[feature][signals.day].append(n)
             return
         if count:
             df = self._df
             for feature in features:
                 df[feature] += 1
-        if signals.published:  # (the run's hot loop: every stored report of every source's window)
-            day, postings = _day(signals.published), self._postings
+        if (
+            day := signals.day
+        ) is not None:  # (the run's hot loop: every stored report of every source's window)
+            postings = self._postings
             for feature in features:
                 postings[feature][day].append(n)
 
@@ -178,14 +188,14 @@ class EventIndex:
         if self._stored is None or feature in self._postings:
             return self._postings.get(feature)
         viewed = self._viewed
-        found = sorted(viewed[i] for i in self._stored.holders(feature) if i in viewed)
+        found = sorted([viewed[i] for i in self._stored.holders(feature) if i in viewed])
         found += self._added.get(feature, ())
         if not found:
             return None
-        by_day = self._postings[feature]
+        by_day, reports = self._postings[feature], self._signals
         for n in found:
-            if (published := self._signals[n].published) is not None:
-                by_day[_day(published)].append(n)
+            if (day := reports[n].day) is not None:
+                by_day[day].append(n)
         return by_day
 
     def _vector(self, signals: Signals) -> dict[str, float]:
@@ -208,7 +218,8 @@ class EventIndex:
     def _candidates(self, signals: Signals) -> set[int]:
         assert signals.published is not None
         limit = max(_MIN_COMMON, _COMMON * self._counts.reports)
-        day = _day(signals.published)
+        day = signals.day
+        assert day is not None
         days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
         found: set[int] = set()
         published, reports = signals.published, self._signals
@@ -242,38 +253,108 @@ class EventIndex:
         first: more than one when the report links stories that were apart until now."""
         if signals.published is None or not signals.features:
             return []
-        scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
         idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
-        fill, sqrt = self._idf_of, math.sqrt
-        fill(signals.features, idf)
+        self._idf_of(signals.features, idf)
         mine = [(f, w * idf[f]) for f, w in signals.features.items()]
-        norm = sqrt(sum([w * w for _, w in mine]))
-        kinds, reports, stories = signals.kinds, self._signals, self._stories
-        for n in self._candidates(signals):
-            other = reports[n]
-            score = 0.0
-            if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
-                # ``_cosine(mine, norm, vector of other)`` without making that vector: the same
-                # products, summed in the same order (lists, not generators: the run's hot loop)
-                theirs = other.features
-                dot = sum([w * (theirs[f] * idf[f]) for f, w in mine if f in theirs])
-                if dot:
-                    fill(theirs, idf)
-                    score = dot / (norm * sqrt(sum([x * x for x in [w * idf[f] for f, w in theirs.items()]])))
-            scores[stories[n]].append((score, n))
+        norm = math.sqrt(sum([w * w for _, w in mine]))
         matches = []
-        for story, found in scores.items():
-            top, n = max(found)
+        for story, found in self._bounded(signals, mine, norm, idf).items():
+            scored = self._story_scores(signals, story, found, (mine, norm, idf))
+            if scored is None:
+                continue
+            scores, members = scored
+            top, n = max(scores)
             if top < PAIR_THRESHOLD:
                 continue
-            members = self._members_in_window(story, signals)
-            mean = sum(score for score, _ in found) / max(members, len(found))
+            mean = sum(score for score, _ in scores) / max(members, len(scores))
             if mean < STORY_THRESHOLD:
                 continue
             shared = tuple(sorted(signals.shared(self._signals[n]), key=lambda f: -self.idf(f)))
             matches.append(EventMatch(story=story, item_id=self._ids[n], score=top, mean=mean, shared=shared))
         matches.sort(key=lambda m: (-m.mean, m.story))
         return matches
+
+    def _bounded(
+        self, signals: Signals, mine: list[tuple[str, float]], norm: float, idf: dict[str, float]
+    ) -> dict[str, list[tuple[int, float]]]:
+        """The candidates of each story, in the order they are compared, each with a bound no
+        lower than its similarity (0: none).
+
+        The similarity is ``dot / (norm * |theirs|)``, where ``|theirs|`` needs the rarity of
+        every feature of theirs. Every rarity is above 1 (no feature is in more reports than
+        there are), so ``|theirs|`` is at least that of the shared features weighted by rarity
+        and the others by their weight alone (``Signals.weight``): a bound worked out from the
+        few shared features, found in C, which most candidates fall short of (the run's hot
+        loop: every candidate of every new report). Those that share too little of ``mine``
+        to reach the threshold whatever theirs (Cauchy–Schwarz) are bounded by that alone."""
+        kinds, reports, stories, sqrt = signals.kinds, self._signals, self._stories, math.sqrt
+        mine_keys, weighted = signals.features.keys(), dict(mine)
+        # first the looser bound |mine shared| / |mine|, summed in C
+        squares, least = {f: w * w for f, w in mine}.__getitem__, (_PAIR_BOUND * norm) ** 2
+        bounded: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for n in self._candidates(signals):
+            other = reports[n]
+            bound = 0.0
+            if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
+                theirs = other.features
+                shared = mine_keys & theirs.keys()
+                if (mass := sum(map(squares, shared))) < least:
+                    bounded[stories[n]].append((n, sqrt(mass) / norm))
+                    continue
+                dot = by_rarity = by_weight = 0.0
+                for f in shared:
+                    t = theirs[f]
+                    b = t * idf[f]
+                    dot += weighted[f] * b
+                    by_rarity += b * b
+                    by_weight += t * t
+                if dot:
+                    bound = dot / (norm * sqrt(by_rarity + max(0.0, other.weight - by_weight)))
+            bounded[stories[n]].append((n, bound))
+        return bounded
+
+    def _story_scores(
+        self, signals: Signals, story: str, found: list[tuple[int, float]], vector: _Vector
+    ) -> tuple[list[tuple[float, int]], int] | None:
+        """The similarity of ``signals`` to each of ``found`` (a story's candidates with their
+        bounds, see :meth:`_bounded`), in that order, and how many reports of the story are in
+        the window; None when the bounds show that the story cannot match: then only the
+        candidates whose bounds reach the threshold are scored, the likeliest first, until one
+        of them does."""
+        exact: dict[int, float] = {}
+        for i in sorted(range(len(found)), key=lambda i: -found[i][1]):
+            n, bound = found[i]
+            if bound < _PAIR_BOUND:
+                return None
+            exact[i] = score = self._score(signals, n, *vector)
+            if score >= PAIR_THRESHOLD:
+                break
+        else:
+            return None
+        members = self._members_in_window(story, signals)
+        if sum([exact.get(i, b) for i, (_, b) in enumerate(found)]) / max(members, len(found)) < _STORY_BOUND:
+            return None
+        scores = [
+            (exact[i] if i in exact else self._score(signals, n, *vector) if b else 0.0, n)
+            for i, (n, b) in enumerate(found)
+        ]
+        return scores, members
+
+    def _score(
+        self, signals: Signals, n: int, mine: list[tuple[str, float]], norm: float, idf: dict[str, float]
+    ) -> float:
+        """The similarity of ``signals`` (weighted by rarity: ``mine``, of ``norm``) and report
+        ``n``: that of :meth:`similarity`, to the last bit (the same products summed in the
+        same order, without making the vectors)."""
+        other = self._signals[n]
+        if signals.conflicts(other):
+            return 0.0
+        theirs = other.features
+        dot = sum([w * (theirs[f] * idf[f]) for f, w in mine if f in theirs])
+        if not dot:
+            return 0.0
+        self._idf_of(theirs, idf)
+        return dot / (norm * math.sqrt(sum([x * x for x in [w * idf[f] for f, w in theirs.items()]])))
 
     def conflicting(self, story: str, other: str) -> bool:
         """Whether a report of ``story`` and one of ``other`` name kinds of event and none in

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +142,16 @@ class Signals:
     lang: str | None
     published: datetime | None
     kinds: frozenset[str] = frozenset()
+    #: the sum of the squares of the base weights (a bound of the similarity, see
+    #: ``kzfeed.stories._events``)
+    weight: float = field(init=False, repr=False, compare=False)
+    #: the day of publication (days since 1970, UTC), or None: what reports are indexed by
+    day: int | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", sum([w * w for w in self.features.values()]))
+        when = self.published
+        object.__setattr__(self, "day", None if when is None else int(when.timestamp() // 86400))
 
     def conflicts(self, other: Signals) -> bool:
         """Whether the two reports name kinds of event and none in common."""

@@ -144,6 +144,21 @@ class StoredReports:
             insort(self._feature_dates.setdefault(feature, []), at)
             self._holders.setdefault(feature, []).append(item_id)
 
+    def keep(self, reports: Iterable[tuple[StoryKey, Signals | None]]) -> list[tuple[StoryKey, Signals]]:
+        """:meth:`add` each report read for a stored key (each key with its signals), and
+        :meth:`drop` those without signals (gone since their key was read) or a date; returns
+        the reports kept, in order."""
+        kept, entries = [], self._entry
+        for key, signals in reports:
+            if signals is None or key.published is None:
+                self.drop(key.item_id)
+                continue
+            entry = entries.get(key.item_id)
+            if entry is None or entry[0] != key.content_hash or entry[1] != key.published:
+                self.add(key.item_id, key.content_hash, key.published, signals)
+            kept.append((key, signals))
+        return kept
+
     def drop(self, item_id: str) -> None:
         """Forget the report of ``item_id`` (its stored key changed), if kept."""
         entry = self._entry.pop(item_id, None)

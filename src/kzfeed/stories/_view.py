@@ -53,10 +53,12 @@ class ViewedStoryIndex(StoryIndex):
         return key if key is not None and self.reads(key) else None
 
     def _new_story(self, story: str) -> bool:
-        return not self._stored_members(story)
+        stored = self._stored
+        return not any(stored(i) is not None for i in self._kept.members(story))
 
     def _new_exact(self, exact: str) -> bool:
-        return not self._stored_with(exact)
+        stored = self._stored
+        return not any(stored(i) is not None for i in self._kept.with_exact(exact))
 
     def _story_id_of(self, key: StoryKey) -> str:
         if key.item_id in self._by_id:
@@ -66,6 +68,20 @@ class ViewedStoryIndex(StoryIndex):
             self.add(key)
             return self._by_id[key.item_id]
         return stored.story_id or stored.item_id
+
+    def _stories_of(self, keys: list[StoryKey]) -> list[str]:
+        # every stored report of a source's windows is a key it reads, mostly in no story
+        # merged yet: the run's hot loop, one key per stored report of each source's windows
+        by_id, merged, kept = self._by_id, self._merged_into, self._kept
+        return [
+            story
+            if (story := key.story_id or key.item_id) not in merged
+            and key.item_id not in by_id
+            and kept.get(key.item_id) is key
+            and self.reads(key)
+            else self.resolve(self._story_id_of(key))
+            for key in keys
+        ]
 
     def _stored_members(self, story: str) -> list[StoryKey]:
         return [k for i in self._kept.members(story) if (k := self._stored(i)) is not None]
