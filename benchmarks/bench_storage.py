@@ -17,6 +17,8 @@ Then, rounds alternating between the versions, whole ``kzfeed`` processes:
 - ``kzfeed render`` with nothing changed,
 - ``kzfeed items`` (every relevant item, printed to /dev/null),
 
+and after each round, in a process of each version, the time of counting every feed's stories
+(``Store.count_stories``, as a render pages the feeds; the median of 7 passes);
 and once per version, after the rounds (``--streaming``): ``kzfeed stories`` (the stories of
 several reports), ``kzfeed prune --older-than 30d --dry-run`` (lists the items it would drop),
 ``kzfeed stories --rebuild`` and ``kzfeed reclassify``. Each with its wall time and peak
@@ -106,6 +108,34 @@ def feed_xml(feed: int, count: int) -> bytes:
         f"<link>https://outlet{feed}.example/</link><description>d</description><language>en</language>"
         f"{entries}</channel></rss>"
     ).encode()
+
+
+def time_counts(url: str) -> None:
+    """Print the milliseconds that counting every feed's stories takes (``count_stories`` of
+    the overall feed and of each topic, as a render pages the feeds), the median of 7 passes,
+    with the ``kzfeed`` on ``PYTHONPATH`` (``bench_storage.py counts URL``)."""
+    from kzfeed.storage import open_store
+
+    store = open_store(url)
+    feeds = [None, *store.feed_topics()]
+    passes = []
+    for _ in range(7):
+        start = time.perf_counter()
+        for feed in feeds:
+            store.count_stories(feed)
+        passes.append(time.perf_counter() - start)
+    store.close()
+    print(f"{statistics.median(passes) * 1000:.3f}")
+
+
+def counts_ms(src: Path, folder: Path) -> float:
+    """``time_counts`` of the version at ``src`` on ``folder``'s database, in a process of its own."""
+    env = {k: v for k, v in os.environ.items() if k != "KZFEED_CONFIG"}
+    env["PYTHONPATH"] = str(src)
+    url = f"sqlite:///{folder / 'kzfeed.db'}"
+    done = subprocess.run([sys.executable, __file__, "counts", url], check=True, env=env, cwd=folder,
+                          capture_output=True, text=True)  # fmt: skip
+    return float(done.stdout.split()[-1])
 
 
 def seed(url: str, count: int) -> None:
@@ -263,11 +293,14 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
                 flush=True,
             )
             folders[name] = folder
+        counted: dict[str, list[float]] = {name: [] for name in wanted}
         for _ in range(args.rounds):
             for command in COMMANDS:
                 for name, src in wanted.items():
                     if command != "run, none due" or knows_due(src):
                         results[name][command].append(measure(src, folders[name], command_for(src, command)))
+            for name, src in wanted.items():
+                counted[name].append(counts_ms(src, folders[name]))
         stored = {name: folder_mb(folders[name] / "public") for name in wanted}
         if size in args.streaming:
             for command, argv in STREAMING.items():
@@ -275,6 +308,8 @@ def bench_size(size: int, args: argparse.Namespace, versions: dict[str, Path], t
                     if name == "this" or size <= args.streaming_baseline_max:
                         results[name][command].append(measure(src, folders[name], argv))
     report(size, results, stored)
+    print("  story counts (every feed, median of 7 passes, median of the rounds): " + ", ".join(
+        f"{name} {statistics.median(ms):.2f} ms" for name, ms in counted.items()), flush=True)  # fmt: skip
 
 
 def report(
@@ -306,6 +341,9 @@ def report(
 def main() -> None:
     if sys.argv[1:2] == ["seed"]:
         seed(sys.argv[2], int(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["counts"]:
+        time_counts(sys.argv[2])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")

@@ -6,6 +6,7 @@ httpcore's bookkeeping)."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -152,3 +153,27 @@ def test_a_connection_the_server_closed_is_not_reused_between_sweeps(monkeypatch
     finally:
         server.close()
     assert server.accepted == 3
+
+
+def test_the_tls_context_is_made_for_the_first_https_connection_only(
+    sites: PoliteSites, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the trusted certificates costs ~1.5 MiB: a run that fetches only http URLs
+    (here every feed of bench_reader.py) does not load them; the first https connection does,
+    once for every connection after it."""
+    made = []
+
+    def context() -> ssl.SSLContext:
+        made.append(ssl.create_default_context())
+        return made[-1]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", context)
+    transport = GuardedTransport(AllowList(["127.0.0.0/24"]))
+    with httpx.Client(transport=transport) as client:
+        for n in range(3):
+            client.get(f"http://{sites.netloc(n)}/robots.txt")
+        assert made == []
+        for n in range(2):  # plain HTTP servers: the TLS handshake fails, after the context is made
+            with pytest.raises(httpx.ConnectError):
+                client.get(f"https://{sites.netloc(n)}/robots.txt")
+    assert len(made) == 1

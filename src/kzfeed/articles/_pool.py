@@ -1,22 +1,23 @@
 """Article extraction on every CPU core: trafilatura runs in worker processes while the
 fetching threads wait on the network. The pool starts only when a source has pages to extract
 (readied while they are fetched: :meth:`ArticleExtractor.prepare`), so a run where everything
-answered 304 pays nothing for it."""
+answered 304 pays nothing for it (not even importing ``multiprocessing``: ~0.8 MiB)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from kzfeed.errors import InputError
 from kzfeed.models import RawItem
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["ArticleExtractor"]
 
@@ -64,6 +65,8 @@ def _start_server() -> multiprocessing.context.ForkServerContext:
     """The fork server's context, the server started (if it is not running) and told to ready
     itself with ``kzfeed.articles._worker``; returns at once (the server readies itself in its
     own process; the first worker forked from it waits for that)."""
+    import multiprocessing
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["kzfeed.articles._worker"])  # readies the server
     _start_forkserver_safely()
@@ -134,6 +137,8 @@ class ArticleExtractor:
             self._while_starting()
 
     def _executor(self) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor
+
         processes = self.processes
         with self._lock:
             if self._pool is None:
@@ -146,6 +151,8 @@ class ArticleExtractor:
         if self.processes == 1:
             result, cpu = _extract(html, url)
         else:
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 result, cpu = self._executor().submit(_extract, html, url).result()
             except BrokenProcessPool:  # a worker died (out of memory?): do this page here

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from kzfeed._lazy import lazy_names
+
+if "httpx" not in sys.modules:
+    # httpx's package imports its command-line client (``httpx._main``), which imports click,
+    # Pygments and rich when they are installed (Pygments comes with pytest: 0.6 MiB, 11,000
+    # objects), and falls back to a stub when one is missing; kzfeed never runs that client, so
+    # httpx gets the stub at once (a ``None`` in ``sys.modules`` is what an import refuses)
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from kzfeed.http._allow import AllowList, address_problem

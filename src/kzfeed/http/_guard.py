@@ -194,7 +194,7 @@ class GuardedTransport(httpx.HTTPTransport):
         # httpx.HTTPTransport's own __init__ builds a pool on the plain network layer: not called
         self._backend = _GuardedBackend(allow)
         self._pool = LinearPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context_factory=httpx.create_ssl_context,  # made for the first https connection
             max_connections=None,
             max_keepalive_connections=max_keepalive,
             keepalive_expiry=5.0,

@@ -26,7 +26,7 @@ from kzfeed.errors import ConfigError
 from kzfeed.http import StagedHttpCache
 from kzfeed.models import RunReport, SourceRun, SourceState
 from kzfeed.pipeline._build import LazyClassifier, build_classifier, build_sources, fetch_policy
-from kzfeed.pipeline._collect import Collected, Collector, not_now, skipped_run
+from kzfeed.pipeline._collect import Collected, Collector, not_now, paused_runs, skipped_run
 from kzfeed.pipeline._commit import Committer
 from kzfeed.pipeline._due import DueSources
 from kzfeed.pipeline._events import Events, put_item, short_turns
@@ -242,12 +242,9 @@ class Pipeline:
         workers = max(1, self.config.fetch.workers)
         due = outcomes.due
         by_name = dict((sc.name, (sc, source)) for sc, source in sources)
-        states = {s.name: s for s in self.store.source_states(list(by_name))}
-        for sc, _ in sources:  # paused: never claimed, said in every run
-            state = states.get(sc.name)
-            if state is not None and (paused := not_now(sc.name, state, forced=True, now=_now())):
-                due.skip(sc.name)
-                outcomes.done(paused, health=(None, ""))
+        for paused in paused_runs(self.store, list(by_name), _now):  # never claimed, said in every run
+            due.skip(paused.source)
+            outcomes.done(paused, health=(None, ""))
         # the sources' items as they are yielded, and their fetches as they finish, in order
         events: Events = Events()
         with (

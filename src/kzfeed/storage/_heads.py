@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text
 
 from kzfeed.models import Item
 from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._counts import count_stories
 from kzfeed.storage._itemrows import WITHOUT_EVIDENCE, items_from_rows
 from kzfeed.storage._schema import items, renders, stories, story_topics
 from kzfeed.storage._storyrows import story_members
@@ -43,13 +44,9 @@ class HeadsMixin(StoreBase):
             return [str(t) for t in conn.execute(_TOPICS).scalars()]
 
     def count_stories(self, topic: str | None = None) -> int:
-        """How many stories the overall feed (or the feed of ``topic``) holds, archives included."""
-        table = stories if topic is None else story_topics
-        query = select(func.count()).select_from(table)
-        if topic is not None:
-            query = query.where(story_topics.c.topic == topic)
-        with self._engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+        """How many stories the overall feed (or the feed of ``topic``) holds, archives
+        included: from a checkpoint, counting the stories after it (``_counts``)."""
+        return count_stories(self._engine, topic)
 
     def stories_by_arrival(
         self, topic: str | None = None, *, limit: int, offset: int = 0, newest_first: bool = False

@@ -194,6 +194,28 @@ story_topics = Table(
     Index(None, "topic", "arrived", "date", "story_id"),
 )
 
+# Each large feed's story count at a checkpoint (``_counts``): the arrival key of one of its
+# stories and how many sort at or before it (``feed``: a topic, or "" for the overall feed);
+# triggers on ``stories`` and ``story_topics`` (revision ``story_counts``) log each change at or
+# before a checkpoint to ``story_count_changes``, which a render folds in.
+story_counts = Table(
+    "story_counts",
+    metadata,
+    Column("feed", String(64), primary_key=True),
+    Column("arrived", UTCDateTime, nullable=False),
+    Column("date", UTCDateTime, nullable=False),
+    Column("story_id", String(36), nullable=False),
+    Column("stories", Integer, nullable=False),
+)
+
+story_count_changes = Table(
+    "story_count_changes",
+    metadata,
+    Column("feed", String(64), nullable=False),
+    Column("delta", Integer, nullable=False),
+    Index(None, "feed"),
+)
+
 # When the last complete render of an output folder started: the next one reads only the items
 # changed since (``kzfeed.publish._publish``).
 renders = Table(

@@ -1,7 +1,7 @@
 -- kzfeed's SQLite schema: what its migrations make of an empty database, up to the revision below.
 -- Written by scripts/sqlite_schema.py (run it after adding a migration); checked by
 -- tests/test_fresh_schema.py. kzfeed.storage._fresh makes new SQLite databases from it.
--- revision: item_dates
+-- revision: story_counts
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -177,6 +177,18 @@ CREATE TABLE story_signals (
 	CONSTRAINT pk_story_signals PRIMARY KEY (item_id), 
 	CONSTRAINT fk_story_signals_item_id_items FOREIGN KEY(item_id) REFERENCES items (id) ON DELETE CASCADE
 );
+CREATE TABLE story_counts (
+	feed VARCHAR(64) NOT NULL, 
+	arrived DATETIME NOT NULL, 
+	date DATETIME NOT NULL, 
+	story_id VARCHAR(36) NOT NULL, 
+	stories INTEGER NOT NULL, 
+	CONSTRAINT pk_story_counts PRIMARY KEY (feed)
+);
+CREATE TABLE story_count_changes (
+	feed VARCHAR(64) NOT NULL, 
+	delta INTEGER NOT NULL
+);
 CREATE INDEX ix_items_relevant_published ON items (relevant, published);
 CREATE INDEX ix_items_story_id ON items (story_id);
 CREATE INDEX ix_item_entities_name ON item_entities (name);
@@ -195,6 +207,13 @@ CREATE INDEX ix_items_fetched_at ON items (fetched_at);
 CREATE INDEX ix_runs_status ON runs (status);
 CREATE INDEX ix_items_relevant_date ON items (relevant, coalesce(updated, published, first_seen) DESC, id);
 CREATE INDEX ix_items_date ON items (coalesce(updated, published, first_seen) DESC, id);
+CREATE INDEX ix_story_count_changes_feed ON story_count_changes (feed);
 CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts_keys (item_id) VALUES (new.id); INSERT INTO items_fts (rowid, item_id, title, body) VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = new.id), new.id, new.title, new.content_text); END;
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = (SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = old.id); DELETE FROM items_fts_keys WHERE item_id = old.id; END;
 CREATE TRIGGER items_fts_update AFTER UPDATE OF title, content_text ON items BEGIN DELETE FROM items_fts WHERE rowid = (SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = old.id); INSERT INTO items_fts (rowid, item_id, title, body) VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = new.id), new.id, new.title, new.content_text); END;
+CREATE TRIGGER stories_counted_insert AFTER INSERT ON stories BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, 1 FROM story_counts AS c WHERE c.feed = '' AND (new.arrived, new.date, new.id) <= (c.arrived, c.date, c.story_id); END;
+CREATE TRIGGER stories_counted_delete AFTER DELETE ON stories BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, -1 FROM story_counts AS c WHERE c.feed = '' AND (old.arrived, old.date, old.id) <= (c.arrived, c.date, c.story_id); END;
+CREATE TRIGGER stories_counted_update AFTER UPDATE OF id, arrived, date ON stories BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, -1 FROM story_counts AS c WHERE c.feed = '' AND (old.arrived, old.date, old.id) <= (c.arrived, c.date, c.story_id); INSERT INTO story_count_changes (feed, delta) SELECT c.feed, 1 FROM story_counts AS c WHERE c.feed = '' AND (new.arrived, new.date, new.id) <= (c.arrived, c.date, c.story_id); END;
+CREATE TRIGGER story_topics_counted_insert AFTER INSERT ON story_topics BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, 1 FROM story_counts AS c WHERE c.feed = new.topic AND (new.arrived, new.date, new.story_id) <= (c.arrived, c.date, c.story_id); END;
+CREATE TRIGGER story_topics_counted_delete AFTER DELETE ON story_topics BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, -1 FROM story_counts AS c WHERE c.feed = old.topic AND (old.arrived, old.date, old.story_id) <= (c.arrived, c.date, c.story_id); END;
+CREATE TRIGGER story_topics_counted_update AFTER UPDATE OF story_id, arrived, date, topic ON story_topics BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, -1 FROM story_counts AS c WHERE c.feed = old.topic AND (old.arrived, old.date, old.story_id) <= (c.arrived, c.date, c.story_id); INSERT INTO story_count_changes (feed, delta) SELECT c.feed, 1 FROM story_counts AS c WHERE c.feed = new.topic AND (new.arrived, new.date, new.story_id) <= (c.arrived, c.date, c.story_id); END;
