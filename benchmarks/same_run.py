@@ -1,6 +1,7 @@
 """Whether this tree's first ``kzfeed run`` stores and writes what another commit's does, on the
 feeds of ``bench_reader.py``: every stored row (items, topics, entities, stories, story signals,
-sources, the run's lines, HTTP validators) and every file of ``public/``, byte for byte.
+sources, the run's lines, HTTP validators), the full-text index's entries and what a search
+finds in it, and every file of ``public/``, byte for byte.
 
     .venv/bin/python benchmarks/same_run.py --baseline COMMIT [--feeds 200] [--items 10]
 
@@ -64,7 +65,7 @@ SKIP_COLUMNS = {
 
 
 def stored(folder: Path, skip: frozenset[tuple[str, str]] = frozenset()) -> dict[str, list[str]]:
-    """Every row of the database's tables (full-text index aside: it is made from ``items``),
+    """Every row of the database's tables, and the full-text index's entries and searches,
     without the (table, column) pairs of ``skip``."""
     db = sqlite3.connect(folder / "kzfeed.db")
     rows = {}
@@ -77,8 +78,40 @@ def stored(folder: Path, skip: frozenset[tuple[str, str]] = frozenset()) -> dict
             if c[1] not in SKIP_COLUMNS and (table, c[1]) not in skip
         ]
         rows[table] = sorted(map(repr, db.execute(f"SELECT {', '.join(columns)} FROM {table}")))
+    rows.update(full_text(db))
     db.close()
     return rows
+
+
+#: words searched in the full-text index (``kzfeed search``'s query and order), in each language
+SEARCHED = (
+    "Kazakhstan",
+    "EU",
+    "lithium",
+    "Astana",
+    "Europe",
+    "énergie",
+    "Zusammenarbeit",
+    "Казахстан",
+    "Қазақстан",
+)
+
+
+def full_text(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """The full-text index as a search sees it: each entry (its rowid, the item's key, id, title
+    and text), and the best twenty items of a search for each of ``SEARCHED`` with their snippets."""
+    found = {
+        "items_fts_keys": sorted(map(repr, db.execute("SELECT fts_rowid, item_id FROM items_fts_keys"))),
+        "items_fts": sorted(map(repr, db.execute("SELECT rowid, item_id, title, body FROM items_fts"))),
+    }
+    for word in SEARCHED:
+        hits = db.execute(
+            "SELECT item_id, snippet(items_fts, 2, '[', ']', '…', 16) FROM items_fts WHERE items_fts MATCH ? "
+            "ORDER BY bm25(items_fts, 0.0, 5.0, 1.0), item_id LIMIT 20",
+            (f'"{word}"*',),
+        )
+        found[f"search {word}"] = list(map(repr, hits))
+    return found
 
 
 def written(folder: Path) -> dict[str, str]:

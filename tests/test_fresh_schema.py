@@ -65,7 +65,7 @@ def test_a_new_database_is_the_one_the_migrations_make(tmp_path: Path) -> None:
     open_store(f"sqlite:///{migrated}").close()  # the same connection pragmas (WAL) on both
     assert _everything(made) == _everything(migrated)
     master = {name for _, name, _, _ in _everything(made)[0]}
-    assert {"items_fts", "items_fts_data", "items_fts_keys", "items_fts_insert", "ix_items_date"} <= master
+    assert {"items_fts", "items_fts_data", "items_fts_keys", "items_fts_update", "ix_items_date"} <= master
 
 
 def test_a_new_database_is_made_without_alembic_and_searches_its_items(tmp_path: Path) -> None:

@@ -198,3 +198,60 @@ def test_without_the_run_lock_nothing_is_held(monkeypatch: pytest.MonkeyPatch) -
     committer.tick(waiting=True)
     committer.release()
     assert store.calls == []
+
+
+def _index(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """(the full-text index's entries, those the stored items call for), by key."""
+    conn = sqlite3.connect(path)
+    try:
+        entries = conn.execute("SELECT rowid, item_id, title FROM items_fts ORDER BY rowid").fetchall()
+        wanted = conn.execute(
+            "SELECT k.fts_rowid, i.id, i.title FROM items AS i JOIN items_fts_keys AS k ON k.item_id = i.id "
+            "ORDER BY k.fts_rowid"
+        ).fetchall()
+        return entries, wanted
+    finally:
+        conn.close()
+
+
+def test_held_sources_are_indexed_for_search_at_each_commit_in_one_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their full-text entries are written as the held transaction commits, all at once (inside
+    each source's SAVEPOINT, SQLite made each source's entries a segment of the index of their
+    own); a source rolled back leaves none, and every item committed is found."""
+    import kzfeed.storage._items as items_module
+
+    def write_entries(conn: object, entries: dict[str, CacheEntry]) -> None:
+        if any("//b." in url for url in entries):
+            raise OSError("disk full")
+        real(conn, entries)
+
+    real = items_module.write_entries
+    monkeypatch.setattr(items_module, "write_entries", write_entries)
+    path = tmp_path / "held.db"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        assert store.hold_writes()
+        held = store._engine._held  # type: ignore[attr-defined]
+        segments: list[str] = []  # the index's segment writes, as SQLite traces them
+        held.connection.driver_connection.set_trace_callback(
+            lambda sql: segments.append(sql) if "'items_fts_data'" in sql and "REPLACE" in sql else None
+        )
+        _save(store, "a")
+        with pytest.raises(OSError, match="disk full"):
+            _save(store, "b")
+        for name in ("c", "d", "e", "f"):
+            _save(store, name)
+        before_commit = len(segments)
+        store.commit_held()
+        assert before_commit == 0
+        _save(store, "g")
+        store.release_writes()
+    finally:
+        store.close()
+    entries, wanted = _index(path)
+    assert entries == wanted
+    assert sorted(title for _, _, title in entries) == [f"Report of {n}" for n in "acdefg"]
+    with open_store(f"sqlite:///{path}") as reopened:
+        assert len(reopened.search_items("Report", relevant_only=False)) == 6

@@ -94,3 +94,64 @@ def test_the_story_rows_sqlite_works_out_are_those_worked_out_in_python(
     assert in_sql["stories"] and in_sql["story_topics"]
     assert any(int(row[4]) > 1 for row in in_sql["stories"])  # stories of several reports
     assert in_sql == in_python
+
+
+def _steps(path: Path, sql: str, params: tuple[str, ...]) -> int:
+    """SQLite virtual-machine steps that one query takes."""
+    conn = sqlite3.connect(path)
+    try:
+        steps = 0
+
+        def count() -> int:
+            nonlocal steps
+            steps += 1
+            return 0
+
+        conn.set_progress_handler(count, 1)
+        conn.execute(sql, params).fetchall()
+        conn.set_progress_handler(None, 1)
+        return steps
+    finally:
+        conn.close()
+
+
+def _save_alone(url: str, count: int, start: int = 0) -> list[Item]:
+    """``count`` relevant items stored without a story id (each a story of its own)."""
+    batch = [make_item(f"alone-{n}.txt", title=f"Report {n}") for n in range(start, start + count)]
+    with open_store(url) as store:
+        store.save_source(state=SourceState(name="feed", type="rss"), config_hash="h", batch=batch, ok=True)
+    return batch
+
+
+def test_rewriting_a_storys_rows_costs_the_same_with_50_or_2000_items_without_a_story_id(
+    tmp_path: Path,
+) -> None:
+    """An item without a story id is found by its id, not by reading every item without one."""
+    from kzfeed.storage._storyrows import _SQL_MEMBERS
+
+    path = tmp_path / "kzfeed.db"
+    first = _save_alone(f"sqlite:///{path}", 50)
+    listed = f'["{first[7].id}"]'
+    small = _steps(path, _SQL_MEMBERS, (listed, listed))
+    _save_alone(f"sqlite:///{path}", 1950, start=50)
+    large = _steps(path, _SQL_MEMBERS, (listed, listed))
+    assert large < 2 * small, (small, large)
+
+
+def test_a_storys_members_are_read_from_an_index_not_from_the_items_rows(tmp_path: Path) -> None:
+    """The members' ids and dates come from ``ix_items_story_members`` alone: an item's row
+    holds its text and HTML before them, read through its overflow pages."""
+    from kzfeed.storage._storyrows import _SQL_MEMBERS
+
+    path = tmp_path / "kzfeed.db"
+    _save_alone(f"sqlite:///{path}", 3)
+    conn = sqlite3.connect(path)
+    try:
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_SQL_MEMBERS}", ("[]", "[]"))]
+    finally:
+        conn.close()
+    searches = [step for step in plan if step.startswith(("SEARCH items", "SCAN items"))]
+    assert searches == [
+        "SEARCH items USING COVERING INDEX ix_items_story_members (story_id=?)",
+        "SEARCH items USING INDEX sqlite_autoindex_items_1 (id=?)",
+    ], plan

@@ -7,13 +7,17 @@ import hashlib
 import importlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, Table
 
-__all__ = ["StoreBase", "advisory_key", "chunks", "like_prefix", "upsert"]
+__all__ = ["StoreBase", "advisory_key", "at_commit", "chunks", "like_prefix", "upsert"]
+
+T = TypeVar("T")
+#: a write left to the held transaction's commit: its function, and one of the values it writes
+_Deferred = tuple[Callable[[Connection, list[Any]], None], Any]
 
 
 class StoreBase:
@@ -81,10 +85,12 @@ class HeldEngine(Engine):
     thread holds its writes (:meth:`StoreBase.hold_writes`) that thread's ``begin()`` is a
     SAVEPOINT of the held transaction and its ``connect()`` that transaction's connection (left
     open). Other threads (fetching threads reading the HTTP cache) use the engine's other
-    connections as before."""
+    connections as before. What :func:`at_commit` left to the commit is written just before it."""
 
     _held: Connection | None = None
     _holder = 0
+    #: the writes left to the next commit, in the order they were asked for
+    _deferred: list[_Deferred]
 
     def _mine(self) -> Connection | None:
         held = self._held
@@ -92,7 +98,7 @@ class HeldEngine(Engine):
 
     def begin(self) -> Any:
         conn = self._mine()
-        return super().begin() if conn is None else _savepoint(conn)
+        return super().begin() if conn is None else _savepoint(conn, self._deferred)
 
     def connect(self) -> Any:
         conn = self._mine()
@@ -111,11 +117,13 @@ class HeldEngine(Engine):
         except BaseException:
             conn.close()
             raise
+        self._deferred = []
         self._held, self._holder = conn, threading.get_ident()
 
     def commit(self) -> None:
         conn = self._held
         if conn is not None:
+            self._write_deferred(conn)
             conn.commit()
             conn.begin()
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -126,24 +134,50 @@ class HeldEngine(Engine):
             return
         self._held = None
         try:
+            self._write_deferred(conn)
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         finally:
+            self._deferred.clear()
             conn.close()
+
+    def _write_deferred(self, conn: Connection) -> None:
+        """Each deferred write once, with all its values (in the order given)."""
+        values: dict[Callable[[Connection, list[Any]], None], list[Any]] = {}
+        for write, value in self._deferred:
+            values.setdefault(write, []).append(value)
+        self._deferred.clear()
+        for write, given in values.items():
+            write(conn, given)
+
+
+def at_commit(conn: Connection, write: Callable[[Connection, list[T]], None], values: Sequence[T]) -> None:
+    """``write(conn, values)`` now; or, when ``conn`` is the held transaction's (a run on SQLite:
+    :meth:`StoreBase.hold_writes`), once just before that transaction commits, with the values
+    of every call for ``write`` since its last commit (those of a SAVEPOINT rolled back are
+    dropped with it). For writes that cost less done once for many sources: a full-text
+    index's entries, flushed by SQLite at each SAVEPOINT when written inside one."""
+    engine = conn.engine
+    if isinstance(engine, HeldEngine) and engine._mine() is conn:
+        engine._deferred.extend((write, value) for value in values)
+    else:
+        write(conn, list(values))
 
 
 @contextmanager
-def _savepoint(conn: Connection) -> Iterator[Connection]:
+def _savepoint(conn: Connection, deferred: list[_Deferred]) -> Iterator[Connection]:
     """A SAVEPOINT of the held transaction around the block, on the ``sqlite3`` connection
     (SQLAlchemy's ``begin_nested`` costs as much as the commit it saves): released at its end,
-    rolled back to (and released) when it raises."""
+    rolled back to (and released) when it raises, with the writes it left to the commit."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    mark = len(deferred)
     cursor.execute("SAVEPOINT kzfeed_held")
     try:
         yield conn
     except BaseException:
+        del deferred[mark:]
         with suppress(sqlite3.Error):  # SQLite may have rolled the whole transaction back
             cursor.execute("ROLLBACK TO kzfeed_held")
             cursor.execute("RELEASE kzfeed_held")

@@ -25,6 +25,7 @@ from kzfeed.storage._itemrows import (
 )
 from kzfeed.storage._runrows import SaveCounts
 from kzfeed.storage._schema import item_date, item_entities, item_topics, items
+from kzfeed.storage._search import index_new_items
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
 from kzfeed.storage._sources import upsert_sources
 from kzfeed.storage._stories import merge_stories
@@ -241,6 +242,7 @@ def _save_items(conn: Connection, batch: Sequence[Item], now: datetime) -> SaveC
             items,
             [{"id": i.id, "first_seen": now, "fetched_at": now, **item_values(i)} for i in fresh.values()],
         )
+        index_new_items(conn, list(fresh.values()))
         write_classifications(conn, [(i.id, i.classification) for i in fresh.values() if i.classification])
         touched.update(i.story_id or i.id for i in fresh.values())
     refresh_stories(conn, touched)

@@ -116,7 +116,9 @@ items = Table(
     Column("classifier", String(64), nullable=False, server_default=""),
     Column("relevance_evidence", Text, nullable=False, server_default="[]"),
     UniqueConstraint("source", "guid"),
-    Index(None, "story_id"),
+    # a story's members and what its rows are made of, read from the index alone (revision
+    # story_members; kzfeed.storage._storyrows): the row's other columns follow its text
+    Index("ix_items_story_members", "story_id", "relevant", "id", "first_seen", "published", "updated"),
     Index(None, "relevant", "published"),
     Index(None, "fetched_at"),  # what changed since the last render (kzfeed.publish)
     # story keys of a batch are looked up by these (kzfeed.storage._stories), never all read

@@ -1,7 +1,11 @@
 """Full-text search over stored items, accent- and case-insensitive, best matches first.
 
-SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), kept in sync with
-``items`` by triggers, ranked by bm25 with the title weighing more, snippets by ``snippet()``.
+SQLite: the FTS5 index ``items_fts`` (``unicode61 remove_diacritics 2``), each entry's rowid an
+item's key in ``items_fts_keys``; a new item's key and entry are written by
+:func:`index_new_items` (a trigger on ``items`` made every insert keep a statement journal:
+revision ``fts_writes``; in a run, the entries when its held transaction commits), a changed or
+deleted item's by triggers. Ranked by bm25 with the title
+weighing more, snippets by ``snippet()``.
 PostgreSQL: a ``tsvector`` made at query time from ``unaccent``-ed title and text (``simple``
 configuration: no language stemming), ranked by ``ts_rank``, snippets by ``ts_headline``. That
 reads every item; it is fine for the tens of thousands of items kzfeed keeps.
@@ -10,16 +14,20 @@ Each word matches as a prefix ("terre" finds "terres"); all words must occur.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from kzfeed.errors import InputError
-from kzfeed.storage._base import StoreBase
+from kzfeed.models import Item
+from kzfeed.storage._base import StoreBase, at_commit
+from kzfeed.storage._direct import run_sql
 
-__all__ = ["SearchHit", "SearchMixin"]
+__all__ = ["SearchHit", "SearchMixin", "index_new_items"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARK = ("[", "]")
@@ -64,6 +72,36 @@ ORDER BY ts_rank(setweight(to_tsvector('simple', unaccent(i.title)), 'A')
                  || setweight(to_tsvector('simple', unaccent(i.content_text)), 'B'), q.query) DESC, i.id
 LIMIT :limit
 """
+
+
+#: a new item's key (its entry's rowid, kept through VACUUM): a one-row statement (one that
+#: writes several rows, or fires a trigger, keeps a statement journal)
+_NEW_KEY = "INSERT INTO items_fts_keys (item_id) VALUES (?)"
+#: the entries of the items of ``?`` (a JSON array of ids) as they are stored, in the order of
+#: their keys; an entry already there (a trigger wrote it: the item changed since) is replaced
+_NEW_ENTRIES = (
+    "INSERT OR REPLACE INTO items_fts (rowid, item_id, title, body) "
+    "SELECT k.fts_rowid, i.id, i.title, i.content_text FROM items_fts_keys AS k "
+    "JOIN items AS i ON i.id = k.item_id WHERE k.item_id IN (SELECT value FROM json_each(?)) "
+    "ORDER BY k.fts_rowid"
+)
+
+
+def index_new_items(conn: Connection, new: Sequence[Item]) -> None:
+    """SQLite: the full-text index's keys of items just inserted into ``items`` (in the order
+    given), and their entries, written in the caller's transaction: when that is a run's held
+    transaction, just before it commits, all its sources' at once (SQLite flushes an FTS5
+    index's pending entries at every SAVEPOINT, and a held run opens one per source: written
+    inside it, each source's entries were a segment of the index of their own, merged again
+    and again). Other databases have no such index."""
+    if conn.dialect.name != "sqlite" or not new:
+        return
+    run_sql(conn, _NEW_KEY, [(item.id,) for item in new])
+    at_commit(conn, _write_entries, [item.id for item in new])
+
+
+def _write_entries(conn: Connection, ids: list[str]) -> None:
+    run_sql(conn, _NEW_ENTRIES, [(json.dumps(ids, ensure_ascii=False),)])
 
 
 class SearchMixin(StoreBase):

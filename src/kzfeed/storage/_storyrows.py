@@ -59,12 +59,15 @@ _TOPICS = select(item_topics.c.item_id, item_topics.c.topic).where(
 # SQLite: the same rows worked out by SQLite itself (as the Alembic revision ``stories`` first
 # filled them), the stories' keys one parameter (a JSON array, given twice): no member nor topic
 # row read into Python. Times are text there, in one format (``_times``), so ordered as text.
+# The members are read from the index ``ix_items_story_members`` alone (not the items' rows,
+# whose text comes first); an item without a story id by its primary key (``+story_id``: not
+# by that index, which would read every item without one).
 _KEY = "coalesce(story_id, id)"
 _LISTED = "SELECT value FROM json_each(?)"
 _SQL_MEMBERS = (
     f"SELECT {_KEY} AS story, id, first_seen, published, "
     "coalesce(updated, published, first_seen) AS seen_date FROM items "
-    f"WHERE relevant IS NOT 0 AND (story_id IN ({_LISTED}) OR (story_id IS NULL AND id IN ({_LISTED})))"
+    f"WHERE relevant IS NOT 0 AND (story_id IN ({_LISTED}) OR (+story_id IS NULL AND id IN ({_LISTED})))"
 )
 _SQL_STORIES = (
     "INSERT INTO stories (id, arrived, date, latest, reports) "

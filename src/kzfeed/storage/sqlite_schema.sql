@@ -1,7 +1,7 @@
 -- kzfeed's SQLite schema: what its migrations make of an empty database, up to the revision below.
 -- Written by scripts/sqlite_schema.py (run it after adding a migration); checked by
 -- tests/test_fresh_schema.py. kzfeed.storage._fresh makes new SQLite databases from it.
--- revision: story_counts
+-- revision: story_members
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -190,7 +190,6 @@ CREATE TABLE story_count_changes (
 	delta INTEGER NOT NULL
 );
 CREATE INDEX ix_items_relevant_published ON items (relevant, published);
-CREATE INDEX ix_items_story_id ON items (story_id);
 CREATE INDEX ix_item_entities_name ON item_entities (name);
 CREATE INDEX ix_item_topics_topic ON item_topics (topic);
 CREATE INDEX ix_items_content_hash ON items (content_hash);
@@ -208,7 +207,7 @@ CREATE INDEX ix_runs_status ON runs (status);
 CREATE INDEX ix_items_relevant_date ON items (relevant, coalesce(updated, published, first_seen) DESC, id);
 CREATE INDEX ix_items_date ON items (coalesce(updated, published, first_seen) DESC, id);
 CREATE INDEX ix_story_count_changes_feed ON story_count_changes (feed);
-CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts_keys (item_id) VALUES (new.id); INSERT INTO items_fts (rowid, item_id, title, body) VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = new.id), new.id, new.title, new.content_text); END;
+CREATE INDEX ix_items_story_members ON items (story_id, relevant, id, first_seen, published, updated);
 CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = (SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = old.id); DELETE FROM items_fts_keys WHERE item_id = old.id; END;
 CREATE TRIGGER items_fts_update AFTER UPDATE OF title, content_text ON items BEGIN DELETE FROM items_fts WHERE rowid = (SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = old.id); INSERT INTO items_fts (rowid, item_id, title, body) VALUES ((SELECT k.fts_rowid FROM items_fts_keys AS k WHERE k.item_id = new.id), new.id, new.title, new.content_text); END;
 CREATE TRIGGER stories_counted_insert AFTER INSERT ON stories BEGIN INSERT INTO story_count_changes (feed, delta) SELECT c.feed, 1 FROM story_counts AS c WHERE c.feed = '' AND (new.arrived, new.date, new.id) <= (c.arrived, c.date, c.story_id); END;
