@@ -176,10 +176,11 @@ class TableHttpCache:
         self.remember({url: entry})
 
     def changed(self, entries: Mapping[str, CacheEntry]) -> dict[str, CacheEntry]:
-        """The entries worth writing: those that differ from what was loaded or written."""
+        """The entries worth writing: those that differ from what was loaded or written (looked
+        up one by one: copying what the run has seen cost each source the run's size)."""
+        seen = self._seen
         with self._lock:
-            seen = dict(self._seen)
-        return {u: e for u, e in entries.items() if u not in seen or not _same(seen[u], e)}
+            return {u: e for u, e in entries.items() if u not in seen or not _same(seen[u], e)}
 
     def remember(self, entries: Mapping[str, CacheEntry]) -> None:
         """Note entries written by someone else's transaction (``write_entries``)."""
