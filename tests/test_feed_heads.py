@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from factories import make_item
 from kzfeed.config._load import default_config
@@ -21,6 +20,7 @@ from kzfeed.publish._write import build_outputs
 from kzfeed.storage import Store, alembic_config, open_store
 from kzfeed.storage._schema import stories, story_topics
 from kzfeed.stories import recluster
+from vmsteps import VmSteps
 
 _WORDS = [a + b + c for a in "bdgklmnprstvz" for b in "aeiou" for c in ("", "n", "s", "r", "l")]
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -104,20 +104,11 @@ def _render_steps(tmp_path: Path, count: int) -> int:
         _save(store, batch, start)
     publish(config, store)
     store._engine.dispose()
-    steps = 0
-
-    def counting(dbapi: sqlite3.Connection, _record: object) -> None:
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        dbapi.set_progress_handler(count, 1)
-
-    event.listen(store._engine, "connect", counting)
+    steps = VmSteps()
+    steps.watch_engine(store._engine)
     assert publish(config, store) == []
     store.close()
-    return steps
+    return steps.count
 
 
 def test_a_render_with_nothing_changed_does_not_read_every_stored_item(tmp_path: Path) -> None:

@@ -53,18 +53,24 @@ def _stored(path: Path) -> dict[str, tuple[int, int, int, int]]:
         conn.close()
 
 
-def test_a_source_failing_among_held_ones_rolls_back_only_itself(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _disk_full_at_b(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storing source b fails after its items and health row: writing its validators raises."""
     import kzfeed.storage._items as items_module
 
+    real = items_module.write_entries
+
     def write_entries(conn: object, entries: dict[str, CacheEntry]) -> None:
-        if any(".b." in url or "//b." in url for url in entries):  # after b's items and health row
+        if any(".b." in url or "//b." in url for url in entries):
             raise OSError("disk full")
         real(conn, entries)
 
-    real = items_module.write_entries
     monkeypatch.setattr(items_module, "write_entries", write_entries)
+
+
+def test_a_source_failing_among_held_ones_rolls_back_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _disk_full_at_b(monkeypatch)
     path = tmp_path / "held.db"
     store = open_store(f"sqlite:///{path}")
     try:
@@ -220,15 +226,7 @@ def test_held_sources_are_indexed_for_search_at_each_commit_in_one_write(
     """Their full-text entries are written as the held transaction commits, all at once (inside
     each source's SAVEPOINT, SQLite made each source's entries a segment of the index of their
     own); a source rolled back leaves none, and every item committed is found."""
-    import kzfeed.storage._items as items_module
-
-    def write_entries(conn: object, entries: dict[str, CacheEntry]) -> None:
-        if any("//b." in url for url in entries):
-            raise OSError("disk full")
-        real(conn, entries)
-
-    real = items_module.write_entries
-    monkeypatch.setattr(items_module, "write_entries", write_entries)
+    _disk_full_at_b(monkeypatch)
     path = tmp_path / "held.db"
     store = open_store(f"sqlite:///{path}")
     try:

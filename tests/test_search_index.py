@@ -12,6 +12,7 @@ import pytest
 from factories import make_item
 from kzfeed.models import SourceState
 from kzfeed.storage import Store, open_store
+from vmsteps import steps_of
 
 
 @pytest.fixture
@@ -35,16 +36,7 @@ def _steps(store: Store, sql: str, params: tuple[str, ...]) -> int:
     try:
         db = raw.driver_connection
         assert isinstance(db, sqlite3.Connection)
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        db.set_progress_handler(count, 1)
-        db.execute(sql, params)
-        db.set_progress_handler(None, 1)
+        steps = steps_of(db, sql, params)
         db.commit()
         return steps
     finally:

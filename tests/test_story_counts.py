@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from factories import make_item
 from kzfeed.config._load import default_config
@@ -23,6 +22,7 @@ from kzfeed.models import TOPICS, Classification, Item, SourceState, TopicTag
 from kzfeed.publish import publish
 from kzfeed.storage import Store, _counts, alembic_config, open_store
 from kzfeed.stories import recluster
+from vmsteps import VmSteps
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 STATE = SourceState(name="test", type="files")
@@ -167,21 +167,12 @@ def _count_steps(tmp_path: Path, stories: int) -> int:
         store.count_stories(feed)
     add(stories, 10)
     store._engine.dispose()
-    steps = 0
-
-    def counting(dbapi: sqlite3.Connection, _record: object) -> None:
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        dbapi.set_progress_handler(count, 1)
-
-    event.listen(store._engine, "connect", counting)
+    steps = VmSteps()
+    steps.watch_engine(store._engine)
     counts = [store.count_stories(feed) for feed in (None, *TOPICS)]
     assert counts[0] == stories + 10
     store.close()
-    return steps
+    return steps.count
 
 
 def test_counting_a_feed_reads_the_stories_after_its_checkpoint_not_every_story(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from factories import make_item
 from kzfeed.models import Item, SourceState
 from kzfeed.storage import _direct, open_store
+from vmsteps import steps_of
 
 T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
 TOPICS = ("raw_materials", "energy", "transport", "trade")
@@ -100,17 +101,7 @@ def _steps(path: Path, sql: str, params: tuple[str, ...]) -> int:
     """SQLite virtual-machine steps that one query takes."""
     conn = sqlite3.connect(path)
     try:
-        steps = 0
-
-        def count() -> int:
-            nonlocal steps
-            steps += 1
-            return 0
-
-        conn.set_progress_handler(count, 1)
-        conn.execute(sql, params).fetchall()
-        conn.set_progress_handler(None, 1)
-        return steps
+        return steps_of(conn, sql, params)
     finally:
         conn.close()
 
