@@ -1,0 +1,141 @@
+"""The fetching threads' CPU-bound work (a feed's parse: feedparser and each entry's paragraphs)
+in a helper process, so that it does not hold the run's interpreter lock against the main thread
+(which prepares and stores the items: one core's work on its own in a first update).
+
+The helper is started only once a run has parsed :data:`START_AFTER` feeds (a run of a few feeds
+is done before a new process could be ready), and the work is done on the calling thread until
+it is ready, so no run waits for it. It is a fresh interpreter (``spawn``) that imports only what
+the work needs: neither the extraction processes' trafilatura nor the main process's database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+__all__ = ["START_AFTER", "HelperProcess", "safe_path"]
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+#: calls done on the calling thread before the helper process is started
+START_AFTER = 8
+
+_SAFE_PATH = "PYTHONSAFEPATH"
+#: held while ``PYTHONSAFEPATH`` is changed for a process being started (several threads start them)
+_environ_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def safe_path() -> Iterator[None]:
+    """``PYTHONSAFEPATH`` (Python 3.11+) for the Python processes started meanwhile: a new
+    interpreter started as ``python -c ...`` puts the current directory first on its path, and
+    a ``brotli/`` or ``multiprocessing/`` folder where kzfeed runs would be imported instead of
+    the real one."""
+    with _environ_lock:
+        saved = os.environ.get(_SAFE_PATH)
+        os.environ[_SAFE_PATH] = "1"
+        try:
+            yield
+        finally:
+            if saved is None:
+                del os.environ[_SAFE_PATH]
+            else:
+                os.environ[_SAFE_PATH] = saved
+
+
+def _alive() -> None:
+    """Sent first to the helper: done once the helper has started and readied itself."""
+
+
+class HelperProcess:
+    """``helper.run(work, ready=...)`` returns ``work()``, done in the helper process once it is
+    ready, else on the calling thread. ``work`` is pickled: a module-level function, or a
+    ``functools.partial`` of one with picklable arguments, whose result is picklable; ``ready``
+    (a module-level function) is called once in the helper as it starts. Thread-safe.
+
+    A failure of the helper's never changes a result: when ``work`` raises there, or its result
+    cannot come back, it is done again on the calling thread, which raises what it raises; a
+    helper that died (out of memory?) is not used again this run."""
+
+    def __init__(self, *, start_after: int = START_AFTER) -> None:
+        self._start_after = start_after
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._alive: Future[None] | None = None
+        self._ready = False
+        self._dead = False  # it died, or could not start: not used again
+        self._closed = False
+        #: works done in the helper process (for tests and statistics)
+        self.done_there = 0
+
+    def run(self, work: Callable[[], T], *, ready: Callable[[], None] | None = None) -> T:
+        pool = self._ready_pool(ready)
+        if pool is None:
+            return work()
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            result: T = pool.submit(work).result()
+        except BrokenProcessPool:  # the helper died: this run goes on without it
+            with self._lock:
+                self._ready, self._dead = False, True
+            return work()
+        except Exception:  # its own error (or an unpicklable result): as it is raised here
+            return work()
+        with self._lock:
+            self.done_there += 1
+        return result
+
+    def _ready_pool(self, ready: Callable[[], None] | None) -> ProcessPoolExecutor | None:
+        with self._lock:
+            self._calls += 1
+            if self._pool is None:
+                start = not (self._closed or self._dead) and self._calls == self._start_after
+            else:
+                start = False
+                if not (self._ready or self._dead) and self._alive is not None and self._alive.done():
+                    # an exception: the helper could not start (its ``ready`` failed)
+                    self._ready = self._alive.exception() is None
+                    self._dead = not self._ready
+            if self._ready:
+                return self._pool
+        if start:
+            self._start(ready)  # outside the lock: starting a process takes a few milliseconds
+        return None
+
+    def _start(self, ready: Callable[[], None] | None) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            context = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=ready)
+            with safe_path():
+                alive = pool.submit(_alive)  # starts the process
+        except Exception:  # no process to be had (a limit?): the work is done here, as before
+            log.debug("the helper process did not start", exc_info=True)
+            with self._lock:
+                self._dead = True
+            return
+        with self._lock:
+            if not self._closed:
+                self._pool, self._alive = pool, alive
+                return
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the helper process."""
+        with self._lock:
+            pool, self._pool, self._closed, self._ready = self._pool, None, True, False
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
