@@ -2,9 +2,10 @@
 in a helper process, so that it does not hold the run's interpreter lock against the main thread
 (which prepares and stores the items: one core's work on its own in a first update).
 
-The helper is started only once a run has parsed :data:`START_AFTER` feeds (a run of a few feeds
-is done before a new process could be ready), and the work is done on the calling thread until
-it is ready, so no run waits for it. It is a fresh interpreter (``spawn``) that imports only what
+The helper is started only once the work done on the calling threads has taken
+:data:`START_AFTER` seconds of CPU (~8 feeds of 10 entries, ~30 of one: a run of a few feeds is
+done before a new process could be ready, ~0.2-0.4 s), and the work is done on the calling
+threads until it is ready, so no run waits for it. It is a fresh interpreter (``spawn``) that imports only what
 the work needs: neither the extraction processes' trafilatura nor the main process's database.
 """
 
@@ -14,6 +15,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -26,8 +28,8 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-#: calls done on the calling thread before the helper process is started
-START_AFTER = 8
+#: CPU seconds of work done on the calling threads before the helper process is started
+START_AFTER = 0.1
 
 _SAFE_PATH = "PYTHONSAFEPATH"
 #: held while ``PYTHONSAFEPATH`` is changed for a process being started (several threads start them)
@@ -66,10 +68,11 @@ class HelperProcess:
     cannot come back, it is done again on the calling thread, which raises what it raises; a
     helper that died (out of memory?) is not used again this run."""
 
-    def __init__(self, *, start_after: int = START_AFTER) -> None:
+    def __init__(self, *, start_after: float = START_AFTER) -> None:
         self._start_after = start_after
         self._lock = threading.Lock()
-        self._calls = 0
+        self._spent = 0.0  # CPU seconds of the work done on the calling threads
+        self._starting = False
         self._pool: ProcessPoolExecutor | None = None
         self._alive: Future[None] | None = None
         self._ready = False
@@ -81,7 +84,12 @@ class HelperProcess:
     def run(self, work: Callable[[], T], *, ready: Callable[[], None] | None = None) -> T:
         pool = self._ready_pool(ready)
         if pool is None:
-            return work()
+            start = time.thread_time()
+            try:
+                return work()
+            finally:
+                with self._lock:
+                    self._spent += time.thread_time() - start
         from concurrent.futures.process import BrokenProcessPool
 
         try:
@@ -98,9 +106,11 @@ class HelperProcess:
 
     def _ready_pool(self, ready: Callable[[], None] | None) -> ProcessPoolExecutor | None:
         with self._lock:
-            self._calls += 1
             if self._pool is None:
-                start = not (self._closed or self._dead) and self._calls == self._start_after
+                start = (
+                    not (self._closed or self._dead or self._starting) and self._spent >= self._start_after
+                )
+                self._starting = self._starting or start
             else:
                 start = False
                 if not (self._ready or self._dead) and self._alive is not None and self._alive.done():
