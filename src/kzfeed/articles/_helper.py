@@ -3,9 +3,9 @@ in a helper process, so that it does not hold the run's interpreter lock against
 (which prepares and stores the items: one core's work on its own in a first update).
 
 The helper is started only once the work done on the calling threads has taken
-:data:`START_AFTER` seconds of CPU (~8 feeds of 10 entries, ~30 of one: a run of a few feeds is
-done before a new process could be ready, ~0.2-0.4 s), and the work is done on the calling
-threads until it is ready, so no run waits for it. It is a fresh interpreter (``spawn``) that imports only what
+:data:`START_AFTER` seconds of CPU (~20 feeds of 10 entries, ~80 of one): a run of a few feeds
+is done before a new process could be ready (~0.2-0.5 s) and would only pay for starting it.
+Until it is ready the work is still done on the calling threads, so no run waits for it. It is a fresh interpreter (``spawn``) that imports only what
 the work needs: neither the extraction processes' trafilatura nor the main process's database.
 """
 
@@ -29,7 +29,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: CPU seconds of work done on the calling threads before the helper process is started
-START_AFTER = 0.1
+START_AFTER = 0.25
 
 _SAFE_PATH = "PYTHONSAFEPATH"
 #: held while ``PYTHONSAFEPATH`` is changed for a process being started (several threads start them)
