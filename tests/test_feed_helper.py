@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kzfeed.articles import ArticleExtractor
-from kzfeed.articles._helper import HelperProcess
+from kzfeed.articles._helper import HelperProcess, HelperTimeout
 from kzfeed.default_plugins._feeditems import ready
 from kzfeed.default_plugins.rss import RssSource
 from kzfeed.errors import SourceError
@@ -173,3 +173,53 @@ def test_the_helper_process_does_not_take_the_current_directory_first_on_its_pat
         [sys.executable, str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_work_past_its_time_limit_in_the_helper_kills_it_and_the_next_work_starts_a_new_one() -> None:
+    helper = HelperProcess(start_after=0)
+    try:
+        first = _wait_for_helper(helper)
+        with pytest.raises(HelperTimeout):
+            helper.run(partial(time.sleep, 30), timeout=0.5)
+        deadline = time.monotonic() + 10
+        while _running(first):  # killed, not left spinning
+            assert time.monotonic() < deadline, "the helper process was not killed"
+            time.sleep(0.02)
+        assert helper.run(partial(int, "7")) == 7
+        second = _wait_for_helper(helper)
+        assert second != first
+    finally:
+        helper.close()
+
+
+def _wait_for_helper(helper: HelperProcess) -> int:
+    deadline = time.monotonic() + 60
+    while (pid := helper.run(os.getpid)) == os.getpid():
+        assert time.monotonic() < deadline, "the helper process was not ready within 60 s"
+        time.sleep(0.02)
+    return pid
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class _Spinning(ArticleExtractor):
+    """An extractor whose helper never finishes a parse within its time limit."""
+
+    def offload(self, work: object, **options: object) -> object:
+        raise HelperTimeout("not done within 60 s")
+
+
+def test_a_feed_whose_parse_passes_the_time_limit_is_a_one_line_source_error(
+    http_server: LocalHTTPServer,
+) -> None:
+    with _Spinning(2) as extractor, pytest.raises(SourceError) as got:
+        _fetch(http_server, extractor, "/web/feeds/full.xml")
+    message = str(got.value)
+    assert message.startswith("source 'tt': http://") and "was not parsed within 60 s" in message
+    assert "\n" not in message

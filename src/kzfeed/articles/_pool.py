@@ -163,14 +163,17 @@ class ArticleExtractor:
 
         return with_language(result)
 
-    def offload(self, work: Callable[[], T], *, ready: Callable[[], None] | None = None) -> T:
+    def offload(
+        self, work: Callable[[], T], *, ready: Callable[[], None] | None = None, timeout: float | None = None
+    ) -> T:
         """``work()``, done off this process's interpreter lock once the run has many of them:
         in a helper process (``kzfeed.articles._helper``; ``work`` and its result are pickled,
         ``ready`` readies the helper as it starts), else in the calling thread, as it is with
-        one process. The same result, or the same exception, either way."""
+        one process. The same result, or the same exception, either way; work that the helper
+        has not done within ``timeout`` seconds raises ``HelperTimeout`` (the helper is killed)."""
         if self.processes == 1:
             return work()
-        return self.helper.run(work, ready=ready)
+        return self.helper.run(work, ready=ready, timeout=timeout)
 
     def close(self) -> None:
         """Stop the worker processes."""

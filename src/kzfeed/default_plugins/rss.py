@@ -12,12 +12,20 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kzfeed.articles import ArticleExtractor
-from kzfeed.default_plugins._feeditems import NotAFeed, parse_feed, read_feed_text, ready, with_page
+from kzfeed.articles._helper import HelperTimeout
+from kzfeed.default_plugins._feeditems import (
+    NotAFeed,
+    ParsedFeed,
+    parse_feed,
+    read_feed_text,
+    ready,
+    with_page,
+)
 from kzfeed.default_plugins._web import fetch_article, fetch_main, reason
 from kzfeed.errors import ConfigError, FetchError, InputError, SourceError
 from kzfeed.hookspecs import hookimpl
@@ -28,7 +36,11 @@ from kzfeed.sources import SourceContext, check_options
 if TYPE_CHECKING:
     from kzfeed.http import FetchResult
 
-__all__ = ["RssSource", "read_feed"]
+__all__ = ["PARSE_TIMEOUT", "RssSource", "read_feed"]
+
+#: seconds a feed's parse may take in the run's helper process (a body of ``fetch.max_bytes``,
+#: 10 MB, takes a few): past it the parser is stopped and the source fails with an error
+PARSE_TIMEOUT = 60.0
 
 
 class RssSource:
@@ -81,12 +93,7 @@ class RssSource:
             max_items=self.max_items,
             outlet=self.outlet,
         )
-        # the pipeline's extractor parses it in its helper process once a run has many feeds
-        parsed = (
-            ctx.extractor.offload(read, ready=ready)
-            if isinstance(ctx.extractor, ArticleExtractor)
-            else read()
-        )
+        parsed = self._parse(ctx, read, result.url)
         if parsed.error is not None:
             raise SourceError(self.name, parsed.error)
         if parsed.warning is not None:
@@ -105,6 +112,20 @@ class RssSource:
                 yield entry.item
             else:
                 yield with_page(entry, article)
+
+    def _parse(self, ctx: SourceContext, read: Callable[[], ParsedFeed], url: str) -> ParsedFeed:
+        """``read()``: in the run's helper process once a run has parsed many feeds (see
+        ``ArticleExtractor.offload``), else here."""
+        if not isinstance(ctx.extractor, ArticleExtractor):
+            return read()
+        try:
+            return ctx.extractor.offload(read, ready=ready, timeout=PARSE_TIMEOUT)
+        except HelperTimeout:
+            raise SourceError(
+                self.name,
+                f"{url} was not parsed within {PARSE_TIMEOUT:g} s, the parser was stopped; "
+                "check the feed in a browser, and tell the site if it lasts",
+            ) from None
 
 
 def read_feed(result: FetchResult, source: str) -> Any:
