@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kzfeed.articles import ArticleExtractor
-from kzfeed.articles._helper import HelperTimeout
+from kzfeed.articles import ArticleExtractor, HelperTimeout
 from kzfeed.default_plugins._feeditems import (
     NotAFeed,
     ParsedFeed,
