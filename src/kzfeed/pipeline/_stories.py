@@ -202,11 +202,17 @@ def story_index(
             and k.published <= windows[at][1]
         ]
     if windows:  # reports of the same event in other languages
-        missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
+        # (the reports the run keeps already, for the same key, have their signals)
+        known = keys.reports.known(reports) if keys.reports is not None else [None] * len(reports)
+        missing = [
+            (k.item_id, k.content_hash)
+            for k, found in zip(reports, known, strict=True)
+            if found is None and (k.item_id, k.content_hash) not in memo
+        ]
         kept = _kept_signals(keys.store, missing, memo)
         load = lambda ids: keys.store.items_by_id(ids).values()  # noqa: E731
         if keys.reports is not None:  # every stored report of the windows is in the run's keys
-            index.view_stored_reports(reports, load, memo, keys.reports, windows)
+            index.view_stored_reports(reports, load, memo, keys.reports, windows, known)
         else:
             index.add_stored_reports(reports, load, memo)
         worked_out = [(i, h) for i, h in missing if (i, h) not in kept and (i, h) in memo]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import mul
 
 from kzfeed.stories._signals import Signals
 from kzfeed.stories._stored import StoredReports, Window, microseconds
@@ -156,17 +157,19 @@ class EventIndex:
             found = self._count(feature)
         return math.log((self._counts.reports + 2) / (found + 1)) + 1.0
 
-    def _idf_of(self, features: Iterable[str], idf: dict[str, float]) -> None:
+    def _idf_of(self, features: Mapping[str, float], idf: dict[str, float]) -> None:
         """Put in ``idf`` the :meth:`idf` of each of ``features`` it lacks (the same values, in
-        one loop: every feature of every candidate of every report of a run comes here)."""
+        one loop: every feature of every candidate of every report of a run comes here; the
+        features lacking found by set differences, in C)."""
+        missing = features.keys() - idf.keys()
+        if not missing:
+            return
         df, top, log = self._df, self._counts.reports + 2, math.log
-        missing = [f for f in features if f not in idf]
-        if self._stored is not None and any(f not in df for f in missing):
+        if self._stored is not None and (uncounted := missing - df.keys()):
             # a view: the reports viewed that have each feature, counted in the run's kept
             # reports at once (as :meth:`_count`), then kept up to date as reports are added
             added = self._added
-            counted = self._stored.counts(self._windows, [f for f in missing if f not in df])
-            for f, n in counted:
+            for f, n in self._stored.counts(self._windows, uncounted):
                 df[f] = n + len(added.get(f, ()))
         for f in missing:
             idf[f] = log(top / (df.get(f, 0) + 1)) + 1.0
@@ -354,7 +357,8 @@ class EventIndex:
         if not dot:
             return 0.0
         self._idf_of(theirs, idf)
-        return dot / (norm * math.sqrt(sum([x * x for x in [w * idf[f] for f, w in theirs.items()]])))
+        weighted = list(map(mul, theirs.values(), map(idf.__getitem__, theirs)))  # w * idf[f], in C
+        return dot / (norm * math.sqrt(sum(map(mul, weighted, weighted))))
 
     def conflicting(self, story: str, other: str) -> bool:
         """Whether a report of ``story`` and one of ``other`` name kinds of event and none in
@@ -370,10 +374,14 @@ class EventIndex:
         self._members[survivor].extend(moved)
 
     def _members_in_window(self, story: str, signals: Signals) -> int:
-        assert signals.published is not None
-        count = 0
-        for n in self._members.get(story, ()):
-            published = self._signals[n].published
-            if published is not None and abs(published - signals.published) <= EVENT_WINDOW:
-                count += 1
-        return count
+        published = signals.published
+        assert published is not None
+        try:  # |other - published| <= EVENT_WINDOW, compared without a timedelta per member
+            since, until = published - EVENT_WINDOW, published + EVENT_WINDOW
+        except OverflowError:  # within EVENT_WINDOW of the first or last date there is
+            since = until = None
+        reports = self._signals
+        members = [reports[n].published for n in self._members.get(story, ())]
+        if since is None or until is None:
+            return len([p for p in members if p is not None and abs(p - published) <= EVENT_WINDOW])
+        return len([p for p in members if p is not None and since <= p <= until])

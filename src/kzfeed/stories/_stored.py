@@ -159,6 +159,17 @@ class StoredReports:
             kept.append((key, signals))
         return kept
 
+    def known(self, keys: Iterable[StoryKey]) -> list[Signals | None]:
+        """The signals kept of each of ``keys``' reports, where kept for that key (its content
+        hash and date), else None: a run's sources view mostly the same reports, kept already."""
+        entries = self._entry
+        return [
+            e[2]
+            if (e := entries.get(k.item_id)) is not None and e[0] == k.content_hash and e[1] == k.published
+            else None
+            for k in keys
+        ]
+
     def drop(self, item_id: str) -> None:
         """Forget the report of ``item_id`` (its stored key changed), if kept."""
         entry = self._entry.pop(item_id, None)
