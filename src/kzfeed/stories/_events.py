@@ -376,12 +376,10 @@ class EventIndex:
     def _members_in_window(self, story: str, signals: Signals) -> int:
         published = signals.published
         assert published is not None
+        reports = self._signals
+        members = [reports[n].published for n in self._members.get(story, ())]
         try:  # |other - published| <= EVENT_WINDOW, compared without a timedelta per member
             since, until = published - EVENT_WINDOW, published + EVENT_WINDOW
         except OverflowError:  # within EVENT_WINDOW of the first or last date there is
-            since = until = None
-        reports = self._signals
-        members = [reports[n].published for n in self._members.get(story, ())]
-        if since is None or until is None:
             return len([p for p in members if p is not None and abs(p - published) <= EVENT_WINDOW])
         return len([p for p in members if p is not None and since <= p <= until])
