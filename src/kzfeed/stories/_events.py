@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from operator import mul
@@ -157,19 +157,17 @@ class EventIndex:
             found = self._count(feature)
         return math.log((self._counts.reports + 2) / (found + 1)) + 1.0
 
-    def _idf_of(self, features: Mapping[str, float], idf: dict[str, float]) -> None:
+    def _idf_of(self, features: Iterable[str], idf: dict[str, float]) -> None:
         """Put in ``idf`` the :meth:`idf` of each of ``features`` it lacks (the same values, in
-        one loop: every feature of every candidate of every report of a run comes here; the
-        features lacking found by set differences, in C)."""
-        missing = features.keys() - idf.keys()
-        if not missing:
-            return
+        one loop: every feature of every candidate of every report of a run comes here)."""
         df, top, log = self._df, self._counts.reports + 2, math.log
-        if self._stored is not None and (uncounted := missing - df.keys()):
+        missing = [f for f in features if f not in idf]
+        if self._stored is not None and any(f not in df for f in missing):
             # a view: the reports viewed that have each feature, counted in the run's kept
             # reports at once (as :meth:`_count`), then kept up to date as reports are added
             added = self._added
-            for f, n in self._stored.counts(self._windows, uncounted):
+            counted = self._stored.counts(self._windows, [f for f in missing if f not in df])
+            for f, n in counted:
                 df[f] = n + len(added.get(f, ()))
         for f in missing:
             idf[f] = log(top / (df.get(f, 0) + 1)) + 1.0
