@@ -7,8 +7,16 @@ CPU a worker), htmldate and the regular expressions compiled on first use."""
 from __future__ import annotations
 
 import contextlib
+import sys
 
-from kzfeed.articles._extract import extract_page
+# trafilatura imports py3langid when it is installed (a benchmark's or a plugin's dependency),
+# and with it numpy and its model: ~12 MiB and 0.1-0.2 s in the fork server, for a language
+# filter that only runs when a target language is asked for, which kzfeed never asks (it
+# detects languages itself, in the main process). A ``None`` in ``sys.modules`` is what an
+# import refuses, and trafilatura then goes without, as when py3langid is not installed.
+sys.modules.setdefault("py3langid", None)  # type: ignore[arg-type]
+
+from kzfeed.articles._extract import extract_page  # noqa: E402
 
 __all__: list[str] = []
 
