@@ -213,14 +213,26 @@ class StoryIndex:
         memo: _Memo,
         stored: StoredReports,
         windows: Sequence[Window],
+        known: Sequence[Signals | None] | None = None,
     ) -> None:
         """As :meth:`add_stored_reports`, for the ``keys`` of every stored report published
         within ``windows``, before any other report: they are kept in ``stored`` (the run's,
         for every source), and this index views them there rather than indexing their
-        features again (the same matches; see ``EventIndex.viewing``)."""
+        features again (the same matches; see ``EventIndex.viewing``). ``known``:
+        ``stored.known(keys)``, when worked out already; the reports kept for their keys are
+        taken from ``stored`` as they are (the signals ``memo`` has for them)."""
         if len(self.events):
             raise ValueError("stored reports are viewed before any report is added")
-        kept = stored.keep(_stored_signals(keys, load, memo))  # (those gone since their key was read: not)
+        keys = list(keys)
+        known = stored.known(keys) if known is None else known
+        others = [key for key, found in zip(keys, known, strict=True) if found is None]
+        # those gone since their key was read: not kept
+        fresh = {key.item_id: found for key, found in stored.keep(_stored_signals(others, load, memo))}
+        kept: list[tuple[StoryKey, Signals]] = []
+        for key, found in zip(keys, known, strict=True):
+            if found is None and (found := fresh.get(key.item_id)) is None:
+                continue
+            kept.append((key, found))
         viewed = [key for key, _ in kept]
         ids = [key.item_id for key in viewed]
         self.events = EventIndex.viewing(stored, windows, ids, self._stories_of(viewed), [s for _, s in kept])
