@@ -61,6 +61,11 @@ class RunStoryKeys:
         #: the stored reports of the periods read, with their signals, viewed by each source's
         #: index (kept true with the keys: a report whose key changes is forgotten)
         self.reports: StoredReports | None = StoredReports() if self._keep else None
+        #: where the run keeps the keys: whether no item was stored when it began (its first
+        #: update), asked as its first source looks its keys up (None: not yet). Then every
+        #: stored item is one of this run's sources', kept as stored (:meth:`stored`), and the
+        #: keys a source looks up are all kept: none is read
+        self._all_kept: bool | None = None
 
     @property
     def keeps(self) -> bool:
@@ -72,6 +77,9 @@ class RunStoryKeys:
         if not self._keep:
             return self._stored(look, look.spans)
         found = {key.item_id: key for key in self.look(look)}
+        if self._all_kept:  # the keys sharing an exact key with the batch are kept, not read
+            for key in self._with_exact(look):
+                found.setdefault(key.item_id, key)
         for since, until in look.spans:  # as _within: published, else first seen, in a span
             start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
             for item_id in self._dated[start:end]:
@@ -82,12 +90,22 @@ class RunStoryKeys:
     def look(self, look: StoryLookup) -> list[StoryKey]:
         """Keep the stored keys ``look`` reads that no earlier source read (the periods not read
         yet, and the keys sharing an exact key with the batch); returns those read now."""
+        if self._all_kept is None:  # (before this run stores any item: under the run lock)
+            self._all_kept = not self.store.has_items()
         unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
-        found = self._stored(look, unread)
+        found = [] if self._all_kept else self._stored(look, unread)
         for key in found:
             self._keep_key(key)
         self._covered = _joined([*self._covered, *look.spans])
         return found
+
+    def _with_exact(self, look: StoryLookup) -> list[StoryKey]:
+        """The keys kept with one of ``look``'s ids, content hashes, canonical URLs or guids."""
+        kept = self.kept
+        ids = {*look.ids, *(i for h in look.hashes for i in kept.with_exact(f"hash:{h}"))}
+        ids.update(i for u in look.urls for i in kept.with_exact(f"url:{u}"))
+        ids.update(i for g in look.guids for i in kept.with_exact(f"guid:{g}"))
+        return [key for i in ids if (key := kept.get(i)) is not None]
 
     def reports_within(self, windows: Sequence[Span]) -> list[StoryKey]:
         """The keys kept published within ``windows`` (apart, read by :meth:`look`), in the
