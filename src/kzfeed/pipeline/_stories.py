@@ -41,8 +41,9 @@ class RunStoryKeys:
     (whose periods mostly overlap: a run of many feeds brings news of the same days), and kept
     true as each source is stored: a source reads only the periods no earlier one read, and the
     keys sharing an exact key with its items, and its index views the keys kept
-    (``ViewedStoryIndex``). Elsewhere (PostgreSQL, where other workers store at the same time)
-    each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
+    (``ViewedStoryIndex``); on a database without items when the run began (a first update)
+    none, every stored item being one of its sources', kept as stored. Elsewhere (PostgreSQL,
+    where other workers store at the same time) each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
     one of them at the same time as a run leaves that run's later sources grouped by the keys
     read before it, as a source's own index always was.)"""
 
