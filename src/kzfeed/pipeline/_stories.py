@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from kzfeed import clock
 from kzfeed.models import Item, StoryKey
@@ -24,6 +24,7 @@ from kzfeed.stories import (
     ViewedStoryIndex,
     assign_stories,
     fingerprint,
+    key_as_stored,
     report_windows,
     seen_order,
     story_lookup,
@@ -79,7 +80,7 @@ class RunStoryKeys:
             return self._stored(look, look.spans)
         found = {key.item_id: key for key in self.look(look)}
         if self._all_kept:  # the keys sharing an exact key with the batch are kept, not read
-            for key in self._with_exact(look):
+            for key in self.kept.matching(look.ids, look.hashes, look.urls, look.guids):
                 found.setdefault(key.item_id, key)
         for since, until in look.spans:  # as _within: published, else first seen, in a span
             start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
@@ -99,14 +100,6 @@ class RunStoryKeys:
             self._keep_key(key)
         self._covered = _joined([*self._covered, *look.spans])
         return found
-
-    def _with_exact(self, look: StoryLookup) -> list[StoryKey]:
-        """The keys kept with one of ``look``'s ids, content hashes, canonical URLs or guids."""
-        kept = self.kept
-        ids = {*look.ids, *(i for h in look.hashes for i in kept.with_exact(f"hash:{h}"))}
-        ids.update(i for u in look.urls for i in kept.with_exact(f"url:{u}"))
-        ids.update(i for g in look.guids for i in kept.with_exact(f"guid:{g}"))
-        return [key for i in ids if (key := kept.get(i)) is not None]
 
     def reports_within(self, windows: Sequence[Span]) -> list[StoryKey]:
         """The keys kept published within ``windows`` (apart, read by :meth:`look`), in the
@@ -167,25 +160,11 @@ class RunStoryKeys:
         if now is not None:
             for item in new:
                 if item.id not in made:  # (the first of one id, as stored)
-                    made[item.id] = _stored_key(item, now)
+                    made[item.id] = key_as_stored(item, now)
         rest = [i for i in ids if i not in made]
         keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
         for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint
             self._keep_key(key)
-
-
-def _stored_key(item: Item, now: datetime) -> StoryKey:
-    """The key ``store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
-    return StoryKey(
-        item_id=item.id,
-        story_id=item.story_id,
-        guid=item.guid,
-        canonical_url=item.canonical_url,
-        content_hash=item.content_hash,
-        simhash=item.simhash,
-        published=item.published.astimezone(UTC) if item.published is not None else None,
-        first_seen=now.astimezone(UTC),
-    )
 
 
 def _when(key: StoryKey) -> datetime | None:
