@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,6 +127,52 @@ def test_the_keys_of_items_stored_new_are_made_as_the_store_reads_them_back(
             k.first_seen for k in read.kept._keys.values()
         ]
         assert all(k.published is None or k.published.tzinfo is UTC for k in made.kept._keys.values())
+
+
+def test_a_run_that_began_on_a_database_without_items_reads_no_story_keys(
+    sources: list[list[Item]], stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first update: every stored item is one of the run's sources', kept as stored, so no
+    source reads the keys of its periods or exact keys; a run that begins with items reads them
+    (and both make the stories of reading every report again, above)."""
+    run, _ = stores
+    lookups: list[dict[str, object]] = []
+    read = Store.story_keys
+
+    def counted(self: Store, **asked: Any) -> list[StoryKey]:
+        lookups.append(asked)
+        return read(self, **asked)
+
+    monkeypatch.setattr(Store, "story_keys", counted)
+    first = _Run(run)
+    for n, batch in enumerate(sources[:12]):
+        first.commit(f"s{n}", batch)
+    assert not [asked for asked in lookups if asked.get("spans") or asked.get("hashes")]
+    _Run(run).commit("s12", sources[12])
+    assert [asked for asked in lookups if asked.get("spans") and asked.get("hashes")]
+
+
+def test_a_copy_of_a_report_outside_its_periods_is_found_by_its_exact_keys_when_kept(tmp_path: Path) -> None:
+    """On a database the run began without items, a copy of a report stored long before its
+    date (its content hash, canonical URL and guid, not its period) is found among the keys
+    kept, as a read would find it."""
+    store = open_store(f"sqlite:///{tmp_path / 'kzfeed.db'}")
+    keys = RunStoryKeys(store)
+    old = make_item("https://example.org/a", published=NOW - timedelta(days=400), source="one")
+    keys.look(story_lookup([old], NOW))  # the first source looks (the database has no items)
+    assigned, counts = _commit(store, "one", [old], StoryIndex())
+    keys.stored([old.id], {}, new=[i for i in assigned if i.id in counts.new_ids], now=NOW)
+    for copy in (
+        make_item("https://example.org/b", published=NOW, source="two"),  # the same text
+        make_item("https://example.org/a", text="Another text.", published=NOW, source="three"),
+    ):
+        look = story_lookup([copy], NOW)
+        found = keys.read(look)
+        assert [k.item_id for k in found] == [old.id]
+        assert found == store.story_keys(
+            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+        )
+    store.close()
 
 
 def _stories(store: Store) -> dict[str, str]:
@@ -368,7 +415,11 @@ def _compare_views(run: Store, sources: list[list[Item]]) -> int:
             viewed = story_index(keys, batch, NOW, memo)
             assert keys.reports is not None and isinstance(viewed, ViewedStoryIndex)
             viewed_reports += len(viewed.events)
-            found = keys.read(story_lookup(batch, NOW))
+            look = story_lookup(batch, NOW)
+            found = keys.read(look)  # kept (the first run began without items) or read: as stored
+            assert found == run.story_keys(
+                ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=look.spans
+            )
             own = StoryIndex(found)
             windows = report_windows(batch)
             reports = [k for k in found if k.published and any(s <= k.published <= u for s, u in windows)]

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from kzfeed import clock
 from kzfeed.models import Item, StoryKey
@@ -24,6 +24,7 @@ from kzfeed.stories import (
     ViewedStoryIndex,
     assign_stories,
     fingerprint,
+    key_as_stored,
     report_windows,
     seen_order,
     story_lookup,
@@ -41,8 +42,9 @@ class RunStoryKeys:
     (whose periods mostly overlap: a run of many feeds brings news of the same days), and kept
     true as each source is stored: a source reads only the periods no earlier one read, and the
     keys sharing an exact key with its items, and its index views the keys kept
-    (``ViewedStoryIndex``). Elsewhere (PostgreSQL, where other workers store at the same time)
-    each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
+    (``ViewedStoryIndex``); on a database without items when the run began (a first update)
+    none, every stored item being one of its sources', kept as stored. Elsewhere (PostgreSQL,
+    where other workers store at the same time) each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
     one of them at the same time as a run leaves that run's later sources grouped by the keys
     read before it, as a source's own index always was.)"""
 
@@ -61,6 +63,11 @@ class RunStoryKeys:
         #: the stored reports of the periods read, with their signals, viewed by each source's
         #: index (kept true with the keys: a report whose key changes is forgotten)
         self.reports: StoredReports | None = StoredReports() if self._keep else None
+        #: where the run keeps the keys: whether no item was stored when it began (its first
+        #: update), asked as its first source looks its keys up (None: not yet). Then every
+        #: stored item is one of this run's sources', kept as stored (:meth:`stored`), and the
+        #: keys a source looks up are all kept: none is read
+        self._all_kept: bool | None = None
 
     @property
     def keeps(self) -> bool:
@@ -72,6 +79,9 @@ class RunStoryKeys:
         if not self._keep:
             return self._stored(look, look.spans)
         found = {key.item_id: key for key in self.look(look)}
+        if self._all_kept:  # the keys sharing an exact key with the batch are kept, not read
+            for key in self.kept.matching(look.ids, look.hashes, look.urls, look.guids):
+                found.setdefault(key.item_id, key)
         for since, until in look.spans:  # as _within: published, else first seen, in a span
             start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
             for item_id in self._dated[start:end]:
@@ -82,8 +92,10 @@ class RunStoryKeys:
     def look(self, look: StoryLookup) -> list[StoryKey]:
         """Keep the stored keys ``look`` reads that no earlier source read (the periods not read
         yet, and the keys sharing an exact key with the batch); returns those read now."""
+        if self._all_kept is None:  # (before this run stores any item: under the run lock)
+            self._all_kept = not self.store.has_items()
         unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
-        found = self._stored(look, unread)
+        found = [] if self._all_kept else self._stored(look, unread)
         for key in found:
             self._keep_key(key)
         self._covered = _joined([*self._covered, *look.spans])
@@ -148,25 +160,11 @@ class RunStoryKeys:
         if now is not None:
             for item in new:
                 if item.id not in made:  # (the first of one id, as stored)
-                    made[item.id] = _stored_key(item, now)
+                    made[item.id] = key_as_stored(item, now)
         rest = [i for i in ids if i not in made]
         keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
         for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint
             self._keep_key(key)
-
-
-def _stored_key(item: Item, now: datetime) -> StoryKey:
-    """The key ``store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
-    return StoryKey(
-        item_id=item.id,
-        story_id=item.story_id,
-        guid=item.guid,
-        canonical_url=item.canonical_url,
-        content_hash=item.content_hash,
-        simhash=item.simhash,
-        published=item.published.astimezone(UTC) if item.published is not None else None,
-        first_seen=now.astimezone(UTC),
-    )
 
 
 def _when(key: StoryKey) -> datetime | None:

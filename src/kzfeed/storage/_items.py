@@ -140,6 +140,11 @@ class ItemsMixin(StoreBase):
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(items)).scalar_one())
 
+    def has_items(self) -> bool:
+        """Whether any item is stored (one row read, however many there are)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(items.c.id).limit(1)).first() is not None
+
     def item_batches(self, size: int = 200) -> Iterator[list[Item]]:
         """Every stored item, relevant or not, in batches of ``size`` (by id, so that items
         updated between batches are neither skipped nor read twice)."""

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from kzfeed.models import StoryKey
+from kzfeed.models import Item, StoryKey
 from kzfeed.stories._signals import Signals
 
-__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "microseconds", "uri_guid"]
+__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "key_as_stored", "microseconds", "uri_guid"]
 
 Window = tuple[datetime, datetime]
 MASK = (1 << 64) - 1
@@ -41,6 +41,20 @@ def exact_keys(key: StoryKey) -> list[str]:
     if guid:
         keys.append(f"guid:{guid}")
     return keys
+
+
+def key_as_stored(item: Item, now: datetime) -> StoryKey:
+    """The key ``Store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
+    return StoryKey(
+        item_id=item.id,
+        story_id=item.story_id,
+        guid=item.guid,
+        canonical_url=item.canonical_url,
+        content_hash=item.content_hash,
+        simhash=item.simhash,
+        published=item.published.astimezone(UTC) if item.published is not None else None,
+        first_seen=now.astimezone(UTC),
+    )
 
 
 def day_of(when: datetime) -> int:
@@ -93,6 +107,17 @@ class StoredKeys:
         for item_id in moved:
             self._keys[item_id] = replace(self._keys[item_id], story_id=survivor)
         self._members.setdefault(survivor, set()).update(moved)
+
+    def matching(
+        self, ids: Iterable[str], hashes: Iterable[str], urls: Iterable[str], guids: Iterable[str]
+    ) -> list[StoryKey]:
+        """The keys kept with one of ``ids``, content ``hashes``, canonical ``urls`` or
+        world-wide ``guids`` (as ``Store.story_keys`` finds them)."""
+        found = set(ids)
+        for kind, values in (("hash", hashes), ("url", urls), ("guid", guids)):
+            for value in values:
+                found.update(self._exact.get(f"{kind}:{value}", ()))
+        return [key for i in found if (key := self._keys.get(i)) is not None]
 
     def members(self, story: str) -> set[str]:
         """The items kept whose story is ``story``."""
