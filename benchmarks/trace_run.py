@@ -49,6 +49,12 @@ DETAIL = [
     ("kzfeed.storage._items", "", "_save_items", "    items rows"),
     ("kzfeed.storage._items", "", "refresh_stories", "      story rows"),
     ("kzfeed.storage._items", "", "write_classifications", "      topics and entities rows"),
+    (
+        "kzfeed.storage._base",
+        "HeldEngine",
+        "commit",
+        "  commit the sources held (SQLite; story rows, search)",
+    ),
     ("kzfeed.publish._publish", "_Documents", "__call__", "  one feed document and its story pages"),
 ]
 

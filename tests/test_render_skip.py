@@ -145,9 +145,9 @@ def test_a_render_reads_each_story_once_however_many_feeds_show_it(
     asked: list[str] = []
     real = Store.items_of_stories
 
-    def counting(self: Store, ids: Collection[str]) -> list[Item]:
+    def counting(self: Store, ids: Collection[str], *, shown_only: bool = False) -> list[Item]:
         asked.extend(ids)
-        return real(self, ids)
+        return real(self, ids, shown_only=shown_only)
 
     monkeypatch.setattr(Store, "items_of_stories", counting)
     before = _files(public)

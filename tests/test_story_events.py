@@ -168,3 +168,22 @@ def test_a_match_scores_the_weighted_cosine_of_its_reports() -> None:
             assert match.mean == sum(scores) / max(members, len(scores))
             compared += 1
     assert compared > len(reports) / 2
+
+
+def test_reports_within_days_of_the_last_date_there_is_are_counted_in_their_window() -> None:
+    """A story's reports in a report's window are counted by comparing dates; a report within
+    ``EVENT_WINDOW`` of the last date a datetime can hold (hostile input) is counted as well."""
+    from datetime import UTC, datetime
+
+    from kzfeed.stories._events import EVENT_WINDOW, EventIndex
+    from kzfeed.stories._signals import Signals
+
+    last = datetime.max.replace(tzinfo=UTC)
+    index = EventIndex()
+    dates = [last - timedelta(days=d) for d in (0, 1, 3, 4, 10)]
+    for n, when in enumerate(dates):
+        index.add(f"r{n}", "story", Signals(features={"person:x": 3.0}, lang="en", published=when))
+    for when in (last, last - timedelta(days=5), last - timedelta(days=400)):
+        wanted = sum(1 for d in dates if abs(d - when) <= EVENT_WINDOW)
+        report = Signals(features={"person:x": 3.0}, lang="en", published=when)
+        assert index._members_in_window("story", report) == wanted

@@ -10,12 +10,13 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from factories import make_item
 from kzfeed.models import Item, SourceState
-from kzfeed.storage import _direct, open_store
+from kzfeed.storage import _direct, _storyrows, open_store
 from vmsteps import steps_of
 
 T0 = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
@@ -56,9 +57,13 @@ def _batches(seed: int) -> list[tuple[datetime, list[Item], dict[str, str]]]:
     return saves
 
 
-def _store(url: str, seed: int) -> None:
+def _store(url: str, seed: int, *, held: bool = False) -> None:
+    """The saves of ``_batches(seed)``; ``held``: in one held transaction, as a run on SQLite
+    holds its sources (``hold_writes``)."""
     store = open_store(url)
     with store:
+        if held:
+            assert store.hold_writes()
         for now, batch, merges in _batches(seed):
             store.save_source(
                 state=SourceState(name="feed", type="rss"),
@@ -68,6 +73,8 @@ def _store(url: str, seed: int) -> None:
                 now=now,
                 merges=merges,
             )
+        if held:
+            store.release_writes()
 
 
 def _rows(path: Path) -> dict[str, list[tuple[str, ...]]]:
@@ -95,6 +102,25 @@ def test_the_story_rows_sqlite_works_out_are_those_worked_out_in_python(
     assert in_sql["stories"] and in_sql["story_topics"]
     assert any(int(row[4]) > 1 for row in in_sql["stories"])  # stories of several reports
     assert in_sql == in_python
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sources_held_in_one_transaction_write_their_story_rows_once_at_its_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """A run on SQLite holds its sources' writes in one transaction: the rows of the stories
+    they touched are written once, as it commits, and are those written source by source."""
+    _store(f"sqlite:///{tmp_path / 'each.db'}", seed)
+    rewrite, rewrites = _storyrows._rewrite, []
+
+    def counted(conn: Any, keys: list[str]) -> None:
+        rewrites.append(keys)
+        rewrite(conn, keys)
+
+    monkeypatch.setattr(_storyrows, "_rewrite", counted)
+    _store(f"sqlite:///{tmp_path / 'held.db'}", seed, held=True)
+    assert len(rewrites) == 1  # three saves (one with merges), one rewrite
+    assert _rows(tmp_path / "held.db") == _rows(tmp_path / "each.db")
 
 
 def _steps(path: Path, sql: str, params: tuple[str, ...]) -> int:

@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from itertools import chain, islice, pairwise
+from itertools import islice, pairwise
 
 __all__ = ["PLAUSIBLE_LANGUAGES", "detect_language", "warm_up"]
 
@@ -168,46 +168,26 @@ def _vote(languages: Iterable[str | None]) -> str | None:
     return best
 
 
-class _ChunkFacts(dict[str, tuple[int, int, int, int, bool, bool, tuple[str | None, ...]]]):
-    """What the detector counts in one whitespace-separated chunk of text, worked out once per
-    distinct chunk: (letter runs, letters, Cyrillic letters, Kazakh letters, any Ukrainian
-    letter, any letter of another Cyrillic language, the language each run is a function word
-    of). Runs never cross whitespace, so a window's counts are the sums of its chunks'."""
-
-    def __missing__(self, chunk: str) -> tuple[int, int, int, int, bool, bool, tuple[str | None, ...]]:
-        if len(self) > _FACTS_LIMIT:
-            self.clear()
-        runs = _LETTERS_RE.findall(chunk)
-        found = self[chunk] = (
-            len(runs),
-            sum(map(len, runs)),
-            sum(map(len, _CYRILLIC_RE.findall(chunk))),
-            len(_KAZAKH_RE.findall(chunk)),
-            _UKRAINIAN_RE.search(chunk) is not None,
-            _OTHER_CYRILLIC_RE.search(chunk) is not None,
-            tuple(map(_FUNCTION_WORDS.get, map(str.lower, runs))),
-        )
-        return found
-
-
-_FACTS_LIMIT = 200_000
-_FACTS = _ChunkFacts()
-
-
 def _window_facts(window: str) -> tuple[int, int, int, int, bool, bool, Iterable[str | None]]:
-    """The chunk facts of ``window`` added up (the function-word languages in text order)."""
-    facts = list(map(_FACTS.__getitem__, window.split()))
-    if not facts:
-        return 0, 0, 0, 0, False, False, ()
-    runs, letters, cyrillic, kazakh, ukrainian, other, votes = zip(*facts, strict=True)
+    """What the detector counts in ``window``: letter runs, letters, Cyrillic letters, Kazakh
+    letters, whether any letter is Ukrainian, whether any is of another Cyrillic language, and
+    the language each run is a function word of (in text order, worked out as they are read).
+
+    Counted over the whole window, a pass in C for each: per distinct whitespace-separated chunk,
+    cached, they cost twice as much on text not seen before (a first update's), and no less on
+    text seen again."""
+    runs = _LETTERS_RE.findall(window)
+    votes = map(_FUNCTION_WORDS.get, map(str.lower, runs))
+    if _CYRILLIC_RE.search(window) is None:  # the Kazakh, Ukrainian and other letters are Cyrillic
+        return len(runs), sum(map(len, runs)), 0, 0, False, False, votes
     return (
-        sum(runs),
-        sum(letters),
-        sum(cyrillic),
-        sum(kazakh),
-        any(ukrainian),
-        any(other),
-        chain.from_iterable(votes),
+        len(runs),
+        sum(map(len, runs)),
+        sum(map(len, _CYRILLIC_RE.findall(window))),
+        len(_KAZAKH_RE.findall(window)),
+        _UKRAINIAN_RE.search(window) is not None,
+        _OTHER_CYRILLIC_RE.search(window) is not None,
+        votes,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import threading
 from collections.abc import Sequence
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -63,22 +65,36 @@ def sanitize_html(markup: str, *, base_url: str | None = None) -> str:
     there is none). URLs are checked on nh3's parsed tree, attribute by attribute, never by
     searching the serialised output.
     """
+    _base.url = base_url  # what _attribute makes URLs absolute against, in this thread
+    try:
+        cleaned: str = _cleaner().clean(markup)
+    finally:
+        _base.url = None
+    return cleaned.strip()
 
-    def attribute(element: str, name: str, value: str) -> str | None:
-        if name not in _URL_ATTRIBUTES:
-            return value
-        return safe_url(value, base_url=base_url, mailto=name == "href")
 
-    cleaned: str = nh3.clean(
-        markup,
+#: the base URL of the markup being cleaned in each thread (one cleaner serves every thread)
+_base = threading.local()
+
+
+def _attribute(element: str, name: str, value: str) -> str | None:
+    if name not in _URL_ATTRIBUTES:
+        return value
+    return safe_url(value, base_url=getattr(_base, "url", None), mailto=name == "href")
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """The sanitiser, built once: ``nh3.clean`` builds one from its options at every call,
+    which costs more than cleaning an entry's few paragraphs."""
+    return nh3.Cleaner(
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes=set(SAFE_URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-        attribute_filter=attribute,
+        attribute_filter=_attribute,
     )
-    return cleaned.strip()
 
 
 def paragraphs_to_html(paragraphs: Sequence[str]) -> str:

@@ -85,11 +85,15 @@ class App:
     def run_store(self) -> StoreProtocol:
         """The store of ``kzfeed run`` and ``ingest``: on SQLite at the newest schema, one that
         writes the run's bookkeeping with sqlite3 and opens the full store only when the run
-        needs it (a run where every source answers 304 imports no SQLAlchemy); else the full store."""
+        needs it (a run where every source answers 304 imports no SQLAlchemy); else the full store,
+        and the run's threads share one malloc arena (a first update: ``kzfeed.ops.share_arenas``)."""
         from kzfeed.storage import open_quick_run
 
         store = open_quick_run(self.config.database)
         if store is None:
+            from kzfeed.ops import share_arenas
+
+            share_arenas()
             return self.store()
         self._stores.append(store)
         return store

@@ -42,7 +42,15 @@ def watch(every: str | None) -> None:
     """
     from dataclasses import replace
 
-    from kzfeed.ops import LockBusy, parse_duration, run_due, stop_on_signals, watch_wait, watching
+    from kzfeed.ops import (
+        LockBusy,
+        parse_duration,
+        run_due,
+        share_arenas,
+        stop_on_signals,
+        watch_wait,
+        watching,
+    )
 
     app = _app()
     app.project_config()
@@ -50,6 +58,7 @@ def watch(every: str | None) -> None:
     if every is not None:
         seconds = parse_duration(every, what="--every").total_seconds()
         config = replace(config, ops=replace(config.ops, every=seconds))
+    share_arenas()  # before the fetching threads start (see ``kzfeed.ops._arenas``)
     store = app.store()
     with stop_on_signals(threading.Event()) as stop, watching(config, store) as sleep:
         while not stop.is_set():

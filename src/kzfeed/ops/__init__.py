@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from kzfeed._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from kzfeed.ops._arenas import share_arenas
     from kzfeed.ops._extract import extract_processes
     from kzfeed.ops._idle import RunResult, run_if_idle
     from kzfeed.ops._lock import LockBusy, worker_name
@@ -26,6 +27,7 @@ __all__ = [
     "render_now",
     "run_due",
     "run_if_idle",
+    "share_arenas",
     "stop_on_signals",
     "watch_wait",
     "watching",
@@ -36,6 +38,7 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
     __getattr__, __dir__ = lazy_names(
         __name__,
         {
+            "_arenas": "share_arenas",
             "_extract": "extract_processes",
             "_idle": "RunResult run_if_idle",
             "_lock": "LockBusy worker_name",

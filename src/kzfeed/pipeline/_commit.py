@@ -188,7 +188,8 @@ class Committer:
             signals=signals_rows(index, stories),
             **self._bookkeeping(sc.name, line),
         )
-        self.story_keys.stored(list(batch), index.merges())
+        fresh = [item for item in stories if item.id in counts.new_ids]
+        self.story_keys.stored(list(batch), index.merges(), new=fresh, now=now)
         remember_reports(self.report_signals, index, stories, counts.new_ids)
         return line.made or line(counts), None
 

@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kzfeed import clock
 from kzfeed.models import Item, StoryKey
@@ -126,17 +126,47 @@ class RunStoryKeys:
             ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=spans
         )
 
-    def stored(self, ids: Collection[str], merges: Mapping[str, str]) -> None:
+    def stored(
+        self,
+        ids: Collection[str],
+        merges: Mapping[str, str],
+        *,
+        new: Iterable[Item] = (),
+        now: datetime | None = None,
+    ) -> None:
         """A source's items ``ids`` were stored, and the stories ``merges`` moved (``{absorbed:
-        survivor}``, as ``kzfeed.storage`` moves them): keep the keys true."""
+        survivor}``, as ``kzfeed.storage`` moves them): keep the keys true. ``new``: the items
+        of ``ids`` stored new, first seen at ``now``, as stored (with their fingerprint and
+        story): their keys are made from them as ``store.story_keys`` reads them back, and
+        only the others are read (a first run stores every item new)."""
         if not self._keep:
             return
         for absorbed, survivor in sorted(merges.items()):
             if absorbed != survivor:
                 self.kept.move(absorbed, survivor)
-        if ids:  # as stored: first seen, story, fingerprint
-            for key in self.store.story_keys(ids=list(ids)):
-                self._keep_key(key)
+        made: dict[str, StoryKey] = {}
+        if now is not None:
+            for item in new:
+                if item.id not in made:  # (the first of one id, as stored)
+                    made[item.id] = _stored_key(item, now)
+        rest = [i for i in ids if i not in made]
+        keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
+        for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint
+            self._keep_key(key)
+
+
+def _stored_key(item: Item, now: datetime) -> StoryKey:
+    """The key ``store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
+    return StoryKey(
+        item_id=item.id,
+        story_id=item.story_id,
+        guid=item.guid,
+        canonical_url=item.canonical_url,
+        content_hash=item.content_hash,
+        simhash=item.simhash,
+        published=item.published.astimezone(UTC) if item.published is not None else None,
+        first_seen=now.astimezone(UTC),
+    )
 
 
 def _when(key: StoryKey) -> datetime | None:
@@ -202,11 +232,17 @@ def story_index(
             and k.published <= windows[at][1]
         ]
     if windows:  # reports of the same event in other languages
-        missing = [(k.item_id, k.content_hash) for k in reports if (k.item_id, k.content_hash) not in memo]
+        # (the reports the run keeps already, for the same key, have their signals)
+        known = keys.reports.known(reports) if keys.reports is not None else [None] * len(reports)
+        missing = [
+            (k.item_id, k.content_hash)
+            for k, found in zip(reports, known, strict=True)
+            if found is None and (k.item_id, k.content_hash) not in memo
+        ]
         kept = _kept_signals(keys.store, missing, memo)
         load = lambda ids: keys.store.items_by_id(ids).values()  # noqa: E731
         if keys.reports is not None:  # every stored report of the windows is in the run's keys
-            index.view_stored_reports(reports, load, memo, keys.reports, windows)
+            index.view_stored_reports(reports, load, memo, keys.reports, windows, known)
         else:
             index.add_stored_reports(reports, load, memo)
         worked_out = [(i, h) for i, h in missing if (i, h) not in kept and (i, h) in memo]

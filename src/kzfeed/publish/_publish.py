@@ -148,8 +148,8 @@ def _pages(count: int, size: int) -> int:
 
 def _stories(store: StoreProtocol, ids: Collection[str], languages: Sequence[str]) -> list[Story]:
     """The stories ``ids`` with their relevant reports, newest first (the lead in the first of
-    the preferred ``languages``)."""
-    return group_stories(store.items_of_stories(ids), languages) if ids else []
+    the preferred ``languages``): what feeds and pages show of them (no plain text, no entities)."""
+    return group_stories(store.items_of_stories(ids, shown_only=True), languages) if ids else []
 
 
 def _newest_first(stories: list[Story]) -> list[Story]:

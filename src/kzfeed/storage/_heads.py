@@ -15,7 +15,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text
 from kzfeed.models import Item
 from kzfeed.storage._base import StoreBase, chunks
 from kzfeed.storage._counts import count_stories
-from kzfeed.storage._itemrows import WITHOUT_EVIDENCE, items_from_rows
+from kzfeed.storage._itemrows import SHOWN, WITHOUT_EVIDENCE, items_from_rows
 from kzfeed.storage._schema import items, renders, stories, story_topics
 from kzfeed.storage._storyrows import story_members
 
@@ -92,10 +92,11 @@ class HeadsMixin(StoreBase):
             value: datetime | None = conn.execute(select(func.max(stories.c.latest))).scalar_one()
             return value
 
-    def items_of_stories(self, story_ids: Collection[str]) -> list[Item]:
+    def items_of_stories(self, story_ids: Collection[str], *, shown_only: bool = False) -> list[Item]:
         """The relevant items of the stories ``story_ids``, in full but for the classifier's
-        evidence (feeds, pages and story signals show none of it)."""
-        return _read_items(self._engine, story_ids, by_story=True)
+        evidence (feeds, pages and story signals show none of it); ``shown_only``: nor their
+        plain text and named entities (what the renderer reads: no feed or page shows them)."""
+        return _read_items(self._engine, story_ids, by_story=True, shown_only=shown_only)
 
     def items_by_id(self, ids: Collection[str]) -> dict[str, Item]:
         """The stored items of ``ids`` (those that exist), by id, in full but for the
@@ -151,11 +152,14 @@ class HeadsMixin(StoreBase):
             conn.execute(insert(renders).values(output_dir=output_dir, started=started, renderer=renderer))
 
 
-def _read_items(engine: Engine, keys: Collection[str], *, by_story: bool) -> list[Item]:
+def _read_items(
+    engine: Engine, keys: Collection[str], *, by_story: bool, shown_only: bool = False
+) -> list[Item]:
     found: list[Item] = []
+    columns = SHOWN if shown_only else WITHOUT_EVIDENCE
     with engine.connect() as conn:
         for chunk in chunks(sorted(set(keys))):
             where = story_members(chunk) if by_story else items.c.id.in_(chunk)
-            rows = conn.execute(select(*WITHOUT_EVIDENCE).where(where)).mappings().all()
-            found += items_from_rows(conn, rows, evidence=False)
+            rows = conn.execute(select(*columns).where(where)).mappings().all()
+            found += items_from_rows(conn, rows, evidence=False, entities=not shown_only)
     return found

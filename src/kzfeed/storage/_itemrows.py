@@ -111,18 +111,23 @@ def write_classifications(conn: Connection, batch: Sequence[tuple[str, Classific
 
 #: the ``items`` columns but the relevance's evidence (see :func:`items_from_rows`)
 WITHOUT_EVIDENCE = tuple(c for c in items.c if c.name != "relevance_evidence")
+#: nor the plain text (what feeds and pages show: ``items_from_rows(..., entities=False)``)
+SHOWN = tuple(c for c in WITHOUT_EVIDENCE if c.name != "content_text")
 
 
-def items_from_rows(conn: Connection, rows: Sequence[Any], *, evidence: bool = True) -> list[Item]:
+def items_from_rows(
+    conn: Connection, rows: Sequence[Any], *, evidence: bool = True, entities: bool = True
+) -> list[Item]:
     """Items from their ``items`` rows, with their topics and entities read in a few queries.
     ``evidence=False`` (rows of :data:`WITHOUT_EVIDENCE`): without the classifier's evidence
     (the terms behind the relevance and each topic), which only ``show --explain`` and
-    reclassifying read; parsed, it weighs more than the item's text."""
+    reclassifying read; parsed, it weighs more than the item's text. ``entities=False`` (rows
+    of :data:`SHOWN`, the renderer's): without named entities or plain text."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
     topics: dict[str, list[TopicTag]] = {i: [] for i in ids}
-    entities: dict[str, list[Entity]] = {i: [] for i in ids}
+    named: dict[str, list[Entity]] = {i: [] for i in ids}
     columns = [item_topics.c.item_id, item_topics.c.topic, item_topics.c.score]
     if evidence:
         columns.append(item_topics.c.evidence)
@@ -130,9 +135,10 @@ def items_from_rows(conn: Connection, rows: Sequence[Any], *, evidence: bool = T
         for t in conn.execute(select(*columns).where(item_topics.c.item_id.in_(chunk))).mappings():
             found = _evidence_from_json(t["evidence"]) if evidence else ()
             topics[t["item_id"]].append(TopicTag(topic=t["topic"], score=t["score"], evidence=found))
-        for e in conn.execute(select(item_entities).where(item_entities.c.item_id.in_(chunk))).mappings():
-            entities[e["item_id"]].append(Entity(name=e["name"], kind=e["kind"], mentions=e["mentions"]))
-    return [_item_from_row(r, topics[r["id"]], entities[r["id"]], evidence=evidence) for r in rows]
+        query = select(item_entities).where(item_entities.c.item_id.in_(chunk))
+        for e in conn.execute(query).mappings() if entities else ():
+            named[e["item_id"]].append(Entity(name=e["name"], kind=e["kind"], mentions=e["mentions"]))
+    return [_item_from_row(r, topics[r["id"]], named[r["id"]], evidence=evidence) for r in rows]
 
 
 def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity], *, evidence: bool) -> Item:
@@ -149,7 +155,7 @@ def _item_from_row(r: Any, topics: list[TopicTag], entities: list[Entity], *, ev
     article = RawItem.kept(
         guid=r["guid"],
         title=r["title"],
-        text=r["content_text"],
+        text=r.get("content_text", ""),  # not in rows of SHOWN
         html=r["content_html"],
         url=r["url"],
         summary=r["summary"],

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, and_, bindparam, func, or_, select, text
 
 from kzfeed.storage import _direct
-from kzfeed.storage._base import advisory_key, chunks
+from kzfeed.storage._base import advisory_key, at_commit, chunks
 from kzfeed.storage._direct import delete_in, insert_rows, run_sql, select_rows
 from kzfeed.storage._schema import item_topics, items, stories, story_topics
 
@@ -85,15 +85,15 @@ _SQL_TOPICS = (
 
 def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
     """Write again the rows of the stories ``keys`` from their relevant items (none left: the
-    story's rows go)."""
+    story's rows go). SQLite: in a run's held transaction (``hold_writes``), once just before it
+    commits, for every story its sources touched (:func:`~kzfeed.storage._base.at_commit`): a
+    story's rows are a function of its items alone, and nothing the run does before it commits
+    reads them, so rewriting each story once for a few dozen sources leaves the same rows as
+    rewriting it after each (a story many sources report on was rewritten by each)."""
     wanted = sorted(set(keys))
     if conn.dialect.name in _direct.DIRECT:  # (the tests empty it to compare)
         if wanted:
-            delete_in(conn, story_topics.c.story_id, wanted)
-            delete_in(conn, stories.c.id, wanted)
-            listed = json.dumps(wanted, ensure_ascii=False)
-            run_sql(conn, _SQL_STORIES, [(listed, listed)])
-            run_sql(conn, _SQL_TOPICS, [(listed, listed)])
+            at_commit(conn, _rewrite, wanted)
         return
     _lock_stories(conn, wanted)
     for chunk in chunks(wanted):
@@ -118,6 +118,16 @@ def refresh_stories(conn: Connection, keys: Iterable[str]) -> None:
             ]
         insert_rows(conn, stories, story_rows)
         insert_rows(conn, story_topics, topic_rows)
+
+
+def _rewrite(conn: Connection, keys: list[str]) -> None:
+    """SQLite: the rows of the stories ``keys`` written again, by SQLite itself."""
+    wanted = sorted(set(keys))
+    delete_in(conn, story_topics.c.story_id, wanted)
+    delete_in(conn, stories.c.id, wanted)
+    listed = json.dumps(wanted, ensure_ascii=False)
+    run_sql(conn, _SQL_STORIES, [(listed, listed)])
+    run_sql(conn, _SQL_TOPICS, [(listed, listed)])
 
 
 _STORIES_LOCK = "kzfeed-stories"

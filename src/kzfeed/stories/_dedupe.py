@@ -79,14 +79,34 @@ def simhash(text: str) -> int:
 
 
 def _simhash(found: set[str]) -> int:
-    # a bit is set when more than half of the shingles' hashes have it; the hashes are written
-    # one after the other as one binary string and counted column by column, each column a
-    # slice of it (C loops: this runs once per item of every run)
+    # a bit is set when more than half of the shingles' hashes have it
     digests = b"".join([hashlib.blake2b(s.encode(), digest_size=8).digest() for s in found])
-    bits = format(int.from_bytes(digests, "big"), f"0{_BITS * len(found)}b")
-    value = sum(  # most significant bit first
-        1 << (_BITS - 1 - i) for i in range(_BITS) if 2 * bits[i::_BITS].count("1") > len(found)
-    )
+    return _majority_bits(int.from_bytes(digests, "big"), len(found))
+
+
+def _majority_bits(hashes: int, count: int) -> int:
+    """The bits set in more than half of ``count`` 64-bit ``hashes`` (written one after the
+    other as one integer), as a signed 64-bit integer. Counted with big-integer operations (C
+    loops over the whole of them; this runs once per item of every run), in lanes of ``width``
+    bits: bit ``k`` of every lane of every hash is taken (``(hashes >> k) & ones``, a 0 or 1 in
+    each lane) and the hashes added up, halves folded onto each other, so each lane counts its
+    bit (at most ``count``: it never carries into the next). Adding ``2**(width-1) - 1 -
+    count // 2`` to a lane sets its top bit when its count is more than half (never carrying
+    either)."""
+    width = 8 if count <= 0xFF else 16 if count <= 0xFFFF else 32
+    one = int.from_bytes(b"\x01".rjust(width // 8, b"\x00") * (_BITS // width), "big")  # bit 0 of each lane
+    ones = int.from_bytes(one.to_bytes(_BITS // 8, "big") * count, "big")
+    lift = ((1 << (width - 1)) - 1 - count // 2) * one
+    folds, words = [], count  # where the hashes are cut in two, until one hash is left
+    while words > 1:
+        words = (words + 1) // 2
+        folds.append((_BITS * words, (1 << (_BITS * words)) - 1))
+    value = 0
+    for k in range(width):
+        counted = (hashes >> k) & ones
+        for shift, low in folds:
+            counted = (counted >> shift) + (counted & low)
+        value |= (((counted + lift) >> (width - 1)) & one) << k
     return value - (1 << _BITS) if value >= 1 << (_BITS - 1) else value
 
 
@@ -193,14 +213,26 @@ class StoryIndex:
         memo: _Memo,
         stored: StoredReports,
         windows: Sequence[Window],
+        known: Sequence[Signals | None] | None = None,
     ) -> None:
         """As :meth:`add_stored_reports`, for the ``keys`` of every stored report published
         within ``windows``, before any other report: they are kept in ``stored`` (the run's,
         for every source), and this index views them there rather than indexing their
-        features again (the same matches; see ``EventIndex.viewing``)."""
+        features again (the same matches; see ``EventIndex.viewing``). ``known``:
+        ``stored.known(keys)``, when worked out already; the reports kept for their keys are
+        taken from ``stored`` as they are (the signals ``memo`` has for them)."""
         if len(self.events):
             raise ValueError("stored reports are viewed before any report is added")
-        kept = stored.keep(_stored_signals(keys, load, memo))  # (those gone since their key was read: not)
+        keys = list(keys)
+        known = stored.known(keys) if known is None else known
+        others = [key for key, found in zip(keys, known, strict=True) if found is None]
+        # those gone since their key was read: not kept
+        fresh = {key.item_id: found for key, found in stored.keep(_stored_signals(others, load, memo))}
+        kept: list[tuple[StoryKey, Signals]] = []
+        for key, found in zip(keys, known, strict=True):
+            if found is None and (found := fresh.get(key.item_id)) is None:
+                continue
+            kept.append((key, found))
         viewed = [key for key, _ in kept]
         ids = [key.item_id for key in viewed]
         self.events = EventIndex.viewing(stored, windows, ids, self._stories_of(viewed), [s for _, s in kept])

@@ -120,15 +120,31 @@ _KINDS = [
     (kind, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(s) for s in stems) + ")", re.IGNORECASE))
     for kind, stems in EVENT_KINDS.items()
 ]
+
+
+def _alternatives(words: list[str]) -> str:
+    """A pattern that matches where one of ``words`` starts (a prefix of the text there), the
+    words grouped by their first letters (a trie): at each place one alternative per letter is
+    tried, not every word. Only whether one matches counts: a word that another word starts
+    with is enough."""
+    if "" in words:
+        return ""
+    firsts: dict[str, list[str]] = {}
+    for word in words:
+        firsts.setdefault(word[0], []).append(word[1:])
+    parts = [re.escape(first) + _alternatives(rests) for first, rests in sorted(firsts.items())]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
 # where any kind's word starts (a lookahead: one kind's match hides no other's); each kind is
 # then tried at those places only, not searched for along the whole text. The class of the
-# stems' first letters lets most word starts fail before the alternation is tried (same places,
+# stems' first letters lets most word starts fail before the alternatives are tried (same places,
 # half the time: under IGNORECASE the class matches what those letters match)
 _ANY_KIND = re.compile(
     r"(?<!\w)(?=["
     + re.escape("".join(sorted({s[0] for stems in EVENT_KINDS.values() for s in stems})))
     + "])(?="
-    + "|".join(re.escape(s) for stems in EVENT_KINDS.values() for s in stems)
+    + _alternatives(sorted({s for stems in EVENT_KINDS.values() for s in stems}))
     + ")",
     re.IGNORECASE,
 )

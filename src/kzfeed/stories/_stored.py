@@ -159,6 +159,17 @@ class StoredReports:
             kept.append((key, signals))
         return kept
 
+    def known(self, keys: Iterable[StoryKey]) -> list[Signals | None]:
+        """The signals kept of each of ``keys``' reports, where kept for that key (its content
+        hash and date), else None: a run's sources view mostly the same reports, kept already."""
+        entries = self._entry
+        return [
+            e[2]
+            if (e := entries.get(k.item_id)) is not None and e[0] == k.content_hash and e[1] == k.published
+            else None
+            for k in keys
+        ]
+
     def drop(self, item_id: str) -> None:
         """Forget the report of ``item_id`` (its stored key changed), if kept."""
         entry = self._entry.pop(item_id, None)
@@ -189,9 +200,20 @@ class StoredReports:
         return found
 
     def counts(self, windows: Sequence[tuple[int, int]], features: Iterable[str]) -> list[tuple[str, int]]:
-        """:meth:`count` of each of ``features``, in one call."""
-        count = self.count
-        return [(feature, count(windows, feature)) for feature in features]
+        """:meth:`count` of each of ``features``, in one call (one window, the usual case, without
+        a call per feature)."""
+        if len(windows) != 1:
+            count = self.count
+            return [(feature, count(windows, feature)) for feature in features]
+        ((since, until),) = windows
+        get = self._feature_dates.get
+        return [
+            (
+                feature,
+                bisect_right(dates, until) - bisect_left(dates, since) if (dates := get(feature)) else 0,
+            )
+            for feature in features
+        ]
 
     def holders(self, feature: str) -> list[str]:
         """The reports kept that have ``feature``."""
