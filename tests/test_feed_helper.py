@@ -223,14 +223,3 @@ def test_a_feed_whose_parse_passes_the_time_limit_is_a_one_line_source_error(
     message = str(got.value)
     assert message.startswith("source 'tt': http://") and "was not parsed within 60 s" in message
     assert "\n" not in message
-
-
-def test_ctrl_c_sent_to_the_process_group_leaves_the_helper_to_the_main_process() -> None:
-    helper = HelperProcess(start_after=0)
-    try:
-        pid = _wait_for_helper(helper)
-        os.kill(pid, signal.SIGINT)
-        time.sleep(0.2)
-        assert helper.run(os.getpid) == pid  # still there, and still used
-    finally:
-        helper.close()

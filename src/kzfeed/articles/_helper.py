@@ -64,15 +64,6 @@ class HelperTimeout(Exception):
     """The work took longer than its time limit in the helper process, which was stopped."""
 
 
-def _initialise(ready: Callable[[], None] | None) -> None:
-    """Runs first in the helper: Ctrl-C (sent to the whole process group on a terminal) is the
-    main process's to act on (its first stops the run gracefully, the helper is closed with it),
-    not a traceback and a dead helper."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if ready is not None:
-        ready()
-
-
 def _alive() -> int:
     """Sent first to the helper: done once it has started and readied itself; its process id."""
     return os.getpid()
@@ -162,9 +153,7 @@ class HelperProcess:
 
         try:
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=_initialise, initargs=(ready,)
-            )
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=ready)
             with safe_path():
                 alive = pool.submit(_alive)  # starts the process
         except Exception:  # no process to be had (a limit?): the work is done here, as before
