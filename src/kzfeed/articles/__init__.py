@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from kzfeed.articles._extract import extract_article
     from kzfeed.articles._feedlinks import COMMON_FEED_PATHS, FEED_TYPES, feed_links
     from kzfeed.articles._furniture import author_name
-    from kzfeed.articles._helper import HelperTimeout
     from kzfeed.articles._listing import link_at, parse_listing, text_at
     from kzfeed.articles._pool import ArticleExtractor
     from kzfeed.articles._read import ARTICLE_SUFFIXES, article_kind, read_article, sniff_kind
@@ -26,7 +25,6 @@ __all__ = [
     "FEED_TYPES",
     "SAFE_URL_SCHEMES",
     "ArticleExtractor",
-    "HelperTimeout",
     "article_kind",
     "author_name",
     "clean_text_article",
@@ -52,7 +50,6 @@ if not TYPE_CHECKING:  # mypy checks the names imported above
             "_dates": "parse_date",
             "_extract": "extract_article",
             "_furniture": "author_name",
-            "_helper": "HelperTimeout",
             "_feedlinks": "COMMON_FEED_PATHS FEED_TYPES feed_links",
             "_listing": "link_at parse_listing text_at",
             "_pool": "ArticleExtractor",

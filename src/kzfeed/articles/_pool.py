@@ -10,9 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Self
 
-from kzfeed.articles._helper import HelperProcess, safe_path
 from kzfeed.errors import InputError
 from kzfeed.models import RawItem
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ArticleExtractor"]
 
-T = TypeVar("T")
+_SAFE_PATH = "PYTHONSAFEPATH"
 
 
 def _extract(html: str, url: str | None) -> tuple[RawItem | str, float]:
@@ -47,11 +46,19 @@ def _extract(html: str, url: str | None) -> tuple[RawItem | str, float]:
 def _start_forkserver_safely() -> None:
     """Start the fork server (if it is not running) without the current directory on its
     ``sys.path``: it is started as ``python -c ...``, which puts the current directory first,
-    so a ``brotli/`` folder where kzfeed runs would be imported by trafilatura's HTTP stack."""
+    so a ``brotli/`` folder where kzfeed runs would be imported by trafilatura's HTTP stack.
+    ``PYTHONSAFEPATH`` (Python 3.11+) tells the new interpreter not to add it."""
     from multiprocessing import forkserver
 
-    with safe_path():
+    saved = os.environ.get(_SAFE_PATH)
+    os.environ[_SAFE_PATH] = "1"
+    try:
         forkserver.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ[_SAFE_PATH]
+        else:
+            os.environ[_SAFE_PATH] = saved
 
 
 def _start_server() -> multiprocessing.context.ForkServerContext:
@@ -96,8 +103,6 @@ class ArticleExtractor:
         self.count = 0
         #: CPU seconds spent extracting them (in the worker processes, or in this one)
         self.cpu_seconds = 0.0
-        #: the fetching threads' other CPU-bound work (feeds' parses): see :meth:`offload`
-        self.helper = HelperProcess()
 
     @property
     def processes(self) -> int:
@@ -163,22 +168,9 @@ class ArticleExtractor:
 
         return with_language(result)
 
-    def offload(
-        self, work: Callable[[], T], *, ready: Callable[[], None] | None = None, timeout: float | None = None
-    ) -> T:
-        """``work()``, done off this process's interpreter lock once the run has many of them:
-        in a helper process (``kzfeed.articles._helper``; ``work`` and its result are pickled,
-        ``ready`` readies the helper as it starts), else in the calling thread, as it is with
-        one process. The same result, or the same exception, either way; work that the helper
-        has not done within ``timeout`` seconds raises ``HelperTimeout`` (the helper is killed)."""
-        if self.processes == 1:
-            return work()
-        return self.helper.run(work, ready=ready, timeout=timeout)
-
     def close(self) -> None:
         """Stop the worker processes."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        self.helper.close()
