@@ -22,7 +22,7 @@ from itertools import pairwise
 from kzfeed.models import Item, Story, StoryKey
 from kzfeed.stories._events import EVENT_WINDOW, EventIndex, EventMatch, FeatureCounts
 from kzfeed.stories._signals import Signals, signals
-from kzfeed.stories._stored import StoredReports, Window, day_of, exact_keys, uri_guid
+from kzfeed.stories._stored import StoredReports, Window, day_of, exact_keys, story_key, uri_guid
 
 __all__ = [
     "NEAR_DUPLICATE_BITS",
@@ -389,18 +389,6 @@ def story_lookup(batch: Sequence[Item], now: datetime) -> StoryLookup:
         urls=tuple(dict.fromkeys(i.canonical_url for i in batch if i.canonical_url)),
         guids=tuple(dict.fromkeys(g for i in batch if (g := uri_guid(i.guid)))),
         spans=tuple(spans(dates, STORY_WINDOW + timedelta(days=1))),
-    )
-
-
-def story_key(item: Item) -> StoryKey:
-    return StoryKey(
-        item_id=item.id,
-        story_id=item.story_id,
-        guid=item.guid,
-        canonical_url=item.canonical_url,
-        content_hash=item.content_hash,
-        simhash=item.simhash,
-        published=item.published,
     )
 
 

@@ -19,7 +19,16 @@ from datetime import UTC, datetime, timedelta
 from kzfeed.models import Item, StoryKey
 from kzfeed.stories._signals import Signals
 
-__all__ = ["StoredKeys", "StoredReports", "Window", "exact_keys", "key_as_stored", "microseconds", "uri_guid"]
+__all__ = [
+    "StoredKeys",
+    "StoredReports",
+    "Window",
+    "exact_keys",
+    "key_as_stored",
+    "microseconds",
+    "story_key",
+    "uri_guid",
+]
 
 Window = tuple[datetime, datetime]
 MASK = (1 << 64) - 1
@@ -43,8 +52,12 @@ def exact_keys(key: StoryKey) -> list[str]:
     return keys
 
 
-def key_as_stored(item: Item, now: datetime) -> StoryKey:
-    """The key ``Store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
+def story_key(item: Item, now: datetime | None = None) -> StoryKey:
+    """What story clustering needs to know of ``item``; with ``now``, the key ``Store.story_keys``
+    reads back for it stored new at ``now`` (times in UTC, ``first_seen`` set)."""
+    published = item.published
+    if now is not None and published is not None:
+        published = published.astimezone(UTC)
     return StoryKey(
         item_id=item.id,
         story_id=item.story_id,
@@ -52,9 +65,14 @@ def key_as_stored(item: Item, now: datetime) -> StoryKey:
         canonical_url=item.canonical_url,
         content_hash=item.content_hash,
         simhash=item.simhash,
-        published=item.published.astimezone(UTC) if item.published is not None else None,
-        first_seen=now.astimezone(UTC),
+        published=published,
+        first_seen=now.astimezone(UTC) if now is not None else None,
     )
+
+
+def key_as_stored(item: Item, now: datetime) -> StoryKey:
+    """The key ``Store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
+    return story_key(item, now)
 
 
 def day_of(when: datetime) -> int:
