@@ -1,10 +1,10 @@
 """The memory of a first ``kzfeed run --all`` and of every process it starts, added up, on the
-feeds of ``bench_reader.py`` (Linux only): what moving work to a helper process costs in all.
+feeds of ``bench_reader.py`` (Linux only): what handing work to other processes costs in all.
 
     .venv/bin/python benchmarks/memory_tree.py [--feeds 200] [--items 10] [--rounds 2] [--baseline COMMIT]
 
 ``bench_reader.py`` gives the peak of the largest single process (``ru_maxrss``); a run that
-hands work to other processes (the feed parser's helper, the extraction workers, their fork
+hands work to other processes (the extraction workers, their fork
 server, multiprocessing's resource tracker) uses their memory too. Here the command's process
 tree (found through ``/proc/PID/task/*/children``) is sampled every 10 ms: the resident memory
 of each process (``VmRSS``) and its proportional share (``Pss`` of ``smaps_rollup``: pages
