@@ -84,48 +84,61 @@ class BoundedMatching:
     def _candidates(self, signals: Signals) -> set[int]:
         """The reports published within ``EVENT_WINDOW`` of ``signals`` that share one of its
         features that are not common; the order of the set is the order they are compared in."""
-        return self._gathered(signals, dict.fromkeys(signals.features, 0.0))[0]
+        return self._gathered(signals, dict.fromkeys(signals.features, 0.0), math.inf)[0]
 
     def _gathered(
-        self, signals: Signals, squares: dict[str, float]
-    ) -> tuple[set[int], dict[int, float], float]:
-        """:meth:`_candidates`, with the sum of ``squares`` (by feature of ``signals``) of the
-        features each shares that select candidates (from their postings, without looking at
-        the candidate), and that of those that do not (common ones: a candidate may have them)."""
+        self, signals: Signals, squares: dict[str, float], least: float
+    ) -> tuple[set[int], set[int], dict[int, float], float]:
+        """:meth:`_candidates`; those of them that may share ``least`` of ``squares`` (by
+        feature of ``signals``) and the sum of the squares of the features each of the others
+        shares, both from the postings of the features that are not common, without looking at
+        the candidates; and the sum of the squares of the common ones (a candidate may share
+        them). A candidate that shares a feature whose square reaches ``least`` less that of
+        the common ones is one that may."""
         assert signals.published is not None
         limit = max(_MIN_COMMON, _COMMON * self._reports_counted)
-        day = signals.day
-        assert day is not None
-        days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
-        found: set[int] = set()
-        mass: dict[int, float] = {}
-        common = 0.0
-        published, reports, get = signals.published, self._signals, mass.get
+        rare, common = [], 0.0
         for feature in signals.features:
             count = self._df.get(feature)
             if count is None:
                 count = self._count(feature)
             if count > limit:
                 common += squares[feature]
-                continue
+            else:
+                rare.append(feature)
+        day = signals.day
+        assert day is not None
+        days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
+        found: set[int] = set()
+        may: set[int] = set()
+        light: dict[int, float] = {}
+        published, reports, get = signals.published, self._signals, light.get
+        for feature in rare:
             if (by_day := self._posted(feature)) is None:  # (no report dated has it)
                 continue
-            square = repeat(squares[feature])
+            square, heavy = squares[feature], squares[feature] >= least - common
             for d in days:
                 posted = by_day.get(d)
                 if not posted:
                     continue
                 if _INSIDE[0] <= d - day <= _INSIDE[1]:  # every report of these days is in the window
                     found.update(posted)
-                    # (each one's sum, in C)
-                    mass.update(zip(posted, map(add, map(get, posted, repeat(0.0)), square), strict=True))
+                    if heavy:
+                        may.update(posted)
+                    else:  # (each one's sum, in C)
+                        light.update(
+                            zip(posted, map(add, map(get, posted, repeat(0.0)), repeat(square)), strict=True)
+                        )
                     continue
                 for n in posted:
                     other = reports[n].published
                     if other is not None and abs(other - published) <= EVENT_WINDOW:
                         found.add(n)
-                        mass[n] = get(n, 0.0) + squares[feature]
-        return found, mass, common
+                        if heavy:
+                            may.add(n)
+                        else:
+                            light[n] = get(n, 0.0) + square
+        return found, may, light, common
 
     def _bounded(
         self, signals: Signals, mine: list[tuple[str, float]], norm: float, idf: dict[str, float]
@@ -136,25 +149,23 @@ class BoundedMatching:
         left out.
 
         Cauchy–Schwarz bounds the similarity by ``|mine shared| / |mine|`` whatever theirs:
-        the weight of ``mine`` a candidate shares (its "mass"), at most that of the features
-        that found it plus all of the common ones, is known from the postings alone, without
-        looking at the candidate (the run's hot loop: every candidate of every new report, each
-        a dictionary elsewhere in memory). That sets most aside, and their stories with them.
-        The others are bounded more tightly: the similarity is ``dot / (norm * |theirs|)``,
-        where ``|theirs|`` needs the rarity of every feature of theirs. Every rarity is above 1
-        (no feature is in more reports than there are), so ``|theirs|`` is at least that of the
+        the weight of ``mine`` a candidate shares, at most that of the features that found it
+        plus all of the common ones, is known from the postings alone, without looking at the
+        candidate (the run's hot loop: every candidate of every new report, each a dictionary
+        elsewhere in memory). That sets most aside, and their stories with them. The others
+        are bounded more tightly: the similarity is ``dot / (norm * |theirs|)``, where
+        ``|theirs|`` needs the rarity of every feature of theirs. Every rarity is above 1 (no
+        feature is in more reports than there are), so ``|theirs|`` is at least that of the
         shared features weighted by rarity and the others by their weight alone
         (``Signals.weight``)."""
         kinds, reports, stories, sqrt = signals.kinds, self._signals, self._stories, math.sqrt
-        squares = {f: w * w for f, w in mine}
-        found, masses, common = self._gathered(signals, squares)
-        least = (_PAIR_BOUND * norm) ** 2 - common
+        squares, least = {f: w * w for f, w in mine}, (_PAIR_BOUND * norm) ** 2
+        found, may, light, common = self._gathered(signals, squares, least)
+        may.update([n for n, mass in light.items() if mass >= least - common])
         mine_keys, weighted = signals.features.keys(), dict(mine)
         bounds: dict[int, float] = {}  # those bounded more tightly
         hopeful: dict[str, None] = {}
-        for n, mass in masses.items():
-            if mass < least:
-                continue
+        for n in may:
             other = reports[n]
             bound = 0.0
             if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
@@ -174,14 +185,14 @@ class BoundedMatching:
         if not hopeful:
             return []
         bounded: dict[str, list[tuple[int, float]]] = {story: [] for story in hopeful}
-        for n in found:
+        for n in found:  # (the others bounded by the weight they may share)
             if (story := stories[n]) in bounded:
                 if n in bounds:
                     bounded[story].append((n, bounds[n]))
                 elif kinds and (theirs_kinds := reports[n].kinds) and not kinds & theirs_kinds:
                     bounded[story].append((n, 0.0))
                 else:
-                    bounded[story].append((n, sqrt(masses[n] + common) / norm))
+                    bounded[story].append((n, sqrt(light[n] + common) / norm))
         return list(bounded.items())
 
     def _story_scores(

@@ -179,7 +179,9 @@ class EventIndex(BoundedMatching):
         if self._stored is None or feature in self._postings:
             return self._postings.get(feature)
         viewed = self._viewed
-        found = sorted([viewed[i] for i in self._stored.holders(feature) if i in viewed])
+        found = sorted(
+            [viewed[i] for i in self._stored.holders_within(self._windows, feature) if i in viewed]
+        )
         found += self._added.get(feature, ())
         if not found:
             return None
