@@ -60,6 +60,12 @@ class RunStoryKeys:
         #: looking at every key the run read: that grew with the square of the sources)
         self._dates: list[datetime] = []
         self._dated: list[str] = []
+        #: the keys kept that have a publication date, sorted by it: ``_published``, and at the
+        #: same positions each key with its place in ``store.story_keys``' order
+        #: (:func:`seen_order`), which sorts the reports of a source's windows with no key
+        #: function (:meth:`reports_within`)
+        self._published: list[datetime] = []
+        self._reports: list[tuple[tuple[datetime | None, datetime | None, str], StoryKey]] = []
         #: the stored reports of the periods read, with their signals, viewed by each source's
         #: index (kept true with the keys: a report whose key changes is forgotten)
         self.reports: StoredReports | None = StoredReports() if self._keep else None
@@ -106,9 +112,9 @@ class RunStoryKeys:
         order ``store.story_keys`` gives them."""
         found = []
         for since, until in windows:
-            start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
-            found += [k for i in self._dated[start:end] if (k := self._kept(i)).published is not None]
-        return sorted(found, key=seen_order)
+            found += self._reports[bisect_left(self._published, since) : bisect_right(self._published, until)]
+        found.sort()  # by seen order (one per item id: the keys are never compared)
+        return [key for _, key in found]
 
     def _kept(self, item_id: str) -> StoryKey:
         key = self.kept.get(item_id)
@@ -127,11 +133,22 @@ class RunStoryKeys:
                 old.item_id, bisect_left(self._dates, when), bisect_right(self._dates, when)
             )
             del self._dates[at], self._dated[at]
+            if (published := old.published) is not None:
+                at = self._reports.index(
+                    (seen_order(old), old),
+                    bisect_left(self._published, published),
+                    bisect_right(self._published, published),
+                )
+                del self._published[at], self._reports[at]
         self.kept.put(key)
         if (when := _when(key)) is not None:
             at = bisect_right(self._dates, when)
             self._dates.insert(at, when)
             self._dated.insert(at, key.item_id)
+            if (published := key.published) is not None:
+                at = bisect_right(self._published, published)
+                self._published.insert(at, published)
+                self._reports.insert(at, (seen_order(key), key))
 
     def _stored(self, look: StoryLookup, spans: Sequence[Span]) -> list[StoryKey]:
         return self.store.story_keys(

@@ -40,7 +40,7 @@ from sqlalchemy.exc import StatementError
 from kzfeed.storage._base import upsert
 from kzfeed.storage._errors import explain_database_error
 
-__all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row"]
+__all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row", "update_rows"]
 
 #: the databases written directly (the tests empty it to compare with SQLAlchemy's statements)
 DIRECT = {"sqlite"}
@@ -67,11 +67,20 @@ def insert_rows(
 def update_row(conn: Connection, table: Table, key: str, row: Mapping[str, Any]) -> int:
     """UPDATE the columns of ``row`` (but ``key``) of the row of ``table`` whose ``key`` column
     is ``row[key]``; how many rows changed (0: none by that key)."""
-    columns = tuple(k for k in row if k != key)
-    if conn.dialect.name not in DIRECT:
-        return int(conn.execute(_update(table, key, columns), {**row, "b_key": row[key]}).rowcount)
+    return update_rows(conn, table, key, [row])
+
+
+def update_rows(conn: Connection, table: Table, key: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    """:func:`update_row` for each of ``rows`` (mappings with the same keys), in one statement
+    run once per row; how many rows changed in all."""
+    if not rows:
+        return 0
+    columns = tuple(k for k in rows[0] if k != key)
+    if conn.dialect.name not in DIRECT:  # one at a time: a driver's executemany may not count
+        statement = _update(table, key, columns)
+        return sum(int(conn.execute(statement, {**row, "b_key": row[key]}).rowcount) for row in rows)
     sql, processors = _update_plan(table, key, columns, conn.dialect)
-    return int(_run(conn, sql, _bound(sql, [row], (*columns, key), processors)).rowcount)
+    return int(_run(conn, sql, _bound(sql, rows, (*columns, key), processors)).rowcount)
 
 
 def delete_in(conn: Connection, column: Column[Any], values: Collection[Any]) -> None:
