@@ -20,6 +20,7 @@ import re
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +40,7 @@ from sqlalchemy.exc import StatementError
 
 from kzfeed.storage._base import upsert
 from kzfeed.storage._errors import explain_database_error
+from kzfeed.storage._schema import UTCDateTime
 
 __all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row", "update_rows"]
 
@@ -142,7 +144,34 @@ def _select_plan(
 
 
 def _type_processor(type_: Any, dialect: Dialect) -> _Processor:
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        impl = type_.impl_instance.dialect_impl(dialect)
+        if getattr(impl, "_storage_format", None) == _SQLITE_TIME:
+            return _sqlite_time
     return type_.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+#: how SQLAlchemy's SQLite ``DATETIME`` writes a time (its default storage format)
+_SQLITE_TIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """What SQLAlchemy binds for a ``UTCDateTime`` on SQLite (``UTCDateTime.process_bind_param``,
+    then ``DATETIME``'s format), in one step at half the cost: a run binds a dozen times a source."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the database; make it timezone-aware")
+    t = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (SQLAlchemy's own format)
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.microsecond,
+    )
 
 
 # SQLAlchemy's statements (other databases), built once: building one costs more than running it
