@@ -170,7 +170,7 @@ def _committer(store: _Holding, run_id: int | None) -> object:
     )
 
 
-def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_half_a_second_old(
+def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_one_and_a_half_seconds_old(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from kzfeed.pipeline import _commit
@@ -184,7 +184,10 @@ def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_half_
     committer._hold()  # a source is about to be saved
     committer.tick(waiting=False)
     assert store.calls == ["hold"]
-    now[0] += 0.6  # items of other sources prepared meanwhile
+    now[0] += 1.4  # items of other sources prepared meanwhile
+    committer.tick(waiting=False)
+    assert store.calls == ["hold"]
+    now[0] += 0.2
     committer.tick(waiting=False)
     assert store.calls == ["hold", "commit"]
     committer._hold()
