@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from kzfeed import clock
 from kzfeed.models import Item, StoryKey
@@ -61,11 +61,13 @@ class RunStoryKeys:
         self._dates: list[datetime] = []
         self._dated: list[str] = []
         #: the keys kept that have a publication date, sorted by it: ``_published``, and at the
-        #: same positions each key with its place in ``store.story_keys``' order
-        #: (:func:`seen_order`), which sorts the reports of a source's windows with no key
-        #: function (:meth:`reports_within`)
+        #: same positions each key's place in ``store.story_keys``' order (:func:`_rank`; a
+        #: story merge does not change it) and item id, so that the reports of a source's
+        #: windows are sorted by comparing integers (:meth:`reports_within`); how many of them
+        #: have no rank
         self._published: list[datetime] = []
-        self._reports: list[tuple[tuple[datetime | None, datetime | None, str], StoryKey]] = []
+        self._reports: list[tuple[_Rank | None, str]] = []
+        self._unranked = 0
         #: the stored reports of the periods read, with their signals, viewed by each source's
         #: index (kept true with the keys: a report whose key changes is forgotten)
         self.reports: StoredReports | None = StoredReports() if self._keep else None
@@ -113,8 +115,10 @@ class RunStoryKeys:
         found = []
         for since, until in windows:
             found += self._reports[bisect_left(self._published, since) : bisect_right(self._published, until)]
-        found.sort()  # by seen order (one per item id: the keys are never compared)
-        return [key for _, key in found]
+        if self._unranked:  # (a key without a first-seen date, or with a naive one)
+            return sorted((self._kept(item_id) for _, item_id in found), key=seen_order)
+        found.sort()
+        return [self._kept(item_id) for _, item_id in found]  # as kept now (a merge moves them)
 
     def _kept(self, item_id: str) -> StoryKey:
         key = self.kept.get(item_id)
@@ -134,12 +138,14 @@ class RunStoryKeys:
             )
             del self._dates[at], self._dated[at]
             if (published := old.published) is not None:
+                rank = _rank(old)
                 at = self._reports.index(
-                    (seen_order(old), old),
+                    (rank, old.item_id),
                     bisect_left(self._published, published),
                     bisect_right(self._published, published),
                 )
                 del self._published[at], self._reports[at]
+                self._unranked -= rank is None
         self.kept.put(key)
         if (when := _when(key)) is not None:
             at = bisect_right(self._dates, when)
@@ -148,7 +154,9 @@ class RunStoryKeys:
             if (published := key.published) is not None:
                 at = bisect_right(self._published, published)
                 self._published.insert(at, published)
-                self._reports.insert(at, (seen_order(key), key))
+                rank = _rank(key)
+                self._reports.insert(at, (rank, key.item_id))
+                self._unranked += rank is None
 
     def _stored(self, look: StoryLookup, spans: Sequence[Span]) -> list[StoryKey]:
         return self.store.story_keys(
@@ -182,6 +190,22 @@ class RunStoryKeys:
         keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
         for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint
             self._keep_key(key)
+
+
+#: a key's place in :func:`seen_order` as integers: its first-seen date and its date
+#: (published, else first seen), each in microseconds since 1970, then its item id
+_Rank = tuple[int, int, str]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _rank(key: StoryKey) -> _Rank | None:
+    """The integers that order ``key`` among others as :func:`seen_order` does (dates that
+    compare faster, and as exactly); None without a first-seen date or with a naive date."""
+    seen, dated = key.first_seen, key.published or key.first_seen
+    if seen is None or dated is None or seen.tzinfo is None or dated.tzinfo is None:
+        return None
+    return ((seen - _EPOCH) // _MICROSECOND, (dated - _EPOCH) // _MICROSECOND, key.item_id)
 
 
 def _when(key: StoryKey) -> datetime | None:
