@@ -285,6 +285,8 @@ def test_the_keys_a_run_keeps_are_those_the_database_gives(tmp_path: Path) -> No
         StoryLookup(ids=(), hashes=(), urls=(), guids=(), spans=((t0, t0 + timedelta(days=8)),))
     )
     assert {k.story_id for k in merged} == {a}
+    # the reports of a window, as the store gives them (in its order, as stored now: merged)
+    assert keys.reports_within(wide) == [k for k in store.story_keys(spans=wide) if k.published is not None]
     store.close()
 
 
