@@ -8,7 +8,15 @@ from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
-from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
+from kzfeed.classify._patterns import (
+    MIN_PREFIX,
+    Element,
+    Mode,
+    Pattern,
+    PatternIndex,
+    matches_rest,
+    parse_term,
+)
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
 from kzfeed.classify._text import BREAKS, chunk_tokens, fold, kazakh_bases, make_stemmer, read_fields
 from kzfeed.classify._topics import Layout, score_topics
@@ -24,9 +32,10 @@ _WEAK_WEIGHT = 0.5
 #: an item whose context (sport) outweighs every topic keeps this share of its relevance score
 CONTEXT_FACTOR = 0.3
 # Words seen before are looked up, not re-stemmed: at most this many kept per cache and
-# generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches")
-_CACHE_LIMIT = 32_768
-_ONCE_LIMIT = 8_192
+# generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches"; twice
+# the figures of then, when chunks and words had a cache each, since one holds both)
+_CACHE_LIMIT = 65_536
+_ONCE_LIMIT = 16_384
 #: languages that write compounds as one word: a noun (capitalised) no term starts is tried for a
 #: term that ends it (Luftverschmutzung is a Verschmutzung)
 COMPOUNDING = frozenset({"de"})
@@ -107,7 +116,21 @@ class _Cache(dict[K, V]):
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "chunks", "compounds", "entities", "genitive", "kazakh", "newline", "stem", "terms")
+    __slots__ = (
+        "_cased",
+        "_forms",
+        "_prefixes",
+        "_stems",
+        "breaks",
+        "chunks",
+        "compounds",
+        "entities",
+        "genitive",
+        "kazakh",
+        "newline",
+        "stem",
+        "terms",
+    )  # fmt: skip
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -133,17 +156,34 @@ class _LanguageMatcher:
             if lang in COMPOUNDING and self.stem is not None
             else None
         )
-        self.cache: _Cache[str, TokenInfo] = _Cache(self.describe)
-        #: whitespace-separated chunk of text ("l'UE,") -> what its tokens are to the matcher
+        # what a word must be for a name or a term to start with it (names are not stemmed: their
+        # "stems" are forms): most words are none of it, found by four lookups in C
+        cased, forms, stems, prefixes = entities.first_words()
+        term_cased, term_forms, self._stems, term_prefixes = self.terms.first_words()
+        self._cased, self._forms = cased | term_cased, forms | stems | term_forms
+        self._prefixes = prefixes | term_prefixes
+        #: whitespace-separated chunk of text ("l'UE,", "Astana") -> what its tokens are to the
+        #: matcher; a word of a longer chunk is looked up as the chunk it would be alone
         self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
-        self.newline = self.cache["\n"]
+        #: the sentence and line breaks, described once
+        self.breaks = {mark: self.describe(mark) for mark in BREAKS}
+        self.newline = self.breaks["\n"]
 
     def describe(self, token: str) -> TokenInfo:
         form = fold(token)
         form = token if form == token else form  # one string kept, not two equal ones
         stemmed = self.stem(form) if self.stem is not None else form
         stemmed = form if stemmed == form else stemmed
-        entities = self.entities.starting_at(token, form, form)
+        if (
+            token in self._cased
+            or form in self._forms
+            or stemmed in self._stems
+            or form[:MIN_PREFIX] in self._prefixes
+        ):
+            entities = self.entities.starting_at(token, form, form)
+            terms = self.terms.starting_at(token, form, stemmed)
+        else:  # no name and no term starts with it (the common case)
+            entities = terms = ()
         if not entities and self.kazakh:
             entities = _inflected_name(self.entities, form)
         elif (
@@ -154,7 +194,6 @@ class _LanguageMatcher:
             and token[0].isupper()
         ):
             entities = self.entities.one_word(form[:-1])
-        terms = self.terms.starting_at(token, form, stemmed)
         if not terms and self.compounds is not None and len(form) >= COMPOUND_MIN and token[0].isupper():
             terms = self.compounds.head(form)  # a noun no term starts: is it a compound of one?
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
@@ -164,10 +203,16 @@ class _LanguageMatcher:
         )  # fmt: skip
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
-        return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
+        if chunk.isalnum():  # most chunks are one plain word (what chunk_tokens makes of them)
+            return (self.describe(chunk),)
+        chunks, breaks = self.chunks, self.breaks
+        return tuple(
+            # a word (isalnum: what \w+ means, bar "_") as the chunk it is alone, cached
+            chunks[token][0] if token.isalnum() else breaks.get(token) or self.describe(token)
+            for token in chunk_tokens(chunk)
+        )
 
     def next_document(self) -> None:
-        self.cache.next_document()
         self.chunks.next_document()
 
 

@@ -24,6 +24,7 @@ from kzfeed.classify._text import fold
 __all__ = [
     "CASE",
     "EXACT",
+    "MIN_PREFIX",
     "PREFIX",
     "STEM",
     "CompoundHeads",
@@ -40,7 +41,8 @@ Mode = Literal["stem", "prefix", "exact"]
 P = TypeVar("P")
 
 _WORD_RE = re.compile(r"(=?)(\w+)(\*?)")
-_MIN_PREFIX = 3
+#: a prefix pattern is indexed by this many first letters (and is at least as long)
+MIN_PREFIX = 3
 #: a compound word's last part, when it is a term, is at least this long, and what comes before it
 #: at least COMPOUND_MODIFIER_MIN letters (Luft|verschmutzung, Liefer|vertrag)
 COMPOUND_HEAD_MIN = 5
@@ -58,8 +60,8 @@ def parse_term(term: str, mode: Mode, stem: Callable[[str], str] | None = None) 
         if exact:
             elements.append((EXACT, form))
         elif star:
-            if len(form) < _MIN_PREFIX:
-                raise ValueError(f"term {term!r}: prefix {word!r}* is shorter than {_MIN_PREFIX} letters")
+            if len(form) < MIN_PREFIX:
+                raise ValueError(f"term {term!r}: prefix {word!r}* is shorter than {MIN_PREFIX} letters")
             elements.append((PREFIX, form))
         elif len(word) >= 2 and word.isupper():
             elements.append((CASE, word))
@@ -128,7 +130,7 @@ class PatternIndex(Generic[P]):
             kind, value = elements[0]
             pattern = _pattern(elements, tuple(payloads))
             if kind == PREFIX:
-                self._by_prefix[value[:_MIN_PREFIX]].append(pattern)
+                self._by_prefix[value[:MIN_PREFIX]].append(pattern)
             else:
                 buckets[kind][value].append(pattern)
         self.size = len(merged)
@@ -145,6 +147,13 @@ class PatternIndex(Generic[P]):
                     for p in ps if p.size == 1 and all(map(noun, p.payloads)))  # fmt: skip
         return CompoundHeads(patterns, stem)
 
+    def first_words(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+        """What a word must be for some pattern to start with it: its token (case-sensitive), its
+        casefolded form, its stem, or the first letters of its form; no pattern starts with a word
+        that is none of these (:meth:`starting_at` returns ``()`` for it)."""
+        return (frozenset(self._by_case), frozenset(self._by_form), frozenset(self._by_stem),
+                frozenset(self._by_prefix))  # fmt: skip
+
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""
         # most words start nothing: four lookups in C and out (a word is described once per process)
@@ -152,7 +161,7 @@ class PatternIndex(Generic[P]):
             token not in self._by_case
             and form not in self._by_form
             and stem not in self._by_stem
-            and form[:_MIN_PREFIX] not in self._by_prefix
+            and form[:MIN_PREFIX] not in self._by_prefix
         ):
             return ()
         found: list[Pattern[P]] = []
@@ -162,7 +171,7 @@ class PatternIndex(Generic[P]):
             found.extend(self._by_form[form])
         if stem in self._by_stem:
             found.extend(self._by_stem[stem])
-        key = form[:_MIN_PREFIX]
+        key = form[:MIN_PREFIX]
         if key in self._by_prefix:
             found.extend(p for p in self._by_prefix[key] if form.startswith(p.elements[0][1]))
         if len(found) > 1:
@@ -189,14 +198,14 @@ class CompoundHeads(Generic[P]):
             kind, value = pattern.elements[0]
             if len(value) >= COMPOUND_HEAD_MIN:
                 root = stem(value) if kind == PREFIX else value
-                self._heads[value[:_MIN_PREFIX]].append((pattern, kind, root))
+                self._heads[value[:MIN_PREFIX]].append((pattern, kind, root))
 
     def head(self, form: str) -> tuple[Pattern[P], ...]:
         """The pattern that ends the compound word ``form`` (casefolded), longest ending first,
         after at least COMPOUND_MODIFIER_MIN letters; ``()`` if none does."""
         heads = self._heads
         for start in range(COMPOUND_MODIFIER_MIN, len(form) - COMPOUND_HEAD_MIN + 1):
-            found = heads.get(form[start : start + _MIN_PREFIX])
+            found = heads.get(form[start : start + MIN_PREFIX])
             if not found:
                 continue
             tail = form[start:]
