@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from itertools import compress
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
+from kzfeed.classify._cache import WordCache
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
-from kzfeed.classify._patterns import (
-    MIN_PREFIX,
-    Element,
-    Mode,
-    Pattern,
-    PatternIndex,
-    matches_rest,
-    parse_term,
-)
+from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
 from kzfeed.classify._text import BREAKS, chunk_tokens, fold, kazakh_bases, make_stemmer, read_fields
 from kzfeed.classify._topics import Layout, score_topics
@@ -32,7 +25,7 @@ _WEAK_WEIGHT = 0.5
 #: an item whose context (sport) outweighs every topic keeps this share of its relevance score
 CONTEXT_FACTOR = 0.3
 # Words seen before are looked up, not re-stemmed: at most this many kept per cache and
-# generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches"; twice
+# generation (see WordCache; chosen by measurement, docs/benchmarks.md "bounded word caches"; twice
 # the figures of then, when chunks and words had a cache each, since one holds both)
 _CACHE_LIMIT = 65_536
 _ONCE_LIMIT = 16_384
@@ -61,76 +54,17 @@ TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int, Entity
 _PARAGRAPH_BITS = 40
 _PARAGRAPH = 1 << _PARAGRAPH_BITS
 
+#: how many first letters of a word key the prefix patterns that may start with it
+_PREFIX_KEY = PatternIndex.PREFIX_KEY
 #: does a pattern start at this word or does it end a sentence? (read in C by the scan)
 _VISIT = itemgetter(5)
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Cache(dict[K, V]):
-    """Key -> value worked out when first needed, so that later lookups stay in C (a dict hit).
-
-    Bounded, so that memory stays flat however much text goes through (``kzfeed reclassify`` of
-    a whole history). A key is kept once a second document looks it up (a number or a name
-    that one report brings waits among the last ``once`` such keys, then goes); when ``limit``
-    keys are kept, they become the previous generation, from which a key looked up again moves
-    back, and the generation before is dropped. :meth:`next_document` says a document starts.
-    """
-
-    __slots__ = ("describe", "limit", "new", "once", "previous", "waiting")
-
-    def __init__(self, describe: Callable[[K], V]) -> None:
-        super().__init__()
-        self.describe = describe
-        self.limit = _CACHE_LIMIT
-        self.once = _ONCE_LIMIT
-        self.previous: dict[K, V] = {}
-        self.waiting: dict[K, V] = {}  # looked up by one document
-        self.new: set[K] = set()  # first looked up by this document
-
-    def next_document(self) -> None:
-        self.new.clear()
-
-    def __missing__(self, key: K) -> V:
-        if key in self.previous:
-            value = self.previous.pop(key)
-        elif key in self.waiting:
-            value = self.waiting[key]
-            if key in self.new:  # again in the same document
-                return value
-            del self.waiting[key]
-        else:
-            if len(self.waiting) >= self.once:
-                self.waiting.clear()
-            value = self.waiting[key] = self.describe(key)
-            self.new.add(key)
-            return value
-        if len(self) >= self.limit:
-            self.previous = dict(self)  # ``self`` stays the dict the scan looks up
-            self.clear()
-        self[key] = value
-        return value
 
 
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = (
-        "_cased",
-        "_forms",
-        "_prefixes",
-        "_stems",
-        "breaks",
-        "chunks",
-        "compounds",
-        "entities",
-        "genitive",
-        "kazakh",
-        "newline",
-        "stem",
-        "terms",
-    )  # fmt: skip
+    __slots__ = ("breaks", "chunks", "compounds", "entities", "first", "genitive", "kazakh", "newline",
+                 "stem", "terms")  # fmt: skip
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -159,12 +93,13 @@ class _LanguageMatcher:
         # what a word must be for a name or a term to start with it (names are not stemmed: their
         # "stems" are forms): most words are none of it, found by four lookups in C
         cased, forms, stems, prefixes = entities.first_words()
-        term_cased, term_forms, self._stems, term_prefixes = self.terms.first_words()
-        self._cased, self._forms = cased | term_cased, forms | stems | term_forms
-        self._prefixes = prefixes | term_prefixes
+        term_cased, term_forms, term_stems, term_prefixes = self.terms.first_words()
+        self.first = (cased | term_cased, forms | stems | term_forms, term_stems, prefixes | term_prefixes)
         #: whitespace-separated chunk of text ("l'UE,", "Astana") -> what its tokens are to the
         #: matcher; a word of a longer chunk is looked up as the chunk it would be alone
-        self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
+        self.chunks: WordCache[str, tuple[TokenInfo, ...]] = WordCache(
+            self.describe_chunk, _CACHE_LIMIT, _ONCE_LIMIT
+        )
         #: the sentence and line breaks, described once
         self.breaks = {mark: self.describe(mark) for mark in BREAKS}
         self.newline = self.breaks["\n"]
@@ -174,12 +109,8 @@ class _LanguageMatcher:
         form = token if form == token else form  # one string kept, not two equal ones
         stemmed = self.stem(form) if self.stem is not None else form
         stemmed = form if stemmed == form else stemmed
-        if (
-            token in self._cased
-            or form in self._forms
-            or stemmed in self._stems
-            or form[:MIN_PREFIX] in self._prefixes
-        ):
+        cased, forms, stems, prefixes = self.first
+        if token in cased or form in forms or stemmed in stems or form[:_PREFIX_KEY] in prefixes:
             entities = self.entities.starting_at(token, form, form)
             terms = self.terms.starting_at(token, form, stemmed)
         else:  # no name and no term starts with it (the common case)

@@ -17,14 +17,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import methodcaller
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from kzfeed.classify._text import fold
 
 __all__ = [
     "CASE",
     "EXACT",
-    "MIN_PREFIX",
     "PREFIX",
     "STEM",
     "CompoundHeads",
@@ -41,8 +40,7 @@ Mode = Literal["stem", "prefix", "exact"]
 P = TypeVar("P")
 
 _WORD_RE = re.compile(r"(=?)(\w+)(\*?)")
-#: a prefix pattern is indexed by this many first letters (and is at least as long)
-MIN_PREFIX = 3
+_MIN_PREFIX = 3
 #: a compound word's last part, when it is a term, is at least this long, and what comes before it
 #: at least COMPOUND_MODIFIER_MIN letters (Luft|verschmutzung, Liefer|vertrag)
 COMPOUND_HEAD_MIN = 5
@@ -60,8 +58,8 @@ def parse_term(term: str, mode: Mode, stem: Callable[[str], str] | None = None) 
         if exact:
             elements.append((EXACT, form))
         elif star:
-            if len(form) < MIN_PREFIX:
-                raise ValueError(f"term {term!r}: prefix {word!r}* is shorter than {MIN_PREFIX} letters")
+            if len(form) < _MIN_PREFIX:
+                raise ValueError(f"term {term!r}: prefix {word!r}* is shorter than {_MIN_PREFIX} letters")
             elements.append((PREFIX, form))
         elif len(word) >= 2 and word.isupper():
             elements.append((CASE, word))
@@ -108,6 +106,8 @@ class PatternIndex(Generic[P]):
     """Patterns indexed by their first element, so each distinct word costs a few dict lookups."""
 
     __slots__ = ("_by_case", "_by_form", "_by_prefix", "_by_stem", "size")
+    #: a prefix pattern is found by this many first letters of a word (it is at least as long)
+    PREFIX_KEY: ClassVar[int] = _MIN_PREFIX
 
     def __init__(
         self, entries: Iterable[tuple[tuple[Element, ...], P]], key: Callable[[P], object] | None = None
@@ -130,7 +130,7 @@ class PatternIndex(Generic[P]):
             kind, value = elements[0]
             pattern = _pattern(elements, tuple(payloads))
             if kind == PREFIX:
-                self._by_prefix[value[:MIN_PREFIX]].append(pattern)
+                self._by_prefix[value[:_MIN_PREFIX]].append(pattern)
             else:
                 buckets[kind][value].append(pattern)
         self.size = len(merged)
@@ -161,7 +161,7 @@ class PatternIndex(Generic[P]):
             token not in self._by_case
             and form not in self._by_form
             and stem not in self._by_stem
-            and form[:MIN_PREFIX] not in self._by_prefix
+            and form[:_MIN_PREFIX] not in self._by_prefix
         ):
             return ()
         found: list[Pattern[P]] = []
@@ -171,7 +171,7 @@ class PatternIndex(Generic[P]):
             found.extend(self._by_form[form])
         if stem in self._by_stem:
             found.extend(self._by_stem[stem])
-        key = form[:MIN_PREFIX]
+        key = form[:_MIN_PREFIX]
         if key in self._by_prefix:
             found.extend(p for p in self._by_prefix[key] if form.startswith(p.elements[0][1]))
         if len(found) > 1:
@@ -198,14 +198,14 @@ class CompoundHeads(Generic[P]):
             kind, value = pattern.elements[0]
             if len(value) >= COMPOUND_HEAD_MIN:
                 root = stem(value) if kind == PREFIX else value
-                self._heads[value[:MIN_PREFIX]].append((pattern, kind, root))
+                self._heads[value[:_MIN_PREFIX]].append((pattern, kind, root))
 
     def head(self, form: str) -> tuple[Pattern[P], ...]:
         """The pattern that ends the compound word ``form`` (casefolded), longest ending first,
         after at least COMPOUND_MODIFIER_MIN letters; ``()`` if none does."""
         heads = self._heads
         for start in range(COMPOUND_MODIFIER_MIN, len(form) - COMPOUND_HEAD_MIN + 1):
-            found = heads.get(form[start : start + MIN_PREFIX])
+            found = heads.get(form[start : start + _MIN_PREFIX])
             if not found:
                 continue
             tail = form[start:]
