@@ -94,7 +94,9 @@ class _LanguageMatcher:
         # "stems" are forms): most words are none of it, found by four lookups in C
         cased, forms, stems, prefixes = entities.first_words()
         term_cased, term_forms, term_stems, term_prefixes = self.terms.first_words()
-        self.first = (cased | term_cased, forms | stems | term_forms, term_stems, prefixes | term_prefixes)
+        for key, found in term_prefixes.items():
+            prefixes[key] = prefixes.get(key, ()) + found
+        self.first = (cased | term_cased, forms | stems | term_forms, term_stems, prefixes)
         #: whitespace-separated chunk of text ("l'UE,", "Astana") -> what its tokens are to the
         #: matcher; a word of a longer chunk is looked up as the chunk it would be alone
         self.chunks: WordCache[str, tuple[TokenInfo, ...]] = WordCache(
@@ -110,7 +112,12 @@ class _LanguageMatcher:
         stemmed = self.stem(form) if self.stem is not None else form
         stemmed = form if stemmed == form else stemmed
         cased, forms, stems, prefixes = self.first
-        if token in cased or form in forms or stemmed in stems or form[:_PREFIX_KEY] in prefixes:
+        if (
+            token in cased
+            or form in forms
+            or stemmed in stems
+            or ((starts := prefixes.get(form[:_PREFIX_KEY])) is not None and form.startswith(starts))
+        ):
             entities = self.entities.starting_at(token, form, form)
             terms = self.terms.starting_at(token, form, stemmed)
         else:  # no name and no term starts with it (the common case)

@@ -147,12 +147,14 @@ class PatternIndex(Generic[P]):
                     for p in ps if p.size == 1 and all(map(noun, p.payloads)))  # fmt: skip
         return CompoundHeads(patterns, stem)
 
-    def first_words(self) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    def first_words(
+        self,
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
         """What a word must be for some pattern to start with it: its token (case-sensitive), its
-        casefolded form, its stem, or the first letters of its form; no pattern starts with a word
-        that is none of these (:meth:`starting_at` returns ``()`` for it)."""
-        return (frozenset(self._by_case), frozenset(self._by_form), frozenset(self._by_stem),
-                frozenset(self._by_prefix))  # fmt: skip
+        casefolded form or its stem, or its form starts with a prefix (listed by its first
+        :attr:`PREFIX_KEY` letters); :meth:`starting_at` returns ``()`` for any other word."""
+        prefixes = {key: tuple(p.elements[0][1] for p in found) for key, found in self._by_prefix.items()}
+        return frozenset(self._by_case), frozenset(self._by_form), frozenset(self._by_stem), prefixes
 
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""
