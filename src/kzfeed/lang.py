@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import islice, pairwise
@@ -52,8 +53,6 @@ _FUNCTION_WORDS: dict[str, str] = {
     }.items()
     for word in words.split()
 }
-#: the languages function words vote for
-_VOTING = tuple(sorted(set(_FUNCTION_WORDS.values())))
 _VOTE_WORDS = 60
 _VOTE_MIN = 6
 _VOTE_MARGIN = 3
@@ -162,9 +161,8 @@ def warm_up() -> None:
 def _vote(languages: Iterable[str | None]) -> str | None:
     """The language the first words clearly vote for by their function words, or None
     (``languages``: the language each word is a function word of, in text order)."""
-    voted = list(islice(languages, _VOTE_WORDS))
-    # the two most voted for, counted in C (four languages); when two are equal, neither wins
-    (first, best), (second, _) = sorted([(voted.count(lang), lang) for lang in _VOTING], reverse=True)[:2]
+    votes = Counter(filter(None, islice(languages, _VOTE_WORDS)))
+    (best, first), (_, second) = [*votes.most_common(2), ("", 0), ("", 0)][:2]
     if first < _VOTE_MIN or first < _VOTE_MARGIN * max(second, 1):
         return None
     return best
