@@ -81,7 +81,8 @@ class _LanguageMatcher:
         self.terms: PatternIndex[TermRef] = PatternIndex(compiled, key=lambda ref: ref.topic)
         self.entities = entities
         #: Kazakh adds its endings to names: Римде is Rome, though the gazetteer lists "Рим" exactly
-        self.kazakh = lang == "kk"
+        #: (the forms of the one-word names, for Kazakh; None for other languages)
+        self.kazakh = entities.one_word_forms() if lang == "kk" else None
         #: German adds -s to a name of the genitive: Litauens is Lithuania's, though the gazetteer
         #: lists "Litauen" exactly
         self.genitive = lang in GENITIVE_S
@@ -122,8 +123,8 @@ class _LanguageMatcher:
             terms = self.terms.starting_at(token, form, stemmed)
         else:  # no name and no term starts with it (the common case)
             entities = terms = ()
-        if not entities and self.kazakh:
-            entities = _inflected_name(self.entities, form)
+        if not entities and self.kazakh is not None:
+            entities = _inflected_name(self.entities, self.kazakh, form)
         elif (
             not entities
             and self.genitive
@@ -352,11 +353,14 @@ def _written_as_noun(ref: TermRef) -> bool:
     return ref.term.lstrip("=")[:1].isupper()
 
 
-def _inflected_name(entities: PatternIndex[EntityRef], form: str) -> tuple[Pattern[EntityRef], ...]:
-    """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome)."""
+def _inflected_name(
+    entities: PatternIndex[EntityRef], names: frozenset[str], form: str
+) -> tuple[Pattern[EntityRef], ...]:
+    """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome);
+    ``names``: the forms of all one-word names (``entities.one_word_forms()``)."""
     for base in kazakh_bases(form):
-        if found := entities.one_word(base):
-            return found
+        if base in names:
+            return entities.one_word(base)
     return ()
 
 

@@ -140,6 +140,10 @@ class PatternIndex(Generic[P]):
         found = self._by_form.get(form)
         return tuple(p for p in found if p.size == 1) if found else ()
 
+    def one_word_forms(self) -> frozenset[str]:
+        """The forms for which :meth:`one_word` finds something."""
+        return frozenset(form for form, found in self._by_form.items() if any(p.size == 1 for p in found))
+
     def compound_heads(self, stem: Callable[[str], str], noun: Callable[[P], bool]) -> CompoundHeads[P]:
         """What ends a compound word, in a language whose stems ``stem`` gives: the one-word
         patterns whose payloads are all nouns (``noun(payload)``)."""
