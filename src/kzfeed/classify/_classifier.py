@@ -11,7 +11,7 @@ from kzfeed.classify._cache import WordCache
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
-from kzfeed.classify._text import BREAKS, chunk_tokens, fold, kazakh_bases, make_stemmer, read_fields
+from kzfeed.classify._text import BREAKS, chunk_tokens, kazakh_bases, make_stemmer, read_fields
 from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
@@ -108,7 +108,9 @@ class _LanguageMatcher:
         self.newline = self.breaks["\n"]
 
     def describe(self, token: str) -> TokenInfo:
-        form = fold(token)
+        form = token.casefold()  # fold(token), without a call: Russian ё is read as е
+        if "ё" in form:
+            form = form.replace("ё", "е")
         form = token if form == token else form  # one string kept, not two equal ones
         stemmed = self.stem(form) if self.stem is not None else form
         stemmed = form if stemmed == form else stemmed
