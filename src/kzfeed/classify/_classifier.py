@@ -148,9 +148,11 @@ class _LanguageMatcher:
             return (self.describe(chunk),)
         chunks, breaks = self.chunks, self.breaks
         return tuple(
-            # a word (isalnum: what \w+ means, bar "_") as the chunk it is alone, cached
-            chunks[token][0] if token.isalnum() else breaks.get(token) or self.describe(token)
-            for token in chunk_tokens(chunk)
+            [  # a list, then a tuple: cheaper than a generator
+                # a word (isalnum: what \w+ means, bar "_") as the chunk it is alone, cached
+                chunks[token][0] if token.isalnum() else breaks.get(token) or self.describe(token)
+                for token in chunk_tokens(chunk)
+            ]
         )
 
     def next_document(self) -> None:
