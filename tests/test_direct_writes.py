@@ -5,8 +5,9 @@ value and type for type, in every table a stored source touches."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,38 @@ def _values(found: object) -> list[object]:
     if hasattr(found, "__dataclass_fields__"):
         return _values([getattr(found, name) for name in found.__dataclass_fields__])
     return [found]
+
+
+def test_a_time_is_bound_as_sqlalchemy_binds_it() -> None:
+    """A ``UTCDateTime`` value written through the cursor is the text SQLAlchemy's processors
+    (the type's own, then SQLite's ``DATETIME``) make of it, in any zone and at any precision;
+    a naive one is refused with the same message."""
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+    from kzfeed.storage._schema import items
+
+    dialect = SQLiteDialect_pysqlite()
+    column = items.c.first_seen
+    direct = _direct._processor(column, dialect)
+    assert direct is _direct._sqlite_time  # the fast path, not SQLAlchemy's
+    sqlalchemy = column.type.dialect_impl(dialect).bind_processor(dialect)
+    assert sqlalchemy is not None
+    zones = [UTC, timezone(timedelta(hours=5)), timezone(timedelta(hours=-9, minutes=-30))]
+    times = [
+        datetime(1, 1, 2, tzinfo=UTC),
+        datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=zones[1]),
+        datetime(2025, 3, 14, 9, 15, 30, 250000, tzinfo=zones[2]),
+        datetime(9999, 12, 30, 0, 0, 0, 1, tzinfo=UTC),
+        T0,
+        T1,
+    ]
+    times += [t.astimezone(zone) for t in times[2:] for zone in zones]
+    assert [direct(t) for t in [*times, None]] == [sqlalchemy(t) for t in [*times, None]]
+
+    def refused(process: Callable[[datetime], object]) -> str:
+        with pytest.raises(ValueError) as refusal:
+            process(datetime(2025, 3, 14, 9, 0))
+        return str(refusal.value)
+
+    assert refused(direct) == refused(sqlalchemy)
+    assert "timezone-aware" in refused(direct)

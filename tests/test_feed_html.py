@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import random
 from pathlib import Path
+from typing import ClassVar
 
 import feedparser.html
 import feedparser.sanitizer
@@ -17,7 +18,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kzfeed.default_plugins._feedparse import _TAGS, _Copy, _translation, feedparser_module, plain_markup
+from kzfeed.default_plugins._feedparse import (
+    _TAGS,
+    _Copy,
+    _direct_get,
+    _translation,
+    feedparser_module,
+    plain_markup,
+)
 from kzfeed.default_plugins.rss import RssSource
 from kzfeed.testing import LocalHTTPServer, offline_fetcher, run_source
 
@@ -103,11 +111,68 @@ def test_the_test_feeds_parse_the_same_with_and_without_the_shortcuts(
     monkeypatch.setattr(module.mixin, "make_safe_absolute_uri", feedparser.urls.make_safe_absolute_uri)
     monkeypatch.setattr(module.mixin, "_cp1252", feedparser.html._cp1252)
     monkeypatch.setattr(module.mixin, "copy", copy)
+    monkeypatch.setattr(module.util.FeedParserDict, "get", _feedparsers_get)
     for path, fast in zip(feeds, shortcut, strict=True):
         slow = module.parse(path.read_bytes())
         for parsed in (fast, slow):
             parsed.pop("bozo_exception", None)
         assert fast == slow, path
+
+
+def _feedparsers_get(self: feedparser.util.FeedParserDict, key: object, default: object = None) -> object:
+    """``FeedParserDict.get`` as feedparser 6.0.x has it."""
+    try:
+        return self[key]
+    except KeyError:
+        return default
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # feedparser's for updated -> published
+def test_feedparser_dicts_get_answers_as_feedparsers_own() -> None:
+    kind = feedparser.util.FeedParserDict
+    feedparser_module()
+    assert (
+        kind.get.__module__ == "kzfeed.default_plugins._feedparse"
+    )  # installed: feedparser is the known one
+    fast = _direct_get(kind)
+    assert fast is not None
+    keys = [*kind.keymap, *(v for v in kind.keymap.values() if isinstance(v, str)), "href", "term", "rel"]
+    keys += [
+        "category",
+        "enclosures",
+        "license",
+        "updated",
+        "updated_parsed",
+        "published",
+        "published_parsed",
+    ]
+    keys += ["type", "value", "base", "language", "title", "missing", "", "tags", "links", 3, None]
+    samples = [
+        kind(),
+        kind({"type": "text/html", "value": "v", "base": "https://e.example/", "language": None}),
+        kind({"published": "p", "published_parsed": (2025, 1, 1), "description": "d", "guid": "g"}),
+        kind({"updated": "u", "published": "p", "summary": "s", "id": "i", "rights": "r"}),
+        kind({"tags": [kind({"term": "t"})], "links": [kind({"rel": "enclosure", "href": "h"})]}),
+        kind({"tags": [], "links": [kind({"rel": "license", "href": "h"})], "subtitle": "s", "href": "x"}),
+    ]
+    for value in samples:
+        for key in keys:
+            for default in (None, "fallback"):
+                assert fast(value, key, default) == _feedparsers_get(value, key, default), (value, key)
+    with pytest.raises(TypeError):  # an unhashable key, as feedparser's own
+        fast(samples[1], ["type"])
+
+
+def test_a_feedparser_whose_getitem_changed_keeps_its_own_get() -> None:
+    class Changed(dict[str, object]):
+        keymap: ClassVar[dict[str, object]] = {}
+
+        def __getitem__(self, key: str) -> object:
+            if key == "author_detail":
+                return "special"
+            return dict.__getitem__(self, key)
+
+    assert _direct_get(Changed) is None
 
 
 def test_the_c1_table_translates_as_feedparsers_dict() -> None:

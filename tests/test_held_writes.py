@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ import pytest
 
 from factories import make_item
 from kzfeed.http import CacheEntry
-from kzfeed.models import SourceState
-from kzfeed.storage import Store, open_store
+from kzfeed.models import SourceRun, SourceState, SourceStatus
+from kzfeed.storage import SaveCounts, Store, open_store
 
 
 def _save(store: Store, name: str) -> None:
@@ -169,7 +170,7 @@ def _committer(store: _Holding, run_id: int | None) -> object:
     )
 
 
-def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_half_a_second_old(
+def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_one_and_a_half_seconds_old(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from kzfeed.pipeline import _commit
@@ -183,7 +184,10 @@ def test_held_sources_are_committed_before_the_run_waits_every_64_and_once_half_
     committer._hold()  # a source is about to be saved
     committer.tick(waiting=False)
     assert store.calls == ["hold"]
-    now[0] += 0.6  # items of other sources prepared meanwhile
+    now[0] += 1.4  # items of other sources prepared meanwhile
+    committer.tick(waiting=False)
+    assert store.calls == ["hold"]
+    now[0] += 0.2
     committer.tick(waiting=False)
     assert store.calls == ["hold", "commit"]
     committer._hold()
@@ -253,3 +257,78 @@ def test_held_sources_are_indexed_for_search_at_each_commit_in_one_write(
     assert sorted(title for _, _, title in entries) == [f"Report of {n}" for n in "acdefg"]
     with open_store(f"sqlite:///{path}") as reopened:
         assert len(reopened.search_items("Report", relevant_only=False)) == 6
+
+
+def _bookkeeping(path: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Per source: its health rows with a due time, validators, run lines and story signals."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            name: (
+                conn.execute(
+                    "SELECT count(*) FROM sources WHERE name = ? AND due_at IS NOT NULL", [name]
+                ).fetchone()[0],
+                conn.execute(
+                    "SELECT count(*) FROM http_cache WHERE url LIKE ?", [f"https://{name}.%"]
+                ).fetchone()[0],
+                conn.execute("SELECT count(*) FROM run_sources WHERE source = ?", [name]).fetchone()[0],
+                conn.execute(
+                    "SELECT count(*) FROM story_signals JOIN items ON items.id = item_id WHERE source = ?",
+                    [name],
+                ).fetchone()[0],
+            )
+            for name in "abc"
+        }
+    finally:
+        conn.close()
+
+
+def test_held_sources_bookkeeping_rows_are_written_as_it_commits_and_a_rolled_back_source_leaves_none(
+    tmp_path: Path,
+) -> None:
+    """The rows nothing reads before the held transaction commits (a source's health row and due
+    time, validators, run line, its items' story signals) are written as it commits, each
+    table's for every source held; a source whose save fails after asking for them (making its
+    run line raises) leaves none."""
+    path = tmp_path / "held.db"
+    store = open_store(f"sqlite:///{path}")
+    try:
+        run_id = store.start_run(datetime.now(UTC))
+        assert store.hold_writes()
+        held = store._engine._held  # type: ignore[attr-defined]
+        tables = ("sources", "http_cache", "run_sources", "story_signals")
+        written: list[str] = []  # the statements writing those tables, as SQLite traces them
+        held.connection.driver_connection.set_trace_callback(
+            lambda sql: written.append(sql) if any(f" {t} " in sql for t in tables) else None
+        )
+
+        def save(name: str) -> None:
+            item = make_item(f"{name}.txt", source=name, title=f"Report of {name}")
+
+            def line(counts: SaveCounts) -> SourceRun:
+                if name == "b":
+                    raise OSError("disk full")
+                return SourceRun(source=name, status=SourceStatus.OK, new=counts.new)
+
+            store.save_source(
+                state=SourceState(name=name, type="files"),
+                config_hash="x",
+                batch=[item],
+                ok=True,
+                validators={f"https://{name}.example/feed": CacheEntry(etag=f'"{name}"', last_status=200)},
+                signals=[(item.id, item.content_hash, "1", "{}")],
+                record=(run_id, line),
+                due_in=60.0,
+            )
+
+        save("a")
+        with pytest.raises(OSError, match="disk full"):
+            save("b")
+        save("c")
+        assert written == []
+        store.commit_held()
+        assert written
+        store.release_writes()
+    finally:
+        store.close()
+    assert _bookkeeping(path) == {"a": (1, 1, 1, 1), "b": (0, 0, 0, 0), "c": (1, 1, 1, 1)}

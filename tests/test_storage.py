@@ -197,3 +197,28 @@ def test_the_renderers_reads_are_the_stored_items_without_the_classifiers_eviden
     assert sorted(store.items_of_stories(stories), key=lambda i: i.id) == sorted(
         (without(item) for item in full.values()), key=lambda i: i.id
     )
+
+
+def test_evidence_is_stored_as_json_dumps_writes_it_however_often_it_repeats() -> None:
+    """Each evidence's JSON text is made once a process: the text stored is ``json.dumps``'
+    whatever repeats, and a count or weight equal to another of another type (1, 1.0, True)
+    keeps its own."""
+    import json
+
+    from kzfeed.models import Evidence
+    from kzfeed.storage._itemrows import _evidence_json
+
+    def dumped(evidence: list[Evidence]) -> str:
+        rows = [{"term": e.term, "field": e.field, "count": e.count, "weight": e.weight} for e in evidence]
+        return json.dumps(rows, ensure_ascii=False)
+
+    alike = [
+        Evidence(term="kz:Қазақстан", field="title", count=2, weight=1.5),
+        Evidence(term='eu:"Union"\\', field="body"),
+        Evidence(term="x", field="lead", count=1, weight=1.0),
+        Evidence(term="x", field="lead", count=True, weight=1),
+        Evidence(term="x", field="lead", count=1, weight=1.0),
+        Evidence(term="y", field="body", count=3, weight=float("nan")),
+    ]
+    for evidence in ([], alike, alike[::-1], alike[2:4], alike[3:], alike):
+        assert _evidence_json(evidence) == dumped(evidence)

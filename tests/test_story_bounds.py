@@ -3,47 +3,58 @@ whose bounds reach the thresholds) finds what scoring every candidate found, to 
 
 from __future__ import annotations
 
-import math
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from kzfeed.stories._events import PAIR_THRESHOLD, STORY_THRESHOLD, EventIndex, EventMatch
+from kzfeed.stories._bounds import _COMMON, _MIN_COMMON
+from kzfeed.stories._events import EVENT_WINDOW, PAIR_THRESHOLD, STORY_THRESHOLD, EventIndex, EventMatch
 from kzfeed.stories._signals import EVENT_KINDS, WEIGHTS, Signals
+from kzfeed.stories._stored import StoredReports
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def every_candidate_scored(index: EventIndex, signals: Signals) -> list[EventMatch]:
-    """``find_all`` as it was before the bounds: every candidate's vector made and compared."""
+    """``find_all`` done the straightforward way, from the index's reports alone: the candidates
+    found by looking at every report (those within ``EVENT_WINDOW`` sharing a feature that
+    fewer than ``max(30, 5 %)`` of the reports have, in the order the index's postings give
+    them: by feature, day, then order added), each compared by ``similarity``."""
     if signals.published is None or not signals.features:
         return []
+    reports = index._signals
+    limit = max(_MIN_COMMON, _COMMON * len(reports))
+    day = int(signals.published.timestamp() // 86400)
+    candidates: set[int] = set()
+    for feature in signals.features:
+        if sum(feature in r.features for r in reports) > limit:
+            continue
+        for d in range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2):
+            for n, other in enumerate(reports):
+                if (
+                    feature in other.features
+                    and other.published is not None
+                    and int(other.published.timestamp() // 86400) == d
+                    and abs(other.published - signals.published) <= EVENT_WINDOW
+                ):
+                    candidates.add(n)
     scores: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    idf: dict[str, float] = {}
-    index._idf_of(signals.features, idf)
-    mine = [(f, w * idf[f]) for f, w in signals.features.items()]
-    norm = math.sqrt(sum([w * w for _, w in mine]))
-    for n in index._candidates(signals):
-        other = index._signals[n]
-        score = 0.0
-        if not signals.conflicts(other):
-            theirs = other.features
-            dot = sum([w * (theirs[f] * idf[f]) for f, w in mine if f in theirs])
-            if dot:
-                index._idf_of(theirs, idf)
-                score = dot / (
-                    norm * math.sqrt(sum([x * x for x in [w * idf[f] for f, w in theirs.items()]]))
-                )
-        scores[index._stories[n]].append((score, n))
+    for n in candidates:  # (a set: the order the mean is summed in)
+        scores[index._stories[n]].append((index.similarity(signals, reports[n]), n))
     matches = []
     for story, found in scores.items():
         top, n = max(found)
         if top < PAIR_THRESHOLD:
             continue
-        mean = sum(score for score, _ in found) / max(index._members_in_window(story, signals), len(found))
+        members = [
+            r
+            for r, s in zip(reports, index._stories, strict=True)
+            if s == story and r.published is not None and abs(r.published - signals.published) <= EVENT_WINDOW
+        ]
+        mean = sum(score for score, _ in found) / max(len(members), len(found))
         if mean < STORY_THRESHOLD:
             continue
-        shared = tuple(sorted(signals.shared(index._signals[n]), key=lambda f: -index.idf(f)))
+        shared = tuple(sorted(signals.shared(reports[n]), key=lambda f: -index.idf(f)))
         matches.append(EventMatch(story=story, item_id=index._ids[n], score=top, mean=mean, shared=shared))
     matches.sort(key=lambda m: (-m.mean, m.story))
     return matches
@@ -96,3 +107,44 @@ def test_a_report_with_all_its_features_shared_is_bounded_by_its_similarity() ->
     copy = Signals(features=dict(features), lang="fr", published=T0 + timedelta(hours=1))
     assert index.find_all(copy) == every_candidate_scored(index, copy)
     assert len(index.find_all(copy)) == 20
+
+
+def test_a_view_of_stored_reports_finds_what_scoring_every_candidate_found() -> None:
+    """The same for an index that views the run's stored reports (as each source's does):
+    their rarity counted in the stored reports of its windows, their postings made when
+    asked for, and the reports added since."""
+    for seed in range(4):
+        rng = random.Random(100 + seed)
+        reports = generated(rng, 700)
+        stored, batch = reports[:600], reports[600:]
+        kept = StoredReports()
+        for i, report in enumerate(stored):
+            if report.published is not None:
+                kept.add(f"r{i}", "hash", report.published, report)
+        since, until = T0 + timedelta(days=6), T0 + timedelta(days=14)
+        inside = [
+            (f"r{i}", r)
+            for i, r in enumerate(stored)
+            if r.published is not None and since <= r.published <= until
+        ]
+        index = EventIndex.viewing(
+            kept,
+            [(since, until)],
+            [i for i, _ in inside],
+            [f"s{i[1:]}" for i, _ in inside],
+            [r for _, r in inside],
+        )
+        matched = 0
+        for j, report in enumerate(batch):
+            if report.published is not None:  # (dated near the windows' middle)
+                report = Signals(
+                    features=report.features,
+                    lang="en",
+                    published=since + timedelta(days=4, hours=rng.uniform(-30, 30)),
+                    kinds=report.kinds,
+                )
+            found = index.find_all(report)
+            assert found == every_candidate_scored(index, report), (seed, j)
+            matched += bool(found)
+            index.add(f"n{j}", found[0].story if found else f"n{j}", report)
+        assert matched > 20

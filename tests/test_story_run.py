@@ -285,6 +285,8 @@ def test_the_keys_a_run_keeps_are_those_the_database_gives(tmp_path: Path) -> No
         StoryLookup(ids=(), hashes=(), urls=(), guids=(), spans=((t0, t0 + timedelta(days=8)),))
     )
     assert {k.story_id for k in merged} == {a}
+    # the reports of a window, as the store gives them (in its order, as stored now: merged)
+    assert keys.reports_within(wide) == [k for k in store.story_keys(spans=wide) if k.published is not None]
     store.close()
 
 
@@ -478,3 +480,37 @@ def test_the_runs_stored_reports_count_a_report_once_as_it_is_now() -> None:
     reports.changed("b", "h2", t0 + timedelta(days=1))  # the same key: kept
     reports.changed("b", "h4", t0 + timedelta(days=1))
     assert (len(reports), reports.count(window)) == (1, 0)
+
+
+def test_the_reports_that_have_a_feature_within_windows_are_those_counted() -> None:
+    """``holders_within`` lists the reports kept with a feature and published within windows
+    (ends included), as ``count`` counts them, whatever was replaced or forgotten since; reports
+    of the same date are told apart by id."""
+    rng = random.Random(7)
+    reports = StoredReports()
+    t0 = datetime(2025, 1, 10, tzinfo=UTC)
+    kept: dict[str, tuple[datetime, set[str]]] = {}
+    for step in range(600):
+        item_id = f"r{rng.randrange(60)}"
+        if rng.random() < 0.2:
+            reports.drop(item_id)
+            kept.pop(item_id, None)
+            continue
+        when = t0 + timedelta(hours=rng.randrange(0, 240, 6))  # (many on the same date)
+        features = set(rng.sample(["a", "b", "c", "d"], rng.randrange(1, 4)))
+        reports.add(
+            item_id,
+            f"h{step}",
+            when,
+            Signals(features=dict.fromkeys(features, 1.0), lang="en", published=when),
+        )
+        kept[item_id] = (when, features)
+        since = t0 + timedelta(hours=rng.randrange(0, 120, 6))
+        windows = [(microseconds(since), microseconds(since + timedelta(days=2)))]
+        for feature in "abcd":
+            found = reports.holders_within(windows, feature)
+            expected = {
+                i for i, (w, f) in kept.items() if feature in f and since <= w <= since + timedelta(days=2)
+            }
+            assert sorted(found) == sorted(expected) and len(found) == reports.count(windows, feature)
+            assert sorted(reports.holders(feature)) == sorted(i for i, (_, f) in kept.items() if feature in f)

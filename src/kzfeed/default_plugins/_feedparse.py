@@ -1,6 +1,6 @@
 """feedparser as the ``rss`` source uses it: set up once, on first use.
 
-Five things cost each feed time for nothing:
+Six things cost each feed time for nothing:
 
 - feedparser asks the SAX drivers it prefers first (libxml2's) for each feed; not installed,
   its import fails again each time (Python remembers no failed import): a search of the whole
@@ -26,6 +26,12 @@ Five things cost each feed time for nothing:
 - feedparser deep-copies each content element's parameters (type, language, base: strings)
   with ``copy.deepcopy``; a dict of strings is copied key by key as ``deepcopy`` does, without
   its machinery. Anything else still goes to ``copy.deepcopy``.
+- ``FeedParserDict.get`` goes through ``__getitem__``, a chain of comparisons for the five keys
+  it treats specially and a lookup of the key's old names, then catches the ``KeyError`` of a
+  missing key: feedparser asks its content parameters' ``type`` so for each piece of text and
+  each element (~650 calls a feed of 10 entries). A key that is neither special nor an old name
+  is looked up in the dict itself, which is what that chain ends with; the others still go
+  through it. Installed only while ``__getitem__`` treats specially the keys it does now.
 
 kzfeed sanitises what it keeps of a feed's HTML itself (nh3, ``kzfeed.articles.sanitize_html``)
 whatever feedparser did; none of this changes feedparser's output, only its cost.
@@ -62,6 +68,11 @@ _C1 = range(128, 160)
 
 _lock = threading.Lock()
 _module: Any = None
+
+#: the keys ``FeedParserDict.__getitem__`` treats specially, and the other words it compares or
+#: reads (feedparser 6.0.x): a release that changes them keeps its own ``get``
+_SPECIAL_KEYS = frozenset({"category", "enclosures", "license", "updated", "updated_parsed"})
+_GETITEM_WORDS = _SPECIAL_KEYS | {"href", "links", "published", "published_parsed", "rel", "tags", "term"}
 
 
 def plain_markup(markup: str) -> bool:
@@ -151,6 +162,23 @@ class _Copy:
         return getattr(copy, name)
 
 
+def _direct_get(kind: type[dict[Any, Any]]) -> Callable[..., Any] | None:
+    """``kind.get`` (``FeedParserDict``'s) that looks a plain key up in the dict itself, as its
+    ``__getitem__`` ends up doing; ``None`` when that ``__getitem__`` is not the one known."""
+    words = {c for c in kind.__getitem__.__code__.co_consts if isinstance(c, str) and c.isidentifier()}
+    if words != _GETITEM_WORDS:
+        return None
+    original: Callable[..., Any] = kind.get
+    renamed: dict[str, Any] = getattr(kind, "keymap", {})
+
+    def get(self: dict[Any, Any], key: Any, default: Any = None) -> Any:
+        if key in _SPECIAL_KEYS or key in renamed:
+            return original(self, key, default)
+        return dict.get(self, key, default)
+
+    return get
+
+
 def feedparser_module() -> Any:
     """The feedparser module, set up as this module's docstring says (once per process)."""
     global _module
@@ -168,6 +196,8 @@ def feedparser_module() -> Any:
             if all(128 <= code < _TABLE_END for code in mixin._cp1252):
                 mixin._cp1252 = _translation(mixin._cp1252)
             mixin.copy = _Copy(feedparser.util.FeedParserDict)
+            if (get := _direct_get(feedparser.util.FeedParserDict)) is not None:
+                feedparser.util.FeedParserDict.get = get
             if feedparser.sanitizer._HTMLSanitizer.acceptable_elements >= _TAGS:
                 mixin.resolve_relative_uris = _skipping_resolve(mixin.resolve_relative_uris)
                 mixin._sanitize_html = _skipping_sanitize(mixin._sanitize_html)

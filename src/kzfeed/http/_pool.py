@@ -79,12 +79,12 @@ class LinearPool(httpcore.ConnectionPool):
         # as httpcore: closed ones dropped, expired ones closed (asked on a sweep), and an idle
         # one closed while the pool holds more connections than max_keepalive_connections
         # (httpcore compares the length of a list of every connection, i.e. their number,
-        # rebuilt for each)
+        # rebuilt for each; compared first here, as is_idle only reads the connection's state)
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
             elif (sweep and connection.has_expired()) or (
-                connection.is_idle() and len(self._connections) > self._max_keepalive_connections
+                len(self._connections) > self._max_keepalive_connections and connection.is_idle()
             ):
                 self._connections.remove(connection)
                 closing.append(connection)

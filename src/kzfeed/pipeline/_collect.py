@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from kzfeed.config import SourceConfig
 from kzfeed.errors import FetchError, KzfeedError, SourceCrashed, SourceError, SourceNotRun
 from kzfeed.models import RawItem, RunErrorKind, SourceRun, SourceState, SourceStatus
 from kzfeed.pipeline._health import is_due
-from kzfeed.sources import Source, SourceContext, SourceReport
+from kzfeed.sources import Source, SourceContext, SourceReport, current_url
 from kzfeed.storage import StoreProtocol
 
 if TYPE_CHECKING:  # the fetcher imports httpx: a run that fetches nothing does not need it
@@ -126,6 +127,33 @@ class Collector:
     stop: threading.Event | None = None
     #: called with a source's name as its fetch starts (on its worker thread)
     on_start: Callable[[str], None] | None = None
+    #: the main URLs of the sources submitted whose validators are not read yet (see ``submit``)
+    _unread: list[str] = field(default_factory=list, init=False, repr=False)
+    _unread_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def submit(
+        self,
+        threads: Executor,
+        sc: SourceConfig,
+        source: Source,
+        state: SourceState,
+        arrived: Callable[[RawItem], None] | None = None,
+    ) -> Future[Collected]:
+        """:meth:`collect` on one of ``threads``. The validators of the main URLs (a source's
+        ``url``, as the ``rss`` and ``html`` types have it) of every source submitted before a
+        fetch starts are read by that fetch at once, in one query, not one a source."""
+        url = getattr(source, "url", None)
+        if isinstance(url, str):
+            with self._unread_lock:
+                self._unread.append(current_url(state, url))
+        return threads.submit(self.collect, sc, source, state, arrived)
+
+    def _read_validators(self) -> None:
+        # under the lock: a fetch that starts meanwhile waits for the entries of its URL
+        with self._unread_lock:
+            urls, self._unread = self._unread, []
+            if urls:
+                self.fetcher.expect(urls)
 
     def collect(
         self,
@@ -159,6 +187,7 @@ class Collector:
         if self.on_start is not None:
             self.on_start(sc.name)
         try:
+            self._read_validators()
             for raw in _raw_items(source.fetch(ctx), sc):
                 got.raws.append(raw)
                 if arrived is not None:

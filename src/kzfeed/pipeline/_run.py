@@ -311,7 +311,7 @@ class Pipeline:
                     due.drop(name)
                     continue
             threads, events = pool
-            future = threads.submit(tools.open().collect, sc, source, state, partial(put_item, events, sc))
+            future = tools.open().submit(threads, sc, source, state, partial(put_item, events, sc))
             future.add_done_callback(events.put)
             started.add(future)
         return started

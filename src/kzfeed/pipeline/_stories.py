@@ -3,203 +3,30 @@ stored item's story again (``kzfeed stories --rebuild``), a batch at a time."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from kzfeed import clock
-from kzfeed.models import Item, StoryKey
+from kzfeed.models import Item
+from kzfeed.pipeline._runkeys import RunStoryKeys
 from kzfeed.storage import Arrived, StoreProtocol
 from kzfeed.stories import (
     NEAR_DUPLICATE_BITS,
     SIGNALS_VERSION,
     FeatureCounts,
     Signals,
-    StoredKeys,
-    StoredReports,
     StoryIndex,
-    StoryLookup,
     ViewedStoryIndex,
     assign_stories,
     fingerprint,
-    key_as_stored,
     report_windows,
-    seen_order,
     story_lookup,
 )
 
 __all__ = ["RunStoryKeys", "rebuild_stories", "remember_reports", "signals_rows", "story_index"]
-
-
-Span = tuple[datetime, datetime]
-
-
-class RunStoryKeys:
-    """The stored story keys one run's sources read. Where only this run writes while it runs
-    (SQLite, under the run lock), the keys of a period once read are kept for the next sources
-    (whose periods mostly overlap: a run of many feeds brings news of the same days), and kept
-    true as each source is stored: a source reads only the periods no earlier one read, and the
-    keys sharing an exact key with its items, and its index views the keys kept
-    (``ViewedStoryIndex``); on a database without items when the run began (a first update)
-    none, every stored item being one of its sources', kept as stored. Elsewhere (PostgreSQL,
-    where other workers store at the same time) each source reads all its keys again. (``stories --rebuild`` and ``prune`` take no run lock:
-    one of them at the same time as a run leaves that run's later sources grouped by the keys
-    read before it, as a source's own index always was.)"""
-
-    def __init__(self, store: StoreProtocol) -> None:
-        self.store = store
-        self._keep = store.runs_exclusive
-        #: every stored item of the periods in ``_covered`` (and others), by id, story, exact
-        #: key and day
-        self.kept = StoredKeys()
-        self._covered: list[Span] = []
-        #: the keys kept that have a date (:func:`_when`), sorted by it: ``_dates``, and the
-        #: item ids at the same positions (a source's periods are found by bisection, not by
-        #: looking at every key the run read: that grew with the square of the sources)
-        self._dates: list[datetime] = []
-        self._dated: list[str] = []
-        #: the stored reports of the periods read, with their signals, viewed by each source's
-        #: index (kept true with the keys: a report whose key changes is forgotten)
-        self.reports: StoredReports | None = StoredReports() if self._keep else None
-        #: where the run keeps the keys: whether no item was stored when it began (its first
-        #: update), asked as its first source looks its keys up (None: not yet). Then every
-        #: stored item is one of this run's sources', kept as stored (:meth:`stored`), and the
-        #: keys a source looks up are all kept: none is read
-        self._all_kept: bool | None = None
-
-    @property
-    def keeps(self) -> bool:
-        """Whether the keys read are kept for the run's next sources (SQLite)."""
-        return self._keep
-
-    def read(self, look: StoryLookup) -> list[StoryKey]:
-        """The keys of ``store.story_keys`` for ``look``, in its order."""
-        if not self._keep:
-            return self._stored(look, look.spans)
-        found = {key.item_id: key for key in self.look(look)}
-        if self._all_kept:  # the keys sharing an exact key with the batch are kept, not read
-            for key in self.kept.matching(look.ids, look.hashes, look.urls, look.guids):
-                found.setdefault(key.item_id, key)
-        for since, until in look.spans:  # as _within: published, else first seen, in a span
-            start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
-            for item_id in self._dated[start:end]:
-                if item_id not in found:
-                    found[item_id] = self._kept(item_id)
-        return sorted(found.values(), key=seen_order)
-
-    def look(self, look: StoryLookup) -> list[StoryKey]:
-        """Keep the stored keys ``look`` reads that no earlier source read (the periods not read
-        yet, and the keys sharing an exact key with the batch); returns those read now."""
-        if self._all_kept is None:  # (before this run stores any item: under the run lock)
-            self._all_kept = not self.store.has_items()
-        unread = [piece for span in look.spans for piece in _uncovered(span, self._covered)]
-        found = [] if self._all_kept else self._stored(look, unread)
-        for key in found:
-            self._keep_key(key)
-        self._covered = _joined([*self._covered, *look.spans])
-        return found
-
-    def reports_within(self, windows: Sequence[Span]) -> list[StoryKey]:
-        """The keys kept published within ``windows`` (apart, read by :meth:`look`), in the
-        order ``store.story_keys`` gives them."""
-        found = []
-        for since, until in windows:
-            start, end = bisect_left(self._dates, since), bisect_right(self._dates, until)
-            found += [k for i in self._dated[start:end] if (k := self._kept(i)).published is not None]
-        return sorted(found, key=seen_order)
-
-    def _kept(self, item_id: str) -> StoryKey:
-        key = self.kept.get(item_id)
-        assert key is not None
-        return key
-
-    def _keep_key(self, key: StoryKey) -> None:
-        """Keep ``key`` (in place of the item's key kept before), and in the indexes."""
-        old = self.kept.get(key.item_id)
-        if old == key:
-            return
-        if self.reports is not None:
-            self.reports.changed(key.item_id, key.content_hash, key.published)
-        if old is not None and (when := _when(old)) is not None:
-            at = self._dated.index(
-                old.item_id, bisect_left(self._dates, when), bisect_right(self._dates, when)
-            )
-            del self._dates[at], self._dated[at]
-        self.kept.put(key)
-        if (when := _when(key)) is not None:
-            at = bisect_right(self._dates, when)
-            self._dates.insert(at, when)
-            self._dated.insert(at, key.item_id)
-
-    def _stored(self, look: StoryLookup, spans: Sequence[Span]) -> list[StoryKey]:
-        return self.store.story_keys(
-            ids=look.ids, hashes=look.hashes, urls=look.urls, guids=look.guids, spans=spans
-        )
-
-    def stored(
-        self,
-        ids: Collection[str],
-        merges: Mapping[str, str],
-        *,
-        new: Iterable[Item] = (),
-        now: datetime | None = None,
-    ) -> None:
-        """A source's items ``ids`` were stored, and the stories ``merges`` moved (``{absorbed:
-        survivor}``, as ``kzfeed.storage`` moves them): keep the keys true. ``new``: the items
-        of ``ids`` stored new, first seen at ``now``, as stored (with their fingerprint and
-        story): their keys are made from them as ``store.story_keys`` reads them back, and
-        only the others are read (a first run stores every item new)."""
-        if not self._keep:
-            return
-        for absorbed, survivor in sorted(merges.items()):
-            if absorbed != survivor:
-                self.kept.move(absorbed, survivor)
-        made: dict[str, StoryKey] = {}
-        if now is not None:
-            for item in new:
-                if item.id not in made:  # (the first of one id, as stored)
-                    made[item.id] = key_as_stored(item, now)
-        rest = [i for i in ids if i not in made]
-        keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
-        for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint
-            self._keep_key(key)
-
-
-def _when(key: StoryKey) -> datetime | None:
-    """The date ``store.story_keys`` reads a key for within a span: published, or without a
-    date, first seen."""
-    return key.published if key.published is not None else key.first_seen
-
-
-def _uncovered(span: Span, covered: Sequence[Span]) -> list[Span]:
-    """The parts of ``span`` outside the ``covered`` periods (sorted, apart), ends included."""
-    since, until = span
-    parts = []
-    for start, end in covered:
-        if end < since:
-            continue
-        if start > until:
-            break
-        if start > since:
-            parts.append((since, start))
-        since = max(since, end)
-        if since >= until:
-            return parts
-    parts.append((since, until))
-    return parts
-
-
-def _joined(spans: Iterable[Span]) -> list[Span]:
-    """The periods of ``spans`` with overlapping ones joined, oldest first."""
-    found: list[Span] = []
-    for since, until in sorted(spans):
-        if found and since <= found[-1][1]:
-            found[-1] = (found[-1][0], max(found[-1][1], until))
-        else:
-            found.append((since, until))
-    return found
 
 
 def story_index(

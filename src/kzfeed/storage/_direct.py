@@ -20,6 +20,7 @@ import re
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -39,8 +40,9 @@ from sqlalchemy.exc import StatementError
 
 from kzfeed.storage._base import upsert
 from kzfeed.storage._errors import explain_database_error
+from kzfeed.storage._schema import UTCDateTime
 
-__all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row"]
+__all__ = ["DIRECT", "delete_in", "insert_rows", "run_sql", "select_rows", "update_row", "update_rows"]
 
 #: the databases written directly (the tests empty it to compare with SQLAlchemy's statements)
 DIRECT = {"sqlite"}
@@ -67,11 +69,20 @@ def insert_rows(
 def update_row(conn: Connection, table: Table, key: str, row: Mapping[str, Any]) -> int:
     """UPDATE the columns of ``row`` (but ``key``) of the row of ``table`` whose ``key`` column
     is ``row[key]``; how many rows changed (0: none by that key)."""
-    columns = tuple(k for k in row if k != key)
-    if conn.dialect.name not in DIRECT:
-        return int(conn.execute(_update(table, key, columns), {**row, "b_key": row[key]}).rowcount)
+    return update_rows(conn, table, key, [row])
+
+
+def update_rows(conn: Connection, table: Table, key: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    """:func:`update_row` for each of ``rows`` (mappings with the same keys), in one statement
+    run once per row; how many rows changed in all."""
+    if not rows:
+        return 0
+    columns = tuple(k for k in rows[0] if k != key)
+    if conn.dialect.name not in DIRECT:  # one at a time: a driver's executemany may not count
+        statement = _update(table, key, columns)
+        return sum(int(conn.execute(statement, {**row, "b_key": row[key]}).rowcount) for row in rows)
     sql, processors = _update_plan(table, key, columns, conn.dialect)
-    return int(_run(conn, sql, _bound(sql, [row], (*columns, key), processors)).rowcount)
+    return int(_run(conn, sql, _bound(sql, rows, (*columns, key), processors)).rowcount)
 
 
 def delete_in(conn: Connection, column: Column[Any], values: Collection[Any]) -> None:
@@ -133,7 +144,34 @@ def _select_plan(
 
 
 def _type_processor(type_: Any, dialect: Dialect) -> _Processor:
+    if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+        impl = type_.impl_instance.dialect_impl(dialect)
+        if getattr(impl, "_storage_format", None) == _SQLITE_TIME:
+            return _sqlite_time
     return type_.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+#: how SQLAlchemy's SQLite ``DATETIME`` writes a time (its default storage format)
+_SQLITE_TIME = "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """What SQLAlchemy binds for a ``UTCDateTime`` on SQLite (``UTCDateTime.process_bind_param``,
+    then ``DATETIME``'s format), in one step at half the cost: a run binds a dozen times a source."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to the database; make it timezone-aware")
+    t = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (SQLAlchemy's own format)
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.microsecond,
+    )
 
 
 # SQLAlchemy's statements (other databases), built once: building one costs more than running it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
 
@@ -16,7 +17,7 @@ from kzfeed.storage._runrows import run_source_values
 from kzfeed.storage._schema import run_sources, runs
 from kzfeed.storage._sources import upsert_sources
 
-__all__ = ["RunRecord", "RunsMixin", "SourceRunRecord", "record_source_runs"]
+__all__ = ["RunRecord", "RunsMixin", "SourceRunRecord", "record_source_runs", "write_run_lines"]
 
 
 class RunsMixin(StoreBase):
@@ -100,12 +101,23 @@ _INSERT_LINES = insert(run_sources)
 def record_source_runs(conn: Connection, run_id: int, outcomes: Sequence[SourceRun]) -> None:
     """Record (or replace) what run ``run_id`` did for these sources, in ``conn``'s transaction
     (one statement: an upsert)."""
-    if not outcomes:
+    write_run_lines(conn, [run_source_values(run_id, outcome) for outcome in outcomes])
+
+
+def write_run_lines(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
+    """Write ``run_sources`` rows (:func:`run_source_values`), each replacing the line of its
+    run and source if there is one."""
+    if not values:
         return
-    values = [run_source_values(run_id, outcome) for outcome in outcomes]
+    if len(values) > 1:  # a line given twice: the last
+        values = list({(row["run_id"], row["source"]): row for row in values}.values())
     if upsert(conn.dialect.name, run_sources) is not None:
         insert_rows(conn, run_sources, values, replace=True)
         return
-    for chunk in chunks([o.source for o in outcomes]):
-        conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
-    conn.execute(_INSERT_LINES, values)
+    by_run: dict[int, list[str]] = {}
+    for row in values:
+        by_run.setdefault(row["run_id"], []).append(row["source"])
+    for run_id, names in by_run.items():
+        for chunk in chunks(names):
+            conn.execute(_DROP_LINES, {"run": run_id, "sources": list(chunk)})
+    conn.execute(_INSERT_LINES, list(values))

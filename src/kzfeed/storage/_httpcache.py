@@ -3,17 +3,18 @@ next run sends conditional requests and honours Retry-After even after a restart
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from kzfeed.models import CacheEntry
-from kzfeed.storage._base import StoreBase, chunks, upsert
+from kzfeed.storage._base import StoreBase, at_commit, chunks, upsert
 from kzfeed.storage._direct import insert_rows
 from kzfeed.storage._runrows import TableHttpCache, cache_entry, cache_values
 from kzfeed.storage._schema import http_cache
 
-__all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_entries"]
+__all__ = ["DatabaseHttpCache", "HttpCacheMixin", "clear_retry_after", "write_cache_rows", "write_entries"]
 
 
 class HttpCacheMixin(StoreBase):
@@ -52,20 +53,34 @@ class DatabaseHttpCache(TableHttpCache):
 def write_entries(conn: Connection, entries: Mapping[str, CacheEntry]) -> None:
     """Insert or update ``entries`` in the transaction of ``conn``: one statement (an upsert;
     on another database, one query finds those stored, then one statement updates them and
-    one inserts the others; a source of many pages writes an entry per page)."""
-    if not entries:
+    one inserts the others; a source of many pages writes an entry per page). In a run's held
+    transaction (SQLite), as it commits, with the other sources' (``at_commit``), in the order
+    they were written: a URL written twice keeps its last entry."""
+    at_commit(conn, write_cache_rows, [{"url": url, **cache_values(entry)} for url, entry in entries.items()])
+
+
+def write_cache_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or update ``http_cache`` rows (``url`` and :func:`cache_values`); of a URL given
+    twice, the last."""
+    last = {row["url"]: row for row in rows}
+    if not last:
         return
-    rows = {url: cache_values(entry) for url, entry in entries.items()}
     if upsert(conn.dialect.name, http_cache) is not None:
-        insert_rows(conn, http_cache, [{"url": url, **row} for url, row in rows.items()], replace=True)
+        insert_rows(conn, http_cache, list(last.values()), replace=True)
         return
     stored: set[str] = set()
-    for some in chunks(list(rows)):
+    for some in chunks(list(last)):
         stored.update(conn.execute(_STORED, {"urls": list(some)}).scalars())
     if stored:
-        conn.execute(_CHANGE, [{"stored_url": url, **rows[url]} for url in rows if url in stored])
-    if len(stored) < len(rows):
-        conn.execute(_INSERT, [{"url": url, **row} for url, row in rows.items() if url not in stored])
+        changed = [(url, row) for url, row in last.items() if url in stored]
+        conn.execute(_CHANGE, [{"stored_url": url, **_but_url(row)} for url, row in changed])
+    if len(stored) < len(last):
+        conn.execute(_INSERT, [row for url, row in last.items() if url not in stored])
+
+
+def _but_url(row: dict[str, Any]) -> dict[str, Any]:
+    """The columns of an ``http_cache`` row but its URL."""
+    return {k: v for k, v in row.items() if k != "url"}
 
 
 # built once (building a statement costs more than running it): the URLs of ``:urls`` stored,

@@ -25,10 +25,29 @@ __all__ = [
 
 
 def _evidence_json(evidence: Iterable[Evidence]) -> str:
-    return json.dumps(
-        [{"term": e.term, "field": e.field, "count": e.count, "weight": e.weight} for e in evidence],
-        ensure_ascii=False,
-    )
+    """``json.dumps`` of the evidence as a list of objects (``ensure_ascii=False``), each
+    object's text made once a process: most of what a run stores repeats (the same term,
+    field, count and weight in many items' relevance and topics), and encoding them again
+    cost a first run of 2,000 items ~0.1 s."""
+    parts = []
+    for e in evidence:
+        key = (e.term, e.field, e.count, e.weight)
+        part = _EVIDENCE.get(key)
+        if part is None or type(e.count) is not int or type(e.weight) is not float:
+            # (1 == 1.0 == True: a count or weight of another type is encoded as it is)
+            part = _encode({"term": e.term, "field": e.field, "count": e.count, "weight": e.weight})
+            if type(e.count) is int and type(e.weight) is float:
+                if len(_EVIDENCE) >= _EVIDENCE_KEPT:
+                    _EVIDENCE.clear()
+                _EVIDENCE[key] = part
+        parts.append(part)
+    return "[" + ", ".join(parts) + "]"  # json.dumps' separators
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+#: the JSON text of each evidence encoded, by its fields (at most ``_EVIDENCE_KEPT``)
+_EVIDENCE: dict[tuple[str, str, int, float], str] = {}
+_EVIDENCE_KEPT = 50_000
 
 
 def _evidence_from_json(text: str) -> tuple[Evidence, ...]:

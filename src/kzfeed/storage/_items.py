@@ -12,9 +12,9 @@ from sqlalchemy import Connection, Select, bindparam, delete, func, or_, select,
 from kzfeed import clock
 from kzfeed.errors import InputError
 from kzfeed.models import Classification, Item, SourceRun, SourceState
-from kzfeed.storage._base import StoreBase, chunks
+from kzfeed.storage._base import StoreBase, at_commit, chunks
 from kzfeed.storage._direct import insert_rows, select_rows
-from kzfeed.storage._history import record_source_runs
+from kzfeed.storage._history import write_run_lines
 from kzfeed.storage._httpcache import write_entries
 from kzfeed.storage._itemrows import (
     classification_signature,
@@ -23,11 +23,11 @@ from kzfeed.storage._itemrows import (
     items_from_rows,
     write_classifications,
 )
-from kzfeed.storage._runrows import SaveCounts
+from kzfeed.storage._runrows import SaveCounts, run_source_values
 from kzfeed.storage._schema import item_date, item_entities, item_topics, items
 from kzfeed.storage._search import index_new_items
 from kzfeed.storage._signals import SignalsRow, drop_signals, write_signals
-from kzfeed.storage._sources import upsert_sources
+from kzfeed.storage._sources import health_values, write_health
 from kzfeed.storage._stories import merge_stories
 from kzfeed.storage._storyrows import refresh_stories, stories_of
 
@@ -74,13 +74,15 @@ class ItemsMixin(StoreBase):
             if merges:
                 merge_stories(conn, merges)
             counts = _save_items(conn, batch, now) if batch else SaveCounts()
-            write_signals(conn, (row for row in signals if row[0] in counts.new_ids))
+            # the rows nothing reads before the run's held transaction commits (SQLite) are
+            # written as it commits, each table's for all its sources at once (``at_commit``)
+            at_commit(conn, write_signals, [row for row in signals if row[0] in counts.new_ids])
             due_at = None if due_in is None else clock.instant() + timedelta(seconds=max(due_in, 0.0))
-            upsert_sources(conn, [(state, config_hash)], due_at=due_at)
+            at_commit(conn, write_health, [health_values(state, config_hash, due_at=due_at)])
             if validators:
                 write_entries(conn, validators)
             if record is not None:
-                record_source_runs(conn, record[0], [record[1](counts)])
+                at_commit(conn, write_run_lines, [run_source_values(record[0], record[1](counts))])
         return counts
 
     def items(

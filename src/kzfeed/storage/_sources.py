@@ -12,12 +12,12 @@ from sqlalchemy.sql import bindparam
 
 from kzfeed.models import SourceState
 from kzfeed.storage._base import StoreBase, chunks
-from kzfeed.storage._direct import insert_rows, update_row
+from kzfeed.storage._direct import DIRECT, insert_rows, update_row, update_rows
 from kzfeed.storage._records import UNHEALTHY_SQL, state_from_row
 from kzfeed.storage._runrows import source_values
 from kzfeed.storage._schema import items, sources
 
-__all__ = ["SourcesMixin", "state_from_row", "upsert_sources"]
+__all__ = ["SourcesMixin", "health_values", "state_from_row", "upsert_sources", "write_health"]
 
 
 class SourcesMixin(StoreBase):
@@ -69,28 +69,49 @@ class SourcesMixin(StoreBase):
 def upsert_sources(
     conn: Connection, rows: Sequence[tuple[SourceState, str]], *, due_at: datetime | None = None
 ) -> None:
-    """Write the health rows (``(state, config hash)``) of several sources: one statement for
-    those stored, one for new ones; with ``due_at``, when they are due again too. One source
-    (a run stores each that brought items in a transaction of its own) is one UPDATE when its
-    row is there, as it mostly is, else that UPDATE and an INSERT."""
-    if not rows:
-        return
-    values = [source_values(state, config_hash) for state, config_hash in rows]
+    """Write the health rows (``(state, config hash)``) of several sources; with ``due_at``,
+    when they are due again too (:func:`write_health`)."""
+    write_health(conn, [health_values(state, config_hash, due_at=due_at) for state, config_hash in rows])
+
+
+def health_values(state: SourceState, config_hash: str, *, due_at: datetime | None = None) -> dict[str, Any]:
+    """The columns of a source's health row a run writes; with ``due_at``, its due time too."""
+    values = source_values(state, config_hash)
     if due_at is not None:
-        values = [{**v, "due_at": due_at} for v in values]
+        values["due_at"] = due_at
+    return values
+
+
+def write_health(conn: Connection, values: Sequence[dict[str, Any]]) -> None:
+    """Write health rows (:func:`health_values`, in order): those stored updated, the others
+    inserted. One source (a run stores each that brought items in a transaction of its
+    own) is one UPDATE when its row is there, as it mostly is, else that UPDATE and an INSERT;
+    several (the sources a held run commits together, the quiet ones) are one UPDATE run once
+    per row on SQLite when every row is there, else a query finds those stored, then one
+    statement updates them and one inserts the others."""
     if len(values) == 1:
         if not update_row(conn, sources, "name", values[0]):
             insert_rows(conn, sources, values)  # no row by that name (a source's first run)
         return
-    stored: set[str] = set()
-    for chunk in chunks([v["name"] for v in values]):
-        stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
-    known = [{**v, "b_name": v["name"]} for v in values if v["name"] in stored]
-    if known:
-        conn.execute(_update_one(tuple(k for k in values[0] if k != "name")), known)
-    fresh = [v for v in values if v["name"] not in stored]
-    if fresh:
-        conn.execute(insert(sources), fresh)
+    merged: dict[str, dict[str, Any]] = {}
+    for row in values:  # a source written twice: as the second write after the first
+        merged[row["name"]] = {**merged[row["name"]], **row} if row["name"] in merged else row
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in merged.values():  # with a due time and without
+        groups.setdefault(tuple(row), []).append(row)
+    for group in groups.values():
+        updated = conn.dialect.name in DIRECT
+        if updated and update_rows(conn, sources, "name", group) == len(group):
+            continue
+        stored: set[str] = set()
+        for chunk in chunks([v["name"] for v in group]):
+            stored.update(conn.execute(select(sources.c.name).where(sources.c.name.in_(chunk))).scalars())
+        known = [{**v, "b_name": v["name"]} for v in group if v["name"] in stored]
+        if known and not updated:
+            conn.execute(_update_one(tuple(k for k in group[0] if k != "name")), known)
+        fresh = [v for v in group if v["name"] not in stored]
+        if fresh:
+            conn.execute(insert(sources), fresh)
 
 
 @lru_cache(maxsize=8)

@@ -15,32 +15,18 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from operator import mul
 
+from kzfeed.stories._bounds import (
+    EVENT_WINDOW,
+    PAIR_THRESHOLD,
+    STORY_THRESHOLD,
+    BoundedMatching,
+    _Rarity,
+)
 from kzfeed.stories._signals import Signals
 from kzfeed.stories._stored import StoredReports, Window, microseconds
 
 __all__ = ["EVENT_WINDOW", "PAIR_THRESHOLD", "STORY_THRESHOLD", "EventIndex", "EventMatch", "FeatureCounts"]
-
-#: reports of one event are published within this time of each other
-EVENT_WINDOW = timedelta(days=3)
-#: the least similarity of a report to its closest report of a story it joins
-PAIR_THRESHOLD = 0.45
-#: the least mean similarity of a report to the reports of a story it joins
-STORY_THRESHOLD = 0.3
-#: features in more than this share of the indexed reports do not select candidates
-_COMMON = 0.05
-_MIN_COMMON = 30
-#: the days (from a report's day) whose reports are all published within ``EVENT_WINDOW`` of it:
-#: two instants of days ``d`` apart are less than ``d + 1`` days apart
-_INSIDE = (-(EVENT_WINDOW.days - 1), EVENT_WINDOW.days - 1)
-#: the thresholds a story's bounds must reach for its reports to be scored (a hair lower: a bound
-#: and the similarity it bounds are rounded apart)
-_PAIR_BOUND = PAIR_THRESHOLD * (1 - 1e-9)
-_STORY_BOUND = STORY_THRESHOLD * (1 - 1e-9)
-#: a report's features weighted by rarity, the norm of that vector, and the rarity of features
-_Vector = tuple[list[tuple[str, float]], float, dict[str, float]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +50,7 @@ class FeatureCounts:
     df: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-class EventIndex:
+class EventIndex(BoundedMatching):
     """Reports with their signals, searchable by rare feature within a time window."""
 
     def __init__(self, counts: FeatureCounts | None = None) -> None:
@@ -116,6 +102,10 @@ class EventIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    @property
+    def _reports_counted(self) -> int:
+        return self._counts.reports
 
     def add(self, item_id: str, story: str, signals: Signals, *, counted: bool = False) -> None:
         """Index a report; with shared counts, it is counted only when ``counted`` (a new one)."""
@@ -189,7 +179,9 @@ class EventIndex:
         if self._stored is None or feature in self._postings:
             return self._postings.get(feature)
         viewed = self._viewed
-        found = sorted([viewed[i] for i in self._stored.holders(feature) if i in viewed])
+        found = sorted(
+            [viewed[i] for i in self._stored.holders_within(self._windows, feature) if i in viewed]
+        )
         found += self._added.get(feature, ())
         if not found:
             return None
@@ -216,33 +208,6 @@ class EventIndex:
             return 0.0
         return dot / (norm_a * math.sqrt(sum(w * w for w in vb.values())))
 
-    def _candidates(self, signals: Signals) -> set[int]:
-        assert signals.published is not None
-        limit = max(_MIN_COMMON, _COMMON * self._counts.reports)
-        day = signals.day
-        assert day is not None
-        days = range(day - EVENT_WINDOW.days - 1, day + EVENT_WINDOW.days + 2)
-        found: set[int] = set()
-        published, reports = signals.published, self._signals
-        for feature in signals.features:
-            count = self._df.get(feature)
-            if count is None:
-                count = self._count(feature)
-            if count > limit or (by_day := self._posted(feature)) is None:
-                continue
-            for d in days:
-                posted = by_day.get(d)
-                if not posted:
-                    continue
-                if _INSIDE[0] <= d - day <= _INSIDE[1]:  # every report of these days is in the window
-                    found.update(posted)
-                    continue
-                for n in posted:
-                    other = reports[n].published
-                    if other is not None and abs(other - published) <= EVENT_WINDOW:
-                        found.add(n)
-        return found
-
     def find(self, signals: Signals) -> EventMatch | None:
         """The story whose reports ``signals`` matches best, or None. Reports without a
         publication date are never matched this way."""
@@ -254,12 +219,12 @@ class EventIndex:
         first: more than one when the report links stories that were apart until now."""
         if signals.published is None or not signals.features:
             return []
-        idf: dict[str, float] = {}  # the same for every candidate: worked out once a feature
+        idf = _Rarity(self)  # the same for every candidate: worked out once a feature
         self._idf_of(signals.features, idf)
         mine = [(f, w * idf[f]) for f, w in signals.features.items()]
         norm = math.sqrt(sum([w * w for _, w in mine]))
         matches = []
-        for story, found in self._bounded(signals, mine, norm, idf).items():
+        for story, found in self._bounded(signals, mine, norm, idf):
             scored = self._story_scores(signals, story, found, (mine, norm, idf))
             if scored is None:
                 continue
@@ -270,93 +235,11 @@ class EventIndex:
             mean = sum(score for score, _ in scores) / max(members, len(scores))
             if mean < STORY_THRESHOLD:
                 continue
-            shared = tuple(sorted(signals.shared(self._signals[n]), key=lambda f: -self.idf(f)))
+            # the rarest shared features first (``idf`` holds every feature of ``signals``)
+            shared = tuple(sorted(signals.shared(self._signals[n]), key=idf.__getitem__, reverse=True))
             matches.append(EventMatch(story=story, item_id=self._ids[n], score=top, mean=mean, shared=shared))
         matches.sort(key=lambda m: (-m.mean, m.story))
         return matches
-
-    def _bounded(
-        self, signals: Signals, mine: list[tuple[str, float]], norm: float, idf: dict[str, float]
-    ) -> dict[str, list[tuple[int, float]]]:
-        """The candidates of each story, in the order they are compared, each with a bound no
-        lower than its similarity (0: none).
-
-        The similarity is ``dot / (norm * |theirs|)``, where ``|theirs|`` needs the rarity of
-        every feature of theirs. Every rarity is above 1 (no feature is in more reports than
-        there are), so ``|theirs|`` is at least that of the shared features weighted by rarity
-        and the others by their weight alone (``Signals.weight``): a bound worked out from the
-        few shared features, found in C, which most candidates fall short of (the run's hot
-        loop: every candidate of every new report). Those that share too little of ``mine``
-        to reach the threshold whatever theirs (Cauchy–Schwarz) are bounded by that alone."""
-        kinds, reports, stories, sqrt = signals.kinds, self._signals, self._stories, math.sqrt
-        mine_keys, weighted = signals.features.keys(), dict(mine)
-        # first the looser bound |mine shared| / |mine|, summed in C
-        squares, least = {f: w * w for f, w in mine}.__getitem__, (_PAIR_BOUND * norm) ** 2
-        bounded: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for n in self._candidates(signals):
-            other = reports[n]
-            bound = 0.0
-            if not (kinds and other.kinds and not kinds & other.kinds):  # signals.conflicts(other)
-                theirs = other.features
-                shared = mine_keys & theirs.keys()
-                if (mass := sum(map(squares, shared))) < least:
-                    bounded[stories[n]].append((n, sqrt(mass) / norm))
-                    continue
-                dot = by_rarity = by_weight = 0.0
-                for f in shared:
-                    t = theirs[f]
-                    b = t * idf[f]
-                    dot += weighted[f] * b
-                    by_rarity += b * b
-                    by_weight += t * t
-                if dot:
-                    bound = dot / (norm * sqrt(by_rarity + max(0.0, other.weight - by_weight)))
-            bounded[stories[n]].append((n, bound))
-        return bounded
-
-    def _story_scores(
-        self, signals: Signals, story: str, found: list[tuple[int, float]], vector: _Vector
-    ) -> tuple[list[tuple[float, int]], int] | None:
-        """The similarity of ``signals`` to each of ``found`` (a story's candidates with their
-        bounds, see :meth:`_bounded`), in that order, and how many reports of the story are in
-        the window; None when the bounds show that the story cannot match: then only the
-        candidates whose bounds reach the threshold are scored, the likeliest first, until one
-        of them does."""
-        exact: dict[int, float] = {}
-        for i in sorted(range(len(found)), key=lambda i: -found[i][1]):
-            n, bound = found[i]
-            if bound < _PAIR_BOUND:
-                return None
-            exact[i] = score = self._score(signals, n, *vector)
-            if score >= PAIR_THRESHOLD:
-                break
-        else:
-            return None
-        members = self._members_in_window(story, signals)
-        if sum([exact.get(i, b) for i, (_, b) in enumerate(found)]) / max(members, len(found)) < _STORY_BOUND:
-            return None
-        scores = [
-            (exact[i] if i in exact else self._score(signals, n, *vector) if b else 0.0, n)
-            for i, (n, b) in enumerate(found)
-        ]
-        return scores, members
-
-    def _score(
-        self, signals: Signals, n: int, mine: list[tuple[str, float]], norm: float, idf: dict[str, float]
-    ) -> float:
-        """The similarity of ``signals`` (weighted by rarity: ``mine``, of ``norm``) and report
-        ``n``: that of :meth:`similarity`, to the last bit (the same products summed in the
-        same order, without making the vectors)."""
-        other = self._signals[n]
-        if signals.conflicts(other):
-            return 0.0
-        theirs = other.features
-        dot = sum([w * (theirs[f] * idf[f]) for f, w in mine if f in theirs])
-        if not dot:
-            return 0.0
-        self._idf_of(theirs, idf)
-        weighted = list(map(mul, theirs.values(), map(idf.__getitem__, theirs)))  # w * idf[f], in C
-        return dot / (norm * math.sqrt(sum(map(mul, weighted, weighted))))
 
     def conflicting(self, story: str, other: str) -> bool:
         """Whether a report of ``story`` and one of ``other`` name kinds of event and none in

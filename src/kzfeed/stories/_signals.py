@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,6 +101,7 @@ _CAPITALISED = re.compile(r"(?<![\w.])([^\W\d_][\w'’-]{3,})")
 _SENTENCE_BREAK = re.compile(r"[.!?:;«»\"“”]\s+")
 _DIGIT_SPACES = re.compile(r"[ \u00a0\u202f]")
 _KEY_LENGTH = 5
+_intern = sys.intern
 #: what kind of event a report is about, by word stems in the beat's languages; two reports that
 #: each name a kind and no kind in common are about different events (a state visit and a
 #: summit the next day in the same city; a memorandum and its roadmap)
@@ -191,7 +193,7 @@ class Signals:
         data = json.loads(text)
         when = data["p"]
         return cls(
-            features={feature: float(weight) for feature, weight in data["f"]},
+            features={_intern(feature): float(weight) for feature, weight in data["f"]},
             lang=data["l"],
             published=datetime.fromisoformat(when) if when is not None else None,
             kinds=frozenset(data["k"]),
@@ -302,4 +304,8 @@ def signals(item: Item) -> Signals:
     kinds = _kinds(text)
     for kind in kinds:
         features[f"kind:{kind}"] = WEIGHTS["kind"]
+    # one string for each feature however many reports have it: reports are compared by
+    # looking their features up in each other's (the same string is found without comparing
+    # its characters), and a run keeps thousands of reports
+    features = {_intern(feature): weight for feature, weight in features.items()}
     return Signals(features=features, lang=item.lang, published=item.published, kinds=kinds)

@@ -167,7 +167,8 @@ class StoredReports:
         #: microseconds since 1970: integers compare faster than dates, and as exactly)
         self._dates: list[int] = []
         self._feature_dates: dict[str, list[int]] = {}
-        #: feature -> the reports that have it (lists: most features have one or two)
+        #: feature -> the reports that have it, at the positions of their dates in
+        #: ``_feature_dates`` (lists: most features have one or two)
         self._holders: dict[str, list[str]] = {}
 
     def __len__(self) -> int:
@@ -184,8 +185,10 @@ class StoredReports:
         at = microseconds(published)
         insort(self._dates, at)
         for feature in signals.features:
-            insort(self._feature_dates.setdefault(feature, []), at)
-            self._holders.setdefault(feature, []).append(item_id)
+            dates = self._feature_dates.setdefault(feature, [])
+            where = bisect_right(dates, at)
+            dates.insert(where, at)
+            self._holders.setdefault(feature, []).insert(where, item_id)
 
     def keep(self, reports: Iterable[tuple[StoryKey, Signals | None]]) -> list[tuple[StoryKey, Signals]]:
         """:meth:`add` each report read for a stored key (each key with its signals), and
@@ -222,8 +225,9 @@ class StoredReports:
         at = microseconds(published)
         _remove(self._dates, at)
         for feature in signals.features:
-            _remove(self._feature_dates[feature], at)
-            self._holders[feature].remove(item_id)
+            dates, holders = self._feature_dates[feature], self._holders[feature]
+            where = holders.index(item_id, bisect_left(dates, at), bisect_right(dates, at))
+            del dates[where], holders[where]
 
     def changed(self, item_id: str, content_hash: str, published: datetime | None) -> None:
         """The stored key of ``item_id`` is now this: its report is forgotten unless it is the same."""
@@ -261,6 +265,17 @@ class StoredReports:
     def holders(self, feature: str) -> list[str]:
         """The reports kept that have ``feature``."""
         return self._holders.get(feature, [])
+
+    def holders_within(self, windows: Sequence[tuple[int, int]], feature: str) -> list[str]:
+        """The reports kept that have ``feature`` and are published within ``windows`` (as
+        :meth:`count` counts them)."""
+        dates = self._feature_dates.get(feature)
+        if not dates:
+            return []
+        holders, found = self._holders[feature], []
+        for since, until in windows:
+            found += holders[bisect_left(dates, since) : bisect_right(dates, until)]
+        return found
 
 
 def _remove(dates: list[int], when: int) -> None:
