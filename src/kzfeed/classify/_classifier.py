@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from itertools import compress
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
+from kzfeed.classify._cache import WordCache
 from kzfeed.classify._gazetteer import Gazetteer, compile_gazetteer, load_gazetteer
 from kzfeed.classify._patterns import Element, Mode, Pattern, PatternIndex, matches_rest, parse_term
 from kzfeed.classify._scoring import EntityRef, Hit, Mention, TermRef, score_relevance
-from kzfeed.classify._text import BREAKS, chunk_tokens, fold, kazakh_bases, make_stemmer, read_fields
+from kzfeed.classify._text import BREAKS, chunk_tokens, kazakh_bases, make_stemmer, read_fields
 from kzfeed.classify._topics import Layout, score_topics
 from kzfeed.classify._vocabulary import ALL_LANGUAGES, ANY_LANGUAGE, Vocabulary, load_vocabulary
 from kzfeed.errors import ConfigError
@@ -24,9 +25,10 @@ _WEAK_WEIGHT = 0.5
 #: an item whose context (sport) outweighs every topic keeps this share of its relevance score
 CONTEXT_FACTOR = 0.3
 # Words seen before are looked up, not re-stemmed: at most this many kept per cache and
-# generation (see _Cache; chosen by measurement, docs/benchmarks.md "bounded word caches")
-_CACHE_LIMIT = 32_768
-_ONCE_LIMIT = 8_192
+# generation (see WordCache; chosen by measurement, docs/benchmarks.md "bounded word caches"; twice
+# the figures of then, when chunks and words had a cache each, since one holds both)
+_CACHE_LIMIT = 65_536
+_ONCE_LIMIT = 16_384
 #: languages that write compounds as one word: a noun (capitalised) no term starts is tried for a
 #: term that ends it (Luftverschmutzung is a Verschmutzung)
 COMPOUNDING = frozenset({"de"})
@@ -52,62 +54,17 @@ TokenInfo = tuple[str, str, str, EntityPatterns, TermPatterns, bool, int, Entity
 _PARAGRAPH_BITS = 40
 _PARAGRAPH = 1 << _PARAGRAPH_BITS
 
+#: how many first letters of a word key the prefix patterns that may start with it
+_PREFIX_KEY = PatternIndex.PREFIX_KEY
 #: does a pattern start at this word or does it end a sentence? (read in C by the scan)
 _VISIT = itemgetter(5)
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Cache(dict[K, V]):
-    """Key -> value worked out when first needed, so that later lookups stay in C (a dict hit).
-
-    Bounded, so that memory stays flat however much text goes through (``kzfeed reclassify`` of
-    a whole history). A key is kept once a second document looks it up (a number or a name
-    that one report brings waits among the last ``once`` such keys, then goes); when ``limit``
-    keys are kept, they become the previous generation, from which a key looked up again moves
-    back, and the generation before is dropped. :meth:`next_document` says a document starts.
-    """
-
-    __slots__ = ("describe", "limit", "new", "once", "previous", "waiting")
-
-    def __init__(self, describe: Callable[[K], V]) -> None:
-        super().__init__()
-        self.describe = describe
-        self.limit = _CACHE_LIMIT
-        self.once = _ONCE_LIMIT
-        self.previous: dict[K, V] = {}
-        self.waiting: dict[K, V] = {}  # looked up by one document
-        self.new: set[K] = set()  # first looked up by this document
-
-    def next_document(self) -> None:
-        self.new.clear()
-
-    def __missing__(self, key: K) -> V:
-        if key in self.previous:
-            value = self.previous.pop(key)
-        elif key in self.waiting:
-            value = self.waiting[key]
-            if key in self.new:  # again in the same document
-                return value
-            del self.waiting[key]
-        else:
-            if len(self.waiting) >= self.once:
-                self.waiting.clear()
-            value = self.waiting[key] = self.describe(key)
-            self.new.add(key)
-            return value
-        if len(self) >= self.limit:
-            self.previous = dict(self)  # ``self`` stays the dict the scan looks up
-            self.clear()
-        self[key] = value
-        return value
 
 
 class _LanguageMatcher:
     """Everything needed to read one language: its stemmer, its term index, a word cache."""
 
-    __slots__ = ("cache", "chunks", "compounds", "entities", "genitive", "kazakh", "newline", "stem", "terms")
+    __slots__ = ("breaks", "chunks", "compounds", "entities", "first", "genitive", "kazakh", "newline",
+                 "stem", "terms")  # fmt: skip
 
     def __init__(self, lang: str, vocabulary: Vocabulary, entities: PatternIndex[EntityRef]) -> None:
         self.stem = make_stemmer(lang)
@@ -124,7 +81,8 @@ class _LanguageMatcher:
         self.terms: PatternIndex[TermRef] = PatternIndex(compiled, key=lambda ref: ref.topic)
         self.entities = entities
         #: Kazakh adds its endings to names: Римде is Rome, though the gazetteer lists "Рим" exactly
-        self.kazakh = lang == "kk"
+        #: (the forms of the one-word names, for Kazakh; None for other languages)
+        self.kazakh = entities.one_word_forms() if lang == "kk" else None
         #: German adds -s to a name of the genitive: Litauens is Lithuania's, though the gazetteer
         #: lists "Litauen" exactly
         self.genitive = lang in GENITIVE_S
@@ -133,19 +91,42 @@ class _LanguageMatcher:
             if lang in COMPOUNDING and self.stem is not None
             else None
         )
-        self.cache: _Cache[str, TokenInfo] = _Cache(self.describe)
-        #: whitespace-separated chunk of text ("l'UE,") -> what its tokens are to the matcher
-        self.chunks: _Cache[str, tuple[TokenInfo, ...]] = _Cache(self.describe_chunk)
-        self.newline = self.cache["\n"]
+        # what a word must be for a name or a term to start with it (names are not stemmed: their
+        # "stems" are forms): most words are none of it, found by four lookups in C
+        cased, forms, stems, prefixes = entities.first_words()
+        term_cased, term_forms, term_stems, term_prefixes = self.terms.first_words()
+        for key, found in term_prefixes.items():
+            prefixes[key] = prefixes.get(key, ()) + found
+        self.first = (cased | term_cased, forms | stems | term_forms, term_stems, prefixes)
+        #: whitespace-separated chunk of text ("l'UE,", "Astana") -> what its tokens are to the
+        #: matcher; a word of a longer chunk is looked up as the chunk it would be alone
+        self.chunks: WordCache[str, tuple[TokenInfo, ...]] = WordCache(
+            self.describe_chunk, _CACHE_LIMIT, _ONCE_LIMIT
+        )
+        #: the sentence and line breaks, described once
+        self.breaks = {mark: self.describe(mark) for mark in BREAKS}
+        self.newline = self.breaks["\n"]
 
     def describe(self, token: str) -> TokenInfo:
-        form = fold(token)
+        form = token.casefold()  # fold(token), without a call: Russian ё is read as е
+        if "ё" in form:
+            form = form.replace("ё", "е")
         form = token if form == token else form  # one string kept, not two equal ones
         stemmed = self.stem(form) if self.stem is not None else form
         stemmed = form if stemmed == form else stemmed
-        entities = self.entities.starting_at(token, form, form)
-        if not entities and self.kazakh:
-            entities = _inflected_name(self.entities, form)
+        cased, forms, stems, prefixes = self.first
+        if (
+            token in cased
+            or form in forms
+            or stemmed in stems
+            or ((starts := prefixes.get(form[:_PREFIX_KEY])) is not None and form.startswith(starts))
+        ):
+            entities = self.entities.starting_at(token, form, form)
+            terms = self.terms.starting_at(token, form, stemmed)
+        else:  # no name and no term starts with it (the common case)
+            entities = terms = ()
+        if not entities and self.kazakh is not None:
+            entities = _inflected_name(self.entities, self.kazakh, form)
         elif (
             not entities
             and self.genitive
@@ -154,7 +135,6 @@ class _LanguageMatcher:
             and token[0].isupper()
         ):
             entities = self.entities.one_word(form[:-1])
-        terms = self.terms.starting_at(token, form, stemmed)
         if not terms and self.compounds is not None and len(form) >= COMPOUND_MIN and token[0].isupper():
             terms = self.compounds.head(form)  # a noun no term starts: is it a compound of one?
         step = (1 + _PARAGRAPH if token == "\n" else 1) if token in BREAKS else 0
@@ -164,10 +144,18 @@ class _LanguageMatcher:
         )  # fmt: skip
 
     def describe_chunk(self, chunk: str) -> tuple[TokenInfo, ...]:
-        return tuple(map(self.cache.__getitem__, chunk_tokens(chunk)))
+        if chunk.isalnum():  # most chunks are one plain word (what chunk_tokens makes of them)
+            return (self.describe(chunk),)
+        chunks, breaks = self.chunks, self.breaks
+        return tuple(
+            [  # a list, then a tuple: cheaper than a generator
+                # a word (isalnum: what \w+ means, bar "_") as the chunk it is alone, cached
+                chunks[token][0] if token.isalnum() else breaks.get(token) or self.describe(token)
+                for token in chunk_tokens(chunk)
+            ]
+        )
 
     def next_document(self) -> None:
-        self.cache.next_document()
         self.chunks.next_document()
 
 
@@ -369,11 +357,14 @@ def _written_as_noun(ref: TermRef) -> bool:
     return ref.term.lstrip("=")[:1].isupper()
 
 
-def _inflected_name(entities: PatternIndex[EntityRef], form: str) -> tuple[Pattern[EntityRef], ...]:
-    """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome)."""
+def _inflected_name(
+    entities: PatternIndex[EntityRef], names: frozenset[str], form: str
+) -> tuple[Pattern[EntityRef], ...]:
+    """The one-word names a Kazakh word is once its ending is taken off (``римде`` -> Rome);
+    ``names``: the forms of all one-word names (``entities.one_word_forms()``)."""
     for base in kazakh_bases(form):
-        if found := entities.one_word(base):
-            return found
+        if base in names:
+            return entities.one_word(base)
     return ()
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import methodcaller
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from kzfeed.classify._text import fold
 
@@ -106,6 +106,8 @@ class PatternIndex(Generic[P]):
     """Patterns indexed by their first element, so each distinct word costs a few dict lookups."""
 
     __slots__ = ("_by_case", "_by_form", "_by_prefix", "_by_stem", "size")
+    #: a prefix pattern is found by this many first letters of a word (it is at least as long)
+    PREFIX_KEY: ClassVar[int] = _MIN_PREFIX
 
     def __init__(
         self, entries: Iterable[tuple[tuple[Element, ...], P]], key: Callable[[P], object] | None = None
@@ -138,12 +140,25 @@ class PatternIndex(Generic[P]):
         found = self._by_form.get(form)
         return tuple(p for p in found if p.size == 1) if found else ()
 
+    def one_word_forms(self) -> frozenset[str]:
+        """The forms for which :meth:`one_word` finds something."""
+        return frozenset(form for form, found in self._by_form.items() if any(p.size == 1 for p in found))
+
     def compound_heads(self, stem: Callable[[str], str], noun: Callable[[P], bool]) -> CompoundHeads[P]:
         """What ends a compound word, in a language whose stems ``stem`` gives: the one-word
         patterns whose payloads are all nouns (``noun(payload)``)."""
         patterns = (p for ps in (*self._by_form.values(), *self._by_stem.values(), *self._by_prefix.values())
                     for p in ps if p.size == 1 and all(map(noun, p.payloads)))  # fmt: skip
         return CompoundHeads(patterns, stem)
+
+    def first_words(
+        self,
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, tuple[str, ...]]]:
+        """What a word must be for some pattern to start with it: its token (case-sensitive), its
+        casefolded form or its stem, or its form starts with a prefix (listed by its first
+        :attr:`PREFIX_KEY` letters); :meth:`starting_at` returns ``()`` for any other word."""
+        prefixes = {key: tuple(p.elements[0][1] for p in found) for key, found in self._by_prefix.items()}
+        return frozenset(self._by_case), frozenset(self._by_form), frozenset(self._by_stem), prefixes
 
     def starting_at(self, token: str, form: str, stem: str) -> tuple[Pattern[P], ...]:
         """Patterns whose first element matches this word, longest first."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import NamedTuple
 
 from kzfeed.models import Item, RawItem, item_id_for
 from kzfeed.plaintext import READ_AT_MOST, clean_text
@@ -28,6 +30,33 @@ _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 # what _SPACE changes besides a single space: a text without any (a normalised one: its spaces
 # were folded when it was made) is left as it is, found by searches in C instead of a substitution
 _SPACE_NOT_ONE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
+
+
+class _Helpers(NamedTuple):
+    author_name: Callable[[str | None], str | None]
+    canonical_url: Callable[[str], str]
+    paragraphs_to_html: Callable[[Sequence[str]], str]
+    safe_url: Callable[[str], str | None]
+    sanitize_html: Callable[..., str]
+    summarize: Callable[[Sequence[str]], str]
+
+
+@cache
+def _helpers() -> _Helpers:
+    """What normalising uses of ``kzfeed.articles`` and ``kzfeed.http``, imported on first use
+    ('kzfeed --help' loads the plugins, which import this module's package), once: a ``from``
+    import inside a function looks each name up again (importlib's ``_handle_fromlist``)."""
+    from kzfeed.articles import author_name, paragraphs_to_html, safe_url, sanitize_html, summarize
+    from kzfeed.http import canonical_url
+
+    return _Helpers(
+        author_name=author_name,
+        canonical_url=canonical_url,
+        paragraphs_to_html=paragraphs_to_html,
+        safe_url=safe_url,
+        sanitize_html=sanitize_html,
+        summarize=summarize,
+    )
 
 
 def _clean_optional(value: str | None) -> str | None:
@@ -67,8 +96,7 @@ def _stored_html(markup: str, base_url: str | None) -> str:
     """Sanitised HTML of at most about ``MAX_HTML`` characters, ending with a note when cut.
     Sanitising can make markup several times longer (every link gains its rel attribute),
     so the cut is made on the sanitised markup and sanitised again (which closes its tags)."""
-    from kzfeed.articles import sanitize_html
-
+    sanitize_html = _helpers().sanitize_html
     cut = len(markup) > 4 * MAX_HTML
     html = sanitize_html(markup[: 4 * MAX_HTML], base_url=base_url)
     if len(html) > MAX_HTML:
@@ -98,9 +126,7 @@ def item_key(raw: RawItem, *, source: str, source_type: str, canonical: str | No
 def _canonical(url: str | None) -> str | None:
     if not url:
         return None
-    from kzfeed.http import canonical_url
-
-    return canonical_url(url)
+    return _helpers().canonical_url(url)
 
 
 def normalise(
@@ -110,9 +136,7 @@ def normalise(
     size, sanitised HTML, summary) with its canonical URL, stable id and content hash. The
     language is the source's; when it gave none (or no language tag), ``detect`` (when given)
     is asked with the title and text as stored, one line apart."""
-    # imported here: 'kzfeed --help' loads the plugins, which import this module's package
-    from kzfeed.articles import author_name, paragraphs_to_html, safe_url, summarize
-
+    helpers = _helpers()
     title = _cut_line(_SPACE.sub(" ", raw.title).strip(), MAX_TITLE)
     paragraphs = _cut_paragraphs(raw.paragraphs)
     text = "\n\n".join(paragraphs)
@@ -120,8 +144,8 @@ def normalise(
     if raw.html:
         html = _stored_html(clean_text(raw.html), raw.url)
     else:
-        html = paragraphs_to_html(paragraphs)
-    summary = _cut_line(_clean_optional(raw.summary) or summarize(paragraphs), MAX_SUMMARY)
+        html = helpers.paragraphs_to_html(paragraphs)
+    summary = _cut_line(_clean_optional(raw.summary) or helpers.summarize(paragraphs), MAX_SUMMARY)
     lang = raw.lang if raw.lang and _LANGUAGE_TAG.fullmatch(raw.lang) else None
     if lang is None and detect is not None:
         lang = detect(f"{title}\n{text}")
@@ -133,13 +157,13 @@ def normalise(
         url=raw.url,
         html=html,
         summary=summary,
-        author=author_name(_clean_optional(raw.author)),
+        author=helpers.author_name(_clean_optional(raw.author)),
         outlet=_clean_optional(raw.outlet),
         published=raw.published,
         updated=raw.updated,
         lang=lang,
         categories=tuple(c for c in (_clean_optional(c) for c in raw.categories) if c),
-        image=safe_url(raw.image) if raw.image else None,
+        image=helpers.safe_url(raw.image) if raw.image else None,
         notes=raw.notes,
     )
     return Item(
