@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from kzfeed.models import Item, StoryKey
 from kzfeed.storage import StoreProtocol
-from kzfeed.stories import StoredKeys, StoredReports, StoryLookup, key_as_stored, seen_order
+from kzfeed.stories import StoredKeys, StoredReports, StoryLookup, seen_order, story_key
 
 __all__ = ["RunStoryKeys"]
 
@@ -166,7 +166,7 @@ class RunStoryKeys:
         if now is not None:
             for item in new:
                 if item.id not in made:  # (the first of one id, as stored)
-                    made[item.id] = key_as_stored(item, now)
+                    made[item.id] = story_key(item, now)  # as Store.story_keys reads it
         rest = [i for i in ids if i not in made]
         keys = [*made.values(), *(self.store.story_keys(ids=rest) if rest else ())]
         for key in sorted(keys, key=seen_order):  # as stored: first seen, story, fingerprint

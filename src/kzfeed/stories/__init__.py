@@ -26,7 +26,7 @@ from kzfeed.stories._evaluate import (
 from kzfeed.stories._events import EVENT_WINDOW, FeatureCounts
 from kzfeed.stories._explain import explain_story, why_grouped
 from kzfeed.stories._signals import SIGNALS_VERSION, Signals, signals
-from kzfeed.stories._stored import StoredKeys, StoredReports, key_as_stored, seen_order
+from kzfeed.stories._stored import StoredKeys, StoredReports, seen_order, story_key
 from kzfeed.stories._view import ViewedStoryIndex
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "fingerprint",
     "format_story_eval",
     "group_stories",
-    "key_as_stored",
     "load_story_labels",
     "recluster",
     "report_window",
@@ -57,6 +56,7 @@ __all__ = [
     "score_grouping",
     "seen_order",
     "signals",
+    "story_key",
     "story_lookup",
     "why_grouped",
 ]

@@ -24,7 +24,6 @@ __all__ = [
     "StoredReports",
     "Window",
     "exact_keys",
-    "key_as_stored",
     "microseconds",
     "story_key",
     "uri_guid",
@@ -68,11 +67,6 @@ def story_key(item: Item, now: datetime | None = None) -> StoryKey:
         published=published,
         first_seen=now.astimezone(UTC) if now is not None else None,
     )
-
-
-def key_as_stored(item: Item, now: datetime) -> StoryKey:
-    """The key ``Store.story_keys`` reads for ``item`` stored new at ``now`` (times in UTC)."""
-    return story_key(item, now)
 
 
 def day_of(when: datetime) -> int:
